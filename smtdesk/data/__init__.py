@@ -1,0 +1,1 @@
+"""Market data: sources (exchange, demo, CSV), the local store and the worker."""

@@ -1,0 +1,1 @@
+"""Widgets and chart items: draw what core computed."""
