@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from smtdesk import __version__
 from smtdesk.data.demo import DemoSource
-from smtdesk.data.source import SourceError
+from smtdesk.data.source import Source, SourceError
 from smtdesk.data.worker import MarketWorker
 from smtdesk.ui.main_window import MainWindow
 from smtdesk.ui.theme import apply_dark
@@ -41,13 +41,18 @@ def show_fatal(message: str) -> None:
     QMessageBox.critical(None, "smtdesk cannot start", message)
 
 
+def create_window(source: Source) -> MainWindow:
+    """The main window on ``source``, styled, with its worker not yet started."""
+    app = QApplication.instance()
+    app.setApplicationName("smtdesk")
+    apply_dark(app)
+    return MainWindow(MarketWorker(source))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("smtdesk")
-    apply_dark(app)
-
     source = DemoSource(root=args.resources, seconds_per_bar=args.replay_seconds)
     try:
         source.validate()
@@ -57,15 +62,14 @@ def main(argv: list[str] | None = None) -> int:
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    worker = MarketWorker(source)
-    window = MainWindow(worker)
+    window = create_window(source)
     window.showMaximized()
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
-    worker.start()
+    window.worker.start()
     with loop:
         loop.run_until_complete(closed.wait())
-        loop.run_until_complete(worker.stop())
+        loop.run_until_complete(window.worker.stop())
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, Signal
 
@@ -55,6 +56,8 @@ class MarketWorker(QObject):
         self.timeframe = timeframe
         self._analyzer = PairAnalyzer(symbols, timeframe)
         self._task: asyncio.Task | None = None
+        # One thread: analysis steps run in arrival order and never overlap.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis")
 
     def start(self) -> None:
         self._task = asyncio.ensure_future(self._run())
@@ -67,6 +70,7 @@ class MarketWorker(QObject):
             except asyncio.CancelledError:
                 pass
         await self.source.close()
+        self._executor.shutdown(wait=True)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -74,12 +78,12 @@ class MarketWorker(QObject):
         try:
             self.status_changed.emit(f"{label}: loading {self.timeframe} history")
             histories = [await self.source.history(s, self.timeframe) for s in self.symbols]
-            analysis = await loop.run_in_executor(None, self._analyzer.load, *histories)
+            analysis = await loop.run_in_executor(self._executor, self._analyzer.load, *histories)
             self.analysis_ready.emit(analysis)
             self.status_changed.emit(f"{label}: live")
             async for update in self.source.stream(self.symbols, self.timeframe):
                 analysis, new = await loop.run_in_executor(
-                    None, self._analyzer.append, update.symbol, update.candles
+                    self._executor, self._analyzer.append, update.symbol, update.candles
                 )
                 self.analysis_ready.emit(analysis)
                 if new:

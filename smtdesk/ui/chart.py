@@ -47,7 +47,10 @@ class ChartWidget(pg.GraphicsLayoutWidget):
         self.volume_box = pg.ViewBox(enableMouse=False)
         self.volume_box.setXLink(self.price.vb)
         self.price.scene().addItem(self.volume_box)
-        self.volume_box.setZValue(-10)
+        # pyqtgraph hands a drag to the item with the highest summed z first; the
+        # price ViewBox sits at -100, so the volume box must be lower or it eats pans.
+        self.volume_box.setZValue(-1000)
+        self.volume_box.setAcceptedMouseButtons(Qt.NoButton)
         self.price.vb.sigResized.connect(self._fit_volume_box)
         self.volume_up = pg.BarGraphItem(x=[], height=[], width=1, brush=_alpha(UP, 90), pen=None)
         self.volume_down = pg.BarGraphItem(x=[], height=[], width=1, brush=_alpha(DOWN, 90), pen=None)

@@ -1,18 +1,18 @@
+import asyncio
+
 import pytest
 from PySide6.QtCore import QPoint, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from smtdesk import app as smtdesk_app
 from smtdesk.data.demo import DemoSource
-from smtdesk.data.worker import MarketWorker
-from smtdesk.ui.main_window import MainWindow
 from tests.ui.drive import drag
 
 
 @pytest.fixture
 def window(qtbot, qloop):
-    worker = MarketWorker(DemoSource(live_bars=300, seconds_per_bar=0.05))
-    win = MainWindow(worker)
+    win = smtdesk_app.create_window(DemoSource(live_bars=300, seconds_per_bar=0.05))
+    worker = win.worker
     qtbot.addWidget(win)
     win.resize(1600, 900)
     win.show()
@@ -20,6 +20,8 @@ def window(qtbot, qloop):
     qtbot.waitUntil(lambda: win.left.analysis is not None, timeout=30_000)
     yield win
     win.close()
+    stopping = asyncio.ensure_future(worker.stop())
+    qtbot.waitUntil(stopping.done, timeout=10_000)
 
 
 def x_range(chart):
@@ -28,10 +30,13 @@ def x_range(chart):
 
 def test_live_candles_arrive_and_both_charts_follow_the_newest(window, qtbot):
     n0 = len(window.left.analysis.candles)
-    qtbot.waitUntil(lambda: len(window.left.analysis.candles) >= n0 + 4, timeout=20_000)
+    qtbot.waitUntil(
+        lambda: len(window.left.analysis.candles) >= n0 + 4
+        and window.right.analysis.candles.time[-1] == window.left.analysis.candles.time[-1],
+        timeout=20_000,
+    )
     newest = window.left.analysis.candles.time[-1] / 1000
     assert x_range(window.left)[0] < newest <= x_range(window.left)[1]
-    assert window.right.analysis.candles.time[-1] == window.left.analysis.candles.time[-1]
     assert "Demo (recorded data)" in window.source_label.text()
 
 
