@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from smtdesk.core.analysis import AssetAnalysis
 from smtdesk.core.candles import timeframe_ms
+from smtdesk.core.signal import Direction, Signal, State
 from smtdesk.ui.items.candles import DOWN, UP, CandleItem
 from smtdesk.ui.signal_text import display_symbol
 
@@ -74,6 +77,11 @@ class ChartWidget(pg.GraphicsLayoutWidget):
         self.rsi_plot.setYRange(0, 100, padding=0.05)
         self.rsi_plot.getAxis("right").setTicks([[(v, str(v)) for v in (30, 50, 70)]])
 
+        self.smt_lines = {
+            Direction.BULLISH: self.price.plot(pen=pg.mkPen(UP, width=2), connect="pairs"),
+            Direction.BEARISH: self.price.plot(pen=pg.mkPen(DOWN, width=2), connect="pairs"),
+        }
+
         self.price.sigXRangeChanged.connect(self._fit_prices)
         self._analysis: AssetAnalysis | None = None
         self._bar_seconds = 3600.0
@@ -115,6 +123,33 @@ class ChartWidget(pg.GraphicsLayoutWidget):
         elif following:
             self._scroll_to_newest()
         self._fit_prices()
+
+    def set_signals(self, signals: Iterable[Signal]) -> None:
+        """Draw each live SMT signal as the line between this asset's two swing levels.
+
+        On the sweeping asset the line rises to the higher high (or falls to the lower
+        low); on the other it shows the level that failed to follow.
+        """
+        if self._analysis is None:
+            return
+        me = self._analysis.symbol
+        segments = {d: ([], []) for d in Direction}
+        for sig in signals:
+            if sig.kind != "smt" or sig.state in (State.CANCELLED, State.INVALIDATED):
+                continue
+            sweeper = sig.assets[0]
+            first, second = (f"{me}.swept", f"{me}.new") if sweeper == me else (f"{me}.prior", f"{me}.new")
+            if first not in sig.levels or second not in sig.levels:
+                continue
+            t0, t1 = sig.level_times[first], sig.level_times[second]
+            # The other asset's two levels can fall on one bar; run its line to the
+            # sweeper's new swing so the level that held stays visible.
+            t1 = max(t1, sig.level_times.get(f"{sweeper}.new", t1))
+            xs, ys = segments[sig.direction]
+            xs += [t0 / 1000.0, t1 / 1000.0]
+            ys += [sig.levels[first], sig.levels[second]]
+        for direction, (xs, ys) in segments.items():
+            self.smt_lines[direction].setData(x=xs, y=ys, connect="pairs")
 
     def show_last(self, bars: int) -> None:
         if self._analysis is None:

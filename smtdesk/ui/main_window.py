@@ -71,6 +71,9 @@ class MainWindow(QMainWindow):
         self.left.set_analysis(analysis.assets[0], analysis.timeframe)
         self.right.set_analysis(analysis.assets[1], analysis.timeframe)
         self.sidebar.show_signals(analysis.signals)
+        latest = {sig.id: sig for sig in analysis.signals}.values()
+        self.left.set_signals(latest)
+        self.right.set_signals(latest)
         newest = max(a.candles.time[-1] for a in analysis.assets if len(a.candles))
         self.last_bar_label.setText(f"Last bar {bar_time(int(newest))} UTC")
 
