@@ -10,6 +10,7 @@ answer about a bar never depends on later bars.
 from __future__ import annotations
 
 from dataclasses import fields, replace
+from types import MappingProxyType
 from typing import Iterable, Mapping
 
 import numpy as np
@@ -223,63 +224,82 @@ class SmtEngine:
 
     def _signals(self, g: _Group, res: Outcome, *, from_bar: int) -> list[Signal]:
         """Events of the resolved candidates whose bar is ``from_bar`` or later."""
-        out: list[Signal] = []
         xa, ya = self.assets[g.xi], self.assets[g.yi]
         xc, yc = self._candles(g.xi), self._candles(g.yi)
         bearish = g.direction is Direction.BEARISH
         x_hi = xc.high if bearish else xc.low
         y_hi, y_lo = (yc.high, yc.low) if bearish else (yc.low, yc.high)
         time = xc.time
-        for i in np.flatnonzero(res.formed):
-            t = int(res.t[i])
-            ident = f"smt:{g.direction.value}:{xa}:{int(time[t])}"
+        sel = np.flatnonzero(res.formed)
+        # The latest event of a candidate is its latest bar; skip candidates fully reported.
+        latest = np.maximum.reduce([res.t, res.cancel, res.div, res.confirm, res.invalid])[sel]
+        sel = sel[latest >= from_bar]
+        if not len(sel):
+            return []
 
-            def event(state: State, bar: int, levels: dict, reason: str = "", provisional: bool = False) -> None:
-                if bar < from_bar:
-                    return
-                out.append(
-                    Signal(
-                        id=ident, kind="smt", direction=g.direction, state=state, assets=(xa, ya),
-                        timeframe=self.timeframe, ref_time=int(time[t]), known_time=int(time[bar]),
-                        levels={k: v[0] for k, v in levels.items()},
-                        level_times={k: int(time[v[1]]) for k, v in levels.items()},
-                        reason=reason, provisional=provisional,
-                    )
-                )
+        def col(values: np.ndarray, bars: np.ndarray) -> tuple[list, list]:
+            b = bars[sel]
+            ok = b >= 0
+            return np.where(ok, values[np.maximum(b, 0)], np.nan).tolist(), np.where(ok, time[np.maximum(b, 0)], -1).tolist()
 
-            j0, pb = int(res.j0[i]), int(res.prior_bar[i])
-            base = {f"{xa}.swept": (float(x_hi[j0]), j0), f"{ya}.prior": (float(y_hi[pb]), pb)}
-            py = int(res.prov_y_bar[i])
-            forming = {**base, f"{xa}.new": (float(x_hi[t]), t), f"{ya}.new": (float(y_hi[py]), py)}
-            event(State.FORMING, t, forming, provisional=True)
-            c = int(res.cancel[i])
+        k_swept, k_new, k_prior, k_ynew, k_break = f"{xa}.swept", f"{xa}.new", f"{ya}.prior", f"{ya}.new", f"{ya}.break"
+        swept, swept_t = col(x_hi, res.j0)
+        xprov, xprov_t = col(x_hi, res.prov_x_bar)
+        prior, prior_t = col(y_hi, res.prior_bar)
+        yprov, yprov_t = col(y_hi, res.prov_y_bar)
+        xnew, xnew_t = col(x_hi, res.s)
+        ynew, ynew_t = col(y_hi, res.y_new_bar)
+        mss, mss_t = col(y_lo, res.mss_bar)
+        cbrk, cbrk_t = col(y_hi, res.cancel)
+        ibrk, ibrk_t = col(y_hi, res.invalid)
+        bars = {name: getattr(res, name)[sel].tolist() for name in ("t", "cancel", "div", "confirm", "invalid")}
+        reasons = res.invalid_reason[sel].tolist()
+        word = "above" if bearish else "below"
+        cancel_reason = f"{ya} traded {word} its prior level before the divergence"
+        price_reason = f"{ya} traded {word} its new level before the MSS"
+        timeout_reason = f"no MSS within {self.params.mss_timeout} bars"
+        no_mss_reason = f"no minor swing of {ya} before its new level"
+        direction, tf, assets = g.direction, self.timeframe, (xa, ya)
+        tlist = time.tolist()
+        out: list[Signal] = []
+
+        def emit(state, bar, levels, times, reason="", provisional=False):
+            if bar >= from_bar:
+                out.append(Signal(
+                    id=ident, kind="smt", direction=direction, state=state, assets=assets, timeframe=tf,
+                    ref_time=ref, known_time=tlist[bar], levels=MappingProxyType(levels),
+                    level_times=MappingProxyType(times), reason=reason, provisional=provisional,
+                ))
+
+        for i in range(len(sel)):
+            t = bars["t"][i]
+            ref = tlist[t]
+            ident = f"smt:{direction.value}:{xa}:{ref}"
+            levels = {k_swept: swept[i], k_new: xprov[i], k_prior: prior[i], k_ynew: yprov[i]}
+            times = {k_swept: swept_t[i], k_new: xprov_t[i], k_prior: prior_t[i], k_ynew: yprov_t[i]}
+            emit(State.FORMING, t, levels, times, provisional=True)
+            c = bars["cancel"][i]
             if c >= 0:
-                word = "above" if bearish else "below"
-                event(
-                    State.CANCELLED, c, {**forming, f"{ya}.break": (float(y_hi[c]), c)},
-                    reason=f"{ya} traded {word} its prior level before the divergence", provisional=True,
-                )
+                emit(State.CANCELLED, c, {**levels, k_break: cbrk[i]}, {**times, k_break: cbrk_t[i]},
+                     cancel_reason, True)
                 continue
-            d = int(res.div[i])
+            d = bars["div"][i]
             if d < 0:
                 continue
-            s, yn, mb = int(res.s[i]), int(res.y_new_bar[i]), int(res.mss_bar[i])
-            div = {**base, f"{xa}.new": (float(x_hi[s]), s), f"{ya}.new": (float(y_hi[yn]), yn)}
-            if mb >= 0:
-                div["mss"] = (float(y_lo[mb]), mb)
-            event(State.DIVERGENCE, d, div, reason="" if mb >= 0 else f"no minor swing of {ya} before its new level")
-            k = int(res.confirm[i])
+            levels = {k_swept: swept[i], k_new: xnew[i], k_prior: prior[i], k_ynew: ynew[i]}
+            times = {k_swept: swept_t[i], k_new: xnew_t[i], k_prior: prior_t[i], k_ynew: ynew_t[i]}
+            if mss_t[i] >= 0:
+                levels["mss"], times["mss"] = mss[i], mss_t[i]
+            emit(State.DIVERGENCE, d, levels, times, "" if mss_t[i] >= 0 else no_mss_reason)
+            k = bars["confirm"][i]
             if k >= 0:
-                event(State.CONFIRMED, k, div, reason=f"{ya} closed beyond the MSS level")
+                emit(State.CONFIRMED, k, levels, times, f"{ya} closed beyond the MSS level")
                 continue
-            k = int(res.invalid[i])
-            if k >= 0:
-                if res.invalid_reason[i] == "price":
-                    word = "above" if bearish else "below"
-                    event(
-                        State.INVALIDATED, k, {**div, f"{ya}.break": (float(y_hi[k]), k)},
-                        reason=f"{ya} traded {word} its new level before the MSS",
-                    )
-                else:
-                    event(State.INVALIDATED, k, div, reason=f"no MSS within {self.params.mss_timeout} bars")
+            k = bars["invalid"][i]
+            if k < 0:
+                continue
+            if reasons[i] == "price":
+                emit(State.INVALIDATED, k, {**levels, k_break: ibrk[i]}, {**times, k_break: ibrk_t[i]}, price_reason)
+            else:
+                emit(State.INVALIDATED, k, levels, times, timeout_reason)
         return out

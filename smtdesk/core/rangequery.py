@@ -34,16 +34,18 @@ class FirstAbove:
         lo = np.asarray(lo, dtype=np.int64)
         hi = np.minimum(np.asarray(hi, dtype=np.int64), len(self._values) - 1)
         level = np.asarray(level, dtype=np.float64)
-        lo, hi, level = np.broadcast_arrays(lo, hi, level)
+        lo, hi, level = (np.ascontiguousarray(x) for x in np.broadcast_arrays(lo, hi, level))
         pos = lo.copy()
         live = lo <= hi
-        for k in range(len(self._levels) - 1, -1, -1):
+        room = np.where(live, hi - lo + 1, 0)
+        top = int(room.max()).bit_length() - 1 if room.size else -1
+        # Levels above the longest range can never be skipped, so short ranges stay cheap.
+        for k in range(min(top, len(self._levels) - 1), -1, -1):
             step = 1 << k
-            table = self._levels[k]
-            can = live & (pos + step - 1 <= hi)
-            idx = np.where(can, pos, 0)
-            skip = can & (table[idx] <= level)
-            pos = np.where(skip, pos + step, pos)
+            can = pos + (step - 1) <= hi
+            skip = self._levels[k][np.where(can, pos, 0)] <= level
+            skip &= can
+            pos += skip * step
         found = live & (pos <= hi)
         found &= self._values[np.where(found, pos, 0)] > level
         return np.where(found, pos, -1)

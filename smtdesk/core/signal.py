@@ -41,6 +41,9 @@ class TradePlan:
 
 
 def _frozen_map(m: Mapping | None) -> Mapping:
+    # A read-only proxy is already frozen; reusing it keeps building many events cheap.
+    if type(m) is MappingProxyType:
+        return m
     return MappingProxyType(dict(m or {}))
 
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from numpy.lib.stride_tricks import sliding_window_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +29,16 @@ def _pivots(values: np.ndarray, strength: int, sign: float) -> npt.NDArray[np.in
     n = strength
     if len(values) < 2 * n + 1:
         return np.empty(0, np.int64)
-    win = sliding_window_view(sign * values, 2 * n + 1)
-    centre = win[:, n]
-    before = win[:, :n].max(axis=1) if n else np.full(len(win), -np.inf)
-    after = win[:, n + 1 :].max(axis=1) if n else np.full(len(win), -np.inf)
+    v = sign * values
+    m = len(v) - 2 * n
+    centre = v[n : n + m]
+    # Running maxima by shifted copies: contiguous passes, much faster than reducing
+    # a strided sliding window.
+    before = v[0:m].copy()
+    after = v[n + 1 : n + 1 + m].copy()
+    for k in range(1, n):
+        np.maximum(before, v[k : k + m], out=before)
+        np.maximum(after, v[n + 1 + k : n + 1 + k + m], out=after)
     # Strictly above the bars before, not below the bars after: of two equal highs
     # only the first is the swing, so a double top is one liquidity level.
     is_pivot = (centre > before) & (centre >= after)
