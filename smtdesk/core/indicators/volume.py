@@ -66,6 +66,18 @@ class OBVState(IndicatorState):
         return value
 
 
+# Typical prices this close (relative) differ only by the rounding of (h + l + c) / 3,
+# e.g. two candles whose h + l + c are equal in decimal: no money flow, as in TA-Lib.
+_SAME_TYPICAL = 1e-14
+
+
+def _direction(typical: Array | float, previous: Array | float) -> tuple[Any, Any]:
+    """(rising, falling) of the typical price against the previous bar's."""
+    delta = typical - previous
+    tolerance = _SAME_TYPICAL * (abs(typical) + abs(previous))
+    return delta > tolerance, delta < -tolerance
+
+
 def _mfi_ratio(positive: Array | float, negative: Array | float) -> Array | float:
     total = positive + negative
     if isinstance(total, float):
@@ -83,8 +95,7 @@ def _mfi_kernel(
         return out, None
     typical = (high + low + close) / 3
     flow = typical[1:] * volume[1:]
-    rising = typical[1:] > typical[:-1]
-    falling = typical[1:] < typical[:-1]
+    rising, falling = _direction(typical[1:], typical[:-1])
     positive = np.cumsum(np.where(rising, flow, 0.0))
     negative = np.cumsum(np.where(falling, flow, 0.0))
     out[period:] = _mfi_ratio(window_sums(positive, period), window_sums(negative, period))
@@ -101,7 +112,7 @@ def mfi(
     """Money Flow Index over ``period`` bars; the first ``period`` values are NaN.
 
     Money flow is typical price x volume, positive when the typical price rose, negative
-    when it fell. A window without any money flow (zero volume) gives 0, as TA-Lib does.
+    when it fell (typical prices within 1e-14 relative of each other count as unchanged). A window without any money flow (zero volume) gives 0, as TA-Lib does.
     """
     period = check_period("period", period)
     high, low, close = as_series("high", high), as_series("low", low), as_series("close", close)
@@ -136,8 +147,9 @@ class MFIState(IndicatorState):
     def _step(self, bar: Bar, *, commit: bool) -> float:
         typical = (bar.high + bar.low + bar.close) / 3
         flow = typical * bar.volume
-        positive = self._positive.next(flow if typical > self._typical else 0.0)
-        negative = self._negative.next(flow if typical < self._typical else 0.0)
+        rising, falling = _direction(typical, self._typical)
+        positive = self._positive.next(flow if rising else 0.0)
+        negative = self._negative.next(flow if falling else 0.0)
         if commit:
             self._typical = typical
             self._positive.push(positive[0])
