@@ -1,0 +1,199 @@
+"""Average True Range and the directional movement system (+DI, -DI, ADX), Wilder style."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from smtdesk.core.indicators._common import (
+    Array,
+    Bar,
+    as_series,
+    check_period,
+    frozen,
+    nan_array,
+    recursive_mean,
+    recursive_step,
+    same_length,
+    wilder_sum,
+    wilder_sum_step,
+)
+from smtdesk.core.indicators._state import IndicatorState, last_or_nan
+
+
+def _true_range(high: Array, low: Array, close: Array) -> Array:
+    """True range of bars 1..n-1 (bar 0 has no previous close)."""
+    previous = close[:-1]
+    out = high[1:] - low[1:]
+    np.maximum(out, np.abs(high[1:] - previous), out=out)
+    np.maximum(out, np.abs(low[1:] - previous), out=out)
+    return out
+
+
+def _true_range_step(bar: Bar, previous_close: float) -> float:
+    return max(bar.high - bar.low, abs(bar.high - previous_close), abs(bar.low - previous_close))
+
+
+def _inputs(arrays: dict[str, Any]) -> tuple[Array, Array, Array]:
+    high, low, close = (as_series(k, arrays[k]) for k in ("high", "low", "close"))
+    same_length(high=high, low=low, close=close)
+    return high, low, close
+
+
+def _atr_kernel(high: Array, low: Array, close: Array, period: int) -> tuple[Array, Any]:
+    n = len(close)
+    out = nan_array(n)
+    if n <= period:
+        return out, None
+    tr = _true_range(high, low, close)
+    seed = float(np.cumsum(tr[:period])[-1]) / period
+    out[period] = seed
+    out[period + 1 :] = recursive_mean(tr[period:], 1.0 / period, seed)
+    return out, (float(close[-1]), float(out[-1]))
+
+
+def atr(
+    high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike, period: int = 14
+) -> Array:
+    """Average True Range, Wilder smoothing; the first ``period`` values are NaN."""
+    period = check_period("period", period)
+    out, _ = _atr_kernel(*_inputs({"high": high, "low": low, "close": close}), period)
+    frozen(out)
+    return out
+
+
+class ATRState(IndicatorState):
+    """Incremental :func:`atr`."""
+
+    inputs = ("high", "low", "close")
+
+    def _kernel(self, arrays: dict[str, Any]) -> tuple[Any, Any]:
+        period = check_period("period", self._params.get("period", 14))
+        return _atr_kernel(*_inputs(arrays), period)
+
+    def _last(self, outputs: Array, n: int) -> float:
+        return last_or_nan(outputs, n)
+
+    def _load(self, warm: tuple[float, float]) -> None:
+        self._weight = 1.0 / int(self._params.get("period", 14))
+        self._close, self._atr = warm
+
+    def _step(self, bar: Bar, *, commit: bool) -> float:
+        value = recursive_step(_true_range_step(bar, self._close), self._weight, self._atr)
+        if commit:
+            self._close, self._atr = bar.close, value
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class ADX:
+    """ADX with +DI and -DI. The DIs are NaN for the first ``period`` bars, ADX for the
+    first ``2 * period - 1`` (TA-Lib's warm-up). A DI is 0 while the smoothed true range
+    is 0, and DX is 0 while both DIs are."""
+
+    adx: Array
+    plus_di: Array
+    minus_di: Array
+
+
+class ADXValue(NamedTuple):
+    adx: float
+    plus_di: float
+    minus_di: float
+
+
+def _directional(high: Array, low: Array) -> tuple[Array, Array]:
+    up = high[1:] - high[:-1]
+    down = low[:-1] - low[1:]
+    plus = np.where((up > down) & (up > 0), up, 0.0)
+    minus = np.where((down > up) & (down > 0), down, 0.0)
+    return plus, minus
+
+
+def _di(movement: Array | float, true_range: Array | float) -> Array | float:
+    if isinstance(true_range, float):
+        return 100.0 * (movement / true_range) if true_range != 0 else 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(true_range != 0, 100.0 * (movement / true_range), 0.0)
+
+
+def _dx(plus_di: Array | float, minus_di: Array | float) -> Array | float:
+    total = minus_di + plus_di
+    if isinstance(total, float):
+        return 100.0 * (abs(minus_di - plus_di) / total) if total != 0 else 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total != 0, 100.0 * (np.abs(minus_di - plus_di) / total), 0.0)
+
+
+def _adx_kernel(high: Array, low: Array, close: Array, period: int) -> tuple[ADX, Any]:
+    n = len(close)
+    adx, plus_di, minus_di = nan_array(n), nan_array(n), nan_array(n)
+    if n <= period:
+        return ADX(adx, plus_di, minus_di), None
+    plus, minus = _directional(high, low)
+    tr = _true_range(high, low, close)
+    # Wilder's sums start from the plain sum of the first `period - 1` movements.
+    smoothed = [
+        wilder_sum(x[period - 1 :], period, float(np.cumsum(x[: period - 1])[-1]))
+        for x in (plus, minus, tr)
+    ]
+    plus_di[period:] = _di(smoothed[0], smoothed[2])
+    minus_di[period:] = _di(smoothed[1], smoothed[2])
+    if n < 2 * period:
+        return ADX(adx, plus_di, minus_di), None
+    dx = _dx(plus_di[period:], minus_di[period:])
+    seed = float(np.cumsum(dx[:period])[-1]) / period
+    adx[2 * period - 1] = seed
+    adx[2 * period :] = recursive_mean(dx[period:], 1.0 / period, seed)
+    warm = (float(high[-1]), float(low[-1]), float(close[-1]), *(float(s[-1]) for s in smoothed))
+    return ADX(adx, plus_di, minus_di), (*warm, float(adx[-1]))
+
+
+def adx(
+    high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike, period: int = 14
+) -> ADX:
+    """Wilder's ADX, +DI and -DI over ``period`` bars (see :class:`ADX`); period >= 2."""
+    period = check_period("period", period, minimum=2)
+    result, _ = _adx_kernel(*_inputs({"high": high, "low": low, "close": close}), period)
+    frozen(result.adx, result.plus_di, result.minus_di)
+    return result
+
+
+class ADXState(IndicatorState):
+    """Incremental :func:`adx`; ``value`` is an :class:`ADXValue`."""
+
+    inputs = ("high", "low", "close")
+
+    def _kernel(self, arrays: dict[str, Any]) -> tuple[Any, Any]:
+        period = check_period("period", self._params.get("period", 14), minimum=2)
+        return _adx_kernel(*_inputs(arrays), period)
+
+    def _last(self, outputs: ADX, n: int) -> ADXValue:
+        if n == 0:
+            return ADXValue(np.nan, np.nan, np.nan)
+        return ADXValue(
+            float(outputs.adx[-1]), float(outputs.plus_di[-1]), float(outputs.minus_di[-1])
+        )
+
+    def _load(self, warm: tuple[float, ...]) -> None:
+        self._period = int(self._params.get("period", 14))
+        self._state = warm
+
+    def _step(self, bar: Bar, *, commit: bool) -> ADXValue:
+        high, low, close, plus_sum, minus_sum, tr_sum, adx_prev = self._state
+        period = self._period
+        up, down = bar.high - high, low - bar.low
+        plus = up if up > down and up > 0 else 0.0
+        minus = down if down > up and down > 0 else 0.0
+        plus_sum = wilder_sum_step(plus, period, plus_sum)
+        minus_sum = wilder_sum_step(minus, period, minus_sum)
+        tr_sum = wilder_sum_step(_true_range_step(bar, close), period, tr_sum)
+        plus_di = float(_di(plus_sum, tr_sum))
+        minus_di = float(_di(minus_sum, tr_sum))
+        value = recursive_step(float(_dx(plus_di, minus_di)), 1.0 / period, adx_prev)
+        if commit:
+            self._state = (bar.high, bar.low, bar.close, plus_sum, minus_sum, tr_sum, value)
+        return ADXValue(value, plus_di, minus_di)
