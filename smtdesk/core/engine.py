@@ -10,14 +10,15 @@ answer about a bar never depends on later bars.
 from __future__ import annotations
 
 from dataclasses import fields, replace
-from types import MappingProxyType
 from typing import Iterable, Mapping
 
 import numpy as np
 
 from smtdesk.core.candles import Candles, align_pair
 from smtdesk.core.signal import Direction, Signal, State
-from smtdesk.core.smt import Outcome, SmtParams, Space, TableSeek, find_sweeps, resolve, scan_seek
+from smtdesk.core.smt import SmtParams, Space, TableSeek, find_sweeps, resolve, scan_seek
+from smtdesk.core.smt_context import PairContext
+from smtdesk.core.smt_events import Side, build_events
 from smtdesk.core.swings import ManualSwing, SwingSet, find_swings, pivots_in
 
 _DIRECTIONS = (Direction.BEARISH, Direction.BULLISH)
@@ -77,6 +78,10 @@ class SmtEngine:
         self.assets = tuple(assets)
         self.params = replace(params or SmtParams(), **overrides)
         self._manual: dict[str, tuple[ManualSwing, ...]] = {}
+        p = self.params
+        self._context = PairContext(
+            timeframe, major=p.major, atr_period=p.atr_period, corr_window=p.corr_window, corr_min=p.corr_min
+        )
         self._reset(Candles.empty(), Candles.empty())
 
     # public API -------------------------------------------------------------------------
@@ -105,6 +110,7 @@ class SmtEngine:
             self._manual = {name: tuple(m) for name, m in manual.items()}
         self._check_aligned(a, b)
         self._reset(a, b)
+        self._context.run(a, b)
         n_bars = len(a)
         seek = TableSeek()
         out: list[Signal] = []
@@ -112,7 +118,7 @@ class SmtEngine:
             x, y, x_major, y_minor = self._group_inputs(g)
             j0, t = find_sweeps(x, x_major, seek, n_bars)
             res = resolve(x, y, x_major, y_minor, j0, t, n_bars, self.params, seek)
-            out.extend(self._signals(g, res, from_bar=0))
+            out.extend(self._events_of(g, res, from_bar=0))
             bars, _ = x_major.known_by(n_bars - 1)
             g.ref_bar = int(bars.max()) if len(bars) else -1
             g.swept = bool(np.any(j0 == g.ref_bar))
@@ -140,6 +146,7 @@ class SmtEngine:
         if len(a) == n_old:
             return []
         self._a, self._b = a, b
+        self._context.update(a, b)
         n_bars = len(a)
         for (ai, kind, _), ss in self._swings.items():
             c = self._candles(ai)
@@ -152,7 +159,7 @@ class SmtEngine:
             j0 = np.concatenate([g.alive_j0, j0_new])
             t = np.concatenate([g.alive_t, t_new])
             res = resolve(x, y, x_major, y_minor, j0, t, n_bars, self.params, scan_seek)
-            new.extend(self._signals(g, res, from_bar=n_old))
+            new.extend(self._events_of(g, res, from_bar=n_old))
             keep = ~res.terminal()
             g.alive_j0, g.alive_t = j0[keep], t[keep]
         new.sort(key=_event_key)
@@ -222,84 +229,12 @@ class SmtEngine:
                 g.swept = True
         return np.array(j0, np.int64), np.array(t, np.int64)
 
-    def _signals(self, g: _Group, res: Outcome, *, from_bar: int) -> list[Signal]:
-        """Events of the resolved candidates whose bar is ``from_bar`` or later."""
-        xa, ya = self.assets[g.xi], self.assets[g.yi]
-        xc, yc = self._candles(g.xi), self._candles(g.yi)
+    def _events_of(self, g: _Group, res, *, from_bar: int) -> list[Signal]:
         bearish = g.direction is Direction.BEARISH
-        x_hi = xc.high if bearish else xc.low
-        y_hi, y_lo = (yc.high, yc.low) if bearish else (yc.low, yc.high)
-        time = xc.time
-        sel = np.flatnonzero(res.formed)
-        # The latest event of a candidate is its latest bar; skip candidates fully reported.
-        latest = np.maximum.reduce([res.t, res.cancel, res.div, res.confirm, res.invalid])[sel]
-        sel = sel[latest >= from_bar]
-        if not len(sel):
-            return []
-
-        def col(values: np.ndarray, bars: np.ndarray) -> tuple[list, list]:
-            b = bars[sel]
-            ok = b >= 0
-            return np.where(ok, values[np.maximum(b, 0)], np.nan).tolist(), np.where(ok, time[np.maximum(b, 0)], -1).tolist()
-
-        k_swept, k_new, k_prior, k_ynew, k_break = f"{xa}.swept", f"{xa}.new", f"{ya}.prior", f"{ya}.new", f"{ya}.break"
-        swept, swept_t = col(x_hi, res.j0)
-        xprov, xprov_t = col(x_hi, res.prov_x_bar)
-        prior, prior_t = col(y_hi, res.prior_bar)
-        yprov, yprov_t = col(y_hi, res.prov_y_bar)
-        xnew, xnew_t = col(x_hi, res.s)
-        ynew, ynew_t = col(y_hi, res.y_new_bar)
-        mss, mss_t = col(y_lo, res.mss_bar)
-        cbrk, cbrk_t = col(y_hi, res.cancel)
-        ibrk, ibrk_t = col(y_hi, res.invalid)
-        bars = {name: getattr(res, name)[sel].tolist() for name in ("t", "cancel", "div", "confirm", "invalid")}
-        reasons = res.invalid_reason[sel].tolist()
-        word = "above" if bearish else "below"
-        cancel_reason = f"{ya} traded {word} its prior level before the divergence"
-        price_reason = f"{ya} traded {word} its new level before the MSS"
-        timeout_reason = f"no MSS within {self.params.mss_timeout} bars"
-        no_mss_reason = f"no minor swing of {ya} before its new level"
-        direction, tf, assets = g.direction, self.timeframe, (xa, ya)
-        tlist = time.tolist()
-        out: list[Signal] = []
-
-        def emit(state, bar, levels, times, reason="", provisional=False):
-            if bar >= from_bar:
-                out.append(Signal(
-                    id=ident, kind="smt", direction=direction, state=state, assets=assets, timeframe=tf,
-                    ref_time=ref, known_time=tlist[bar], levels=MappingProxyType(levels),
-                    level_times=MappingProxyType(times), reason=reason, provisional=provisional,
-                ))
-
-        for i in range(len(sel)):
-            t = bars["t"][i]
-            ref = tlist[t]
-            ident = f"smt:{direction.value}:{xa}:{ref}"
-            levels = {k_swept: swept[i], k_new: xprov[i], k_prior: prior[i], k_ynew: yprov[i]}
-            times = {k_swept: swept_t[i], k_new: xprov_t[i], k_prior: prior_t[i], k_ynew: yprov_t[i]}
-            emit(State.FORMING, t, levels, times, provisional=True)
-            c = bars["cancel"][i]
-            if c >= 0:
-                emit(State.CANCELLED, c, {**levels, k_break: cbrk[i]}, {**times, k_break: cbrk_t[i]},
-                     cancel_reason, True)
-                continue
-            d = bars["div"][i]
-            if d < 0:
-                continue
-            levels = {k_swept: swept[i], k_new: xnew[i], k_prior: prior[i], k_ynew: ynew[i]}
-            times = {k_swept: swept_t[i], k_new: xnew_t[i], k_prior: prior_t[i], k_ynew: ynew_t[i]}
-            if mss_t[i] >= 0:
-                levels["mss"], times["mss"] = mss[i], mss_t[i]
-            emit(State.DIVERGENCE, d, levels, times, "" if mss_t[i] >= 0 else no_mss_reason)
-            k = bars["confirm"][i]
-            if k >= 0:
-                emit(State.CONFIRMED, k, levels, times, f"{ya} closed beyond the MSS level")
-                continue
-            k = bars["invalid"][i]
-            if k < 0:
-                continue
-            if reasons[i] == "price":
-                emit(State.INVALIDATED, k, {**levels, k_break: ibrk[i]}, {**times, k_break: ibrk_t[i]}, price_reason)
-            else:
-                emit(State.INVALIDATED, k, levels, times, timeout_reason)
-        return out
+        side = Side(
+            direction=g.direction, x_name=self.assets[g.xi], y_name=self.assets[g.yi],
+            x=self._candles(g.xi), y=self._candles(g.yi), yi=g.yi,
+            y_target_swings=self._swings[(g.yi, "low" if bearish else "high", "major")],
+        )
+        return build_events(side, res, from_bar=from_bar, timeframe=self.timeframe, params=self.params,
+                            context=self._context)

@@ -40,6 +40,7 @@ class SmtParams:
     account_size: float = 10_000.0  # quote currency
     risk_pct: float = 1.0  # percent of the account risked per trade
     pool_tolerance: float = 0.001  # equal highs/lows: relative distance that counts as equal
+    target_lookback: int = 1000  # bars searched back for the first target's swing
 
     def __post_init__(self) -> None:
         if self.major < 1 or self.minor < 1:

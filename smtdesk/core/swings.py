@@ -122,6 +122,14 @@ class SwingSet:
         order = np.lexsort((bar, known))
         return bar[order], known[order]
 
+    def bars_known_by(self, k: int, *, since: int = 0) -> npt.NDArray[np.int64]:
+        """Ascending bars ``>= since`` of the swings known by bar ``k``."""
+        auto = self.auto[np.searchsorted(self.auto, since) : np.searchsorted(self.auto, k - self.strength, side="right")]
+        if not len(self.manual):
+            return auto
+        manual = self.manual[np.searchsorted(self.manual, since) : np.searchsorted(self.manual, k, side="right")]
+        return np.union1d(auto, manual)
+
     def known_at(self, k: int) -> npt.NDArray[np.int64]:
         """Bars of the swings that become known exactly at bar ``k``, ascending."""
         auto = self.auto[np.searchsorted(self.auto, k - self.strength) :]

@@ -1,0 +1,102 @@
+"""What an SMT event is judged against: higher-timeframe trend, pair correlation, ATR.
+
+Kept up to date bar by bar alongside the engine; every reading at bar ``k`` uses bars
+up to ``k`` only, and a full scan and a live update read identical values.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+from smtdesk.core.candles import Candles
+from smtdesk.core.correlation import correlation_at
+from smtdesk.core.indicators import ATRState, atr
+from smtdesk.core.indicators._common import Bar
+from smtdesk.core.resample import HIGHER_TIMEFRAMES, HtfTrend
+
+COUNTER_TREND = "counter-trend"
+ALIGNED = "aligned"
+WEAK_PAIR = "weak pair"
+_TREND_WORD = {1: "up", -1: "down", 0: "range"}
+
+
+class PairContext:
+    """HTF trends of both assets, their correlation and ATR, readable at any seen bar."""
+
+    def __init__(self, timeframe: str, *, major: int, atr_period: int, corr_window: int, corr_min: float) -> None:
+        self.timeframe = timeframe
+        self.higher = HIGHER_TIMEFRAMES.get(timeframe, ())
+        self._major, self._atr_period = major, atr_period
+        self._corr_window, self._corr_min = corr_window, corr_min
+        self.reset()
+
+    def reset(self) -> None:
+        self._a = self._b = Candles.empty()
+        self._trends = [[HtfTrend(self.timeframe, h, strength=self._major) for h in self.higher] for _ in (0, 1)]
+        self._atr_full: list[np.ndarray] = [np.empty(0), np.empty(0)]
+        self._atr_tail: list[list[float]] = [[], []]
+        self._atr_state: list[ATRState | None] = [None, None]
+
+    def run(self, a: Candles, b: Candles) -> None:
+        """Read a whole history."""
+        self.reset()
+        self._a, self._b = a, b
+        for ai, c in enumerate((a, b)):
+            for tr in self._trends[ai]:
+                tr.update(c)
+            self._atr_full[ai] = atr(c.high, c.low, c.close, self._atr_period) if len(c) else np.empty(0)
+
+    def update(self, a: Candles, b: Candles) -> None:
+        """Fold in the bars ``a`` and ``b`` gained since the last call."""
+        n_old = len(self._a)
+        self._a, self._b = a, b
+        for ai, c in enumerate((a, b)):
+            for tr in self._trends[ai]:
+                tr.update(c)
+            state = self._atr_state[ai]
+            if state is None:
+                state = ATRState.from_history(high=c.high[:n_old], low=c.low[:n_old], close=c.close[:n_old],
+                                              period=self._atr_period)
+                self._atr_state[ai] = state
+            for k in range(n_old, len(c)):
+                value = state.update(Bar(high=float(c.high[k]), low=float(c.low[k]), close=float(c.close[k]),
+                                         volume=float(c.volume[k])))
+                self._atr_tail[ai].append(float(value))
+
+    def atr_at(self, ai: int, k: int) -> float:
+        full = self._atr_full[ai]
+        return float(full[k]) if k < len(full) else self._atr_tail[ai][k - len(full)]
+
+    def tags_at(self, bars: npt.ArrayLike, yi: int, *, bearish: bool) -> list[frozenset[str]]:
+        """Tags of events known at ``bars`` on a signal traded on asset ``yi``.
+
+        "counter-trend" when the first higher timeframe's trend of the traded asset
+        opposes the signal, else "aligned"; one "<tf> up/down/range" tag per higher
+        timeframe; "weak pair" when the correlation is below the threshold.
+        """
+        bars = np.asarray(bars, np.int64)
+        c = self._a if yi == 0 else self._b
+        times = c.time[bars]
+        words: list[list[str]] = [[] for _ in bars]
+        against = np.zeros(len(bars), bool)
+        for level, tr in enumerate(self._trends[yi]):
+            codes = tr.at(times)
+            if level == 0:
+                against = codes == (1 if bearish else -1)
+            for w, code in zip(words, codes.tolist()):
+                w.append(f"{tr.htf} {_TREND_WORD[code]}")
+        corr = correlation_at(self._a.close, self._b.close, bars, window=self._corr_window)
+        out = []
+        for w, opp, r in zip(words, against.tolist(), corr.tolist()):
+            if self.higher:
+                w.append(COUNTER_TREND if opp else ALIGNED)
+            if not math.isnan(r) and r < self._corr_min:
+                w.append(WEAK_PAIR)
+            out.append(frozenset(w))
+        return out
+
+    def correlation(self, bars: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        return correlation_at(self._a.close, self._b.close, bars, window=self._corr_window)
