@@ -148,6 +148,11 @@ class SmtEngine:
         self._a, self._b = a, b
         self._context.update(a, b)
         n_bars = len(a)
+        for ai, c in enumerate((a, b)):
+            tail = self._manual_bars(ai, c[n_old:])
+            for (aj, kind, _), ss in self._swings.items():
+                if aj == ai:
+                    ss.add_manual(tail[kind] + n_old)
         for (ai, kind, _), ss in self._swings.items():
             c = self._candles(ai)
             values = c.high if kind == "high" else c.low

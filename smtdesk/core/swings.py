@@ -105,6 +105,12 @@ class SwingSet:
         auto = np.asarray(auto, dtype=np.int64)
         self.auto = auto[~np.isin(auto, self.manual)] if len(self.manual) else auto
 
+    def add_manual(self, bars: npt.ArrayLike) -> None:
+        """Add manual swings on bars not yet seen (so no automatic swing is known there yet)."""
+        bars = np.asarray(bars, dtype=np.int64)
+        if len(bars):
+            self.manual = np.union1d(self.manual, bars)
+
     def extend(self, auto: npt.ArrayLike) -> None:
         """Append newly known automatic swings (bars after every bar already held)."""
         auto = np.asarray(auto, dtype=np.int64)
