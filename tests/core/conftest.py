@@ -17,7 +17,7 @@ def synthetic_candles(
     volume, a gap and a spike, spread over the series."""
     rng = np.random.default_rng(seed)
     close = scale * np.exp(np.cumsum(rng.normal(0.0, 0.01, n)))
-    open_ = np.concatenate([[close[0]], close[:-1]])
+    open_ = np.concatenate([close[:1], close[:-1]])
     body_high = np.maximum(open_, close)
     body_low = np.minimum(open_, close)
     high = body_high * (1 + rng.exponential(0.004, n))

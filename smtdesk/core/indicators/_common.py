@@ -10,17 +10,17 @@ the vectorised functions.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from scipy.ndimage import maximum_filter1d, minimum_filter1d
 from scipy.signal import lfilter
 
 Array = npt.NDArray[np.float64]
 
-# Above this window a C rolling filter beats one numpy pass per window offset.
-_SHIFT_WINDOW_LIMIT = 24
+# Bars per block of the vectorised kernels: a few arrays of this size fit in cache.
+BLOCK = 1 << 14
 
 
 class Bar(NamedTuple):
@@ -89,70 +89,110 @@ def check_bar(bar: Bar, fields: tuple[str, ...]) -> None:
         raise ValueError(f"volume: {bar.volume!r} is negative")
 
 
-def nan_array(n: int) -> Array:
-    return np.full(n, np.nan)
-
-
 def frozen(*arrays: np.ndarray) -> None:
     for arr in arrays:
         arr.flags.writeable = False
 
 
-def window_sums(prefix: Array, period: int) -> Array:
-    """Sums over the last ``period`` values for every bar from ``period - 1`` on.
+def blocks(start: int, stop: int) -> Iterator[tuple[int, int]]:
+    """Consecutive ``[begin, end)`` bar ranges covering ``[start, stop)``.
 
-    ``prefix`` is ``np.cumsum`` of the values; the window ending at bar ``i`` is
-    ``prefix[i] - prefix[i - period]`` (``prefix[-1]`` taken as 0).
+    Long histories are processed a block at a time so every intermediate array stays
+    in cache and only the outputs are full length; recursions and running totals carry
+    their state from one block to the next with exactly the operations of one pass.
     """
-    out = np.empty(len(prefix) - period + 1)
-    out[0] = prefix[period - 1]
-    np.subtract(prefix[period:], prefix[:-period], out=out[1:])
-    return out
+    for begin in range(start, stop, BLOCK):
+        yield begin, min(begin + BLOCK, stop)
 
 
-def rolling_max(x: Array, period: int) -> Array:
-    """Exact maximum of each full window, one value per bar from ``period - 1`` on."""
-    m = len(x) - period + 1
-    if period > _SHIFT_WINDOW_LIMIT:
-        return maximum_filter1d(x, period, origin=(period - 1) // 2)[period - 1 :]
-    out = x[:m].copy()
-    for k in range(1, period):
-        np.maximum(out, x[k : k + m], out=out)
-    return out
+class Recursion:
+    """``y[i] = weight*x[i] + (1 - weight)*y[i-1]`` from ``y[-1] = seed``, run in C
+    (``lfilter``) block after block; :func:`recursive_step` is one step of it with
+    identical rounding."""
+
+    __slots__ = ("_b", "_a", "_z", "last")
+
+    def __init__(self, weight: float, seed: float) -> None:
+        self._b = np.array([weight])
+        self._a = np.array([1.0, weight - 1.0])
+        self._z = np.array([seed * (1.0 - weight)])
+        self.last = seed
+
+    def run(self, x: Array) -> Array:
+        if len(x) == 0:
+            return np.empty(0)
+        y, self._z = lfilter(self._b, self._a, x, zi=self._z)
+        self.last = float(y[-1])
+        return y
 
 
-def rolling_min(x: Array, period: int) -> Array:
-    """Exact minimum of each full window, one value per bar from ``period - 1`` on."""
-    m = len(x) - period + 1
-    if period > _SHIFT_WINDOW_LIMIT:
-        return minimum_filter1d(x, period, origin=(period - 1) // 2)[period - 1 :]
-    out = x[:m].copy()
-    for k in range(1, period):
-        np.minimum(out, x[k : k + m], out=out)
-    return out
+class WilderSum(Recursion):
+    """Wilder's running sum ``y[i] = x[i] + (1 - 1/period)*y[i-1]`` from ``y[-1] = seed``;
+    :func:`wilder_sum_step` is one step of it."""
 
+    __slots__ = ()
 
-def recursive_mean(x: Array, weight: float, seed: float) -> Array:
-    """``y[i] = weight*x[i] + (1 - weight)*y[i-1]`` with ``y[-1] = seed``, in C.
-
-    :func:`recursive_step` repeats one step of it with identical rounding.
-    """
-    if len(x) == 0:
-        return np.empty(0)
-    return lfilter([weight], [1.0, weight - 1.0], x, zi=[seed * (1.0 - weight)])[0]
+    def __init__(self, period: int, seed: float) -> None:
+        keep = 1.0 - 1.0 / period
+        self._b = np.array([1.0])
+        self._a = np.array([1.0, -keep])
+        self._z = np.array([seed * keep])
+        self.last = seed
 
 
 def recursive_step(x: float, weight: float, previous: float) -> float:
     return weight * x + previous * (1.0 - weight)
 
 
-def wilder_sum(x: Array, period: int, seed: float) -> Array:
-    """Wilder's running sum ``y[i] = y[i-1] - y[i-1]/period + x[i]`` with ``y[-1] = seed``."""
-    keep = 1.0 - 1.0 / period
-    if len(x) == 0:
-        return np.empty(0)
-    return lfilter([1.0], [1.0, -keep], x, zi=[seed * keep])[0]
-
-
 def wilder_sum_step(x: float, period: int, previous: float) -> float:
     return x + previous * (1.0 - 1.0 / period)
+
+
+class RunningWindow:
+    """Sums over the last ``period`` values from running totals (a left-to-right
+    ``cumsum``), continued block after block.
+
+    ``tail`` holds the last ``period`` running totals; before the first value they are
+    0, so the first full window is the running total itself. The incremental
+    :class:`~smtdesk.core.indicators._window.PrefixRing` repeats it value by value.
+    """
+
+    __slots__ = ("_period", "tail")
+
+    def __init__(self, period: int) -> None:
+        self._period = period
+        self.tail = np.zeros(period)
+
+    def run(self, values: Array) -> Array:
+        p, m = self._period, len(values)
+        totals = np.empty(p + m)
+        totals[:p] = self.tail
+        totals[p:] = values
+        totals[p] += totals[p - 1]
+        np.cumsum(totals[p:], out=totals[p:])
+        self.tail = totals[m:]
+        return totals[p:] - totals[:m]
+
+
+def rolling_max(x: Array, period: int) -> Array:
+    """Exact maximum of each full window, one value per bar from ``period - 1`` on."""
+    return _rolling_extreme(x, period, np.maximum)
+
+
+def rolling_min(x: Array, period: int) -> Array:
+    """Exact minimum of each full window, one value per bar from ``period - 1`` on."""
+    return _rolling_extreme(x, period, np.minimum)
+
+
+def _rolling_extreme(x: Array, period: int, pick: np.ufunc) -> Array:
+    # Windows of 1, 2, 4, ... bars by doubling, then two overlapping power-of-two
+    # windows cover any period: log2(period) passes instead of period.
+    out = x.copy()
+    span = 1
+    while span * 2 <= period:
+        pick(out[span:], out[: len(out) - span], out=out[span:])
+        span *= 2
+    rest = period - span
+    if rest:
+        pick(out[rest:], out[: len(out) - rest], out=out[rest:])
+    return out[period - 1 :]

@@ -12,7 +12,8 @@ class PrefixRing:
     """The last ``period`` running totals of a series (``np.cumsum`` values).
 
     The sum of the window ending at a new value is ``total_new - total[t + 1 - period]``,
-    the same subtraction :func:`~smtdesk.core.indicators._common.window_sums` does.
+    the same additions and subtraction as
+    :class:`~smtdesk.core.indicators._common.RunningWindow`.
     """
 
     __slots__ = ("_ring",)

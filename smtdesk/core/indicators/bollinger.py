@@ -12,13 +12,13 @@ import numpy.typing as npt
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
+    RunningWindow,
     as_series,
+    blocks,
     check_period,
     check_positive,
     frozen,
-    nan_array,
     rolling_min,
-    window_sums,
 )
 from smtdesk.core.indicators._state import IndicatorState
 from smtdesk.core.indicators._window import PrefixRing, ValueRing
@@ -88,27 +88,30 @@ def _kernel(
     x: Array, period: int, stddev: float, squeeze_period: int
 ) -> tuple[Bollinger, Any]:
     n = len(x)
-    out = [nan_array(n) for _ in range(4)]
+    out = [np.empty(n) for _ in range(4)]
     squeeze = np.zeros(n, dtype=np.bool_)
     if n < period:
+        for arr in out:
+            arr[:] = np.nan
         return Bollinger(*out, squeeze), None
     origin = float(x[0])
-    offset = x - origin
-    sums = np.cumsum(offset)
-    squares = np.cumsum(np.multiply(offset, offset, out=offset))
-    mean_offset = window_sums(sums, period)
-    mean_offset /= period
-    mean_square = window_sums(squares, period)
-    mean_square /= period
-    for arr, values in zip(out, _bands(mean_offset, mean_square, origin, stddev)):
-        arr[period - 1 :] = values
+    sums, squares = RunningWindow(period), RunningWindow(period)
+    for begin, end in blocks(0, n):
+        offset = x[begin:end] - origin
+        mean_offset = sums.run(offset)
+        mean_offset /= period
+        mean_square = squares.run(np.multiply(offset, offset, out=offset))
+        mean_square /= period
+        for arr, values in zip(out, _bands(mean_offset, mean_square, origin, stddev)):
+            arr[begin:end] = values
+    for arr in out:
+        arr[: period - 1] = np.nan
     bandwidth = out[3]
-    first = period + squeeze_period - 2
-    if n > first:
-        lowest = rolling_min(bandwidth[period - 1 :], squeeze_period)
-        squeeze[first:] = bandwidth[first:] <= lowest
-    warm = (origin, sums[-period:], squares[-period:], bandwidth[max(period - 1, n - squeeze_period + 1) :])
-    return Bollinger(*out, squeeze), warm
+    for begin, end in blocks(period + squeeze_period - 2, n):
+        lowest = rolling_min(bandwidth[begin - squeeze_period + 1 : end], squeeze_period)
+        np.less_equal(bandwidth[begin:end], lowest, out=squeeze[begin:end])
+    recent = bandwidth[max(period - 1, n - squeeze_period + 1) :]
+    return Bollinger(*out, squeeze), (origin, sums.tail, squares.tail, recent)
 
 
 def bollinger(

@@ -11,17 +11,15 @@ from smtdesk.core.indicators._common import (
     Array,
     Bar,
     as_series,
+    blocks,
     check_period,
     frozen,
-    nan_array,
     same_length,
 )
 from smtdesk.core.indicators._state import IndicatorState, last_or_nan
 from smtdesk.core.indicators._window import ValueRing
 
 _CONSTANT = 0.015
-# Outputs per block: the window passes then run on arrays that stay in cache.
-_BLOCK = 1 << 15
 _EPS = float(np.finfo(np.float64).eps)
 
 
@@ -61,14 +59,16 @@ def _block(typical: Array, period: int) -> Array:
 
 def _kernel(high: Array, low: Array, close: Array, period: int) -> tuple[Array, Array | None]:
     n = len(close)
-    out = nan_array(n)
+    out = np.empty(n)
+    out[: period - 1] = np.nan
     if n < period:
         return out, None
-    typical = (high + low + close) / 3
-    for start in range(period - 1, n, _BLOCK):
-        stop = min(start + _BLOCK, n)
-        out[start:stop] = _block(typical[start - period + 1 : stop], period)
-    return out, typical[n - period + 1 :]
+    for begin, end in blocks(period - 1, n):
+        lookback = begin - period + 1
+        typical = (high[lookback:end] + low[lookback:end] + close[lookback:end]) / 3
+        out[begin:end] = _block(typical, period)
+    tail = n - period + 1
+    return out, (high[tail:] + low[tail:] + close[tail:]) / 3
 
 
 def cci(

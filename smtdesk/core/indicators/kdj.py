@@ -11,11 +11,11 @@ import numpy.typing as npt
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
+    Recursion,
     as_series,
+    blocks,
     check_period,
     frozen,
-    nan_array,
-    recursive_mean,
     recursive_step,
     rolling_max,
     rolling_min,
@@ -59,18 +59,25 @@ def _kernel(
     high: Array, low: Array, close: Array, period: int, k_period: int, d_period: int
 ) -> tuple[KDJ, tuple | None]:
     n = len(close)
-    k, d, j = nan_array(n), nan_array(n), nan_array(n)
+    k, d, j = np.empty(n), np.empty(n), np.empty(n)
+    for arr in (k, d, j):
+        arr[: period - 1] = np.nan
     if n < period:
         return KDJ(k, d, j), None
-    highest = rolling_max(high, period)
-    lowest = rolling_min(low, period)
-    rsv = _rsv(close[period - 1 :], lowest, highest - lowest)
-    k[period - 1 :] = recursive_mean(rsv, 1.0 / k_period, _START)
-    d[period - 1 :] = recursive_mean(k[period - 1 :], 1.0 / d_period, _START)
-    np.subtract(3.0 * k[period - 1 :], 2.0 * d[period - 1 :], out=j[period - 1 :])
+    k_line = Recursion(1.0 / k_period, _START)
+    d_line = Recursion(1.0 / d_period, _START)
+    for begin, end in blocks(period - 1, n):
+        lookback = begin - period + 1
+        highest = rolling_max(high[lookback:end], period)
+        lowest = rolling_min(low[lookback:end], period)
+        rsv = _rsv(close[begin:end], lowest, highest - lowest)
+        bar_k = k_line.run(rsv)
+        bar_d = d_line.run(bar_k)
+        k[begin:end] = bar_k
+        d[begin:end] = bar_d
+        np.subtract(3.0 * bar_k, 2.0 * bar_d, out=j[begin:end])
     tail = n - period + 1
-    warm = (high[tail:], low[tail:], float(k[-1]), float(d[-1]))
-    return KDJ(k, d, j), warm
+    return KDJ(k, d, j), (high[tail:], low[tail:], k_line.last, d_line.last)
 
 
 def _periods(period: Any, k_period: Any, d_period: Any) -> tuple[int, int, int]:

@@ -11,11 +11,11 @@ import numpy.typing as npt
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
+    Recursion,
     as_series,
+    blocks,
     check_period,
     frozen,
-    nan_array,
-    recursive_mean,
     recursive_step,
 )
 from smtdesk.core.indicators._state import IndicatorState
@@ -45,32 +45,32 @@ def _check(fast: Any, slow: Any, signal: Any) -> tuple[int, int, int]:
     return fast, slow, check_period("signal", signal)
 
 
-def _seeded_ema(x: Array, period: int, start: int, seed: float) -> Array:
-    """EMA over ``x[start:]`` whose value at ``start`` is ``seed``."""
-    out = np.empty(len(x) - start)
-    out[0] = seed
-    out[1:] = recursive_mean(x[start + 1 :], 2.0 / (period + 1), seed)
-    return out
-
-
 def _kernel(x: Array, fast: int, slow: int, signal: int) -> tuple[MACD, tuple | None]:
     n = len(x)
-    dif, dea, hist = nan_array(n), nan_array(n), nan_array(n)
+    dif, dea, hist = np.empty(n), np.empty(n), np.empty(n)
     first = slow + signal - 2
+    for arr in (dif, dea, hist):
+        arr[:first] = np.nan
     if n <= first:
         return MACD(dif, dea, hist), None
     # TA-Lib starts both EMAs on the slow one's first bar: each is seeded with the mean
     # of its own period of closes ending there.
     start = slow - 1
-    slow_ema = _seeded_ema(x, slow, start, float(np.cumsum(x[:slow])[-1]) / slow)
-    fast_ema = _seeded_ema(x, fast, start, float(np.cumsum(x[slow - fast : slow])[-1]) / fast)
-    line = fast_ema - slow_ema
-    signal_seed = float(np.cumsum(line[:signal])[-1]) / signal
-    signal_line = _seeded_ema(line, signal, signal - 1, signal_seed)
-    dif[first:] = line[signal - 1 :]
-    dea[first:] = signal_line
-    np.subtract(dif[first:], signal_line, out=hist[first:])
-    return MACD(dif, dea, hist), (float(fast_ema[-1]), float(slow_ema[-1]), float(signal_line[-1]))
+    slow_ema = Recursion(2.0 / (slow + 1), float(np.cumsum(x[:slow])[-1]) / slow)
+    fast_ema = Recursion(2.0 / (fast + 1), float(np.cumsum(x[slow - fast : slow])[-1]) / fast)
+    head = x[start + 1 : first + 1]
+    line = np.concatenate([[fast_ema.last - slow_ema.last], fast_ema.run(head) - slow_ema.run(head)])
+    signal_ema = Recursion(2.0 / (signal + 1), float(np.cumsum(line)[-1]) / signal)
+    dif[first] = line[-1]
+    dea[first] = signal_ema.last
+    hist[first] = dif[first] - dea[first]
+    for begin, end in blocks(first + 1, n):
+        bar_line = fast_ema.run(x[begin:end]) - slow_ema.run(x[begin:end])
+        bar_signal = signal_ema.run(bar_line)
+        dif[begin:end] = bar_line
+        dea[begin:end] = bar_signal
+        np.subtract(bar_line, bar_signal, out=hist[begin:end])
+    return MACD(dif, dea, hist), (fast_ema.last, slow_ema.last, signal_ema.last)
 
 
 def macd(close: npt.ArrayLike, *, fast: int = 12, slow: int = 26, signal: int = 9) -> MACD:

@@ -11,39 +11,44 @@ import numpy.typing as npt
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
+    Recursion,
+    RunningWindow,
     as_series,
     as_volume,
+    blocks,
     check_bar,
     check_period,
     frozen,
-    nan_array,
-    recursive_mean,
     recursive_step,
     same_length,
-    window_sums,
 )
 from smtdesk.core.indicators._state import IndicatorState, last_or_nan
 from smtdesk.core.indicators._window import PrefixRing
 
 
 def _sma_kernel(x: Array, period: int) -> tuple[Array, Array | None]:
-    out = nan_array(len(x))
-    if len(x) < period:
-        return out, None
-    prefix = np.cumsum(x)
-    np.divide(window_sums(prefix, period), period, out=out[period - 1 :])
-    return out, prefix[-period:]
+    n = len(x)
+    out = np.empty(n)
+    window = RunningWindow(period)
+    for begin, end in blocks(0, n):
+        np.divide(window.run(x[begin:end]), period, out=out[begin:end])
+    out[: period - 1] = np.nan
+    return out, (window.tail if n >= period else None)
 
 
 def _ema_kernel(x: Array, period: int) -> tuple[Array, float | None]:
-    out = nan_array(len(x))
-    if len(x) < period:
+    n = len(x)
+    out = np.empty(n)
+    out[: period - 1] = np.nan
+    if n < period:
         return out, None
     # TA-Lib seeds the EMA with the plain mean of the first `period` values.
     seed = float(np.cumsum(x[:period])[-1]) / period
     out[period - 1] = seed
-    out[period:] = recursive_mean(x[period:], 2.0 / (period + 1), seed)
-    return out, float(out[-1])
+    ema = Recursion(2.0 / (period + 1), seed)
+    for begin, end in blocks(period, n):
+        out[begin:end] = ema.run(x[begin:end])
+    return out, ema.last
 
 
 def sma(close: npt.ArrayLike, period: int = 20) -> Array:

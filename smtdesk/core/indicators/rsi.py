@@ -10,11 +10,11 @@ import numpy.typing as npt
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
+    Recursion,
     as_series,
+    blocks,
     check_period,
     frozen,
-    nan_array,
-    recursive_mean,
     recursive_step,
 )
 from smtdesk.core.indicators._state import IndicatorState, last_or_nan
@@ -24,25 +24,30 @@ def _ratio(gain: Array | float, loss: Array | float) -> Array | float:
     total = gain + loss
     if isinstance(total, float):
         return 100.0 * gain / total if total > 0 else 0.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, 100.0 * gain / total, 0.0)
+    # Where total is 0 so is gain, and 100 * gain is already the answer 0.
+    out = np.multiply(gain, 100.0)
+    np.divide(out, total, out=out, where=total > 0)
+    return out
 
 
 def _kernel(x: Array, period: int) -> tuple[Array, tuple[float, float, float] | None]:
-    out = nan_array(len(x))
-    if len(x) <= period:
+    n = len(x)
+    out = np.empty(n)
+    out[:period] = np.nan
+    if n <= period:
         return out, None
-    delta = np.diff(x)
-    gain = np.where(delta > 0, delta, 0.0)
-    loss = np.where(delta < 0, -delta, 0.0)
+    delta = np.diff(x[: period + 1])
     weight = 1.0 / period
     # Wilder's average starts from the plain mean of the first `period` changes.
-    seed_gain = float(np.cumsum(gain[:period])[-1]) / period
-    seed_loss = float(np.cumsum(loss[:period])[-1]) / period
-    avg_gain = np.concatenate([[seed_gain], recursive_mean(gain[period:], weight, seed_gain)])
-    avg_loss = np.concatenate([[seed_loss], recursive_mean(loss[period:], weight, seed_loss)])
-    out[period:] = _ratio(avg_gain, avg_loss)
-    return out, (float(avg_gain[-1]), float(avg_loss[-1]), float(x[-1]))
+    gain = Recursion(weight, float(np.cumsum(np.maximum(delta, 0.0))[-1]) / period)
+    loss = Recursion(weight, float(np.cumsum(np.maximum(-delta, 0.0))[-1]) / period)
+    out[period] = _ratio(gain.last, loss.last)
+    for begin, end in blocks(period + 1, n):
+        delta = x[begin:end] - x[begin - 1 : end - 1]
+        up = gain.run(np.maximum(delta, 0.0))
+        np.negative(delta, out=delta)
+        out[begin:end] = _ratio(up, loss.run(np.maximum(delta, 0.0, out=delta)))
+    return out, (gain.last, loss.last, float(x[-1]))
 
 
 def rsi(close: npt.ArrayLike, period: int = 14) -> Array:

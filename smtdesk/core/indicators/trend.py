@@ -11,25 +11,24 @@ import numpy.typing as npt
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
+    Recursion,
+    WilderSum,
     as_series,
+    blocks,
     check_period,
     frozen,
-    nan_array,
-    recursive_mean,
     recursive_step,
     same_length,
-    wilder_sum,
     wilder_sum_step,
 )
 from smtdesk.core.indicators._state import IndicatorState, last_or_nan
 
 
-def _true_range(high: Array, low: Array, close: Array) -> Array:
-    """True range of bars 1..n-1 (bar 0 has no previous close)."""
-    previous = close[:-1]
-    out = high[1:] - low[1:]
-    np.maximum(out, np.abs(high[1:] - previous), out=out)
-    np.maximum(out, np.abs(low[1:] - previous), out=out)
+def _true_range(high: Array, low: Array, previous_close: Array) -> Array:
+    """True range of bars given their high, low and the close of the bar before."""
+    out = high - low
+    np.maximum(out, np.abs(high - previous_close), out=out)
+    np.maximum(out, np.abs(low - previous_close), out=out)
     return out
 
 
@@ -45,14 +44,17 @@ def _inputs(arrays: dict[str, Any]) -> tuple[Array, Array, Array]:
 
 def _atr_kernel(high: Array, low: Array, close: Array, period: int) -> tuple[Array, Any]:
     n = len(close)
-    out = nan_array(n)
+    out = np.empty(n)
+    out[:period] = np.nan
     if n <= period:
         return out, None
-    tr = _true_range(high, low, close)
-    seed = float(np.cumsum(tr[:period])[-1]) / period
-    out[period] = seed
-    out[period + 1 :] = recursive_mean(tr[period:], 1.0 / period, seed)
-    return out, (float(close[-1]), float(out[-1]))
+    head = _true_range(high[1 : period + 1], low[1 : period + 1], close[:period])
+    average = Recursion(1.0 / period, float(np.cumsum(head)[-1]) / period)
+    out[period] = average.last
+    for begin, end in blocks(period + 1, n):
+        tr = _true_range(high[begin:end], low[begin:end], close[begin - 1 : end - 1])
+        out[begin:end] = average.run(tr)
+    return out, (float(close[-1]), average.last)
 
 
 def atr(
@@ -106,6 +108,7 @@ class ADXValue(NamedTuple):
 
 
 def _directional(high: Array, low: Array) -> tuple[Array, Array]:
+    """+DM and -DM of bars 1.. of the given (bar 0 only supplies the previous bar)."""
     up = high[1:] - high[:-1]
     down = low[:-1] - low[1:]
     plus = np.where((up > down) & (up > 0), up, 0.0)
@@ -130,26 +133,34 @@ def _dx(plus_di: Array | float, minus_di: Array | float) -> Array | float:
 
 def _adx_kernel(high: Array, low: Array, close: Array, period: int) -> tuple[ADX, Any]:
     n = len(close)
-    adx, plus_di, minus_di = nan_array(n), nan_array(n), nan_array(n)
+    adx, plus_di, minus_di = np.empty(n), np.empty(n), np.empty(n)
+    adx[: 2 * period - 1] = np.nan
+    plus_di[:period] = minus_di[:period] = np.nan
     if n <= period:
         return ADX(adx, plus_di, minus_di), None
-    plus, minus = _directional(high, low)
-    tr = _true_range(high, low, close)
     # Wilder's sums start from the plain sum of the first `period - 1` movements.
-    smoothed = [
-        wilder_sum(x[period - 1 :], period, float(np.cumsum(x[: period - 1])[-1]))
-        for x in (plus, minus, tr)
-    ]
-    plus_di[period:] = _di(smoothed[0], smoothed[2])
-    minus_di[period:] = _di(smoothed[1], smoothed[2])
+    plus, minus = _directional(high[:period], low[:period])
+    tr = _true_range(high[1:period], low[1:period], close[: period - 1])
+    sums = [WilderSum(period, float(np.cumsum(x)[-1])) for x in (plus, minus, tr)]
+
+    def directional(begin: int, end: int) -> Array:
+        """Write the DIs of bars [begin, end) and return their DX."""
+        plus, minus = _directional(high[begin - 1 : end], low[begin - 1 : end])
+        tr = _true_range(high[begin:end], low[begin:end], close[begin - 1 : end - 1])
+        tr_sum = sums[2].run(tr)
+        plus_di[begin:end] = bar_plus = _di(sums[0].run(plus), tr_sum)
+        minus_di[begin:end] = bar_minus = _di(sums[1].run(minus), tr_sum)
+        return _dx(bar_plus, bar_minus)
+
+    head = directional(period, min(2 * period, n))
     if n < 2 * period:
         return ADX(adx, plus_di, minus_di), None
-    dx = _dx(plus_di[period:], minus_di[period:])
-    seed = float(np.cumsum(dx[:period])[-1]) / period
-    adx[2 * period - 1] = seed
-    adx[2 * period :] = recursive_mean(dx[period:], 1.0 / period, seed)
-    warm = (float(high[-1]), float(low[-1]), float(close[-1]), *(float(s[-1]) for s in smoothed))
-    return ADX(adx, plus_di, minus_di), (*warm, float(adx[-1]))
+    average = Recursion(1.0 / period, float(np.cumsum(head)[-1]) / period)
+    adx[2 * period - 1] = average.last
+    for begin, end in blocks(2 * period, n):
+        adx[begin:end] = average.run(directional(begin, end))
+    warm = (float(high[-1]), float(low[-1]), float(close[-1]), *(s.last for s in sums))
+    return ADX(adx, plus_di, minus_di), (*warm, average.last)
 
 
 def adx(

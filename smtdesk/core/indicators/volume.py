@@ -10,13 +10,13 @@ import numpy.typing as npt
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
+    RunningWindow,
     as_series,
     as_volume,
+    blocks,
     check_period,
     frozen,
-    nan_array,
     same_length,
-    window_sums,
 )
 from smtdesk.core.indicators._state import IndicatorState, last_or_nan
 from smtdesk.core.indicators._window import PrefixRing
@@ -24,10 +24,15 @@ from smtdesk.core.indicators._window import PrefixRing
 
 def _obv_kernel(close: Array, volume: Array) -> tuple[Array, Any]:
     n = len(close)
-    out = np.zeros(n)
+    out = np.empty(n)
     if n == 0:
         return out, None
-    np.cumsum(np.sign(np.diff(close)) * volume[1:], out=out[1:])
+    out[0] = 0.0
+    for begin, end in blocks(1, n):
+        signed = np.sign(close[begin:end] - close[begin - 1 : end - 1])
+        signed *= volume[begin:end]
+        signed[0] += out[begin - 1]
+        np.cumsum(signed, out=out[begin:end])
     return out, (float(out[-1]), float(close[-1]))
 
 
@@ -90,16 +95,21 @@ def _mfi_kernel(
     high: Array, low: Array, close: Array, volume: Array, period: int
 ) -> tuple[Array, Any]:
     n = len(close)
-    out = nan_array(n)
+    out = np.empty(n)
     if n <= period:
+        out[:] = np.nan
         return out, None
-    typical = (high + low + close) / 3
-    flow = typical[1:] * volume[1:]
-    rising, falling = _direction(typical[1:], typical[:-1])
-    positive = np.cumsum(np.where(rising, flow, 0.0))
-    negative = np.cumsum(np.where(falling, flow, 0.0))
-    out[period:] = _mfi_ratio(window_sums(positive, period), window_sums(negative, period))
-    return out, (float(typical[-1]), positive[-period:], negative[-period:])
+    positive, negative = RunningWindow(period), RunningWindow(period)
+    for begin, end in blocks(1, n):
+        typical = (high[begin - 1 : end] + low[begin - 1 : end] + close[begin - 1 : end]) / 3
+        flow = typical[1:] * volume[begin:end]
+        rising, falling = _direction(typical[1:], typical[:-1])
+        out[begin:end] = _mfi_ratio(
+            positive.run(np.where(rising, flow, 0.0)), negative.run(np.where(falling, flow, 0.0))
+        )
+    out[:period] = np.nan
+    typical = (high[-1] + low[-1] + close[-1]) / 3
+    return out, (float(typical), positive.tail, negative.tail)
 
 
 def mfi(
