@@ -15,6 +15,7 @@ from typing import Iterable, Mapping
 import numpy as np
 
 from smtdesk.core.candles import Candles, align_pair
+from smtdesk.core.indicator_signals import Derivatives, IndicatorColumns, IndicatorSignalParams, indicator_events
 from smtdesk.core.signal import Direction, Signal, State
 from smtdesk.core.smt import SmtParams, Space, TableSeek, find_sweeps, resolve, scan_seek
 from smtdesk.core.smt_context import PairContext
@@ -243,3 +244,77 @@ class SmtEngine:
         )
         return build_events(side, res, from_bar=from_bar, timeframe=self.timeframe, params=self.params,
                             context=self._context)
+
+
+def _any_event_key(sig: Signal) -> tuple:
+    return (sig.known_time, sig.kind != "smt", sig.ref_time, sig.id, _STATE_ORDER[sig.state])
+
+
+class SignalEngine:
+    """Every signal of domain §5–§6 on a pair: SMT events plus each asset's indicator and
+    derivatives events, in one ordered stream; same batch/live contract as :class:`SmtEngine`.
+
+    ``derivatives`` maps an asset name to its :class:`~smtdesk.core.indicator_signals.Derivatives`.
+    """
+
+    def __init__(
+        self,
+        timeframe: str,
+        assets: tuple[str, str] = ("A", "B"),
+        *,
+        params: SmtParams | None = None,
+        indicator_params: IndicatorSignalParams | None = None,
+        **overrides: float,
+    ) -> None:
+        self.smt = SmtEngine(timeframe, assets, params=params, **overrides)
+        self.timeframe, self.assets = timeframe, self.smt.assets
+        self.indicator_params = indicator_params or IndicatorSignalParams()
+        self._columns = [IndicatorColumns(), IndicatorColumns()]
+        self._n = 0
+
+    def run(
+        self,
+        a: Candles,
+        b: Candles,
+        *,
+        manual: Mapping[str, Iterable[ManualSwing]] | None = None,
+        derivatives: Mapping[str, Derivatives] | None = None,
+        align: bool = False,
+    ) -> list[Signal]:
+        """All events of a full history, ordered by the bar they became known."""
+        if align:
+            a, b = align_pair(a, b)
+        events = self.smt.run(a, b, manual=manual)
+        for ai, c in enumerate((a, b)):
+            self._columns[ai].run(c)
+            events += self._indicator_events(ai, c, 0, derivatives)
+        self._n = len(a)
+        events.sort(key=_any_event_key)
+        return events
+
+    def update(
+        self, a: Candles, b: Candles, *, derivatives: Mapping[str, Derivatives] | None = None, align: bool = False
+    ) -> list[Signal]:
+        """Only the events new since the previous call (see :meth:`SmtEngine.update`)."""
+        if align:
+            a, b = align_pair(a, b)
+        n_old = self._n
+        if not self.smt._extends(a):
+            last = int(self.smt._a.time[-1]) if len(self.smt._a) else None
+            events = self.run(a, b, derivatives=derivatives)
+            return [e for e in events if last is None or e.known_time > last]
+        events = self.smt.update(a, b)
+        for ai, c in enumerate((a, b)):
+            self._columns[ai].update(c)
+            events += self._indicator_events(ai, c, n_old, derivatives)
+        self._n = len(a)
+        events.sort(key=_any_event_key)
+        return events
+
+    def _indicator_events(self, ai: int, c: Candles, start: int, derivatives) -> list[Signal]:
+        name = self.assets[ai]
+        return indicator_events(
+            self._columns[ai].view(), c, asset=name, timeframe=self.timeframe,
+            swing_highs=self.smt._swings[(ai, "high", "major")], swing_lows=self.smt._swings[(ai, "low", "major")],
+            start=start, params=self.indicator_params, derivatives=(derivatives or {}).get(name),
+        )

@@ -91,6 +91,9 @@ class HtfTrend:
         """Fold in the buckets completed by the last bar of ``c``."""
         if len(c) <= self._used:
             return
+        first_end = int(bucket_start(c.time[self._used : self._used + 1], self.htf)[0]) + self._htf_ms
+        if first_end > int(c.time[-1]) + self._ltf_ms:
+            return  # the oldest open bucket is still open
         tail = resample(c[self._used :], self.htf)
         done = tail.time + self._htf_ms <= c.time[-1] + self._ltf_ms
         k = int(done.sum())

@@ -11,6 +11,8 @@ from typing import Mapping
 class Direction(StrEnum):
     BULLISH = "bullish"
     BEARISH = "bearish"
+    # Readings with no side (a Bollinger squeeze, positions closing, split whales).
+    NEUTRAL = "neutral"
 
 
 class State(StrEnum):

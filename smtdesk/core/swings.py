@@ -136,6 +136,19 @@ class SwingSet:
         manual = self.manual[np.searchsorted(self.manual, since) : np.searchsorted(self.manual, k, side="right")]
         return np.union1d(auto, manual)
 
+    def known_between(self, lo: int, hi: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(bar, known) of the swings that became known at bars ``lo .. hi``, sorted by known bar."""
+        a0 = np.searchsorted(self.auto, lo - self.strength)
+        a1 = np.searchsorted(self.auto, hi - self.strength, side="right")
+        auto = self.auto[a0:a1]
+        manual = self.manual[np.searchsorted(self.manual, lo) : np.searchsorted(self.manual, hi, side="right")]
+        if not len(manual):
+            return auto, auto + self.strength
+        bar = np.concatenate([auto, manual])
+        known = np.concatenate([auto + self.strength, manual])
+        order = np.lexsort((bar, known))
+        return bar[order], known[order]
+
     def known_at(self, k: int) -> npt.NDArray[np.int64]:
         """Bars of the swings that become known exactly at bar ``k``, ascending."""
         auto = self.auto[np.searchsorted(self.auto, k - self.strength) :]
