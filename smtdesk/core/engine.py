@@ -138,8 +138,11 @@ class SmtEngine:
         """
         if align:
             a, b = align_pair(a, b)
-        self._check_aligned(a, b)
         n_old = len(self._a)
+        # The held history was checked when it arrived; only the new bars need it.
+        tail = max(n_old - 1, 0)
+        if len(a) != len(b) or not np.array_equal(a.time[tail:], b.time[tail:]):
+            raise ValueError("a, b: series must be aligned (same timestamps); use align=True")
         if not self._extends(a):
             last = int(self._a.time[-1]) if n_old else None
             events = self.run(a, b)
@@ -150,6 +153,8 @@ class SmtEngine:
         self._context.update(a, b)
         n_bars = len(a)
         for ai, c in enumerate((a, b)):
+            if not self._manual.get(self.assets[ai]):
+                continue
             tail = self._manual_bars(ai, c[n_old:])
             for (aj, kind, _), ss in self._swings.items():
                 if aj == ai:
@@ -162,6 +167,8 @@ class SmtEngine:
         for g in self._groups:
             x, y, x_major, y_minor = self._group_inputs(g)
             j0_new, t_new = self._sweeps_live(g, x, x_major, n_old, n_bars)
+            if not len(j0_new) and not len(g.alive_j0):
+                continue
             j0 = np.concatenate([g.alive_j0, j0_new])
             t = np.concatenate([g.alive_t, t_new])
             res = resolve(x, y, x_major, y_minor, j0, t, n_bars, self.params, scan_seek)

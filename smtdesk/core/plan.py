@@ -45,19 +45,22 @@ def nearest_pool(
     """
     values = high if above else low
     sign = 1.0 if above else -1.0
-    extreme = -math.inf  # most extreme price (in ``sign`` terms) after the swing, through k
-    upto = k
-    for j in swing_bars[::-1]:
-        j = int(j)
-        if j < k - lookback:
-            break
-        if j < upto:
-            extreme = max(extreme, float((sign * values[j + 1 : upto + 1]).max()))
-            upto = j
-        level = sign * values[j]
-        if level >= extreme and level > sign * entry:
-            return float(values[j]), j
-    return math.nan, -1
+    swing_bars = swing_bars[(swing_bars >= k - lookback) & (swing_bars < k)]
+    if not len(swing_bars):
+        return math.nan, -1
+    base = int(swing_bars[0])
+    seg = sign * values[base : k + 1]
+    # after[i]: the most extreme price strictly after bar base + i, through k.
+    after = np.empty(len(seg))
+    after[-1] = -math.inf
+    after[:-1] = np.maximum.accumulate(seg[::-1])[::-1][1:]
+    level = seg[swing_bars - base]
+    ok = (level >= after[swing_bars - base]) & (level > sign * entry)
+    hits = np.flatnonzero(ok)
+    if not len(hits):
+        return math.nan, -1
+    j = int(swing_bars[hits[-1]])
+    return float(values[j]), j
 
 
 def make_plan(

@@ -81,6 +81,8 @@ class HtfTrend:
         self.ltf, self.htf, self.strength = ltf, htf, strength
         self._ltf_ms, self._htf_ms = timeframe_ms(ltf), timeframe_ms(htf)
         self._used = 0  # lower-timeframe bars folded into complete buckets
+        self._open_end: int | None = None  # end of the bucket holding bar ``_used``
+        self._open_from = -1
         self._start = np.empty(0, np.int64)
         self._high = np.empty(0)
         self._low = np.empty(0)
@@ -91,8 +93,10 @@ class HtfTrend:
         """Fold in the buckets completed by the last bar of ``c``."""
         if len(c) <= self._used:
             return
-        first_end = int(bucket_start(c.time[self._used : self._used + 1], self.htf)[0]) + self._htf_ms
-        if first_end > int(c.time[-1]) + self._ltf_ms:
+        if self._open_end is None or self._open_from != self._used:
+            self._open_end = int(bucket_start(c.time[self._used : self._used + 1], self.htf)[0]) + self._htf_ms
+            self._open_from = self._used
+        if self._open_end > int(c.time[-1]) + self._ltf_ms:
             return  # the oldest open bucket is still open
         tail = resample(c[self._used :], self.htf)
         done = tail.time + self._htf_ms <= c.time[-1] + self._ltf_ms

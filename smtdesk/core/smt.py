@@ -68,30 +68,27 @@ class Space:
         return self.sign * self.lo[idx]
 
 
-Seek = Callable[[Space, str, npt.ArrayLike, npt.ArrayLike, npt.ArrayLike], npt.NDArray[np.int64]]
+Seek = Callable[[Space, npt.ArrayLike, npt.ArrayLike, npt.ArrayLike], npt.NDArray[np.int64]]
 
 
 class TableSeek:
-    """Range searches over whole histories (a full scan), tables built once per array."""
+    """First bar in [lo, hi] whose high (in the space's terms) is above a level, over
+    whole histories (a full scan); one table per series, built on first use."""
 
     def __init__(self) -> None:
-        self._tables: dict[tuple[int, str], FirstAbove] = {}
+        self._tables: dict[tuple[int, float], FirstAbove] = {}
 
-    def __call__(self, sp: Space, what: str, lo, hi, level) -> npt.NDArray[np.int64]:
-        """First bar in [lo, hi] whose high is above ``level`` (``what="hi"``) or close below it."""
-        key = (id(sp.hi), id(sp.cl), sp.sign, what)
+    def __call__(self, sp: Space, lo, hi, level) -> npt.NDArray[np.int64]:
+        key = (id(sp.hi), sp.sign)
         table = self._tables.get(key)
         if table is None:
-            table = FirstAbove(sp.sign * sp.hi if what == "hi" else -sp.sign * sp.cl)
-            self._tables[key] = table
-        return table(lo, hi, level if what == "hi" else -np.asarray(level))
+            table = self._tables[key] = FirstAbove(sp.sign * sp.hi)
+        return table(lo, hi, level)
 
 
-def scan_seek(sp: Space, what: str, lo, hi, level) -> npt.NDArray[np.int64]:
+def scan_seek(sp: Space, lo, hi, level) -> npt.NDArray[np.int64]:
     """Same answers as :class:`TableSeek` by scanning (a few short ranges, live)."""
-    if what == "hi":
-        return first_above_scan(sp.hi, lo, hi, level, sign=sp.sign)
-    return first_above_scan(sp.cl, lo, hi, -np.asarray(level), sign=-sp.sign)
+    return first_above_scan(sp.hi, lo, hi, level, sign=sp.sign)
 
 
 def find_sweeps(x: Space, swings: SwingSet, seek: Seek, n_bars: int) -> tuple[np.ndarray, np.ndarray]:
@@ -108,7 +105,7 @@ def find_sweeps(x: Space, swings: SwingSet, seek: Seek, n_bars: int) -> tuple[np
     change[1:] = top[1:] > top[:-1]
     ref, start = bar[change], known[change]
     end = np.append(start[1:] - 1, n_bars - 1)
-    t = seek(x, "hi", start, end, x.high(ref))
+    t = seek(x, start, end, x.high(ref))
     hit = t >= 0
     return ref[hit], t[hit]
 
@@ -147,6 +144,17 @@ def _window_argmax(sp: Space, centre: np.ndarray, last: np.ndarray, n: int) -> n
     return win[np.arange(len(centre)), np.argmax(vals, axis=1)]
 
 
+def _first_close_below(sp: Space, lo: np.ndarray, hi: np.ndarray, level: np.ndarray, width: int) -> np.ndarray:
+    """First bar in [lo, hi] (at most ``width`` bars) whose close is strictly below ``level``."""
+    if not len(lo):
+        return np.empty(0, np.int64)
+    win = lo[:, None] + np.arange(width)
+    inside = win <= hi[:, None]
+    below = inside & (sp.sign * sp.cl[np.clip(win, 0, len(sp.cl) - 1)] < level[:, None])
+    first = np.argmax(below, axis=1)
+    return np.where(below.any(axis=1), lo + first, -1)
+
+
 def resolve(
     x: Space,
     y: Space,
@@ -173,12 +181,12 @@ def resolve(
 
     prior_bar = _window_argmax(y, j0, np.minimum(j0 + n, t), n)
     prior = y.high(prior_bar)
-    formed = seek(y, "hi", j0 + 1, t, prior) < 0
+    formed = seek(y, j0 + 1, t, prior) < 0
     prov_y_bar = _window_argmax(y, t, t, n)
 
     s, s_known = x_major.first_from(t)
     has_s = s_known <= last
-    cancel = seek(y, "hi", t + 1, np.where(has_s, s_known, last), prior)
+    cancel = seek(y, t + 1, np.where(has_s, s_known, last), prior)
     cancel = np.where(formed, cancel, -1)
     div_mask = formed & (cancel < 0) & has_s
     div = np.where(div_mask, s_known, -1)
@@ -189,9 +197,9 @@ def resolve(
 
     end = np.minimum(dv + p.mss_timeout, last)
     y_new = y.high(np.maximum(y_new_bar, 0))
-    inv = np.where(div_mask, seek(y, "hi", dv + 1, end, y_new), -1)
+    inv = np.where(div_mask, seek(y, dv + 1, end, y_new), -1)
     can_confirm = div_mask & (mss_bar >= 0)
-    conf = seek(y, "cl", dv + 1, end, y.low(np.maximum(mss_bar, 0)))
+    conf = _first_close_below(y, dv + 1, end, y.low(np.maximum(mss_bar, 0)), p.mss_timeout)
     conf = np.where(can_confirm, conf, -1)
     # Same bar: the price invalidation is checked before the MSS (rule 5).
     confirm = np.where((conf >= 0) & ((inv < 0) | (conf < inv)), conf, -1)

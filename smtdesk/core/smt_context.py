@@ -6,13 +6,11 @@ up to ``k`` only, and a full scan and a live update read identical values.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import numpy.typing as npt
 
 from smtdesk.core.candles import Candles
-from smtdesk.core.correlation import correlation_at
+from smtdesk.core.correlation import RollingCorrelation
 from smtdesk.core.indicators import ATRState, atr
 from smtdesk.core.indicators._common import Bar
 from smtdesk.core.resample import HIGHER_TIMEFRAMES, HtfTrend
@@ -39,6 +37,8 @@ class PairContext:
         self._atr_full: list[np.ndarray] = [np.empty(0), np.empty(0)]
         self._atr_tail: list[list[float]] = [[], []]
         self._atr_state: list[ATRState | None] = [None, None]
+        self._corr = RollingCorrelation(window=self._corr_window)
+        self._tag_sets: dict[tuple, frozenset[str]] = {}
 
     def run(self, a: Candles, b: Candles) -> None:
         """Read a whole history."""
@@ -48,11 +48,13 @@ class PairContext:
             for tr in self._trends[ai]:
                 tr.update(c)
             self._atr_full[ai] = atr(c.high, c.low, c.close, self._atr_period) if len(c) else np.empty(0)
+        self._corr.update(a.close, b.close)
 
     def update(self, a: Candles, b: Candles) -> None:
         """Fold in the bars ``a`` and ``b`` gained since the last call."""
         n_old = len(self._a)
         self._a, self._b = a, b
+        self._corr.update(a.close, b.close)
         for ai, c in enumerate((a, b)):
             for tr in self._trends[ai]:
                 tr.update(c)
@@ -80,23 +82,26 @@ class PairContext:
         bars = np.asarray(bars, np.int64)
         c = self._a if yi == 0 else self._b
         times = c.time[bars]
-        words: list[list[str]] = [[] for _ in bars]
-        against = np.zeros(len(bars), bool)
-        for level, tr in enumerate(self._trends[yi]):
-            codes = tr.at(times)
-            if level == 0:
-                against = codes == (1 if bearish else -1)
-            for w, code in zip(words, codes.tolist()):
-                w.append(f"{tr.htf} {_TREND_WORD[code]}")
-        corr = correlation_at(self._a.close, self._b.close, bars, window=self._corr_window)
-        out = []
-        for w, opp, r in zip(words, against.tolist(), corr.tolist()):
+        codes = [tr.at(times) for tr in self._trends[yi]]
+        against = codes[0] == (1 if bearish else -1) if codes else np.zeros(len(bars), bool)
+        with np.errstate(invalid="ignore"):
+            weak = self._corr.at(bars) < self._corr_min  # NaN (too early, flat): not judged
+        keys = np.column_stack([*codes, against, weak]).tolist() if len(bars) else []
+        return [self._tag_set(tuple(key)) for key in keys]
+
+    def _tag_set(self, key: tuple) -> frozenset[str]:
+        # Few distinct combinations: build each tag set once and share it.
+        tags = self._tag_sets.get(key)
+        if tags is None:
+            *codes, against, weak = key
+            words = [f"{tr.htf} {_TREND_WORD[int(code)]}" for tr, code in zip(self._trends[0], codes)]
             if self.higher:
-                w.append(COUNTER_TREND if opp else ALIGNED)
-            if not math.isnan(r) and r < self._corr_min:
-                w.append(WEAK_PAIR)
-            out.append(frozenset(w))
-        return out
+                words.append(COUNTER_TREND if against else ALIGNED)
+            if weak:
+                words.append(WEAK_PAIR)
+            tags = self._tag_sets[key] = frozenset(words)
+        return tags
 
     def correlation(self, bars: npt.ArrayLike) -> npt.NDArray[np.float64]:
-        return correlation_at(self._a.close, self._b.close, bars, window=self._corr_window)
+        """Rolling log-return correlation of the pair at ``bars`` (NaN before the window fills)."""
+        return self._corr.at(bars)

@@ -66,7 +66,10 @@ def build_events(
     mss, mss_t = col(y_lo, res.mss_bar)
     cbrk, cbrk_t = col(y_hi, res.cancel)
     ibrk, ibrk_t = col(y_hi, res.invalid)
-    bars = {name: getattr(res, name)[sel].tolist() for name in ("t", "cancel", "div", "confirm", "invalid", "y_new_bar")}
+    names = ("t", "cancel", "div", "confirm", "invalid", "y_new_bar")
+    bars = {name: getattr(res, name)[sel].tolist() for name in names}
+    # Open times of the event bars only: converting the whole time axis costs more.
+    when = {name: time[np.maximum(getattr(res, name)[sel], 0)].tolist() for name in names[:5]}
     reasons = res.invalid_reason[sel].tolist()
 
     event_bars = np.concatenate([getattr(res, name)[sel] for name in ("t", "cancel", "div", "confirm", "invalid")])
@@ -80,28 +83,27 @@ def build_events(
     no_mss_reason = f"no minor swing of {ya} before its new level"
     confirm_reason = f"{ya} closed {'below' if bearish else 'above'} the MSS level"
     direction, assets = side.direction, (xa, ya)
-    tlist = time.tolist()
     out: list[Signal] = []
 
-    def emit(state, bar, levels, times, reason="", provisional=False, plan=None):
+    def emit(state, bar, at, levels, times, reason="", provisional=False, plan=None):
         if bar >= from_bar:
             out.append(Signal(
                 id=ident, kind="smt", direction=direction, state=state, assets=assets, timeframe=timeframe,
-                ref_time=ref, known_time=tlist[bar], levels=MappingProxyType(levels),
+                ref_time=ref, known_time=at, levels=MappingProxyType(levels),
                 level_times=MappingProxyType(times), tags=tags[bar], plan=plan, reason=reason,
                 provisional=provisional,
             ))
 
     for i in range(len(sel)):
         t = bars["t"][i]
-        ref = tlist[t]
+        ref = when["t"][i]
         ident = f"smt:{direction.value}:{xa}:{ref}"
         levels = {k_swept: swept[i], k_new: xprov[i], k_prior: prior[i], k_ynew: yprov[i]}
         times = {k_swept: swept_t[i], k_new: xprov_t[i], k_prior: prior_t[i], k_ynew: yprov_t[i]}
-        emit(State.FORMING, t, levels, times, provisional=True)
+        emit(State.FORMING, t, ref, levels, times, provisional=True)
         c = bars["cancel"][i]
         if c >= 0:
-            emit(State.CANCELLED, c, {**levels, k_break: cbrk[i]}, {**times, k_break: cbrk_t[i]}, cancel_reason, True)
+            emit(State.CANCELLED, c, when["cancel"][i], {**levels, k_break: cbrk[i]}, {**times, k_break: cbrk_t[i]}, cancel_reason, True)
             continue
         d = bars["div"][i]
         if d < 0:
@@ -110,20 +112,20 @@ def build_events(
         times = {k_swept: swept_t[i], k_new: xnew_t[i], k_prior: prior_t[i], k_ynew: ynew_t[i]}
         if mss_t[i] >= 0:
             levels["mss"], times["mss"] = mss[i], mss_t[i]
-        emit(State.DIVERGENCE, d, levels, times, "" if mss_t[i] >= 0 else no_mss_reason)
+        emit(State.DIVERGENCE, d, when["div"][i], levels, times, "" if mss_t[i] >= 0 else no_mss_reason)
         k = bars["confirm"][i]
         if k >= 0:
             if k >= from_bar:
                 plan = _plan(side, params, context, k, bars["y_new_bar"][i], mss[i], ynew[i])
-                emit(State.CONFIRMED, k, levels, times, confirm_reason, plan=plan)
+                emit(State.CONFIRMED, k, when["confirm"][i], levels, times, confirm_reason, plan=plan)
             continue
         k = bars["invalid"][i]
         if k < 0:
             continue
         if reasons[i] == "price":
-            emit(State.INVALIDATED, k, {**levels, k_break: ibrk[i]}, {**times, k_break: ibrk_t[i]}, price_reason)
+            emit(State.INVALIDATED, k, when["invalid"][i], {**levels, k_break: ibrk[i]}, {**times, k_break: ibrk_t[i]}, price_reason)
         else:
-            emit(State.INVALIDATED, k, levels, times, timeout_reason)
+            emit(State.INVALIDATED, k, when["invalid"][i], levels, times, timeout_reason)
     return out
 
 

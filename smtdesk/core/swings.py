@@ -69,8 +69,18 @@ def pivots_in(values: npt.ArrayLike, *, strength: int, start: int, sign: float =
     the number of new bars, not the length of the history.
     """
     values = np.asarray(values, dtype=np.float64)
-    first = max(0, start - 2 * strength)
-    return _pivots(values[first:], strength, sign) + first
+    n = strength
+    first = max(0, start - 2 * n)
+    if len(values) - start <= 2:
+        # One or two new bars: a couple of float comparisons beat array set-up.
+        out = []
+        tail = (sign * values[first:]).tolist()
+        for centre in range(max(start - n, n) - first, len(tail) - n):
+            v = tail[centre]
+            if v > max(tail[centre - n : centre]) and v >= max(tail[centre + 1 : centre + n + 1]):
+                out.append(centre + first)
+        return np.array(out, np.int64)
+    return _pivots(values[first:], n, sign) + first
 
 
 @dataclass(frozen=True, slots=True)
