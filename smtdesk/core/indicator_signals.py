@@ -56,7 +56,11 @@ class IndicatorSignalParams:
 
 @dataclass(frozen=True, slots=True)
 class Series:
-    """Observations of one derivatives series: UTC times in ms (ascending) and values."""
+    """Observations of one derivatives series: UTC times in ms (ascending) and values.
+
+    ``time`` is when a value was observed (became public); a bar reads the latest value
+    observed at or before its close.
+    """
 
     time: npt.NDArray[np.int64]
     value: npt.NDArray[np.float64]
@@ -368,16 +372,14 @@ def _derivative_readings(sink: _Sink, rsi: np.ndarray, c: Candles, close_time: n
                      levels={"rsi": x[1:][rise], "funding": f[1:][rise], "account_ratio": r[1:][rise],
                              "tier": tier[1:][rise]},
                      reason=f"{what}, severity by RSI tier")
-    # A change over L bars needs bar k - L; a change of reading needs the bar before.
-    lo = max(lo, L + 1)
-    if lo >= n:
-        return
-    seg = np.arange(lo - 1, n)
-    ago = seg - L
+    # A change over L bars needs bar k - L; before that there is no reading (code 0),
+    # so the first reading counts as a change.
+    ago = np.maximum(seg - L, 0)
+    defined = seg >= L
     if der.open_interest is not None:
         oi, oi_ago = der.open_interest.at(close_time[seg]), der.open_interest.at(close_time[ago])
         dp, doi = c.close[seg] - c.close[ago], oi - oi_ago
-        code = np.select([(doi > 0) & (dp > 0), (doi > 0) & (dp < 0), doi < 0], [1, 2, 3], 0)
+        code = np.select([(doi > 0) & (dp > 0), (doi > 0) & (dp < 0), doi < 0], [1, 2, 3], 0) * defined
         for value, kind, d, text in ((1, "oi_trend_backed", BULL, "price up with open interest up"),
                                      (2, "oi_shorts_building", BEAR, "price down with open interest up"),
                                      (3, "oi_positions_closing", FLAT, "open interest falling")):
@@ -388,7 +390,7 @@ def _derivative_readings(sink: _Sink, rsi: np.ndarray, c: Candles, close_time: n
         pos, acc = der.top_position_ratio, der.top_account_ratio
         dpos = pos.at(close_time[seg]) - pos.at(close_time[ago])
         dacc = acc.at(close_time[seg]) - acc.at(close_time[ago])
-        code = np.select([(dpos > 0) & (dacc > 0), (dpos < 0) & (dacc < 0), dpos * dacc < 0], [1, 2, 3], 0)
+        code = np.select([(dpos > 0) & (dacc > 0), (dpos < 0) & (dacc < 0), dpos * dacc < 0], [1, 2, 3], 0) * defined
         for value, kind, d, text in ((1, "whale_consensus", BULL, "top-trader position and account ratios rising"),
                                      (2, "whale_consensus", BEAR, "top-trader position and account ratios falling"),
                                      (3, "whale_split", FLAT, "top-trader position and account ratios diverge")):

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from smtdesk.core.candles import Candles, align_pair
-from smtdesk.core.engine import SmtEngine
+from smtdesk.core.engine import SignalEngine, SmtEngine
+from smtdesk.core.indicator_signals import Derivatives, Series
 from smtdesk.core.resample import resample
 from smtdesk.core.signal import State
 
@@ -94,3 +95,40 @@ def test_gaps_are_never_filled(pair_1h):
     assert events == engine("1h").run(a.take(keep), b_gappy)
     missing = set(b.time[dropped].tolist())
     assert all(t not in missing for e in events for t in (e.known_time, *e.level_times.values()))
+
+
+def _derivatives(c: Candles, seed: int) -> Derivatives:
+    """Made-up derivatives series on the candles' clock, to exercise every reading."""
+    rng = np.random.default_rng(seed)
+    n = len(c)
+    t = c.time + 1_800_000  # observed mid-bar
+
+    def walk(start, scale):
+        return Series(t, start + np.cumsum(rng.normal(0, scale, n)))
+
+    return Derivatives(
+        funding=Series(t, 0.0004 * np.sin(np.arange(n) / 50.0)),
+        open_interest=walk(1e5, 50.0),
+        account_ratio=Series(t, 1.35 + 1.2 * np.sin(np.arange(n) / 70.0)),
+        top_account_ratio=walk(1.5, 0.01),
+        top_position_ratio=walk(1.5, 0.01),
+    )
+
+
+def test_signal_engine_live_equals_batch_and_prefixes(pair_1h):
+    a, b = pair_1h
+    a, b = a[-3000:], b[-3000:]
+    der = {"BTC": _derivatives(a, 1), "ETH": _derivatives(b, 2)}
+    full = SignalEngine("1h", ("BTC", "ETH")).run(a, b, derivatives=der)
+    kinds = {e.kind for e in full}
+    assert {"smt", "rsi_divergence", "rsi_failure_swing", "overheat_long", "oi_shorts_building",
+            "whale_split"} <= kinds
+    start = len(a) - 150
+    eng = SignalEngine("1h", ("BTC", "ETH"))
+    live = eng.run(a[:start], b[:start], derivatives=der)
+    for k in range(start + 1, len(a) + 1):
+        live += eng.update(a[:k], b[:k], derivatives=der)
+    assert live == full
+    for k in (400, 1777):
+        assert SignalEngine("1h", ("BTC", "ETH")).run(a[:k], b[:k], derivatives=der) == [
+            e for e in full if e.known_time < a.time[k]]
