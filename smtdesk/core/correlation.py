@@ -33,7 +33,9 @@ def correlation_at(
     return out
 
 
-def rolling_correlation(close_a: npt.ArrayLike, close_b: npt.ArrayLike, *, window: int = 200) -> npt.NDArray[np.float64]:
+def rolling_correlation(
+    close_a: npt.ArrayLike, close_b: npt.ArrayLike, *, window: int = 200
+) -> npt.NDArray[np.float64]:
     """:func:`correlation_at` at every bar (for charting), computed in chunks."""
     n = len(np.asarray(close_a))
     out = np.full(n, np.nan)
@@ -85,7 +87,7 @@ class RollingCorrelation:
         return self._buf[: self._n]
 
     def at(self, bars: npt.ArrayLike) -> npt.NDArray[np.float64]:
-        """Correlation of the ``window`` log returns ending at each bar; NaN if too early or flat."""
+        """Correlation of the ``window`` log returns ending at each bar; NaN if early or flat."""
         bars = np.asarray(bars, np.int64)
         out = np.full(len(bars), np.nan)
         ok = bars >= self.window

@@ -9,13 +9,18 @@ answer about a bar never depends on later bars.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import fields, replace
-from typing import Iterable, Mapping
 
 import numpy as np
 
 from smtdesk.core.candles import Candles, align_pair
-from smtdesk.core.indicator_signals import Derivatives, IndicatorColumns, IndicatorSignalParams, indicator_events
+from smtdesk.core.indicator_signals import (
+    Derivatives,
+    IndicatorColumns,
+    IndicatorSignalParams,
+    indicator_events,
+)
 from smtdesk.core.signal import Direction, Signal, State
 from smtdesk.core.smt import SmtParams, Space, TableSeek, find_sweeps, resolve, scan_seek
 from smtdesk.core.smt_context import PairContext
@@ -81,7 +86,11 @@ class SmtEngine:
         self._manual: dict[str, tuple[ManualSwing, ...]] = {}
         p = self.params
         self._context = PairContext(
-            timeframe, major=p.major, atr_period=p.atr_period, corr_window=p.corr_window, corr_min=p.corr_min
+            timeframe,
+            major=p.major,
+            atr_period=p.atr_period,
+            corr_window=p.corr_window,
+            corr_min=p.corr_min,
         )
         self._reset(Candles.empty(), Candles.empty())
 
@@ -162,7 +171,11 @@ class SmtEngine:
         for (ai, kind, _), ss in self._swings.items():
             c = self._candles(ai)
             values = c.high if kind == "high" else c.low
-            ss.extend(pivots_in(values, strength=ss.strength, start=n_old, sign=1.0 if kind == "high" else -1.0))
+            ss.extend(
+                pivots_in(
+                    values, strength=ss.strength, start=n_old, sign=1.0 if kind == "high" else -1.0
+                )
+            )
         new: list[Signal] = []
         for g in self._groups:
             x, y, x_major, y_minor = self._group_inputs(g)
@@ -191,11 +204,15 @@ class SmtEngine:
             manual = self._manual_bars(ai, c)
             for cls, strength in (("major", p.major), ("minor", p.minor)):
                 sw = find_swings(c.high, c.low, strength=strength)
-                self._swings[(ai, "high", cls)] = SwingSet(sw.high_idx, manual["high"], strength=strength)
-                self._swings[(ai, "low", cls)] = SwingSet(sw.low_idx, manual["low"], strength=strength)
+                self._swings[(ai, "high", cls)] = SwingSet(
+                    sw.high_idx, manual["high"], strength=strength
+                )
+                self._swings[(ai, "low", cls)] = SwingSet(
+                    sw.low_idx, manual["low"], strength=strength
+                )
 
     def _manual_bars(self, ai: int, c: Candles) -> dict[str, np.ndarray]:
-        """Bars of the manual swings on asset ``ai``; marks on bars not in the series are ignored."""
+        """Bars of the manual swings on asset ``ai``; others are dropped."""
         marks = self._manual.get(self.assets[ai], ())
         out = {}
         for kind in ("high", "low"):
@@ -226,10 +243,16 @@ class SmtEngine:
         n_old = len(self._a)
         if n_old == 0:
             return False
-        return len(a) >= n_old and a.time[n_old - 1] == self._a.time[-1] and a.time[0] == self._a.time[0]
+        return (
+            len(a) >= n_old
+            and a.time[n_old - 1] == self._a.time[-1]
+            and a.time[0] == self._a.time[0]
+        )
 
     @staticmethod
-    def _sweeps_live(g: _Group, x: Space, x_major: SwingSet, n_old: int, n_bars: int) -> tuple[np.ndarray, np.ndarray]:
+    def _sweeps_live(
+        g: _Group, x: Space, x_major: SwingSet, n_old: int, n_bars: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Rule 1 bar by bar over the new bars, continuing the reference-swing state."""
         j0, t = [], []
         for k in range(n_old, n_bars):
@@ -245,12 +268,22 @@ class SmtEngine:
     def _events_of(self, g: _Group, res, *, from_bar: int) -> list[Signal]:
         bearish = g.direction is Direction.BEARISH
         side = Side(
-            direction=g.direction, x_name=self.assets[g.xi], y_name=self.assets[g.yi],
-            x=self._candles(g.xi), y=self._candles(g.yi), yi=g.yi,
+            direction=g.direction,
+            x_name=self.assets[g.xi],
+            y_name=self.assets[g.yi],
+            x=self._candles(g.xi),
+            y=self._candles(g.yi),
+            yi=g.yi,
             y_target_swings=self._swings[(g.yi, "low" if bearish else "high", "major")],
         )
-        return build_events(side, res, from_bar=from_bar, timeframe=self.timeframe, params=self.params,
-                            context=self._context)
+        return build_events(
+            side,
+            res,
+            from_bar=from_bar,
+            timeframe=self.timeframe,
+            params=self.params,
+            context=self._context,
+        )
 
 
 def _any_event_key(sig: Signal) -> tuple:
@@ -300,7 +333,12 @@ class SignalEngine:
         return events
 
     def update(
-        self, a: Candles, b: Candles, *, derivatives: Mapping[str, Derivatives] | None = None, align: bool = False
+        self,
+        a: Candles,
+        b: Candles,
+        *,
+        derivatives: Mapping[str, Derivatives] | None = None,
+        align: bool = False,
     ) -> list[Signal]:
         """Only the events new since the previous call (see :meth:`SmtEngine.update`)."""
         if align:
@@ -321,7 +359,13 @@ class SignalEngine:
     def _indicator_events(self, ai: int, c: Candles, start: int, derivatives) -> list[Signal]:
         name = self.assets[ai]
         return indicator_events(
-            self._columns[ai].view(), c, asset=name, timeframe=self.timeframe,
-            swing_highs=self.smt._swings[(ai, "high", "major")], swing_lows=self.smt._swings[(ai, "low", "major")],
-            start=start, params=self.indicator_params, derivatives=(derivatives or {}).get(name),
+            self._columns[ai].view(),
+            c,
+            asset=name,
+            timeframe=self.timeframe,
+            swing_highs=self.smt._swings[(ai, "high", "major")],
+            swing_lows=self.smt._swings[(ai, "low", "major")],
+            start=start,
+            params=self.indicator_params,
+            derivatives=(derivatives or {}).get(name),
         )

@@ -9,9 +9,9 @@ A cross at bar k compares bars k-1 and k: crossing up means "at or below" then
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -26,8 +26,25 @@ BULL, BEAR, FLAT = Direction.BULLISH, Direction.BEARISH, Direction.NEUTRAL
 
 # Indicators the detectors read; the moving-average list is trimmed to the cross's pair.
 INDICATOR_CONFIG = IndicatorConfig(sma_periods=(), ema_periods=())
-COLUMNS = ("rsi", "dif", "dea", "k", "d", "j", "cci", "adx", "pdi", "mdi", "obv", "mfi",
-           "bb_upper", "bb_lower", "bb_squeeze", "ma_cross", "ma_confirmed")
+COLUMNS = (
+    "rsi",
+    "dif",
+    "dea",
+    "k",
+    "d",
+    "j",
+    "cci",
+    "adx",
+    "pdi",
+    "mdi",
+    "obv",
+    "mfi",
+    "bb_upper",
+    "bb_lower",
+    "bb_squeeze",
+    "ma_cross",
+    "ma_confirmed",
+)
 DIVERGENCE_OF = {"rsi": "rsi", "macd": "dif", "kdj": "k", "cci": "cci", "obv": "obv", "mfi": "mfi"}
 
 
@@ -67,7 +84,12 @@ class Series:
 
     def at(self, when: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """The latest value observed at or before each time in ``when``; NaN before the first."""
-        i = np.searchsorted(np.asarray(self.time, np.int64), np.asarray(when, np.int64), side="right") - 1
+        i = (
+            np.searchsorted(
+                np.asarray(self.time, np.int64), np.asarray(when, np.int64), side="right"
+            )
+            - 1
+        )
         value = np.asarray(self.value, np.float64)
         if not len(value):
             return np.full(np.shape(i), np.nan)
@@ -97,11 +119,23 @@ class IndicatorColumns:
     def run(self, c: Candles) -> None:
         d = compute_indicators(c.high, c.low, c.close, c.volume, config=INDICATOR_CONFIG)
         cols = {
-            "rsi": d["rsi"], "dif": d["macd"].dif, "dea": d["macd"].dea, "k": d["kdj"].k, "d": d["kdj"].d,
-            "j": d["kdj"].j, "cci": d["cci"], "adx": d["adx"].adx, "pdi": d["adx"].plus_di,
-            "mdi": d["adx"].minus_di, "obv": d["obv"], "mfi": d["mfi"], "bb_upper": d["bollinger"].upper,
-            "bb_lower": d["bollinger"].lower, "bb_squeeze": d["bollinger"].squeeze,
-            "ma_cross": d["ma_cross"].cross, "ma_confirmed": d["ma_cross"].volume_confirmed,
+            "rsi": d["rsi"],
+            "dif": d["macd"].dif,
+            "dea": d["macd"].dea,
+            "k": d["kdj"].k,
+            "d": d["kdj"].d,
+            "j": d["kdj"].j,
+            "cci": d["cci"],
+            "adx": d["adx"].adx,
+            "pdi": d["adx"].plus_di,
+            "mdi": d["adx"].minus_di,
+            "obv": d["obv"],
+            "mfi": d["mfi"],
+            "bb_upper": d["bollinger"].upper,
+            "bb_lower": d["bollinger"].lower,
+            "bb_squeeze": d["bollinger"].squeeze,
+            "ma_cross": d["ma_cross"].cross,
+            "ma_confirmed": d["ma_cross"].volume_confirmed,
         }
         self._cols = {k: np.array(v, np.float64) for k, v in cols.items()}
         self._n = len(c)
@@ -113,14 +147,41 @@ class IndicatorColumns:
         n_old = self._n
         if self._set is None:
             h = self._history
-            self._set = IndicatorSet.from_history(h.high, h.low, h.close, h.volume, config=INDICATOR_CONFIG)
+            self._set = IndicatorSet.from_history(
+                h.high, h.low, h.close, h.volume, config=INDICATOR_CONFIG
+            )
         rows = []
         for k in range(n_old, len(c)):
-            v = self._set.update(Bar(high=float(c.high[k]), low=float(c.low[k]), close=float(c.close[k]),
-                                     volume=float(c.volume[k])))
+            v = self._set.update(
+                Bar(
+                    high=float(c.high[k]),
+                    low=float(c.low[k]),
+                    close=float(c.close[k]),
+                    volume=float(c.volume[k]),
+                )
+            )
             m, kd, ax, bb, mc = v["macd"], v["kdj"], v["adx"], v["bollinger"], v["ma_cross"]
-            rows.append((v["rsi"], m.dif, m.dea, kd.k, kd.d, kd.j, v["cci"], ax.adx, ax.plus_di, ax.minus_di,
-                         v["obv"], v["mfi"], bb.upper, bb.lower, float(bb.squeeze), float(mc[2]), float(mc[3])))
+            rows.append(
+                (
+                    v["rsi"],
+                    m.dif,
+                    m.dea,
+                    kd.k,
+                    kd.d,
+                    kd.j,
+                    v["cci"],
+                    ax.adx,
+                    ax.plus_di,
+                    ax.minus_di,
+                    v["obv"],
+                    v["mfi"],
+                    bb.upper,
+                    bb.lower,
+                    float(bb.squeeze),
+                    float(mc[2]),
+                    float(mc[3]),
+                )
+            )
         self._grow(np.array(rows, np.float64).reshape(-1, len(COLUMNS)))
         self._history = c
 
@@ -172,7 +233,9 @@ class _Sink:
         self.asset, self.timeframe, self.time = asset, timeframe, time
         self.rows: list[tuple] = []
 
-    def add(self, kind: str, direction: Direction, bars, known=None, levels=None, reason: str = "") -> None:
+    def add(
+        self, kind: str, direction: Direction, bars, known=None, levels=None, reason: str = ""
+    ) -> None:
         """One event per bar in ``bars`` (known at ``known``, default the same bars);
         ``levels`` maps a level name to an array aligned with ``bars``."""
         if not len(bars):
@@ -182,7 +245,9 @@ class _Sink:
         names = list(levels or {})
         values = [np.asarray(levels[n], np.float64).tolist() for n in names]
         for i, (b, k) in enumerate(zip(bars, known)):
-            self.rows.append((k, b, kind, direction, {n: v[i] for n, v in zip(names, values)}, reason))
+            self.rows.append(
+                (k, b, kind, direction, {n: v[i] for n, v in zip(names, values)}, reason)
+            )
 
     def signals(self) -> list[Signal]:
         if not self.rows:
@@ -193,9 +258,16 @@ class _Sink:
         self.rows.sort(key=lambda r: (r[0], r[1], r[2], r[3].value))
         return [
             Signal(
-                id=f"{kind}:{direction.value}:{asset}:{t[b]}", kind=kind, direction=direction,
-                state=State.TRIGGERED, assets=(asset,), timeframe=tf, ref_time=t[b], known_time=t[k],
-                levels=MappingProxyType(levels), level_times=MappingProxyType({n: t[b] for n in levels}),
+                id=f"{kind}:{direction.value}:{asset}:{t[b]}",
+                kind=kind,
+                direction=direction,
+                state=State.TRIGGERED,
+                assets=(asset,),
+                timeframe=tf,
+                ref_time=t[b],
+                known_time=t[k],
+                levels=MappingProxyType(levels),
+                level_times=MappingProxyType({n: t[b] for n in levels}),
                 reason=reason,
             )
             for k, b, kind, direction, levels, reason in self.rows
@@ -228,46 +300,104 @@ def indicator_events(
     return sink.signals()
 
 
-def _level_crosses(sink: _Sink, cols: Mapping[str, np.ndarray], c: Candles, start: int, p: IndicatorSignalParams):
+def _level_crosses(
+    sink: _Sink, cols: Mapping[str, np.ndarray], c: Candles, start: int, p: IndicatorSignalParams
+):
     rsi = cols["rsi"]
     for level in p.rsi_levels:
         up, down = _crosses(rsi, level, start)
-        sink.add(f"rsi_cross_{level:g}", BULL, up, levels={"rsi": rsi[up]}, reason=f"RSI crossed above {level:g}")
-        sink.add(f"rsi_cross_{level:g}", BEAR, down, levels={"rsi": rsi[down]}, reason=f"RSI crossed below {level:g}")
-    for name, a, b, label in (("kdj_cross", "k", "d", "K crossed D"), ("macd_cross", "dif", "dea", "DIF crossed DEA")):
+        sink.add(
+            f"rsi_cross_{level:g}",
+            BULL,
+            up,
+            levels={"rsi": rsi[up]},
+            reason=f"RSI crossed above {level:g}",
+        )
+        sink.add(
+            f"rsi_cross_{level:g}",
+            BEAR,
+            down,
+            levels={"rsi": rsi[down]},
+            reason=f"RSI crossed below {level:g}",
+        )
+    for name, a, b, label in (
+        ("kdj_cross", "k", "d", "K crossed D"),
+        ("macd_cross", "dif", "dea", "DIF crossed DEA"),
+    ):
         up, down = _crosses(cols[a], cols[b], start)
         for bars, d, word in ((up, BULL, "above"), (down, BEAR, "below")):
-            sink.add(name, d, bars, levels={a: cols[a][bars], b: cols[b][bars]}, reason=label.replace("crossed", f"crossed {word}"))
+            sink.add(
+                name,
+                d,
+                bars,
+                levels={a: cols[a][bars], b: cols[b][bars]},
+                reason=label.replace("crossed", f"crossed {word}"),
+            )
     dif = cols["dif"]
     up, down = _crosses(dif, 0.0, start)
     sink.add("macd_zero", BULL, up, levels={"dif": dif[up]}, reason="DIF crossed above zero")
     sink.add("macd_zero", BEAR, down, levels={"dif": dif[down]}, reason="DIF crossed below zero")
     j = cols["j"]
     up, _ = _crosses(j, p.j_high, start)
-    sink.add("kdj_j_extreme", BEAR, up, levels={"j": j[up]}, reason=f"J above {p.j_high:g} (overbought)")
+    sink.add(
+        "kdj_j_extreme", BEAR, up, levels={"j": j[up]}, reason=f"J above {p.j_high:g} (overbought)"
+    )
     _, down = _crosses(j, p.j_low, start)
-    sink.add("kdj_j_extreme", BULL, down, levels={"j": j[down]}, reason=f"J below {p.j_low:g} (oversold)")
+    sink.add(
+        "kdj_j_extreme", BULL, down, levels={"j": j[down]}, reason=f"J below {p.j_low:g} (oversold)"
+    )
     cci = cols["cci"]
     for level in p.cci_levels:
         up, down = _crosses(cci, level, start)
-        sink.add(f"cci_cross_{level:g}", BULL, up, levels={"cci": cci[up]}, reason=f"CCI crossed above {level:g}")
-        sink.add(f"cci_cross_{level:g}", BEAR, down, levels={"cci": cci[down]}, reason=f"CCI crossed below {level:g}")
+        sink.add(
+            f"cci_cross_{level:g}",
+            BULL,
+            up,
+            levels={"cci": cci[up]},
+            reason=f"CCI crossed above {level:g}",
+        )
+        sink.add(
+            f"cci_cross_{level:g}",
+            BEAR,
+            down,
+            levels={"cci": cci[down]},
+            reason=f"CCI crossed below {level:g}",
+        )
     adx, pdi, mdi = cols["adx"], cols["pdi"], cols["mdi"]
     up, _ = _crosses(adx, p.adx_trend, start)
     bull = pdi[up] > mdi[up]
     for bars, d, word in ((up[bull], BULL, "+DI"), (up[~bull], BEAR, "-DI")):
-        sink.add("adx_trend_start", d, bars, levels={"adx": adx[bars], "pdi": pdi[bars], "mdi": mdi[bars]},
-                 reason=f"ADX crossed above {p.adx_trend:g} with {word} leading")
+        sink.add(
+            "adx_trend_start",
+            d,
+            bars,
+            levels={"adx": adx[bars], "pdi": pdi[bars], "mdi": mdi[bars]},
+            reason=f"ADX crossed above {p.adx_trend:g} with {word} leading",
+        )
     squeeze = cols["bb_squeeze"]
     lo = max(start, 1)
-    starts = np.flatnonzero((squeeze[lo:] > 0) & ~(squeeze[lo - 1 : -1] > 0)) + lo if lo < len(squeeze) else []
+    starts = (
+        np.flatnonzero((squeeze[lo:] > 0) & ~(squeeze[lo - 1 : -1] > 0)) + lo
+        if lo < len(squeeze)
+        else []
+    )
     sink.add("bb_squeeze", FLAT, starts, reason="Bollinger bandwidth at its lowest of the lookback")
     up, _ = _crosses(c.close, cols["bb_upper"], start)
     _, down = _crosses(c.close, cols["bb_lower"], start)
-    sink.add("bb_outside", BULL, up, levels={"close": c.close[up], "band": cols["bb_upper"][up]},
-             reason="close above the upper band")
-    sink.add("bb_outside", BEAR, down, levels={"close": c.close[down], "band": cols["bb_lower"][down]},
-             reason="close below the lower band")
+    sink.add(
+        "bb_outside",
+        BULL,
+        up,
+        levels={"close": c.close[up], "band": cols["bb_upper"][up]},
+        reason="close above the upper band",
+    )
+    sink.add(
+        "bb_outside",
+        BEAR,
+        down,
+        levels={"close": c.close[down], "band": cols["bb_lower"][down]},
+        reason="close below the lower band",
+    )
     cross = cols["ma_cross"][start:]
     for sign, d, word in ((1, BULL, "golden"), (-1, BEAR, "death")):
         bars = np.flatnonzero(cross == sign) + start
@@ -294,16 +424,34 @@ def _divergences(sink: _Sink, cols, c: Candles, highs: SwingSet, lows: SwingSet,
             x = cols[col]
             weaker = sign * x[j2] < sign * x[j1]
             sel = weaker & ~np.isnan(x[j1]) & ~np.isnan(x[j2])
-            sink.add(f"{name}_divergence", d, j2[sel], k2[sel],
-                     levels={"price.prior": price[j1[sel]], "price": price[j2[sel]],
-                             f"{col}.prior": x[j1[sel]], col: x[j2[sel]]},
-                     reason=f"price made a {word}, {name.upper()} did not")
+            sink.add(
+                f"{name}_divergence",
+                d,
+                j2[sel],
+                k2[sel],
+                levels={
+                    "price.prior": price[j1[sel]],
+                    "price": price[j2[sel]],
+                    f"{col}.prior": x[j1[sel]],
+                    col: x[j2[sel]],
+                },
+                reason=f"price made a {word}, {name.upper()} did not",
+            )
         if d is BEAR:
             lower_volume = c.volume[j2] < c.volume[j1]
-            sink.add("volume_divergence", BEAR, j2[lower_volume], k2[lower_volume],
-                     levels={"price.prior": price[j1[lower_volume]], "price": price[j2[lower_volume]],
-                             "volume.prior": c.volume[j1[lower_volume]], "volume": c.volume[j2[lower_volume]]},
-                     reason="price made a higher high on lower volume")
+            sink.add(
+                "volume_divergence",
+                BEAR,
+                j2[lower_volume],
+                k2[lower_volume],
+                levels={
+                    "price.prior": price[j1[lower_volume]],
+                    "price": price[j2[lower_volume]],
+                    "volume.prior": c.volume[j1[lower_volume]],
+                    "volume": c.volume[j2[lower_volume]],
+                },
+                reason="price made a higher high on lower volume",
+            )
 
 
 def _failure_swings(sink: _Sink, rsi: np.ndarray, start: int, p: IndicatorSignalParams):
@@ -322,7 +470,12 @@ def _failure_swings(sink: _Sink, rsi: np.ndarray, start: int, p: IndicatorSignal
         if len(piv) < 2:
             continue
         h1, h2 = piv[:-1], piv[1:]
-        keep = (h2 + s0 + w + m >= start) & (v[h1] > sign * level) & (v[h2] < v[h1]) & (h2 - h1 <= back)
+        keep = (
+            (h2 + s0 + w + m >= start)
+            & (v[h1] > sign * level)
+            & (v[h2] < v[h1])
+            & (h2 - h1 <= back)
+        )
         h1, h2 = h1[keep], h2[keep]
         if not len(h1):
             continue
@@ -337,10 +490,19 @@ def _failure_swings(sink: _Sink, rsi: np.ndarray, start: int, p: IndicatorSignal
         known = np.maximum(k, h2 + s0 + m)
         sel = ok & (known >= start) & (known < n)
         name = "top" if sign > 0 else "bottom"
-        sink.add("rsi_failure_swing", d, k[sel], known[sel],
-                 levels={"rsi.first": rsi[h1[sel] + s0], "rsi.second": rsi[h2[sel] + s0],
-                         "rsi.failure": sign * trough[sel], "rsi": rsi[k[sel]]},
-                 reason=f"RSI failure swing {name}")
+        sink.add(
+            "rsi_failure_swing",
+            d,
+            k[sel],
+            known[sel],
+            levels={
+                "rsi.first": rsi[h1[sel] + s0],
+                "rsi.second": rsi[h2[sel] + s0],
+                "rsi.failure": sign * trough[sel],
+                "rsi": rsi[k[sel]],
+            },
+            reason=f"RSI failure swing {name}",
+        )
 
 
 def _transitions(code: np.ndarray, lo: int) -> np.ndarray:
@@ -349,8 +511,15 @@ def _transitions(code: np.ndarray, lo: int) -> np.ndarray:
     return np.flatnonzero((code[1:] != code[:-1]) & (code[1:] != 0)) + lo
 
 
-def _derivative_readings(sink: _Sink, rsi: np.ndarray, c: Candles, close_time: np.ndarray, der: Derivatives,
-                         start: int, p: IndicatorSignalParams):
+def _derivative_readings(
+    sink: _Sink,
+    rsi: np.ndarray,
+    c: Candles,
+    close_time: np.ndarray,
+    der: Derivatives,
+    start: int,
+    p: IndicatorSignalParams,
+):
     """Overheat (RSI tier with funding and the account ratio), open interest with price,
     and top-trader position vs account ratios; each reported when its reading changes."""
     n, L = len(c), p.flow_lookback
@@ -365,13 +534,23 @@ def _derivative_readings(sink: _Sink, rsi: np.ndarray, c: Candles, close_time: n
         cold = (f <= p.funding_low) & (r <= p.ratio_low)
         tier_hot = np.where(hot, sum((x > t).astype(int) for t in p.overheat_tiers), 0)
         tier_cold = np.where(cold, sum((x < t).astype(int) for t in p.oversold_tiers), 0)
-        for tier, kind, d, what in ((tier_hot, "overheat_long", BEAR, "long crowding"),
-                                    (tier_cold, "overheat_short", BULL, "short squeeze risk")):
+        for tier, kind, d, what in (
+            (tier_hot, "overheat_long", BEAR, "long crowding"),
+            (tier_cold, "overheat_short", BULL, "short squeeze risk"),
+        ):
             rise = np.flatnonzero(tier[1:] > tier[:-1])
-            sink.add(kind, d, seg[1:][rise],
-                     levels={"rsi": x[1:][rise], "funding": f[1:][rise], "account_ratio": r[1:][rise],
-                             "tier": tier[1:][rise]},
-                     reason=f"{what}, severity by RSI tier")
+            sink.add(
+                kind,
+                d,
+                seg[1:][rise],
+                levels={
+                    "rsi": x[1:][rise],
+                    "funding": f[1:][rise],
+                    "account_ratio": r[1:][rise],
+                    "tier": tier[1:][rise],
+                },
+                reason=f"{what}, severity by RSI tier",
+            )
     # A change over L bars needs bar k - L; before that there is no reading (code 0),
     # so the first reading counts as a change.
     ago = np.maximum(seg - L, 0)
@@ -379,22 +558,47 @@ def _derivative_readings(sink: _Sink, rsi: np.ndarray, c: Candles, close_time: n
     if der.open_interest is not None:
         oi, oi_ago = der.open_interest.at(close_time[seg]), der.open_interest.at(close_time[ago])
         dp, doi = c.close[seg] - c.close[ago], oi - oi_ago
-        code = np.select([(doi > 0) & (dp > 0), (doi > 0) & (dp < 0), doi < 0], [1, 2, 3], 0) * defined
-        for value, kind, d, text in ((1, "oi_trend_backed", BULL, "price up with open interest up"),
-                                     (2, "oi_shorts_building", BEAR, "price down with open interest up"),
-                                     (3, "oi_positions_closing", FLAT, "open interest falling")):
+        code = (
+            np.select([(doi > 0) & (dp > 0), (doi > 0) & (dp < 0), doi < 0], [1, 2, 3], 0) * defined
+        )
+        for value, kind, d, text in (
+            (1, "oi_trend_backed", BULL, "price up with open interest up"),
+            (2, "oi_shorts_building", BEAR, "price down with open interest up"),
+            (3, "oi_positions_closing", FLAT, "open interest falling"),
+        ):
             bars = _transitions(code, lo)
             bars = bars[code[bars - lo + 1] == value]
-            sink.add(kind, d, bars, levels={"open_interest": oi[bars - lo + 1], "close": c.close[bars]}, reason=text)
+            sink.add(
+                kind,
+                d,
+                bars,
+                levels={"open_interest": oi[bars - lo + 1], "close": c.close[bars]},
+                reason=text,
+            )
     if der.top_position_ratio is not None and der.top_account_ratio is not None:
         pos, acc = der.top_position_ratio, der.top_account_ratio
         dpos = pos.at(close_time[seg]) - pos.at(close_time[ago])
         dacc = acc.at(close_time[seg]) - acc.at(close_time[ago])
-        code = np.select([(dpos > 0) & (dacc > 0), (dpos < 0) & (dacc < 0), dpos * dacc < 0], [1, 2, 3], 0) * defined
-        for value, kind, d, text in ((1, "whale_consensus", BULL, "top-trader position and account ratios rising"),
-                                     (2, "whale_consensus", BEAR, "top-trader position and account ratios falling"),
-                                     (3, "whale_split", FLAT, "top-trader position and account ratios diverge")):
+        code = (
+            np.select(
+                [(dpos > 0) & (dacc > 0), (dpos < 0) & (dacc < 0), dpos * dacc < 0], [1, 2, 3], 0
+            )
+            * defined
+        )
+        for value, kind, d, text in (
+            (1, "whale_consensus", BULL, "top-trader position and account ratios rising"),
+            (2, "whale_consensus", BEAR, "top-trader position and account ratios falling"),
+            (3, "whale_split", FLAT, "top-trader position and account ratios diverge"),
+        ):
             bars = _transitions(code, lo)
             bars = bars[code[bars - lo + 1] == value]
-            sink.add(kind, d, bars, levels={"position_ratio": pos.at(close_time[bars]),
-                                            "account_ratio": acc.at(close_time[bars])}, reason=text)
+            sink.add(
+                kind,
+                d,
+                bars,
+                levels={
+                    "position_ratio": pos.at(close_time[bars]),
+                    "account_ratio": acc.at(close_time[bars]),
+                },
+                reason=text,
+            )

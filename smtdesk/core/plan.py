@@ -13,7 +13,9 @@ import numpy as np
 from smtdesk.core.signal import Direction, TradePlan
 
 
-def displacement_gap(high: np.ndarray, low: np.ndarray, start: int, k: int, *, bearish: bool) -> tuple[float, int]:
+def displacement_gap(
+    high: np.ndarray, low: np.ndarray, start: int, k: int, *, bearish: bool
+) -> tuple[float, int]:
     """Near edge and third-candle bar of the latest fair value gap left by the move from
     ``start`` (the new swing) to ``k`` (the MSS close) and still open at ``k``; (nan, -1) if none.
 
@@ -33,7 +35,14 @@ def displacement_gap(high: np.ndarray, low: np.ndarray, start: int, k: int, *, b
 
 
 def nearest_pool(
-    high: np.ndarray, low: np.ndarray, swing_bars: np.ndarray, k: int, entry: float, *, above: bool, lookback: int
+    high: np.ndarray,
+    low: np.ndarray,
+    swing_bars: np.ndarray,
+    k: int,
+    entry: float,
+    *,
+    above: bool,
+    lookback: int,
 ) -> tuple[float, int]:
     """Level and bar of the nearest major swing beyond ``entry`` still untouched at bar ``k``.
 
@@ -93,6 +102,11 @@ def make_plan(
     rr = reward / risk if not math.isnan(target) else math.nan
     size = account_size * risk_pct / 100.0 / risk
     return TradePlan(
-        direction=direction, entry=entry, stop=stop, target=target, reward_risk=rr,
-        position_size=size, entry_reason="fvg" if use_gap else "mss retest",
+        direction=direction,
+        entry=entry,
+        stop=stop,
+        target=target,
+        reward_risk=rr,
+        position_size=size,
+        entry_reason="fvg" if use_gap else "mss retest",
     )

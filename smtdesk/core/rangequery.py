@@ -29,8 +29,10 @@ class FirstAbove:
             step *= 2
         self._levels = levels
 
-    def __call__(self, lo: npt.ArrayLike, hi: npt.ArrayLike, level: npt.ArrayLike) -> npt.NDArray[np.int64]:
-        """First index in ``[lo, hi]`` (inclusive) whose value is strictly above ``level``; -1 if none."""
+    def __call__(
+        self, lo: npt.ArrayLike, hi: npt.ArrayLike, level: npt.ArrayLike
+    ) -> npt.NDArray[np.int64]:
+        """First index in ``[lo, hi]`` (inclusive) with a value above ``level``, else -1."""
         lo = np.asarray(lo, dtype=np.int64)
         hi = np.minimum(np.asarray(hi, dtype=np.int64), len(self._values) - 1)
         level = np.asarray(level, dtype=np.float64)
@@ -52,14 +54,21 @@ class FirstAbove:
 
 
 def first_above_scan(
-    values: npt.NDArray[np.float64], lo: npt.ArrayLike, hi: npt.ArrayLike, level: npt.ArrayLike, *, sign: float = 1.0
+    values: npt.NDArray[np.float64],
+    lo: npt.ArrayLike,
+    hi: npt.ArrayLike,
+    level: npt.ArrayLike,
+    *,
+    sign: float = 1.0,
 ) -> npt.NDArray[np.int64]:
     """Same answer as :class:`FirstAbove` on ``sign * values``, by scanning each range.
 
     Meant for a few short ranges (a live update), where building a table would cost more.
     """
     lo, hi, level = np.broadcast_arrays(
-        np.asarray(lo, dtype=np.int64), np.asarray(hi, dtype=np.int64), np.asarray(level, dtype=np.float64)
+        np.asarray(lo, dtype=np.int64),
+        np.asarray(hi, dtype=np.int64),
+        np.asarray(level, dtype=np.float64),
     )
     out = np.full(lo.shape, -1, np.int64)
     last = len(values) - 1

@@ -53,8 +53,14 @@ def resample(c: Candles, timeframe: str) -> Candles:
     )
 
 
-def trend_codes(high_idx: np.ndarray, low_idx: np.ndarray, high: np.ndarray, low: np.ndarray,
-                strength: int, n_known: npt.ArrayLike) -> npt.NDArray[np.int8]:
+def trend_codes(
+    high_idx: np.ndarray,
+    low_idx: np.ndarray,
+    high: np.ndarray,
+    low: np.ndarray,
+    strength: int,
+    n_known: npt.ArrayLike,
+) -> npt.NDArray[np.int8]:
     """Trend (+1 up, -1 down, 0 range) once the first ``n_known`` bars have closed."""
     n_known = np.asarray(n_known, np.int64)
     # A swing at bar i is known after bar i + strength, i.e. with i + strength + 1 bars.
@@ -94,7 +100,9 @@ class HtfTrend:
         if len(c) <= self._used:
             return
         if self._open_end is None or self._open_from != self._used:
-            self._open_end = int(bucket_start(c.time[self._used : self._used + 1], self.htf)[0]) + self._htf_ms
+            self._open_end = (
+                int(bucket_start(c.time[self._used : self._used + 1], self.htf)[0]) + self._htf_ms
+            )
             self._open_from = self._used
         if self._open_end > int(c.time[-1]) + self._ltf_ms:
             return  # the oldest open bucket is still open
@@ -113,11 +121,17 @@ class HtfTrend:
             self._high_idx, self._low_idx = sw.high_idx, sw.low_idx
             return
         n = self.strength
-        self._high_idx = np.concatenate([self._high_idx, pivots_in(self._high, strength=n, start=old)])
-        self._low_idx = np.concatenate([self._low_idx, pivots_in(self._low, strength=n, start=old, sign=-1.0)])
+        self._high_idx = np.concatenate(
+            [self._high_idx, pivots_in(self._high, strength=n, start=old)]
+        )
+        self._low_idx = np.concatenate(
+            [self._low_idx, pivots_in(self._low, strength=n, start=old, sign=-1.0)]
+        )
 
     def at(self, ltf_time: npt.ArrayLike) -> npt.NDArray[np.int8]:
         """+1 / -1 / 0 trend known when the lower-timeframe bars opening at ``ltf_time`` closed."""
         ltf_time = np.asarray(ltf_time, np.int64)
         n_known = np.searchsorted(self._start + self._htf_ms, ltf_time + self._ltf_ms, side="right")
-        return trend_codes(self._high_idx, self._low_idx, self._high, self._low, self.strength, n_known)
+        return trend_codes(
+            self._high_idx, self._low_idx, self._high, self._low, self.strength, n_known
+        )

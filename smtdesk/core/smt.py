@@ -12,8 +12,8 @@ lets a live update reuse them on a longer series.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -91,7 +91,9 @@ def scan_seek(sp: Space, lo, hi, level) -> npt.NDArray[np.int64]:
     return first_above_scan(sp.hi, lo, hi, level, sign=sp.sign)
 
 
-def find_sweeps(x: Space, swings: SwingSet, seek: Seek, n_bars: int) -> tuple[np.ndarray, np.ndarray]:
+def find_sweeps(
+    x: Space, swings: SwingSet, seek: Seek, n_bars: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Rule 1 over a whole history: (swept swing bar, sweep bar) pairs, by sweep bar.
 
     The reference swing at bar t is the latest-bar major swing known at t; it is swept at
@@ -144,7 +146,9 @@ def _window_argmax(sp: Space, centre: np.ndarray, last: np.ndarray, n: int) -> n
     return win[np.arange(len(centre)), np.argmax(vals, axis=1)]
 
 
-def _first_close_below(sp: Space, lo: np.ndarray, hi: np.ndarray, level: np.ndarray, width: int) -> np.ndarray:
+def _first_close_below(
+    sp: Space, lo: np.ndarray, hi: np.ndarray, level: np.ndarray, width: int
+) -> np.ndarray:
     """First bar in [lo, hi] (at most ``width`` bars) whose close is strictly below ``level``."""
     if not len(lo):
         return np.empty(0, np.int64)
@@ -177,7 +181,9 @@ def resolve(
     t = np.asarray(t, np.int64)
     if not len(t):
         empty = np.empty(0, np.int64)
-        return Outcome(empty, empty, np.empty(0, bool), *(empty for _ in range(10)), np.empty(0, str))
+        return Outcome(
+            empty, empty, np.empty(0, bool), *(empty for _ in range(10)), np.empty(0, str)
+        )
 
     prior_bar = _window_argmax(y, j0, np.minimum(j0 + n, t), n)
     prior = y.high(prior_bar)
@@ -192,7 +198,9 @@ def resolve(
     div = np.where(div_mask, s_known, -1)
 
     dv = np.where(div_mask, div, 0)
-    y_new_bar = np.where(div_mask, _window_argmax(y, np.where(div_mask, s, 0), np.minimum(s + n, dv), n), -1)
+    y_new_bar = np.where(
+        div_mask, _window_argmax(y, np.where(div_mask, s, 0), np.minimum(s + n, dv), n), -1
+    )
     mss_bar = np.where(div_mask, y_minor_lows.latest_before(y_new_bar, dv), -1)
 
     end = np.minimum(dv + p.mss_timeout, last)
@@ -210,7 +218,18 @@ def resolve(
     reason = np.where(by_price, "price", np.where(by_time, "timeout", ""))
 
     return Outcome(
-        j0=j0, t=t, formed=formed, prior_bar=prior_bar, prov_x_bar=t.copy(), prov_y_bar=prov_y_bar,
-        cancel=cancel, s=np.where(div_mask, s, -1), div=div, y_new_bar=y_new_bar,
-        mss_bar=mss_bar, confirm=confirm, invalid=invalid, invalid_reason=reason,
+        j0=j0,
+        t=t,
+        formed=formed,
+        prior_bar=prior_bar,
+        prov_x_bar=t.copy(),
+        prov_y_bar=prov_y_bar,
+        cancel=cancel,
+        s=np.where(div_mask, s, -1),
+        div=div,
+        y_new_bar=y_new_bar,
+        mss_bar=mss_bar,
+        confirm=confirm,
+        invalid=invalid,
+        invalid_reason=reason,
     )

@@ -24,7 +24,9 @@ _TREND_WORD = {1: "up", -1: "down", 0: "range"}
 class PairContext:
     """HTF trends of both assets, their correlation and ATR, readable at any seen bar."""
 
-    def __init__(self, timeframe: str, *, major: int, atr_period: int, corr_window: int, corr_min: float) -> None:
+    def __init__(
+        self, timeframe: str, *, major: int, atr_period: int, corr_window: int, corr_min: float
+    ) -> None:
         self.timeframe = timeframe
         self.higher = HIGHER_TIMEFRAMES.get(timeframe, ())
         self._major, self._atr_period = major, atr_period
@@ -33,7 +35,9 @@ class PairContext:
 
     def reset(self) -> None:
         self._a = self._b = Candles.empty()
-        self._trends = [[HtfTrend(self.timeframe, h, strength=self._major) for h in self.higher] for _ in (0, 1)]
+        self._trends = [
+            [HtfTrend(self.timeframe, h, strength=self._major) for h in self.higher] for _ in (0, 1)
+        ]
         self._atr_full: list[np.ndarray] = [np.empty(0), np.empty(0)]
         self._atr_tail: list[list[float]] = [[], []]
         self._atr_state: list[ATRState | None] = [None, None]
@@ -47,7 +51,9 @@ class PairContext:
         for ai, c in enumerate((a, b)):
             for tr in self._trends[ai]:
                 tr.update(c)
-            self._atr_full[ai] = atr(c.high, c.low, c.close, self._atr_period) if len(c) else np.empty(0)
+            self._atr_full[ai] = (
+                atr(c.high, c.low, c.close, self._atr_period) if len(c) else np.empty(0)
+            )
         self._corr.update(a.close, b.close)
 
     def update(self, a: Candles, b: Candles) -> None:
@@ -60,12 +66,22 @@ class PairContext:
                 tr.update(c)
             state = self._atr_state[ai]
             if state is None:
-                state = ATRState.from_history(high=c.high[:n_old], low=c.low[:n_old], close=c.close[:n_old],
-                                              period=self._atr_period)
+                state = ATRState.from_history(
+                    high=c.high[:n_old],
+                    low=c.low[:n_old],
+                    close=c.close[:n_old],
+                    period=self._atr_period,
+                )
                 self._atr_state[ai] = state
             for k in range(n_old, len(c)):
-                value = state.update(Bar(high=float(c.high[k]), low=float(c.low[k]), close=float(c.close[k]),
-                                         volume=float(c.volume[k])))
+                value = state.update(
+                    Bar(
+                        high=float(c.high[k]),
+                        low=float(c.low[k]),
+                        close=float(c.close[k]),
+                        volume=float(c.volume[k]),
+                    )
+                )
                 self._atr_tail[ai].append(float(value))
 
     def atr_at(self, ai: int, k: int) -> float:
@@ -94,7 +110,9 @@ class PairContext:
         tags = self._tag_sets.get(key)
         if tags is None:
             *codes, against, weak = key
-            words = [f"{tr.htf} {_TREND_WORD[int(code)]}" for tr, code in zip(self._trends[0], codes)]
+            words = [
+                f"{tr.htf} {_TREND_WORD[int(code)]}" for tr, code in zip(self._trends[0], codes)
+            ]
             if self.higher:
                 words.append(COUNTER_TREND if against else ALIGNED)
             if weak:

@@ -37,7 +37,13 @@ def _latest_bar(res: Outcome) -> np.ndarray:
 
 
 def build_events(
-    side: Side, res: Outcome, *, from_bar: int, timeframe: str, params: SmtParams, context: PairContext
+    side: Side,
+    res: Outcome,
+    *,
+    from_bar: int,
+    timeframe: str,
+    params: SmtParams,
+    context: PairContext,
 ) -> list[Signal]:
     """Events of the resolved candidates whose bar is ``from_bar`` or later."""
     xa, ya = side.x_name, side.y_name
@@ -56,7 +62,13 @@ def build_events(
         at = np.maximum(b, 0)
         return np.where(ok, values[at], np.nan).tolist(), np.where(ok, time[at], -1).tolist()
 
-    k_swept, k_new, k_prior, k_ynew, k_break = f"{xa}.swept", f"{xa}.new", f"{ya}.prior", f"{ya}.new", f"{ya}.break"
+    k_swept, k_new, k_prior, k_ynew, k_break = (
+        f"{xa}.swept",
+        f"{xa}.new",
+        f"{ya}.prior",
+        f"{ya}.new",
+        f"{ya}.break",
+    )
     swept, swept_t = col(x_hi, res.j0)
     xprov, xprov_t = col(x_hi, res.prov_x_bar)
     prior, prior_t = col(y_hi, res.prior_bar)
@@ -72,7 +84,9 @@ def build_events(
     when = {name: time[np.maximum(getattr(res, name)[sel], 0)].tolist() for name in names[:5]}
     reasons = res.invalid_reason[sel].tolist()
 
-    event_bars = np.concatenate([getattr(res, name)[sel] for name in ("t", "cancel", "div", "confirm", "invalid")])
+    event_bars = np.concatenate(
+        [getattr(res, name)[sel] for name in ("t", "cancel", "div", "confirm", "invalid")]
+    )
     event_bars = np.unique(event_bars[event_bars >= from_bar])
     tags = dict(zip(event_bars.tolist(), context.tags_at(event_bars, side.yi, bearish=bearish)))
 
@@ -87,12 +101,24 @@ def build_events(
 
     def emit(state, bar, at, levels, times, reason="", provisional=False, plan=None):
         if bar >= from_bar:
-            out.append(Signal(
-                id=ident, kind="smt", direction=direction, state=state, assets=assets, timeframe=timeframe,
-                ref_time=ref, known_time=at, levels=MappingProxyType(levels),
-                level_times=MappingProxyType(times), tags=tags[bar], plan=plan, reason=reason,
-                provisional=provisional,
-            ))
+            out.append(
+                Signal(
+                    id=ident,
+                    kind="smt",
+                    direction=direction,
+                    state=state,
+                    assets=assets,
+                    timeframe=timeframe,
+                    ref_time=ref,
+                    known_time=at,
+                    levels=MappingProxyType(levels),
+                    level_times=MappingProxyType(times),
+                    tags=tags[bar],
+                    plan=plan,
+                    reason=reason,
+                    provisional=provisional,
+                )
+            )
 
     for i in range(len(sel)):
         t = bars["t"][i]
@@ -103,7 +129,15 @@ def build_events(
         emit(State.FORMING, t, ref, levels, times, provisional=True)
         c = bars["cancel"][i]
         if c >= 0:
-            emit(State.CANCELLED, c, when["cancel"][i], {**levels, k_break: cbrk[i]}, {**times, k_break: cbrk_t[i]}, cancel_reason, True)
+            emit(
+                State.CANCELLED,
+                c,
+                when["cancel"][i],
+                {**levels, k_break: cbrk[i]},
+                {**times, k_break: cbrk_t[i]},
+                cancel_reason,
+                True,
+            )
             continue
         d = bars["div"][i]
         if d < 0:
@@ -112,33 +146,64 @@ def build_events(
         times = {k_swept: swept_t[i], k_new: xnew_t[i], k_prior: prior_t[i], k_ynew: ynew_t[i]}
         if mss_t[i] >= 0:
             levels["mss"], times["mss"] = mss[i], mss_t[i]
-        emit(State.DIVERGENCE, d, when["div"][i], levels, times, "" if mss_t[i] >= 0 else no_mss_reason)
+        emit(
+            State.DIVERGENCE,
+            d,
+            when["div"][i],
+            levels,
+            times,
+            "" if mss_t[i] >= 0 else no_mss_reason,
+        )
         k = bars["confirm"][i]
         if k >= 0:
             if k >= from_bar:
                 plan = _plan(side, params, context, k, bars["y_new_bar"][i], mss[i], ynew[i])
-                emit(State.CONFIRMED, k, when["confirm"][i], levels, times, confirm_reason, plan=plan)
+                emit(
+                    State.CONFIRMED, k, when["confirm"][i], levels, times, confirm_reason, plan=plan
+                )
             continue
         k = bars["invalid"][i]
         if k < 0:
             continue
         if reasons[i] == "price":
-            emit(State.INVALIDATED, k, when["invalid"][i], {**levels, k_break: ibrk[i]}, {**times, k_break: ibrk_t[i]}, price_reason)
+            emit(
+                State.INVALIDATED,
+                k,
+                when["invalid"][i],
+                {**levels, k_break: ibrk[i]},
+                {**times, k_break: ibrk_t[i]},
+                price_reason,
+            )
         else:
             emit(State.INVALIDATED, k, when["invalid"][i], levels, times, timeout_reason)
     return out
 
 
-def _plan(side: Side, p: SmtParams, context: PairContext, k: int, y_new_bar: int, mss_level: float,
-          y_new_level: float):
+def _plan(
+    side: Side,
+    p: SmtParams,
+    context: PairContext,
+    k: int,
+    y_new_bar: int,
+    mss_level: float,
+    y_new_level: float,
+):
     bearish = side.direction is Direction.BEARISH
     y = side.y
     gap_entry, _ = displacement_gap(y.high, y.low, y_new_bar, k, bearish=bearish)
     entry = gap_entry if gap_entry == gap_entry else mss_level
     swings = side.y_target_swings.bars_known_by(k, since=k - p.target_lookback)
-    target, _ = nearest_pool(y.high, y.low, swings, k, entry, above=not bearish, lookback=p.target_lookback)
+    target, _ = nearest_pool(
+        y.high, y.low, swings, k, entry, above=not bearish, lookback=p.target_lookback
+    )
     return make_plan(
-        side.direction, entry_mss=mss_level, gap_entry=gap_entry, swing_level=y_new_level,
-        atr=context.atr_at(side.yi, k), target=target, stop_atr=p.stop_atr,
-        account_size=p.account_size, risk_pct=p.risk_pct,
+        side.direction,
+        entry_mss=mss_level,
+        gap_entry=gap_entry,
+        swing_level=y_new_level,
+        atr=context.atr_at(side.yi, k),
+        target=target,
+        stop_atr=p.stop_atr,
+        account_size=p.account_size,
+        risk_pct=p.risk_pct,
     )

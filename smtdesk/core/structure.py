@@ -52,7 +52,15 @@ def fair_value_gaps(high: npt.ArrayLike, low: npt.ArrayLike) -> Gaps:
     low = np.asarray(low, np.float64)
     if len(high) < 3:
         e = np.empty(0, np.int64)
-        return Gaps(**_frozen(bar=e, bullish=np.empty(0, bool), top=np.empty(0), bottom=np.empty(0), fill_bar=e.copy()))
+        return Gaps(
+            **_frozen(
+                bar=e,
+                bullish=np.empty(0, bool),
+                top=np.empty(0),
+                bottom=np.empty(0),
+                fill_bar=e.copy(),
+            )
+        )
     up = np.flatnonzero(high[:-2] < low[2:]) + 2
     down = np.flatnonzero(low[:-2] > high[2:]) + 2
     bar = np.concatenate([up, down])
@@ -67,7 +75,9 @@ def fair_value_gaps(high: npt.ArrayLike, low: npt.ArrayLike) -> Gaps:
         fill[bullish] = FirstAbove(-low)(bar[bullish] + 1, last, -bottom[bullish])
     if (~bullish).any():
         fill[~bullish] = FirstAbove(high)(bar[~bullish] + 1, last, top[~bullish])
-    return Gaps(**_frozen(bar=bar.astype(np.int64), bullish=bullish, top=top, bottom=bottom, fill_bar=fill))
+    return Gaps(
+        **_frozen(bar=bar.astype(np.int64), bullish=bullish, top=top, bottom=bottom, fill_bar=fill)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,15 +153,28 @@ def liquidity_pools(
         first = np.concatenate([maj, p1])
         second = np.concatenate([np.full(len(maj), -1, np.int64), p2])
         known = np.concatenate([maj + major, p2 + minor])
-        level = np.where(second >= 0, sign * np.maximum(sign * values[first], sign * values[np.maximum(second, 0)]),
-                         values[first])
-        taken = FirstAbove(sign * values)(np.maximum(first, second) + 1, len(values) - 1, sign * level)
+        level = np.where(
+            second >= 0,
+            sign * np.maximum(sign * values[first], sign * values[np.maximum(second, 0)]),
+            values[first],
+        )
+        taken = FirstAbove(sign * values)(
+            np.maximum(first, second) + 1, len(values) - 1, sign * level
+        )
         swept = (taken >= 0) & (sign * close[np.maximum(taken, 0)] <= sign * level)
         parts.append((np.full(len(first), is_high), level, first, second, known, taken, swept))
     cols = [np.concatenate(c) for c in zip(*parts)]
     order = np.lexsort((cols[2], cols[4]))
-    return Pools(**_frozen(**{name: col[order] for name, col in zip(
-        ("is_high", "level", "first", "second", "known", "taken", "swept"), cols)}))
+    return Pools(
+        **_frozen(
+            **{
+                name: col[order]
+                for name, col in zip(
+                    ("is_high", "level", "first", "second", "known", "taken", "swept"), cols
+                )
+            }
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,5 +250,13 @@ def structure_shifts(
         out.append((np.full(len(t), bearish), t, lb, level, brk, ob))
     cols = [np.concatenate(c) for c in zip(*out)]
     order = np.argsort(cols[4], kind="stable")
-    return Shifts(**_frozen(**{name: col[order] for name, col in zip(
-        ("bearish", "sweep_bar", "level_bar", "level", "bar", "order_block"), cols)}))
+    return Shifts(
+        **_frozen(
+            **{
+                name: col[order]
+                for name, col in zip(
+                    ("bearish", "sweep_bar", "level_bar", "level", "bar", "order_block"), cols
+                )
+            }
+        )
+    )

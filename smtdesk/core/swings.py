@@ -62,7 +62,9 @@ def find_swings(high: npt.ArrayLike, low: npt.ArrayLike, *, strength: int = 5) -
     return Swings(_pivots(high, strength, 1.0), _pivots(low, strength, -1.0), strength)
 
 
-def pivots_in(values: npt.ArrayLike, *, strength: int, start: int, sign: float = 1.0) -> npt.NDArray[np.int64]:
+def pivots_in(
+    values: npt.ArrayLike, *, strength: int, start: int, sign: float = 1.0
+) -> npt.NDArray[np.int64]:
     """Swing bars of ``values`` (highs for ``sign=+1``, lows for ``-1``) known at bars ``>= start``.
 
     Looks only at the tail ``values[start - 2 * strength:]``, so a live update costs
@@ -140,18 +142,28 @@ class SwingSet:
 
     def bars_known_by(self, k: int, *, since: int = 0) -> npt.NDArray[np.int64]:
         """Ascending bars ``>= since`` of the swings known by bar ``k``."""
-        auto = self.auto[np.searchsorted(self.auto, since) : np.searchsorted(self.auto, k - self.strength, side="right")]
+        auto = self.auto[
+            np.searchsorted(self.auto, since) : np.searchsorted(
+                self.auto, k - self.strength, side="right"
+            )
+        ]
         if not len(self.manual):
             return auto
-        manual = self.manual[np.searchsorted(self.manual, since) : np.searchsorted(self.manual, k, side="right")]
+        manual = self.manual[
+            np.searchsorted(self.manual, since) : np.searchsorted(self.manual, k, side="right")
+        ]
         return np.union1d(auto, manual)
 
-    def known_between(self, lo: int, hi: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """(bar, known) of the swings that became known at bars ``lo .. hi``, sorted by known bar."""
+    def known_between(
+        self, lo: int, hi: int
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(bar, known) of the swings that became known at bars ``lo .. hi``, by known bar."""
         a0 = np.searchsorted(self.auto, lo - self.strength)
         a1 = np.searchsorted(self.auto, hi - self.strength, side="right")
         auto = self.auto[a0:a1]
-        manual = self.manual[np.searchsorted(self.manual, lo) : np.searchsorted(self.manual, hi, side="right")]
+        manual = self.manual[
+            np.searchsorted(self.manual, lo) : np.searchsorted(self.manual, hi, side="right")
+        ]
         if not len(manual):
             return auto, auto + self.strength
         bar = np.concatenate([auto, manual])
@@ -186,7 +198,9 @@ class SwingSet:
         known_by = np.asarray(known_by, dtype=np.int64)
         a_end = np.minimum(limit, known_by - self.strength + 1)
         a_bar = _pick(self.auto, np.searchsorted(self.auto, a_end) - 1)
-        m_bar = _pick(self.manual, np.searchsorted(self.manual, np.minimum(limit, known_by + 1)) - 1)
+        m_bar = _pick(
+            self.manual, np.searchsorted(self.manual, np.minimum(limit, known_by + 1)) - 1
+        )
         return np.maximum(a_bar, m_bar)
 
 

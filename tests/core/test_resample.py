@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smtdesk.core.candles import Candles
 from smtdesk.core.correlation import correlation_at, rolling_correlation
@@ -16,7 +17,7 @@ HOUR = 3_600_000
 
 
 def ms(*args) -> int:
-    return int(datetime(*args, tzinfo=timezone.utc).timestamp() * 1000)
+    return int(datetime(*args, tzinfo=UTC).timestamp() * 1000)
 
 
 def test_buckets_are_utc_aligned_and_weeks_start_monday():
@@ -31,7 +32,14 @@ def test_buckets_are_utc_aligned_and_weeks_start_monday():
 def test_resample_uses_only_existing_candles():
     t0 = ms(2025, 1, 1)
     times = t0 + HOUR * np.array([0, 1, 3, 4, 5, 7])  # 02:00 and 06:00 missing
-    c = Candles(times, [1, 2, 3, 4, 5, 6], [2, 9, 4, 5, 6, 7], [0.5, 1, 2, 3, 1, 5], [2, 3, 4, 5, 6, 7], [1, 1, 1, 1, 1, 1])
+    c = Candles(
+        times,
+        [1, 2, 3, 4, 5, 6],
+        [2, 9, 4, 5, 6, 7],
+        [0.5, 1, 2, 3, 1, 5],
+        [2, 3, 4, 5, 6, 7],
+        [1, 1, 1, 1, 1, 1],
+    )
     r = resample(c, "4h")
     assert r.time.tolist() == [t0, t0 + 4 * HOUR]
     assert r.open.tolist() == [1, 4] and r.close.tolist() == [4, 7]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smtdesk.core.candles import Candles
 from smtdesk.core.engine import SmtEngine
@@ -29,9 +30,14 @@ def walk_pair(seed: int, n: int) -> tuple[Candles, Candles]:
 
 
 manual_marks = st.lists(
-    st.tuples(st.sampled_from(["A", "B"]), st.integers(0, 300), st.sampled_from(["high", "low"])), max_size=6
-).map(lambda marks: {name: [ManualSwing(HOUR * bar, kind) for n, bar, kind in marks if n == name]
-                     for name in ("A", "B")})
+    st.tuples(st.sampled_from(["A", "B"]), st.integers(0, 300), st.sampled_from(["high", "low"])),
+    max_size=6,
+).map(
+    lambda marks: {
+        name: [ManualSwing(HOUR * bar, kind) for n, bar, kind in marks if n == name]
+        for name in ("A", "B")
+    }
+)
 
 
 def engine(**kw) -> SmtEngine:
@@ -49,8 +55,13 @@ def test_prefix_runs_equal_events_known_by_then(seed, n, manual, data):
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(30, 260), start=st.integers(0, 40),
-       chunks=st.lists(st.integers(1, 7), min_size=1, max_size=60), manual=manual_marks)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(30, 260),
+    start=st.integers(0, 40),
+    chunks=st.lists(st.integers(1, 7), min_size=1, max_size=60),
+    manual=manual_marks,
+)
 def test_live_updates_equal_the_full_run(seed, n, start, chunks, manual):
     a, b = walk_pair(seed, n)
     eng = engine()
@@ -72,7 +83,7 @@ def test_events_keep_their_bar_and_levels_and_only_advance(seed, n):
     for e in engine().run(a, b):
         stories.setdefault(e.id, []).append(e)
     order = [State.FORMING, State.DIVERGENCE, State.CONFIRMED]
-    for sid, events in stories.items():
+    for events in stories.values():
         assert len({e.ref_time for e in events}) == 1
         assert events[0].state is State.FORMING and events[0].provisional
         assert [e.known_time for e in events] == sorted(e.known_time for e in events)

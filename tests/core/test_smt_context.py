@@ -35,9 +35,13 @@ PRE_B_HI, PRE_B_LO = [16, 15, 11, 14, 15, 15.5], [15, 14, 10, 13, 14, 14.5]
 
 def test_plan_on_confirmation_uses_gap_entry_swing_stop_and_resting_pool():
     a = candles(PRE_A_HI + A_HI, PRE_A_LO + A_LO)
-    b = candles(PRE_B_HI + B_HI, PRE_B_LO + B_LO, [(h + l) / 2 for h, l in zip(PRE_B_HI, PRE_B_LO)] + B_CL)
-    events = story(run(a, b, atr_period=3, stop_atr=0.1, account_size=5_000, risk_pct=2),
-                   f"smt:bearish:A:{bar_time(13)}")
+    b = candles(
+        PRE_B_HI + B_HI, PRE_B_LO + B_LO, [(h + lo) / 2 for h, lo in zip(PRE_B_HI, PRE_B_LO)] + B_CL
+    )
+    events = story(
+        run(a, b, atr_period=3, stop_atr=0.1, account_size=5_000, risk_pct=2),
+        f"smt:bearish:A:{bar_time(13)}",
+    )
     assert [e.state for e in events] == [State.FORMING, State.DIVERGENCE, State.CONFIRMED]
     assert all(e.plan is None for e in events[:2])
     plan = events[2].plan
@@ -68,6 +72,7 @@ def test_plan_enters_at_mss_retest_without_a_gap():
 
 # --- higher-timeframe and pair-quality tags -------------------------------------------
 
+
 def _zigzag(n: int, start: float, slope: float, noise_seed: int | None = None):
     t = np.arange(n)
     mid = start + slope * t + 2 * np.sin(2 * np.pi * t / 48)
@@ -82,16 +87,23 @@ def trended_pair(slope: float, noise_seed: int | None = None):
     ah, al = _zigzag(240, 80, slope)
     bh, bl = _zigzag(240, 100, slope, noise_seed)
     a = candles(ah + [v + 100 for v in A_HI], al + [v + 100 for v in A_LO])
-    b = candles(bh + [v + 100 for v in B_HI], bl + [v + 100 for v in B_LO],
-                [(h + l) / 2 for h, l in zip(bh, bl)] + [v + 100 for v in B_CL])
+    b = candles(
+        bh + [v + 100 for v in B_HI],
+        bl + [v + 100 for v in B_LO],
+        [(h + lo) / 2 for h, lo in zip(bh, bl)] + [v + 100 for v in B_CL],
+    )
     return a, b
 
 
 def flip(c, around=400.0):
-    return candles([around - v for v in c.low], [around - v for v in c.high], [around - v for v in c.close])
+    return candles(
+        [around - v for v in c.low], [around - v for v in c.high], [around - v for v in c.close]
+    )
 
 
-@pytest.mark.parametrize("slope, trend, tag", [(0.05, "4h up", "counter-trend"), (-0.05, "4h down", "aligned")])
+@pytest.mark.parametrize(
+    "slope, trend, tag", [(0.05, "4h up", "counter-trend"), (-0.05, "4h down", "aligned")]
+)
 def test_first_higher_timeframe_trend_tags_the_signal(slope, trend, tag):
     a, b = trended_pair(slope)
     events = story(run(a, b), f"smt:bearish:A:{bar_time(247)}")
@@ -122,6 +134,7 @@ def test_short_history_has_no_pair_quality_tag():
 
 
 # --- manual swings ---------------------------------------------------------------------
+
 
 def test_manual_swing_replaces_the_automatic_one_on_its_bar():
     a, b = base_pair()

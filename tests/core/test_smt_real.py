@@ -14,7 +14,9 @@ from smtdesk.core.indicator_signals import Derivatives, Series
 from smtdesk.core.resample import resample
 from smtdesk.core.signal import State
 
-PERP = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "candles" / "binance_usdm_perp"
+PERP = (
+    Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "candles" / "binance_usdm_perp"
+)
 
 
 def load(symbol: str) -> Candles:
@@ -22,7 +24,10 @@ def load(symbol: str) -> Candles:
     if not path.exists():
         pytest.skip(f"recorded candles not found at {path}")
     df = pd.read_csv(path)
-    return Candles(df.timestamp_ms.to_numpy(), *(df[f].to_numpy() for f in ("open", "high", "low", "close", "volume")))
+    return Candles(
+        df.timestamp_ms.to_numpy(),
+        *(df[f].to_numpy() for f in ("open", "high", "low", "close", "volume")),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +52,13 @@ def engine(tf: str) -> SmtEngine:
 def test_every_state_occurs(pair):
     tf, (a, b) = pair
     states = {e.state for e in engine(tf).run(a, b)}
-    assert states >= {State.FORMING, State.DIVERGENCE, State.CONFIRMED, State.CANCELLED, State.INVALIDATED}
+    assert states >= {
+        State.FORMING,
+        State.DIVERGENCE,
+        State.CONFIRMED,
+        State.CANCELLED,
+        State.INVALIDATED,
+    }
 
 
 def test_prefix_runs_equal_events_known_by_then(pair):
@@ -121,8 +132,14 @@ def test_signal_engine_live_equals_batch_and_prefixes(pair_1h):
     der = {"BTC": _derivatives(a, 1), "ETH": _derivatives(b, 2)}
     full = SignalEngine("1h", ("BTC", "ETH")).run(a, b, derivatives=der)
     kinds = {e.kind for e in full}
-    assert {"smt", "rsi_divergence", "rsi_failure_swing", "overheat_long", "oi_shorts_building",
-            "whale_split"} <= kinds
+    assert {
+        "smt",
+        "rsi_divergence",
+        "rsi_failure_swing",
+        "overheat_long",
+        "oi_shorts_building",
+        "whale_split",
+    } <= kinds
     start = len(a) - 150
     eng = SignalEngine("1h", ("BTC", "ETH"))
     live = eng.run(a[:start], b[:start], derivatives=der)
@@ -131,4 +148,5 @@ def test_signal_engine_live_equals_batch_and_prefixes(pair_1h):
     assert live == full
     for k in (400, 1777):
         assert SignalEngine("1h", ("BTC", "ETH")).run(a[:k], b[:k], derivatives=der) == [
-            e for e in full if e.known_time < a.time[k]]
+            e for e in full if e.known_time < a.time[k]
+        ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smtdesk.core.structure import fair_value_gaps, liquidity_pools, order_block, structure_shifts
 
@@ -37,7 +38,10 @@ def test_gaps_of_a_prefix_are_the_gaps_known_then(seed, n, k):
     full, part = fair_value_gaps(high, low), fair_value_gaps(high[:k], low[:k])
     known = full.bar < k
     assert part.bar.tolist() == full.bar[known].tolist()
-    assert part.fill_bar.tolist() == np.where(full.fill_bar[known] < k, full.fill_bar[known], -1).tolist()
+    assert (
+        part.fill_bar.tolist()
+        == np.where(full.fill_bar[known] < k, full.fill_bar[known], -1).tolist()
+    )
 
 
 def test_pools_major_swings_and_equal_highs():
