@@ -141,9 +141,11 @@ class SmtEngine:
     def update(self, a: Candles, b: Candles, *, align: bool = False) -> list[Signal]:
         """Only the events new since the previous call, after the series grew.
 
-        ``a`` and ``b`` are the full aligned series, extended by one or more closed bars.
-        If the history itself changed (not a pure extension), everything is recomputed
-        and the events of the bars after the previous last bar are returned.
+        ``a`` and ``b`` are the full aligned series, extended by one or more closed bars;
+        bars already seen are taken as final (only timestamps are checked). If the series
+        is not an extension of the held one (other first or last-held timestamp),
+        everything is recomputed and the events after the previous last bar are returned;
+        after revising old candles or changing manual swings, call :meth:`run`.
         """
         if align:
             a, b = align_pair(a, b)

@@ -102,23 +102,26 @@ class PairContext:
         against = codes[0] == (1 if bearish else -1) if codes else np.zeros(len(bars), bool)
         with np.errstate(invalid="ignore"):
             weak = self._corr.at(bars) < self._corr_min  # NaN (too early, flat): not judged
-        keys = np.column_stack([*codes, against, weak]).tolist() if len(bars) else []
-        return [self._tag_set(tuple(key)) for key in keys]
+        # One small integer per combination of readings; each distinct one becomes a tag set once.
+        key = against.astype(np.int64) * 2 + weak
+        for code in codes:
+            key = key * 3 + (code.astype(np.int64) + 1)
+        cache = self._tag_sets
+        out = []
+        for k, opp, w, *cs in zip(key.tolist(), against.tolist(), weak.tolist(), *(c.tolist() for c in codes)):
+            tags = cache.get(k)
+            if tags is None:
+                tags = cache[k] = self._tag_set(cs, opp, w)
+            out.append(tags)
+        return out
 
-    def _tag_set(self, key: tuple) -> frozenset[str]:
-        # Few distinct combinations: build each tag set once and share it.
-        tags = self._tag_sets.get(key)
-        if tags is None:
-            *codes, against, weak = key
-            words = [
-                f"{tr.htf} {_TREND_WORD[int(code)]}" for tr, code in zip(self._trends[0], codes)
-            ]
-            if self.higher:
-                words.append(COUNTER_TREND if against else ALIGNED)
-            if weak:
-                words.append(WEAK_PAIR)
-            tags = self._tag_sets[key] = frozenset(words)
-        return tags
+    def _tag_set(self, codes: list[int], against: bool, weak: bool) -> frozenset[str]:
+        words = [f"{tr.htf} {_TREND_WORD[code]}" for tr, code in zip(self._trends[0], codes)]
+        if self.higher:
+            words.append(COUNTER_TREND if against else ALIGNED)
+        if weak:
+            words.append(WEAK_PAIR)
+        return frozenset(words)
 
     def correlation(self, bars: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Rolling log-return correlation of the pair at ``bars`` (NaN before the window fills)."""

@@ -180,3 +180,24 @@ def test_divergence_waits_for_the_new_swing():
     assert [e.state for e in events] == [State.FORMING]
     events = story(run(a[:11], b[:11]), BEAR_A)
     assert [e.state for e in events] == [State.FORMING, State.DIVERGENCE]
+
+
+def test_update_after_a_changed_history_recomputes():
+    a, b = base_pair()
+    eng = SmtEngine("1h", ("A", "B"), major=2, minor=1)
+    eng.run(a[3:12], b[3:12])
+    # Older bars arrive in front of the held ones: not an extension, so a full rerun;
+    # only events after the previous last bar count as new.
+    new = eng.update(a, b)
+    full = run(a, b)
+    assert eng.events == full
+    assert new == [e for e in full if e.known_time > bar_time(11)]
+    assert new and any(e.known_time <= bar_time(11) for e in full)
+
+
+def test_update_rejects_unaligned_series():
+    a, b = base_pair()
+    eng = SmtEngine("1h", ("A", "B"), major=2, minor=1)
+    eng.run(a[:10], b[:10])
+    with pytest.raises(ValueError, match="aligned"):
+        eng.update(a, b[:14])
