@@ -19,8 +19,10 @@ from smtdesk.core.indicators._common import (
     check_bar,
     check_period,
     frozen,
+    paired,
     recursive_step,
     same_length,
+    window,
 )
 from smtdesk.core.indicators._state import IndicatorState, last_or_nan
 from smtdesk.core.indicators._window import PrefixRing
@@ -147,6 +149,25 @@ def _check_cross_params(fast: Any, slow: Any, kind: Any, volume_period: Any) -> 
     return fast, slow, check_period("volume_period", volume_period)
 
 
+def _cross_means(
+    close: Array, volume: Array, fast: int, slow: int, volume_period: int
+) -> tuple[Array, Array, Array]:
+    """The fast and slow SMAs of close and the volume SMA from one pass of running
+    totals (close and volume as one complex series); each equals :func:`sma` exactly."""
+    n = len(close)
+    means = np.empty(n), np.empty(n), np.empty(n)
+    lead = max(slow, volume_period)
+    running = RunningWindow(lead, np.complex128)
+    for begin, end in blocks(0, n):
+        totals = running.totals(paired(close[begin:end], volume[begin:end]))
+        np.divide(window(totals.real, fast, lead), fast, out=means[0][begin:end])
+        np.divide(window(totals.real, slow, lead), slow, out=means[1][begin:end])
+        np.divide(window(totals.imag, volume_period, lead), volume_period, out=means[2][begin:end])
+    for mean, period in zip(means, (fast, slow, volume_period)):
+        mean[: period - 1] = np.nan
+    return means
+
+
 def ma_cross(
     close: npt.ArrayLike,
     volume: npt.ArrayLike,
@@ -161,10 +182,12 @@ def ma_cross(
     close = as_series("close", close)
     volume = as_volume("volume", volume)
     same_length(close=close, volume=volume)
-    kernel = _sma_kernel if kind == "sma" else _ema_kernel
-    fast_ma, _ = kernel(close, fast)
-    slow_ma, _ = kernel(close, slow)
-    volume_mean, _ = _sma_kernel(volume, volume_period)
+    if kind == "sma":
+        fast_ma, slow_ma, volume_mean = _cross_means(close, volume, fast, slow, volume_period)
+    else:
+        fast_ma, _ = _ema_kernel(close, fast)
+        slow_ma, _ = _ema_kernel(close, slow)
+        volume_mean, _ = _sma_kernel(volume, volume_period)
     with np.errstate(invalid="ignore"):
         above = fast_ma > slow_ma
         below = fast_ma < slow_ma

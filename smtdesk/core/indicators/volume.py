@@ -16,7 +16,9 @@ from smtdesk.core.indicators._common import (
     blocks,
     check_period,
     frozen,
+    paired,
     same_length,
+    window,
 )
 from smtdesk.core.indicators._state import IndicatorState, last_or_nan
 from smtdesk.core.indicators._window import PrefixRing
@@ -99,17 +101,19 @@ def _mfi_kernel(
     if n <= period:
         out[:] = np.nan
         return out, None
-    positive, negative = RunningWindow(period), RunningWindow(period)
+    # Positive and negative flow totals as one complex series.
+    flows = RunningWindow(period, np.complex128)
     for begin, end in blocks(1, n):
         typical = (high[begin - 1 : end] + low[begin - 1 : end] + close[begin - 1 : end]) / 3
         flow = typical[1:] * volume[begin:end]
         rising, falling = _direction(typical[1:], typical[:-1])
+        totals = flows.totals(paired(np.where(rising, flow, 0.0), np.where(falling, flow, 0.0)))
         out[begin:end] = _mfi_ratio(
-            positive.run(np.where(rising, flow, 0.0)), negative.run(np.where(falling, flow, 0.0))
+            window(totals.real, period, period), window(totals.imag, period, period)
         )
     out[:period] = np.nan
     typical = (high[-1] + low[-1] + close[-1]) / 3
-    return out, (float(typical), positive.tail, negative.tail)
+    return out, (float(typical), flows.tail.real, flows.tail.imag)
 
 
 def mfi(
