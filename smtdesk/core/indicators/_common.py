@@ -77,7 +77,8 @@ def same_length(**arrays: Array) -> int:
     n = len(arrays[names[0]])
     for name in names[1:]:
         if len(arrays[name]) != n:
-            raise ValueError(f"{name}: expected {n} values like {names[0]}, got {len(arrays[name])}")
+            got = len(arrays[name])
+            raise ValueError(f"{name}: expected {n} values like {names[0]}, got {got}")
     return n
 
 

@@ -52,7 +52,11 @@ class BollingerValue(NamedTuple):
 
 
 def _bands(
-    mean_offset: Any, mean_square: Any, origin: float, stddev: float, out: list[Array] | None = None
+    mean_offset: Any,
+    mean_square: Any,
+    origin: float,
+    stddev: float,
+    out: list[Array] | None = None,
 ) -> tuple:
     """Middle, upper, lower and bandwidth from the window means of (x - origin) and its
     square (into ``out`` for arrays).
@@ -151,7 +155,8 @@ class BollingerState(IndicatorState):
         if n == 0:
             return BollingerValue(np.nan, np.nan, np.nan, np.nan, False)
         return BollingerValue(
-            *(float(a[-1]) for a in (outputs.middle, outputs.upper, outputs.lower, outputs.bandwidth)),
+            *(float(a[-1]) for a in (outputs.middle, outputs.upper, outputs.lower)),
+            float(outputs.bandwidth[-1]),
             bool(outputs.squeeze[-1]),
         )
 

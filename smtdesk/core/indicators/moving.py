@@ -139,7 +139,9 @@ class MACross:
     volume_confirmed: npt.NDArray[np.bool_]
 
 
-def _check_cross_params(fast: Any, slow: Any, kind: Any, volume_period: Any) -> tuple[int, int, int]:
+def _check_cross_params(
+    fast: Any, slow: Any, kind: Any, volume_period: Any
+) -> tuple[int, int, int]:
     fast = check_period("fast", fast)
     slow = check_period("slow", slow)
     if fast >= slow:

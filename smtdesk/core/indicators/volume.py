@@ -126,7 +126,8 @@ def mfi(
     """Money Flow Index over ``period`` bars; the first ``period`` values are NaN.
 
     Money flow is typical price x volume, positive when the typical price rose, negative
-    when it fell (typical prices within 1e-14 relative of each other count as unchanged). A window without any money flow (zero volume) gives 0, as TA-Lib does.
+    when it fell (typical prices within 1e-14 relative of each other count as unchanged).
+    A window without any money flow (zero volume) gives 0, as TA-Lib does.
     """
     period = check_period("period", period)
     high, low, close = as_series("high", high), as_series("low", low), as_series("close", close)
