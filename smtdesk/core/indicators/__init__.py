@@ -12,6 +12,7 @@ from smtdesk.core.indicators.indicator_set import IndicatorConfig, IndicatorSet,
 from smtdesk.core.indicators.kdj import KDJ, KDJState, KDJValue, kdj
 from smtdesk.core.indicators.macd import MACD, MACDState, MACDValue, macd
 from smtdesk.core.indicators.moving import (
+    CrossValue,
     EMAState,
     MACross,
     MACrossState,
@@ -34,6 +35,7 @@ __all__ = [
     "BollingerState",
     "BollingerValue",
     "CCIState",
+    "CrossValue",
     "EMAState",
     "FibLevels",
     "IndicatorConfig",

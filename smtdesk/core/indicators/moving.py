@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -139,6 +139,13 @@ class MACross:
     volume_confirmed: npt.NDArray[np.bool_]
 
 
+class CrossValue(NamedTuple):
+    fast: float
+    slow: float
+    cross: int
+    volume_confirmed: bool
+
+
 def _check_cross_params(
     fast: Any, slow: Any, kind: Any, volume_period: Any
 ) -> tuple[int, int, int]:
@@ -205,7 +212,7 @@ def ma_cross(
 
 
 class MACrossState:
-    """Incremental :func:`ma_cross`; ``value`` is ``(fast, slow, cross, volume_confirmed)``."""
+    """Incremental :func:`ma_cross`; ``value`` is a :class:`CrossValue`."""
 
     inputs = ("close", "volume")
 
@@ -218,7 +225,7 @@ class MACrossState:
         self._slow = state(period=slow)
         self._volume_mean = SMAState(period=volume_period)
         self._above = self._below = self._valid = False
-        self.value: tuple[float, float, int, bool] = (np.nan, np.nan, 0, False)
+        self.value = CrossValue(np.nan, np.nan, 0, False)
 
     @classmethod
     def from_history(
@@ -238,10 +245,12 @@ class MACrossState:
             crosses = ma_cross(close, volume, **params)
             f, s = state._fast.value, state._slow.value
             state._above, state._below, state._valid = f > s, f < s, not np.isnan(s)
-            state.value = (f, s, int(crosses.cross[-1]), bool(crosses.volume_confirmed[-1]))
+            state.value = CrossValue(
+                f, s, int(crosses.cross[-1]), bool(crosses.volume_confirmed[-1])
+            )
         return state
 
-    def update(self, bar: Bar) -> tuple[float, float, int, bool]:
+    def update(self, bar: Bar) -> CrossValue:
         check_bar(bar, self.inputs)
         volume_bar = Bar(bar.volume, bar.volume, bar.volume, bar.volume)
         f, s = self._fast.update(bar), self._slow.update(bar)
@@ -249,7 +258,7 @@ class MACrossState:
         self._above, self._below, self._valid = f > s, f < s, not np.isnan(s)
         return self.value
 
-    def peek(self, bar: Bar) -> tuple[float, float, int, bool]:
+    def peek(self, bar: Bar) -> CrossValue:
         check_bar(bar, self.inputs)
         volume_bar = Bar(bar.volume, bar.volume, bar.volume, bar.volume)
         f, s = self._fast.peek(bar), self._slow.peek(bar)
@@ -257,10 +266,10 @@ class MACrossState:
 
     def _judge(
         self, f: float, s: float, volume: float, volume_mean: float
-    ) -> tuple[float, float, int, bool]:
+    ) -> CrossValue:
         cross = 0
         if self._valid and f > s and not self._above:
             cross = 1
         elif self._valid and f < s and not self._below:
             cross = -1
-        return (f, s, cross, cross != 0 and volume > volume_mean)
+        return CrossValue(f, s, cross, cross != 0 and volume > volume_mean)
