@@ -19,7 +19,8 @@ from scipy.signal import lfilter
 
 Array = npt.NDArray[np.float64]
 
-# Bars per block of the vectorised kernels: a few arrays of this size fit in cache.
+# Bars per block of the vectorised kernels (512 KiB per float array): the temporaries
+# of a block stay in the CPU caches, only the outputs are full length.
 BLOCK = 1 << 16
 # Up to this window one pass per window offset beats doubling.
 _SHIFTS_UP_TO = 16
