@@ -38,7 +38,10 @@ def candles(n: int, seed: int = 0) -> dict[str, np.ndarray]:
     return {"high": high, "low": low, "close": close, "volume": volume}
 
 
-def cases(d: dict[str, np.ndarray]) -> list[tuple[str, Callable[[], object], Callable[[], object]]]:
+Case = tuple[str, Callable[[], object], Callable[[], object]]
+
+
+def cases(d: dict[str, np.ndarray]) -> list[Case]:
     """(name, ours, TA-Lib producing the same outputs)."""
     h, l, c, v = d["high"], d["low"], d["close"], d["volume"]
     ema = talib.MA_Type.EMA
@@ -54,7 +57,11 @@ def cases(d: dict[str, np.ndarray]) -> list[tuple[str, Callable[[], object], Cal
         ),
         ("macd 12/26/9", lambda: ind.macd(c), lambda: talib.MACD(c, 12, 26, 9)),
         ("rsi14", lambda: ind.rsi(c, 14), lambda: talib.RSI(c, 14)),
-        ("kdj 9/3/3 (STOCH)", lambda: ind.kdj(h, l, c), lambda: talib.STOCH(h, l, c, 9, 5, ema, 5, ema)),
+        (
+            "kdj 9/3/3 (STOCH)",
+            lambda: ind.kdj(h, l, c),
+            lambda: talib.STOCH(h, l, c, 9, 5, ema, 5, ema),
+        ),
         ("cci20", lambda: ind.cci(h, l, c, 20), lambda: talib.CCI(h, l, c, 20)),
         (
             "adx14 +DI -DI (TA-Lib: 3 calls)",

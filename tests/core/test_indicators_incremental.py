@@ -153,3 +153,24 @@ def test_peek_leaves_state_untouched_for_many_forming_updates():
     expected = ind.compute_indicators(*cols)
     assert final["rsi"] == expected["rsi"][-1]
     assert final["macd"].hist == expected["macd"].hist[-1]
+
+
+def test_indicator_set_from_candles_equals_from_history():
+    from smtdesk.core.candles import Candles
+
+    data = synthetic_candles(300, 5)
+    candles = Candles(
+        np.arange(300, dtype=np.int64) * 3_600_000,
+        data["close"],
+        data["high"],
+        data["low"],
+        data["close"],
+        data["volume"],
+    )
+    cols = [data[k] for k in ("high", "low", "close", "volume")]
+    config = ind.IndicatorConfig(sma_periods=(7,), rsi_period=5, bb_squeeze_period=30)
+    from_candles = ind.IndicatorSet.from_candles(candles, config=config)
+    from_history = ind.IndicatorSet.from_history(*cols, config=config)
+    assert from_candles.values == from_history.values
+    assert "sma7" in from_candles.values and "sma20" not in from_candles.values
+    assert from_candles.values["rsi"] == ind.rsi(data["close"], 5)[-1]

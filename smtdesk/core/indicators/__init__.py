@@ -11,7 +11,16 @@ from smtdesk.core.indicators.fibonacci import FibLevels, fib_levels
 from smtdesk.core.indicators.indicator_set import IndicatorConfig, IndicatorSet, compute_indicators
 from smtdesk.core.indicators.kdj import KDJ, KDJState, KDJValue, kdj
 from smtdesk.core.indicators.macd import MACD, MACDState, MACDValue, macd
-from smtdesk.core.indicators.moving import EMAState, MACross, MACrossState, SMAState, ema, ma_cross, sma
+from smtdesk.core.indicators.moving import (
+    CrossValue,
+    EMAState,
+    MACross,
+    MACrossState,
+    SMAState,
+    ema,
+    ma_cross,
+    sma,
+)
 from smtdesk.core.indicators.rsi import RSIState, rsi
 from smtdesk.core.indicators.trend import ADX, ADXState, ADXValue, ATRState, adx, atr
 from smtdesk.core.indicators.volume import MFIState, OBVState, mfi, obv
@@ -26,6 +35,7 @@ __all__ = [
     "BollingerState",
     "BollingerValue",
     "CCIState",
+    "CrossValue",
     "EMAState",
     "FibLevels",
     "IndicatorConfig",

@@ -19,8 +19,11 @@ from scipy.signal import lfilter
 
 Array = npt.NDArray[np.float64]
 
-# Bars per block of the vectorised kernels: a few arrays of this size fit in cache.
-BLOCK = 1 << 14
+# Bars per block of the vectorised kernels (512 KiB per float array): the temporaries
+# of a block stay in the CPU caches, only the outputs are full length.
+BLOCK = 1 << 16
+# Up to this window one pass per window offset beats doubling.
+_SHIFTS_UP_TO = 16
 
 
 class Bar(NamedTuple):
@@ -75,7 +78,8 @@ def same_length(**arrays: Array) -> int:
     n = len(arrays[names[0]])
     for name in names[1:]:
         if len(arrays[name]) != n:
-            raise ValueError(f"{name}: expected {n} values like {names[0]}, got {len(arrays[name])}")
+            got = len(arrays[name])
+            raise ValueError(f"{name}: expected {n} values like {names[0]}, got {got}")
     return n
 
 
@@ -155,23 +159,46 @@ class RunningWindow:
     ``tail`` holds the last ``period`` running totals; before the first value they are
     0, so the first full window is the running total itself. The incremental
     :class:`~smtdesk.core.indicators._window.PrefixRing` repeats it value by value.
+    Two series can share one pass as the real and imaginary parts of complex values:
+    complex addition is exact per part, so each part equals its own real ``cumsum``
+    bit for bit, at the cost of one.
     """
 
     __slots__ = ("_period", "tail")
 
-    def __init__(self, period: int) -> None:
+    def __init__(self, period: int, dtype: type = np.float64) -> None:
         self._period = period
-        self.tail = np.zeros(period)
+        self.tail = np.zeros(period, dtype=dtype)
 
-    def run(self, values: Array) -> Array:
+    def run(self, values: np.ndarray) -> np.ndarray:
+        """Window sums of ``period`` values ending at each of ``values``."""
+        return window(self.totals(values), self._period, self._period)
+
+    def totals(self, values: np.ndarray) -> np.ndarray:
+        """The running totals of ``values``, preceded by the ``period`` before them."""
         p, m = self._period, len(values)
-        totals = np.empty(p + m)
+        totals = np.empty(p + m, dtype=self.tail.dtype)
         totals[:p] = self.tail
         totals[p:] = values
         totals[p] += totals[p - 1]
         np.cumsum(totals[p:], out=totals[p:])
         self.tail = totals[m:]
-        return totals[p:] - totals[:m]
+        return totals
+
+
+def window(totals: np.ndarray, period: int, lead: int) -> np.ndarray:
+    """Sums of ``period`` values from running ``totals`` that start with ``lead`` earlier
+    totals (``period <= lead``)."""
+    m = len(totals) - lead
+    return totals[lead:] - totals[lead - period : lead - period + m]
+
+
+def paired(real: Array, imag: Array) -> npt.NDArray[np.complex128]:
+    """Two series as one complex array, for one :class:`RunningWindow` pass."""
+    out = np.empty(len(real), dtype=np.complex128)
+    out.real = real
+    out.imag = imag
+    return out
 
 
 def rolling_max(x: Array, period: int) -> Array:
@@ -185,14 +212,23 @@ def rolling_min(x: Array, period: int) -> Array:
 
 
 def _rolling_extreme(x: Array, period: int, pick: np.ufunc) -> Array:
+    m = len(x) - period + 1
+    if period <= _SHIFTS_UP_TO:
+        out = x[:m].copy()
+        for k in range(1, period):
+            pick(out, x[k : k + m], out=out)
+        return out
     # Windows of 1, 2, 4, ... bars by doubling, then two overlapping power-of-two
     # windows cover any period: log2(period) passes instead of period.
-    out = x.copy()
+    current, spare = x.copy(), np.empty_like(x)
     span = 1
     while span * 2 <= period:
-        pick(out[span:], out[: len(out) - span], out=out[span:])
+        spare[:span] = current[:span]
+        pick(current[span:], current[:-span], out=spare[span:])
+        current, spare = spare, current
         span *= 2
     rest = period - span
     if rest:
-        pick(out[rest:], out[: len(out) - rest], out=out[rest:])
-    return out[period - 1 :]
+        pick(current[rest:], current[:-rest], out=spare[rest:])
+        current = spare
+    return current[period - 1 :]

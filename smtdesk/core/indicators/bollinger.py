@@ -18,7 +18,9 @@ from smtdesk.core.indicators._common import (
     check_period,
     check_positive,
     frozen,
+    paired,
     rolling_min,
+    window,
 )
 from smtdesk.core.indicators._state import IndicatorState
 from smtdesk.core.indicators._window import PrefixRing, ValueRing
@@ -49,8 +51,15 @@ class BollingerValue(NamedTuple):
     squeeze: bool
 
 
-def _bands(mean_offset: Any, mean_square: Any, origin: float, stddev: float) -> tuple:
-    """Middle, upper, lower and bandwidth from the window means of (x - origin) and its square.
+def _bands(
+    mean_offset: Any,
+    mean_square: Any,
+    origin: float,
+    stddev: float,
+    out: list[Array] | None = None,
+) -> tuple:
+    """Middle, upper, lower and bandwidth from the window means of (x - origin) and its
+    square (into ``out`` for arrays).
 
     Sums are taken about the series' first value so the variance does not come from
     subtracting two numbers of the size of price squared.
@@ -63,14 +72,15 @@ def _bands(mean_offset: Any, mean_square: Any, origin: float, stddev: float) -> 
         upper, lower = middle + width, middle - width
         bandwidth = (upper - lower) / middle if middle != 0 else math.nan
         return middle, upper, lower, bandwidth
+    middle, upper, lower, bandwidth = out
     np.maximum(variance, 0.0, out=variance)
     width = np.sqrt(variance, out=variance)
     width *= stddev
-    middle = mean_offset
-    middle += origin
-    upper, lower = middle + width, middle - width
+    np.add(mean_offset, origin, out=middle)
+    np.add(middle, width, out=upper)
+    np.subtract(middle, width, out=lower)
+    np.subtract(upper, lower, out=bandwidth)
     with np.errstate(invalid="ignore", divide="ignore"):
-        bandwidth = np.subtract(upper, lower, out=width)
         bandwidth /= middle
     bandwidth[middle == 0] = np.nan
     return middle, upper, lower, bandwidth
@@ -95,15 +105,16 @@ def _kernel(
             arr[:] = np.nan
         return Bollinger(*out, squeeze), None
     origin = float(x[0])
-    sums, squares = RunningWindow(period), RunningWindow(period)
+    # Running totals of (x - origin) and its square, as one complex series.
+    moments = RunningWindow(period, np.complex128)
     for begin, end in blocks(0, n):
         offset = x[begin:end] - origin
-        mean_offset = sums.run(offset)
+        totals = moments.totals(paired(offset, offset * offset))
+        mean_offset = window(totals.real, period, period)
         mean_offset /= period
-        mean_square = squares.run(np.multiply(offset, offset, out=offset))
+        mean_square = window(totals.imag, period, period)
         mean_square /= period
-        for arr, values in zip(out, _bands(mean_offset, mean_square, origin, stddev)):
-            arr[begin:end] = values
+        _bands(mean_offset, mean_square, origin, stddev, [arr[begin:end] for arr in out])
     for arr in out:
         arr[: period - 1] = np.nan
     bandwidth = out[3]
@@ -111,7 +122,7 @@ def _kernel(
         lowest = rolling_min(bandwidth[begin - squeeze_period + 1 : end], squeeze_period)
         np.less_equal(bandwidth[begin:end], lowest, out=squeeze[begin:end])
     recent = bandwidth[max(period - 1, n - squeeze_period + 1) :]
-    return Bollinger(*out, squeeze), (origin, sums.tail, squares.tail, recent)
+    return Bollinger(*out, squeeze), (origin, moments.tail.real, moments.tail.imag, recent)
 
 
 def bollinger(
@@ -144,7 +155,8 @@ class BollingerState(IndicatorState):
         if n == 0:
             return BollingerValue(np.nan, np.nan, np.nan, np.nan, False)
         return BollingerValue(
-            *(float(a[-1]) for a in (outputs.middle, outputs.upper, outputs.lower, outputs.bandwidth)),
+            *(float(a[-1]) for a in (outputs.middle, outputs.upper, outputs.lower)),
+            float(outputs.bandwidth[-1]),
             bool(outputs.squeeze[-1]),
         )
 

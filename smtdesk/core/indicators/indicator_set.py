@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from smtdesk.core.candles import Candles
 from smtdesk.core.indicators._common import Bar, as_series, as_volume, same_length
 from smtdesk.core.indicators.bollinger import BollingerState, bollinger
 from smtdesk.core.indicators.cci import CCIState, cci
@@ -152,6 +153,15 @@ class IndicatorSet:
             arrays = {k: columns[k] for k in state.inputs}
             states[name] = state.from_history(**arrays, **params)
         return cls(states)
+
+    @classmethod
+    def from_candles(
+        cls, candles: Candles, *, config: IndicatorConfig = IndicatorConfig()
+    ) -> IndicatorSet:
+        """The set after the last of ``candles``."""
+        return cls.from_history(
+            candles.high, candles.low, candles.close, candles.volume, config=config
+        )
 
     @property
     def values(self) -> dict[str, Any]:

@@ -59,7 +59,9 @@ def _kernel(x: Array, fast: int, slow: int, signal: int) -> tuple[MACD, tuple | 
     slow_ema = Recursion(2.0 / (slow + 1), float(np.cumsum(x[:slow])[-1]) / slow)
     fast_ema = Recursion(2.0 / (fast + 1), float(np.cumsum(x[slow - fast : slow])[-1]) / fast)
     head = x[start + 1 : first + 1]
-    line = np.concatenate([[fast_ema.last - slow_ema.last], fast_ema.run(head) - slow_ema.run(head)])
+    line = np.concatenate(
+        [[fast_ema.last - slow_ema.last], fast_ema.run(head) - slow_ema.run(head)]
+    )
     signal_ema = Recursion(2.0 / (signal + 1), float(np.cumsum(line)[-1]) / signal)
     dif[first] = line[-1]
     dea[first] = signal_ema.last

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -19,8 +19,10 @@ from smtdesk.core.indicators._common import (
     check_bar,
     check_period,
     frozen,
+    paired,
     recursive_step,
     same_length,
+    window,
 )
 from smtdesk.core.indicators._state import IndicatorState, last_or_nan
 from smtdesk.core.indicators._window import PrefixRing
@@ -137,7 +139,16 @@ class MACross:
     volume_confirmed: npt.NDArray[np.bool_]
 
 
-def _check_cross_params(fast: Any, slow: Any, kind: Any, volume_period: Any) -> tuple[int, int, int]:
+class CrossValue(NamedTuple):
+    fast: float
+    slow: float
+    cross: int
+    volume_confirmed: bool
+
+
+def _check_cross_params(
+    fast: Any, slow: Any, kind: Any, volume_period: Any
+) -> tuple[int, int, int]:
     fast = check_period("fast", fast)
     slow = check_period("slow", slow)
     if fast >= slow:
@@ -145,6 +156,25 @@ def _check_cross_params(fast: Any, slow: Any, kind: Any, volume_period: Any) -> 
     if kind not in ("sma", "ema"):
         raise ValueError(f"kind: must be 'sma' or 'ema', got {kind!r}")
     return fast, slow, check_period("volume_period", volume_period)
+
+
+def _cross_means(
+    close: Array, volume: Array, fast: int, slow: int, volume_period: int
+) -> tuple[Array, Array, Array]:
+    """The fast and slow SMAs of close and the volume SMA from one pass of running
+    totals (close and volume as one complex series); each equals :func:`sma` exactly."""
+    n = len(close)
+    means = np.empty(n), np.empty(n), np.empty(n)
+    lead = max(slow, volume_period)
+    running = RunningWindow(lead, np.complex128)
+    for begin, end in blocks(0, n):
+        totals = running.totals(paired(close[begin:end], volume[begin:end]))
+        np.divide(window(totals.real, fast, lead), fast, out=means[0][begin:end])
+        np.divide(window(totals.real, slow, lead), slow, out=means[1][begin:end])
+        np.divide(window(totals.imag, volume_period, lead), volume_period, out=means[2][begin:end])
+    for mean, period in zip(means, (fast, slow, volume_period)):
+        mean[: period - 1] = np.nan
+    return means
 
 
 def ma_cross(
@@ -161,10 +191,12 @@ def ma_cross(
     close = as_series("close", close)
     volume = as_volume("volume", volume)
     same_length(close=close, volume=volume)
-    kernel = _sma_kernel if kind == "sma" else _ema_kernel
-    fast_ma, _ = kernel(close, fast)
-    slow_ma, _ = kernel(close, slow)
-    volume_mean, _ = _sma_kernel(volume, volume_period)
+    if kind == "sma":
+        fast_ma, slow_ma, volume_mean = _cross_means(close, volume, fast, slow, volume_period)
+    else:
+        fast_ma, _ = _ema_kernel(close, fast)
+        slow_ma, _ = _ema_kernel(close, slow)
+        volume_mean, _ = _sma_kernel(volume, volume_period)
     with np.errstate(invalid="ignore"):
         above = fast_ma > slow_ma
         below = fast_ma < slow_ma
@@ -180,7 +212,7 @@ def ma_cross(
 
 
 class MACrossState:
-    """Incremental :func:`ma_cross`; ``value`` is ``(fast, slow, cross, volume_confirmed)``."""
+    """Incremental :func:`ma_cross`; ``value`` is a :class:`CrossValue`."""
 
     inputs = ("close", "volume")
 
@@ -193,7 +225,7 @@ class MACrossState:
         self._slow = state(period=slow)
         self._volume_mean = SMAState(period=volume_period)
         self._above = self._below = self._valid = False
-        self.value: tuple[float, float, int, bool] = (np.nan, np.nan, 0, False)
+        self.value = CrossValue(np.nan, np.nan, 0, False)
 
     @classmethod
     def from_history(
@@ -213,10 +245,12 @@ class MACrossState:
             crosses = ma_cross(close, volume, **params)
             f, s = state._fast.value, state._slow.value
             state._above, state._below, state._valid = f > s, f < s, not np.isnan(s)
-            state.value = (f, s, int(crosses.cross[-1]), bool(crosses.volume_confirmed[-1]))
+            state.value = CrossValue(
+                f, s, int(crosses.cross[-1]), bool(crosses.volume_confirmed[-1])
+            )
         return state
 
-    def update(self, bar: Bar) -> tuple[float, float, int, bool]:
+    def update(self, bar: Bar) -> CrossValue:
         check_bar(bar, self.inputs)
         volume_bar = Bar(bar.volume, bar.volume, bar.volume, bar.volume)
         f, s = self._fast.update(bar), self._slow.update(bar)
@@ -224,7 +258,7 @@ class MACrossState:
         self._above, self._below, self._valid = f > s, f < s, not np.isnan(s)
         return self.value
 
-    def peek(self, bar: Bar) -> tuple[float, float, int, bool]:
+    def peek(self, bar: Bar) -> CrossValue:
         check_bar(bar, self.inputs)
         volume_bar = Bar(bar.volume, bar.volume, bar.volume, bar.volume)
         f, s = self._fast.peek(bar), self._slow.peek(bar)
@@ -232,10 +266,10 @@ class MACrossState:
 
     def _judge(
         self, f: float, s: float, volume: float, volume_mean: float
-    ) -> tuple[float, float, int, bool]:
+    ) -> CrossValue:
         cross = 0
         if self._valid and f > s and not self._above:
             cross = 1
         elif self._valid and f < s and not self._below:
             cross = -1
-        return (f, s, cross, cross != 0 and volume > volume_mean)
+        return CrossValue(f, s, cross, cross != 0 and volume > volume_mean)

@@ -16,7 +16,9 @@ from smtdesk.core.indicators._common import (
     blocks,
     check_period,
     frozen,
+    paired,
     same_length,
+    window,
 )
 from smtdesk.core.indicators._state import IndicatorState, last_or_nan
 from smtdesk.core.indicators._window import PrefixRing
@@ -99,17 +101,19 @@ def _mfi_kernel(
     if n <= period:
         out[:] = np.nan
         return out, None
-    positive, negative = RunningWindow(period), RunningWindow(period)
+    # Positive and negative flow totals as one complex series.
+    flows = RunningWindow(period, np.complex128)
     for begin, end in blocks(1, n):
         typical = (high[begin - 1 : end] + low[begin - 1 : end] + close[begin - 1 : end]) / 3
         flow = typical[1:] * volume[begin:end]
         rising, falling = _direction(typical[1:], typical[:-1])
+        totals = flows.totals(paired(np.where(rising, flow, 0.0), np.where(falling, flow, 0.0)))
         out[begin:end] = _mfi_ratio(
-            positive.run(np.where(rising, flow, 0.0)), negative.run(np.where(falling, flow, 0.0))
+            window(totals.real, period, period), window(totals.imag, period, period)
         )
     out[:period] = np.nan
     typical = (high[-1] + low[-1] + close[-1]) / 3
-    return out, (float(typical), positive.tail, negative.tail)
+    return out, (float(typical), flows.tail.real, flows.tail.imag)
 
 
 def mfi(
@@ -122,7 +126,8 @@ def mfi(
     """Money Flow Index over ``period`` bars; the first ``period`` values are NaN.
 
     Money flow is typical price x volume, positive when the typical price rose, negative
-    when it fell (typical prices within 1e-14 relative of each other count as unchanged). A window without any money flow (zero volume) gives 0, as TA-Lib does.
+    when it fell (typical prices within 1e-14 relative of each other count as unchanged).
+    A window without any money flow (zero volume) gives 0, as TA-Lib does.
     """
     period = check_period("period", period)
     high, low, close = as_series("high", high), as_series("low", low), as_series("close", close)
