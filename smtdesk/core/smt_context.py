@@ -108,7 +108,8 @@ class PairContext:
             key = key * 3 + (code.astype(np.int64) + 1)
         cache = self._tag_sets
         out = []
-        for k, opp, w, *cs in zip(key.tolist(), against.tolist(), weak.tolist(), *(c.tolist() for c in codes)):
+        columns = (key.tolist(), against.tolist(), weak.tolist(), *(c.tolist() for c in codes))
+        for k, opp, w, *cs in zip(*columns):
             tags = cache.get(k)
             if tags is None:
                 tags = cache[k] = self._tag_set(cs, opp, w)
