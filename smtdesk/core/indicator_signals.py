@@ -55,6 +55,9 @@ class IndicatorSignalParams:
     ratio_high: float = 2.0
     ratio_low: float = 0.7
     flow_lookback: int = 4  # bars over which OI and ratio changes are read
+    # Signal kinds to report ("rsi_cross_70", "kdj_cross", ...); None reports every kind.
+    # Each event is a Python object, so leaving out unwanted kinds is the cheap speed-up.
+    kinds: frozenset[str] | None = None
 
 
 def _crosses(x: np.ndarray, level: np.ndarray | float, start: int) -> tuple[np.ndarray, np.ndarray]:
@@ -96,7 +99,7 @@ def indicator_events(
 ) -> list[Signal]:
     """Every §6 event of one asset known at bars ``start .. len(c)-1``, ordered by known bar."""
     p = params
-    sink = Sink(asset, timeframe, c.time)
+    sink = Sink(asset, timeframe, c.time, kinds=p.kinds)
     # NaN warm-up values compare False everywhere, which is what every detector wants.
     with np.errstate(invalid="ignore"):
         _level_crosses(sink, cols, c, start, p)

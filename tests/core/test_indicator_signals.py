@@ -206,3 +206,11 @@ def test_start_reports_only_events_known_from_there(start):
     assert events(columns(10, rsi=rsi), start=start) == [
         e for e in full if e.known_time >= bar_time(start)
     ]
+
+
+def test_kinds_filter_keeps_only_the_chosen_kinds():
+    cols = columns(6, rsi=[60, 69, 70, 71, 65, 49], k=[40, 45, 55, 50, 40, 45], d=[50] * 6)
+    every = events(cols)
+    chosen = events(cols, kinds=frozenset({"kdj_cross"}))
+    assert {e.kind for e in every} >= {"rsi_cross_70", "rsi_cross_50", "kdj_cross"}
+    assert chosen == [e for e in every if e.kind == "kdj_cross"]
