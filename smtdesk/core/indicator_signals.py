@@ -275,8 +275,11 @@ def _failure_swings(sink: Sink, rsi: np.ndarray, start: int, p: IndicatorSignalP
     # Only pivots that can end in an event known from ``start`` matter; the slice keeps
     # a live update's cost independent of the history length.
     s0 = max(0, start - w - 2 * m - back)
+    tail = rsi[s0:]
     for sign, d, level in ((1.0, BEAR, p.failure_high), (-1.0, BULL, p.failure_low)):
-        v = np.where(np.isnan(rsi[s0:]), -np.inf, sign * rsi[s0:])
+        if not np.any(sign * tail > sign * level):
+            continue  # no RSI beyond the level in reach: no swing can start
+        v = np.where(np.isnan(tail), -np.inf, sign * tail)
         piv = find_swings(v, v, strength=m).high_idx
         if len(piv) < 2:
             continue
