@@ -111,8 +111,10 @@ class SmtEngine:
     ) -> list[Signal]:
         """All events of a full history, ordered by the bar they became known.
 
-        ``manual`` maps an asset name to the swings placed by hand on it. With
-        ``align=True`` the series are first inner-joined on their timestamps.
+        ``manual`` maps an asset name to the swings placed by hand on it (None keeps
+        those of the previous call, ``{}`` clears them); after a manual swing is added,
+        moved or deleted, call ``run`` again. With ``align=True`` the series are first
+        inner-joined on their timestamps.
         """
         if align:
             a, b = align_pair(a, b)
