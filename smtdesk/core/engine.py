@@ -4,7 +4,16 @@
 grown by one or more closed bars and returns only the new events. Both produce the
 same events in the same order: a live update resolves the still-open signals with the
 same rule functions (:mod:`smtdesk.core.smt`) over the longer series, and every rule
-answer about a bar never depends on later bars.
+answer about a bar never depends on later bars. ``SignalEngine`` adds each asset's
+indicator and derivatives signals (domain §6) to the same stream.
+
+Typical use::
+
+    engine = SmtEngine("1h", ("BTC", "ETH"))
+    history = engine.run(btc, eth, align=True)        # every event so far
+    ...
+    for event in engine.update(btc, eth, align=True):  # after each closed candle
+        if event.alert_key not in seen: ...
 """
 
 from __future__ import annotations

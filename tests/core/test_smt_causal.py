@@ -98,3 +98,12 @@ def test_events_keep_their_bar_and_levels_and_only_advance(seed, n):
         for e in final[1:]:
             for key, value in final[0].levels.items():
                 assert e.levels[key] == value and e.level_times[key] == final[0].level_times[key]
+
+
+def test_tiny_and_empty_histories_run_and_grow():
+    a, b = walk_pair(3, 40)
+    for n in (0, 1, 2, 3, 7):
+        eng = engine()
+        assert eng.run(a[:n], b[:n]) == []
+        grown = eng.update(a[: n + 30], b[: n + 30])
+        assert grown == engine().run(a[: n + 30], b[: n + 30])
