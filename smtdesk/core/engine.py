@@ -4,19 +4,36 @@
 grown by one or more closed bars and returns only the new events. Both produce the
 same events in the same order: a live update resolves the still-open signals with the
 same rule functions (:mod:`smtdesk.core.smt`) over the longer series, and every rule
-answer about a bar never depends on later bars.
+answer about a bar never depends on later bars. ``SignalEngine`` adds each asset's
+indicator and derivatives signals (domain §6) to the same stream.
+
+Typical use::
+
+    engine = SmtEngine("1h", ("BTC", "ETH"))
+    history = engine.run(btc, eth, align=True)        # every event so far
+    ...
+    for event in engine.update(btc, eth, align=True):  # after each closed candle
+        if event.alert_key not in seen: ...
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import fields, replace
-from typing import Iterable, Mapping
 
 import numpy as np
 
 from smtdesk.core.candles import Candles, align_pair
+from smtdesk.core.indicator_signals import (
+    Derivatives,
+    IndicatorColumns,
+    IndicatorSignalParams,
+    indicator_events,
+)
 from smtdesk.core.signal import Direction, Signal, State
-from smtdesk.core.smt import Outcome, SmtParams, Space, TableSeek, find_sweeps, resolve, scan_seek
+from smtdesk.core.smt import SmtParams, Space, TableSeek, find_sweeps, resolve, scan_seek
+from smtdesk.core.smt_context import PairContext
+from smtdesk.core.smt_events import Side, build_events
 from smtdesk.core.swings import ManualSwing, SwingSet, find_swings, pivots_in
 
 _DIRECTIONS = (Direction.BEARISH, Direction.BULLISH)
@@ -76,6 +93,14 @@ class SmtEngine:
         self.assets = tuple(assets)
         self.params = replace(params or SmtParams(), **overrides)
         self._manual: dict[str, tuple[ManualSwing, ...]] = {}
+        p = self.params
+        self._context = PairContext(
+            timeframe,
+            major=p.major,
+            atr_period=p.atr_period,
+            corr_window=p.corr_window,
+            corr_min=p.corr_min,
+        )
         self._reset(Candles.empty(), Candles.empty())
 
     # public API -------------------------------------------------------------------------
@@ -95,8 +120,10 @@ class SmtEngine:
     ) -> list[Signal]:
         """All events of a full history, ordered by the bar they became known.
 
-        ``manual`` maps an asset name to the swings placed by hand on it. With
-        ``align=True`` the series are first inner-joined on their timestamps.
+        ``manual`` maps an asset name to the swings placed by hand on it (None keeps
+        those of the previous call, ``{}`` clears them); after a manual swing is added,
+        moved or deleted, call ``run`` again. With ``align=True`` the series are first
+        inner-joined on their timestamps.
         """
         if align:
             a, b = align_pair(a, b)
@@ -104,6 +131,7 @@ class SmtEngine:
             self._manual = {name: tuple(m) for name, m in manual.items()}
         self._check_aligned(a, b)
         self._reset(a, b)
+        self._context.run(a, b)
         n_bars = len(a)
         seek = TableSeek()
         out: list[Signal] = []
@@ -111,7 +139,7 @@ class SmtEngine:
             x, y, x_major, y_minor = self._group_inputs(g)
             j0, t = find_sweeps(x, x_major, seek, n_bars)
             res = resolve(x, y, x_major, y_minor, j0, t, n_bars, self.params, seek)
-            out.extend(self._signals(g, res, from_bar=0))
+            out.extend(self._events_of(g, res, from_bar=0))
             bars, _ = x_major.known_by(n_bars - 1)
             g.ref_bar = int(bars.max()) if len(bars) else -1
             g.swept = bool(np.any(j0 == g.ref_bar))
@@ -124,14 +152,19 @@ class SmtEngine:
     def update(self, a: Candles, b: Candles, *, align: bool = False) -> list[Signal]:
         """Only the events new since the previous call, after the series grew.
 
-        ``a`` and ``b`` are the full aligned series, extended by one or more closed bars.
-        If the history itself changed (not a pure extension), everything is recomputed
-        and the events of the bars after the previous last bar are returned.
+        ``a`` and ``b`` are the full aligned series, extended by one or more closed bars;
+        bars already seen are taken as final (only timestamps are checked). If the series
+        is not an extension of the held one (other first or last-held timestamp),
+        everything is recomputed and the events after the previous last bar are returned;
+        after revising old candles or changing manual swings, call :meth:`run`.
         """
         if align:
             a, b = align_pair(a, b)
-        self._check_aligned(a, b)
         n_old = len(self._a)
+        # The held history was checked when it arrived; only the new bars need it.
+        tail = max(n_old - 1, 0)
+        if len(a) != len(b) or not np.array_equal(a.time[tail:], b.time[tail:]):
+            raise ValueError("a, b: series must be aligned (same timestamps); use align=True")
         if not self._extends(a):
             last = int(self._a.time[-1]) if n_old else None
             events = self.run(a, b)
@@ -139,19 +172,33 @@ class SmtEngine:
         if len(a) == n_old:
             return []
         self._a, self._b = a, b
+        self._context.update(a, b)
         n_bars = len(a)
+        for ai, c in enumerate((a, b)):
+            if not self._manual.get(self.assets[ai]):
+                continue
+            tail = self._manual_bars(ai, c[n_old:])
+            for (aj, kind, _), ss in self._swings.items():
+                if aj == ai:
+                    ss.add_manual(tail[kind] + n_old)
         for (ai, kind, _), ss in self._swings.items():
             c = self._candles(ai)
             values = c.high if kind == "high" else c.low
-            ss.extend(pivots_in(values, strength=ss.strength, start=n_old, sign=1.0 if kind == "high" else -1.0))
+            ss.extend(
+                pivots_in(
+                    values, strength=ss.strength, start=n_old, sign=1.0 if kind == "high" else -1.0
+                )
+            )
         new: list[Signal] = []
         for g in self._groups:
             x, y, x_major, y_minor = self._group_inputs(g)
             j0_new, t_new = self._sweeps_live(g, x, x_major, n_old, n_bars)
+            if not len(j0_new) and not len(g.alive_j0):
+                continue
             j0 = np.concatenate([g.alive_j0, j0_new])
             t = np.concatenate([g.alive_t, t_new])
             res = resolve(x, y, x_major, y_minor, j0, t, n_bars, self.params, scan_seek)
-            new.extend(self._signals(g, res, from_bar=n_old))
+            new.extend(self._events_of(g, res, from_bar=n_old))
             keep = ~res.terminal()
             g.alive_j0, g.alive_t = j0[keep], t[keep]
         new.sort(key=_event_key)
@@ -170,11 +217,15 @@ class SmtEngine:
             manual = self._manual_bars(ai, c)
             for cls, strength in (("major", p.major), ("minor", p.minor)):
                 sw = find_swings(c.high, c.low, strength=strength)
-                self._swings[(ai, "high", cls)] = SwingSet(sw.high_idx, manual["high"], strength=strength)
-                self._swings[(ai, "low", cls)] = SwingSet(sw.low_idx, manual["low"], strength=strength)
+                self._swings[(ai, "high", cls)] = SwingSet(
+                    sw.high_idx, manual["high"], strength=strength
+                )
+                self._swings[(ai, "low", cls)] = SwingSet(
+                    sw.low_idx, manual["low"], strength=strength
+                )
 
     def _manual_bars(self, ai: int, c: Candles) -> dict[str, np.ndarray]:
-        """Bars of the manual swings on asset ``ai``; marks on bars not in the series are ignored."""
+        """Bars of the manual swings on asset ``ai``; others are dropped."""
         marks = self._manual.get(self.assets[ai], ())
         out = {}
         for kind in ("high", "low"):
@@ -205,10 +256,16 @@ class SmtEngine:
         n_old = len(self._a)
         if n_old == 0:
             return False
-        return len(a) >= n_old and a.time[n_old - 1] == self._a.time[-1] and a.time[0] == self._a.time[0]
+        return (
+            len(a) >= n_old
+            and a.time[n_old - 1] == self._a.time[-1]
+            and a.time[0] == self._a.time[0]
+        )
 
     @staticmethod
-    def _sweeps_live(g: _Group, x: Space, x_major: SwingSet, n_old: int, n_bars: int) -> tuple[np.ndarray, np.ndarray]:
+    def _sweeps_live(
+        g: _Group, x: Space, x_major: SwingSet, n_old: int, n_bars: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Rule 1 bar by bar over the new bars, continuing the reference-swing state."""
         j0, t = [], []
         for k in range(n_old, n_bars):
@@ -221,65 +278,107 @@ class SmtEngine:
                 g.swept = True
         return np.array(j0, np.int64), np.array(t, np.int64)
 
-    def _signals(self, g: _Group, res: Outcome, *, from_bar: int) -> list[Signal]:
-        """Events of the resolved candidates whose bar is ``from_bar`` or later."""
-        out: list[Signal] = []
-        xa, ya = self.assets[g.xi], self.assets[g.yi]
-        xc, yc = self._candles(g.xi), self._candles(g.yi)
+    def _events_of(self, g: _Group, res, *, from_bar: int) -> list[Signal]:
         bearish = g.direction is Direction.BEARISH
-        x_hi = xc.high if bearish else xc.low
-        y_hi, y_lo = (yc.high, yc.low) if bearish else (yc.low, yc.high)
-        time = xc.time
-        for i in np.flatnonzero(res.formed):
-            t = int(res.t[i])
-            ident = f"smt:{g.direction.value}:{xa}:{int(time[t])}"
+        side = Side(
+            direction=g.direction,
+            x_name=self.assets[g.xi],
+            y_name=self.assets[g.yi],
+            x=self._candles(g.xi),
+            y=self._candles(g.yi),
+            yi=g.yi,
+            y_target_swings=self._swings[(g.yi, "low" if bearish else "high", "major")],
+        )
+        return build_events(
+            side,
+            res,
+            from_bar=from_bar,
+            timeframe=self.timeframe,
+            params=self.params,
+            context=self._context,
+        )
 
-            def event(state: State, bar: int, levels: dict, reason: str = "", provisional: bool = False) -> None:
-                if bar < from_bar:
-                    return
-                out.append(
-                    Signal(
-                        id=ident, kind="smt", direction=g.direction, state=state, assets=(xa, ya),
-                        timeframe=self.timeframe, ref_time=int(time[t]), known_time=int(time[bar]),
-                        levels={k: v[0] for k, v in levels.items()},
-                        level_times={k: int(time[v[1]]) for k, v in levels.items()},
-                        reason=reason, provisional=provisional,
-                    )
-                )
 
-            j0, pb = int(res.j0[i]), int(res.prior_bar[i])
-            base = {f"{xa}.swept": (float(x_hi[j0]), j0), f"{ya}.prior": (float(y_hi[pb]), pb)}
-            py = int(res.prov_y_bar[i])
-            forming = {**base, f"{xa}.new": (float(x_hi[t]), t), f"{ya}.new": (float(y_hi[py]), py)}
-            event(State.FORMING, t, forming, provisional=True)
-            c = int(res.cancel[i])
-            if c >= 0:
-                word = "above" if bearish else "below"
-                event(
-                    State.CANCELLED, c, {**forming, f"{ya}.break": (float(y_hi[c]), c)},
-                    reason=f"{ya} traded {word} its prior level before the divergence", provisional=True,
-                )
-                continue
-            d = int(res.div[i])
-            if d < 0:
-                continue
-            s, yn, mb = int(res.s[i]), int(res.y_new_bar[i]), int(res.mss_bar[i])
-            div = {**base, f"{xa}.new": (float(x_hi[s]), s), f"{ya}.new": (float(y_hi[yn]), yn)}
-            if mb >= 0:
-                div["mss"] = (float(y_lo[mb]), mb)
-            event(State.DIVERGENCE, d, div, reason="" if mb >= 0 else f"no minor swing of {ya} before its new level")
-            k = int(res.confirm[i])
-            if k >= 0:
-                event(State.CONFIRMED, k, div, reason=f"{ya} closed beyond the MSS level")
-                continue
-            k = int(res.invalid[i])
-            if k >= 0:
-                if res.invalid_reason[i] == "price":
-                    word = "above" if bearish else "below"
-                    event(
-                        State.INVALIDATED, k, {**div, f"{ya}.break": (float(y_hi[k]), k)},
-                        reason=f"{ya} traded {word} its new level before the MSS",
-                    )
-                else:
-                    event(State.INVALIDATED, k, div, reason=f"no MSS within {self.params.mss_timeout} bars")
-        return out
+def _any_event_key(sig: Signal) -> tuple:
+    return (sig.known_time, sig.kind != "smt", sig.ref_time, sig.id, _STATE_ORDER[sig.state])
+
+
+class SignalEngine:
+    """Every signal of domain §5–§6 on a pair: SMT events plus each asset's indicator and
+    derivatives events, in one ordered stream; same batch/live contract as :class:`SmtEngine`.
+
+    ``derivatives`` maps an asset name to its :class:`~smtdesk.core.indicator_signals.Derivatives`.
+    """
+
+    def __init__(
+        self,
+        timeframe: str,
+        assets: tuple[str, str] = ("A", "B"),
+        *,
+        params: SmtParams | None = None,
+        indicator_params: IndicatorSignalParams | None = None,
+        **overrides: float,
+    ) -> None:
+        self.smt = SmtEngine(timeframe, assets, params=params, **overrides)
+        self.timeframe, self.assets = timeframe, self.smt.assets
+        self.indicator_params = indicator_params or IndicatorSignalParams()
+        self._columns = [IndicatorColumns(), IndicatorColumns()]
+        self._n = 0
+
+    def run(
+        self,
+        a: Candles,
+        b: Candles,
+        *,
+        manual: Mapping[str, Iterable[ManualSwing]] | None = None,
+        derivatives: Mapping[str, Derivatives] | None = None,
+        align: bool = False,
+    ) -> list[Signal]:
+        """All events of a full history, ordered by the bar they became known."""
+        if align:
+            a, b = align_pair(a, b)
+        events = self.smt.run(a, b, manual=manual)
+        for ai, c in enumerate((a, b)):
+            self._columns[ai].run(c)
+            events += self._indicator_events(ai, c, 0, derivatives)
+        self._n = len(a)
+        events.sort(key=_any_event_key)
+        return events
+
+    def update(
+        self,
+        a: Candles,
+        b: Candles,
+        *,
+        derivatives: Mapping[str, Derivatives] | None = None,
+        align: bool = False,
+    ) -> list[Signal]:
+        """Only the events new since the previous call (see :meth:`SmtEngine.update`)."""
+        if align:
+            a, b = align_pair(a, b)
+        n_old = self._n
+        if not self.smt._extends(a):
+            last = int(self.smt._a.time[-1]) if len(self.smt._a) else None
+            events = self.run(a, b, derivatives=derivatives)
+            return [e for e in events if last is None or e.known_time > last]
+        events = self.smt.update(a, b)
+        for ai, c in enumerate((a, b)):
+            self._columns[ai].update(c)
+            events += self._indicator_events(ai, c, n_old, derivatives)
+        self._n = len(a)
+        events.sort(key=_any_event_key)
+        return events
+
+    def _indicator_events(self, ai: int, c: Candles, start: int, derivatives) -> list[Signal]:
+        name = self.assets[ai]
+        return indicator_events(
+            self._columns[ai].view(),
+            c,
+            asset=name,
+            timeframe=self.timeframe,
+            swing_highs=self.smt._swings[(ai, "high", "major")],
+            swing_lows=self.smt._swings[(ai, "low", "major")],
+            start=start,
+            params=self.indicator_params,
+            derivatives=(derivatives or {}).get(name),
+        )

@@ -29,35 +29,46 @@ class FirstAbove:
             step *= 2
         self._levels = levels
 
-    def __call__(self, lo: npt.ArrayLike, hi: npt.ArrayLike, level: npt.ArrayLike) -> npt.NDArray[np.int64]:
-        """First index in ``[lo, hi]`` (inclusive) whose value is strictly above ``level``; -1 if none."""
+    def __call__(
+        self, lo: npt.ArrayLike, hi: npt.ArrayLike, level: npt.ArrayLike
+    ) -> npt.NDArray[np.int64]:
+        """First index in ``[lo, hi]`` (inclusive) with a value above ``level``, else -1."""
         lo = np.asarray(lo, dtype=np.int64)
         hi = np.minimum(np.asarray(hi, dtype=np.int64), len(self._values) - 1)
         level = np.asarray(level, dtype=np.float64)
-        lo, hi, level = np.broadcast_arrays(lo, hi, level)
+        lo, hi, level = (np.ascontiguousarray(x) for x in np.broadcast_arrays(lo, hi, level))
         pos = lo.copy()
         live = lo <= hi
-        for k in range(len(self._levels) - 1, -1, -1):
+        room = np.where(live, hi - lo + 1, 0)
+        top = int(room.max()).bit_length() - 1 if room.size else -1
+        # Levels above the longest range can never be skipped, so short ranges stay cheap.
+        for k in range(min(top, len(self._levels) - 1), -1, -1):
             step = 1 << k
-            table = self._levels[k]
-            can = live & (pos + step - 1 <= hi)
-            idx = np.where(can, pos, 0)
-            skip = can & (table[idx] <= level)
-            pos = np.where(skip, pos + step, pos)
+            can = pos + (step - 1) <= hi
+            skip = self._levels[k][np.where(can, pos, 0)] <= level
+            skip &= can
+            pos += skip * step
         found = live & (pos <= hi)
         found &= self._values[np.where(found, pos, 0)] > level
         return np.where(found, pos, -1)
 
 
 def first_above_scan(
-    values: npt.NDArray[np.float64], lo: npt.ArrayLike, hi: npt.ArrayLike, level: npt.ArrayLike, *, sign: float = 1.0
+    values: npt.NDArray[np.float64],
+    lo: npt.ArrayLike,
+    hi: npt.ArrayLike,
+    level: npt.ArrayLike,
+    *,
+    sign: float = 1.0,
 ) -> npt.NDArray[np.int64]:
     """Same answer as :class:`FirstAbove` on ``sign * values``, by scanning each range.
 
     Meant for a few short ranges (a live update), where building a table would cost more.
     """
     lo, hi, level = np.broadcast_arrays(
-        np.asarray(lo, dtype=np.int64), np.asarray(hi, dtype=np.int64), np.asarray(level, dtype=np.float64)
+        np.asarray(lo, dtype=np.int64),
+        np.asarray(hi, dtype=np.int64),
+        np.asarray(level, dtype=np.float64),
     )
     out = np.full(lo.shape, -1, np.int64)
     last = len(values) - 1

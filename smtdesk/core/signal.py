@@ -11,6 +11,8 @@ from typing import Mapping
 class Direction(StrEnum):
     BULLISH = "bullish"
     BEARISH = "bearish"
+    # Readings with no side (a Bollinger squeeze, positions closing, split whales).
+    NEUTRAL = "neutral"
 
 
 class State(StrEnum):
@@ -41,6 +43,9 @@ class TradePlan:
 
 
 def _frozen_map(m: Mapping | None) -> Mapping:
+    # A read-only proxy is already frozen; reusing it keeps building many events cheap.
+    if type(m) is MappingProxyType:
+        return m
     return MappingProxyType(dict(m or {}))
 
 

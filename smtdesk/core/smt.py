@@ -12,8 +12,8 @@ lets a live update reuse them on a longer series.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -40,6 +40,7 @@ class SmtParams:
     account_size: float = 10_000.0  # quote currency
     risk_pct: float = 1.0  # percent of the account risked per trade
     pool_tolerance: float = 0.001  # equal highs/lows: relative distance that counts as equal
+    target_lookback: int = 1000  # bars searched back for the first target's swing
 
     def __post_init__(self) -> None:
         if self.major < 1 or self.minor < 1:
@@ -67,33 +68,32 @@ class Space:
         return self.sign * self.lo[idx]
 
 
-Seek = Callable[[Space, str, npt.ArrayLike, npt.ArrayLike, npt.ArrayLike], npt.NDArray[np.int64]]
+Seek = Callable[[Space, npt.ArrayLike, npt.ArrayLike, npt.ArrayLike], npt.NDArray[np.int64]]
 
 
 class TableSeek:
-    """Range searches over whole histories (a full scan), tables built once per array."""
+    """First bar in [lo, hi] whose high (in the space's terms) is above a level, over
+    whole histories (a full scan); one table per series, built on first use."""
 
     def __init__(self) -> None:
-        self._tables: dict[tuple[int, str], FirstAbove] = {}
+        self._tables: dict[tuple[int, float], FirstAbove] = {}
 
-    def __call__(self, sp: Space, what: str, lo, hi, level) -> npt.NDArray[np.int64]:
-        """First bar in [lo, hi] whose high is above ``level`` (``what="hi"``) or close below it."""
-        key = (id(sp.hi), id(sp.cl), sp.sign, what)
+    def __call__(self, sp: Space, lo, hi, level) -> npt.NDArray[np.int64]:
+        key = (id(sp.hi), sp.sign)
         table = self._tables.get(key)
         if table is None:
-            table = FirstAbove(sp.sign * sp.hi if what == "hi" else -sp.sign * sp.cl)
-            self._tables[key] = table
-        return table(lo, hi, level if what == "hi" else -np.asarray(level))
+            table = self._tables[key] = FirstAbove(sp.sign * sp.hi)
+        return table(lo, hi, level)
 
 
-def scan_seek(sp: Space, what: str, lo, hi, level) -> npt.NDArray[np.int64]:
+def scan_seek(sp: Space, lo, hi, level) -> npt.NDArray[np.int64]:
     """Same answers as :class:`TableSeek` by scanning (a few short ranges, live)."""
-    if what == "hi":
-        return first_above_scan(sp.hi, lo, hi, level, sign=sp.sign)
-    return first_above_scan(sp.cl, lo, hi, -np.asarray(level), sign=-sp.sign)
+    return first_above_scan(sp.hi, lo, hi, level, sign=sp.sign)
 
 
-def find_sweeps(x: Space, swings: SwingSet, seek: Seek, n_bars: int) -> tuple[np.ndarray, np.ndarray]:
+def find_sweeps(
+    x: Space, swings: SwingSet, seek: Seek, n_bars: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Rule 1 over a whole history: (swept swing bar, sweep bar) pairs, by sweep bar.
 
     The reference swing at bar t is the latest-bar major swing known at t; it is swept at
@@ -107,7 +107,7 @@ def find_sweeps(x: Space, swings: SwingSet, seek: Seek, n_bars: int) -> tuple[np
     change[1:] = top[1:] > top[:-1]
     ref, start = bar[change], known[change]
     end = np.append(start[1:] - 1, n_bars - 1)
-    t = seek(x, "hi", start, end, x.high(ref))
+    t = seek(x, start, end, x.high(ref))
     hit = t >= 0
     return ref[hit], t[hit]
 
@@ -146,6 +146,19 @@ def _window_argmax(sp: Space, centre: np.ndarray, last: np.ndarray, n: int) -> n
     return win[np.arange(len(centre)), np.argmax(vals, axis=1)]
 
 
+def _first_close_below(
+    sp: Space, lo: np.ndarray, hi: np.ndarray, level: np.ndarray, width: int
+) -> np.ndarray:
+    """First bar in [lo, hi] (at most ``width`` bars) whose close is strictly below ``level``."""
+    if not len(lo):
+        return np.empty(0, np.int64)
+    win = lo[:, None] + np.arange(width)
+    inside = win <= hi[:, None]
+    below = inside & (sp.sign * sp.cl[np.clip(win, 0, len(sp.cl) - 1)] < level[:, None])
+    first = np.argmax(below, axis=1)
+    return np.where(below.any(axis=1), lo + first, -1)
+
+
 def resolve(
     x: Space,
     y: Space,
@@ -168,29 +181,33 @@ def resolve(
     t = np.asarray(t, np.int64)
     if not len(t):
         empty = np.empty(0, np.int64)
-        return Outcome(empty, empty, np.empty(0, bool), *(empty for _ in range(10)), np.empty(0, str))
+        return Outcome(
+            empty, empty, np.empty(0, bool), *(empty for _ in range(10)), np.empty(0, str)
+        )
 
     prior_bar = _window_argmax(y, j0, np.minimum(j0 + n, t), n)
     prior = y.high(prior_bar)
-    formed = seek(y, "hi", j0 + 1, t, prior) < 0
+    formed = seek(y, j0 + 1, t, prior) < 0
     prov_y_bar = _window_argmax(y, t, t, n)
 
     s, s_known = x_major.first_from(t)
     has_s = s_known <= last
-    cancel = seek(y, "hi", t + 1, np.where(has_s, s_known, last), prior)
+    cancel = seek(y, t + 1, np.where(has_s, s_known, last), prior)
     cancel = np.where(formed, cancel, -1)
     div_mask = formed & (cancel < 0) & has_s
     div = np.where(div_mask, s_known, -1)
 
     dv = np.where(div_mask, div, 0)
-    y_new_bar = np.where(div_mask, _window_argmax(y, np.where(div_mask, s, 0), np.minimum(s + n, dv), n), -1)
+    y_new_bar = np.where(
+        div_mask, _window_argmax(y, np.where(div_mask, s, 0), np.minimum(s + n, dv), n), -1
+    )
     mss_bar = np.where(div_mask, y_minor_lows.latest_before(y_new_bar, dv), -1)
 
     end = np.minimum(dv + p.mss_timeout, last)
     y_new = y.high(np.maximum(y_new_bar, 0))
-    inv = np.where(div_mask, seek(y, "hi", dv + 1, end, y_new), -1)
+    inv = np.where(div_mask, seek(y, dv + 1, end, y_new), -1)
     can_confirm = div_mask & (mss_bar >= 0)
-    conf = seek(y, "cl", dv + 1, end, y.low(np.maximum(mss_bar, 0)))
+    conf = _first_close_below(y, dv + 1, end, y.low(np.maximum(mss_bar, 0)), p.mss_timeout)
     conf = np.where(can_confirm, conf, -1)
     # Same bar: the price invalidation is checked before the MSS (rule 5).
     confirm = np.where((conf >= 0) & ((inv < 0) | (conf < inv)), conf, -1)
@@ -201,7 +218,18 @@ def resolve(
     reason = np.where(by_price, "price", np.where(by_time, "timeout", ""))
 
     return Outcome(
-        j0=j0, t=t, formed=formed, prior_bar=prior_bar, prov_x_bar=t.copy(), prov_y_bar=prov_y_bar,
-        cancel=cancel, s=np.where(div_mask, s, -1), div=div, y_new_bar=y_new_bar,
-        mss_bar=mss_bar, confirm=confirm, invalid=invalid, invalid_reason=reason,
+        j0=j0,
+        t=t,
+        formed=formed,
+        prior_bar=prior_bar,
+        prov_x_bar=t.copy(),
+        prov_y_bar=prov_y_bar,
+        cancel=cancel,
+        s=np.where(div_mask, s, -1),
+        div=div,
+        y_new_bar=y_new_bar,
+        mss_bar=mss_bar,
+        confirm=confirm,
+        invalid=invalid,
+        invalid_reason=reason,
     )

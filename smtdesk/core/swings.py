@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from numpy.lib.stride_tricks import sliding_window_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +29,16 @@ def _pivots(values: np.ndarray, strength: int, sign: float) -> npt.NDArray[np.in
     n = strength
     if len(values) < 2 * n + 1:
         return np.empty(0, np.int64)
-    win = sliding_window_view(sign * values, 2 * n + 1)
-    centre = win[:, n]
-    before = win[:, :n].max(axis=1) if n else np.full(len(win), -np.inf)
-    after = win[:, n + 1 :].max(axis=1) if n else np.full(len(win), -np.inf)
+    v = sign * values
+    m = len(v) - 2 * n
+    centre = v[n : n + m]
+    # Running maxima by shifted copies: contiguous passes, much faster than reducing
+    # a strided sliding window.
+    before = v[0:m].copy()
+    after = v[n + 1 : n + 1 + m].copy()
+    for k in range(1, n):
+        np.maximum(before, v[k : k + m], out=before)
+        np.maximum(after, v[n + 1 + k : n + 1 + k + m], out=after)
     # Strictly above the bars before, not below the bars after: of two equal highs
     # only the first is the swing, so a double top is one liquidity level.
     is_pivot = (centre > before) & (centre >= after)
@@ -57,15 +62,27 @@ def find_swings(high: npt.ArrayLike, low: npt.ArrayLike, *, strength: int = 5) -
     return Swings(_pivots(high, strength, 1.0), _pivots(low, strength, -1.0), strength)
 
 
-def pivots_in(values: npt.ArrayLike, *, strength: int, start: int, sign: float = 1.0) -> npt.NDArray[np.int64]:
+def pivots_in(
+    values: npt.ArrayLike, *, strength: int, start: int, sign: float = 1.0
+) -> npt.NDArray[np.int64]:
     """Swing bars of ``values`` (highs for ``sign=+1``, lows for ``-1``) known at bars ``>= start``.
 
     Looks only at the tail ``values[start - 2 * strength:]``, so a live update costs
     the number of new bars, not the length of the history.
     """
     values = np.asarray(values, dtype=np.float64)
-    first = max(0, start - 2 * strength)
-    return _pivots(values[first:], strength, sign) + first
+    n = strength
+    first = max(0, start - 2 * n)
+    if len(values) - start <= 2:
+        # One or two new bars: a couple of float comparisons beat array set-up.
+        out = []
+        tail = (sign * values[first:]).tolist()
+        for centre in range(max(start - n, n) - first, len(tail) - n):
+            v = tail[centre]
+            if v > max(tail[centre - n : centre]) and v >= max(tail[centre + 1 : centre + n + 1]):
+                out.append(centre + first)
+        return np.array(out, np.int64)
+    return _pivots(values[first:], n, sign) + first
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +117,12 @@ class SwingSet:
         auto = np.asarray(auto, dtype=np.int64)
         self.auto = auto[~np.isin(auto, self.manual)] if len(self.manual) else auto
 
+    def add_manual(self, bars: npt.ArrayLike) -> None:
+        """Add manual swings on bars not yet seen (so no automatic swing is known there yet)."""
+        bars = np.asarray(bars, dtype=np.int64)
+        if len(bars):
+            self.manual = np.union1d(self.manual, bars)
+
     def extend(self, auto: npt.ArrayLike) -> None:
         """Append newly known automatic swings (bars after every bar already held)."""
         auto = np.asarray(auto, dtype=np.int64)
@@ -112,6 +135,37 @@ class SwingSet:
         """(bar, known) of every swing known by bar ``k``, sorted by known bar then bar."""
         auto = self.auto[self.auto + self.strength <= k]
         manual = self.manual[self.manual <= k]
+        bar = np.concatenate([auto, manual])
+        known = np.concatenate([auto + self.strength, manual])
+        order = np.lexsort((bar, known))
+        return bar[order], known[order]
+
+    def bars_known_by(self, k: int, *, since: int = 0) -> npt.NDArray[np.int64]:
+        """Ascending bars ``>= since`` of the swings known by bar ``k``."""
+        auto = self.auto[
+            np.searchsorted(self.auto, since) : np.searchsorted(
+                self.auto, k - self.strength, side="right"
+            )
+        ]
+        if not len(self.manual):
+            return auto
+        manual = self.manual[
+            np.searchsorted(self.manual, since) : np.searchsorted(self.manual, k, side="right")
+        ]
+        return np.union1d(auto, manual)
+
+    def known_between(
+        self, lo: int, hi: int
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(bar, known) of the swings that became known at bars ``lo .. hi``, by known bar."""
+        a0 = np.searchsorted(self.auto, lo - self.strength)
+        a1 = np.searchsorted(self.auto, hi - self.strength, side="right")
+        auto = self.auto[a0:a1]
+        manual = self.manual[
+            np.searchsorted(self.manual, lo) : np.searchsorted(self.manual, hi, side="right")
+        ]
+        if not len(manual):
+            return auto, auto + self.strength
         bar = np.concatenate([auto, manual])
         known = np.concatenate([auto + self.strength, manual])
         order = np.lexsort((bar, known))
@@ -144,7 +198,9 @@ class SwingSet:
         known_by = np.asarray(known_by, dtype=np.int64)
         a_end = np.minimum(limit, known_by - self.strength + 1)
         a_bar = _pick(self.auto, np.searchsorted(self.auto, a_end) - 1)
-        m_bar = _pick(self.manual, np.searchsorted(self.manual, np.minimum(limit, known_by + 1)) - 1)
+        m_bar = _pick(
+            self.manual, np.searchsorted(self.manual, np.minimum(limit, known_by + 1)) - 1
+        )
         return np.maximum(a_bar, m_bar)
 
 

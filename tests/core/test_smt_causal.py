@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smtdesk.core.candles import Candles
 from smtdesk.core.engine import SmtEngine
 from smtdesk.core.signal import State
+from smtdesk.core.swings import ManualSwing
 
 HOUR = 3_600_000
 
@@ -19,7 +21,7 @@ def walk_pair(seed: int, n: int) -> tuple[Candles, Candles]:
     out = []
     for _ in range(2):
         steps = common + rng.normal(0, 0.7, n)
-        close = np.round(100 + np.cumsum(steps), 0)
+        close = np.round(1000 + np.cumsum(steps), 0)
         open_ = np.concatenate([[close[0]], close[:-1]])
         high = np.maximum(open_, close) + rng.integers(0, 3, n)
         low = np.minimum(open_, close) - rng.integers(0, 3, n)
@@ -27,34 +29,50 @@ def walk_pair(seed: int, n: int) -> tuple[Candles, Candles]:
     return out[0], out[1]
 
 
+manual_marks = st.lists(
+    st.tuples(st.sampled_from(["A", "B"]), st.integers(0, 300), st.sampled_from(["high", "low"])),
+    max_size=6,
+).map(
+    lambda marks: {
+        name: [ManualSwing(HOUR * bar, kind) for n, bar, kind in marks if n == name]
+        for name in ("A", "B")
+    }
+)
+
+
 def engine(**kw) -> SmtEngine:
     return SmtEngine("1h", ("A", "B"), major=3, minor=2, mss_timeout=8, **kw)
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(30, 260), data=st.data())
-def test_prefix_runs_equal_events_known_by_then(seed, n, data):
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(30, 260), manual=manual_marks, data=st.data())
+def test_prefix_runs_equal_events_known_by_then(seed, n, manual, data):
     a, b = walk_pair(seed, n)
-    full = engine().run(a, b)
+    full = engine().run(a, b, manual=manual)
     for k in data.draw(st.lists(st.integers(1, n), min_size=1, max_size=6)):
         known = [e for e in full if e.known_time < k * HOUR]
-        assert engine().run(a[:k], b[:k]) == known
+        assert engine().run(a[:k], b[:k], manual=manual) == known
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(30, 260), start=st.integers(0, 40),
-       chunks=st.lists(st.integers(1, 7), min_size=1, max_size=60))
-def test_live_updates_equal_the_full_run(seed, n, start, chunks):
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(30, 260),
+    start=st.integers(0, 40),
+    chunks=st.lists(st.integers(1, 7), min_size=1, max_size=60),
+    manual=manual_marks,
+)
+def test_live_updates_equal_the_full_run(seed, n, start, chunks, manual):
     a, b = walk_pair(seed, n)
     eng = engine()
-    live = eng.run(a[:start], b[:start])
+    live = eng.run(a[:start], b[:start], manual=manual)
     k = start
     for size in chunks:
         if k >= n:
             break
         k = min(n, k + size)
         live += eng.update(a[:k], b[:k])
-    assert live == engine().run(a[:k], b[:k])
+    assert live == engine().run(a[:k], b[:k], manual=manual)
 
 
 @settings(max_examples=30, deadline=None)
@@ -65,7 +83,7 @@ def test_events_keep_their_bar_and_levels_and_only_advance(seed, n):
     for e in engine().run(a, b):
         stories.setdefault(e.id, []).append(e)
     order = [State.FORMING, State.DIVERGENCE, State.CONFIRMED]
-    for sid, events in stories.items():
+    for events in stories.values():
         assert len({e.ref_time for e in events}) == 1
         assert events[0].state is State.FORMING and events[0].provisional
         assert [e.known_time for e in events] == sorted(e.known_time for e in events)
@@ -80,3 +98,12 @@ def test_events_keep_their_bar_and_levels_and_only_advance(seed, n):
         for e in final[1:]:
             for key, value in final[0].levels.items():
                 assert e.levels[key] == value and e.level_times[key] == final[0].level_times[key]
+
+
+def test_tiny_and_empty_histories_run_and_grow():
+    a, b = walk_pair(3, 40)
+    for n in (0, 1, 2, 3, 7):
+        eng = engine()
+        assert eng.run(a[:n], b[:n]) == []
+        grown = eng.update(a[: n + 30], b[: n + 30])
+        assert grown == engine().run(a[: n + 30], b[: n + 30])

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from smtdesk.core.signal import Direction, State
 from smtdesk.core.engine import SmtEngine
+from smtdesk.core.signal import Direction, State
 from tests.core.scenarios import (
-    A_HI, A_LO, B_CL, B_HI, B_LO, bar_time, base_pair, candles, extend, mirror, with_values,
+    A_HI,
+    A_LO,
+    B_CL,
+    B_HI,
+    B_LO,
+    bar_time,
+    base_pair,
+    candles,
+    extend,
+    mirror,
+    with_values,
 )
 
 
@@ -29,12 +39,21 @@ def test_bearish_a_sweeps_forming_divergence_confirmed():
     assert forming.known_time == bar_time(7) and forming.ref_time == bar_time(7)
     assert forming.provisional and not div.provisional
     assert forming.levels == {"A.swept": 10, "A.new": 11, "B.prior": 20, "B.new": 18.5}
-    assert forming.level_times == {"A.swept": bar_time(3), "A.new": bar_time(7), "B.prior": bar_time(3),
-                                   "B.new": bar_time(7)}
+    assert forming.level_times == {
+        "A.swept": bar_time(3),
+        "A.new": bar_time(7),
+        "B.prior": bar_time(3),
+        "B.new": bar_time(7),
+    }
     assert div.known_time == bar_time(10)
     assert div.levels == {"A.swept": 10, "A.new": 12, "B.prior": 20, "B.new": 19, "mss": 15}
-    assert div.level_times == {"A.swept": bar_time(3), "A.new": bar_time(8), "B.prior": bar_time(3),
-                               "B.new": bar_time(8), "mss": bar_time(5)}
+    assert div.level_times == {
+        "A.swept": bar_time(3),
+        "A.new": bar_time(8),
+        "B.prior": bar_time(3),
+        "B.new": bar_time(8),
+        "mss": bar_time(5),
+    }
     assert conf.known_time == bar_time(13)
     assert conf.levels["mss"] == 15 and conf.assets == ("A", "B")
     assert all(e.direction is Direction.BEARISH and e.kind == "smt" for e in events)
@@ -125,8 +144,11 @@ def test_invalidated_by_timeout():
     a, _ = base_pair()
     flat = 25
     a = candles(extend(A_HI[:13], [7] * flat), extend(A_LO[:13], [6] * flat))
-    b = candles(extend(B_HI[:13], [16.5] * flat), extend(B_LO[:13], [15.5] * flat),
-                extend(B_CL[:13], [16] * flat))
+    b = candles(
+        extend(B_HI[:13], [16.5] * flat),
+        extend(B_LO[:13], [15.5] * flat),
+        extend(B_CL[:13], [16] * flat),
+    )
     events = story(run(a, b, mss_timeout=20), BEAR_A)
     assert [e.state for e in events] == [State.FORMING, State.DIVERGENCE, State.INVALIDATED]
     assert events[2].known_time == bar_time(10 + 20)
@@ -158,3 +180,24 @@ def test_divergence_waits_for_the_new_swing():
     assert [e.state for e in events] == [State.FORMING]
     events = story(run(a[:11], b[:11]), BEAR_A)
     assert [e.state for e in events] == [State.FORMING, State.DIVERGENCE]
+
+
+def test_update_after_a_changed_history_recomputes():
+    a, b = base_pair()
+    eng = SmtEngine("1h", ("A", "B"), major=2, minor=1)
+    eng.run(a[3:12], b[3:12])
+    # Older bars arrive in front of the held ones: not an extension, so a full rerun;
+    # only events after the previous last bar count as new.
+    new = eng.update(a, b)
+    full = run(a, b)
+    assert eng.events == full
+    assert new == [e for e in full if e.known_time > bar_time(11)]
+    assert new and any(e.known_time <= bar_time(11) for e in full)
+
+
+def test_update_rejects_unaligned_series():
+    a, b = base_pair()
+    eng = SmtEngine("1h", ("A", "B"), major=2, minor=1)
+    eng.run(a[:10], b[:10])
+    with pytest.raises(ValueError, match="aligned"):
+        eng.update(a, b[:14])

@@ -1,0 +1,125 @@
+"""Indicator columns of one asset for the signal detectors, over a history or live."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from smtdesk.core.candles import Candles
+from smtdesk.core.indicators import IndicatorConfig, IndicatorSet, compute_indicators
+from smtdesk.core.indicators._common import Bar
+
+# Indicators the detectors read; the moving-average list is trimmed to the cross's pair.
+INDICATOR_CONFIG = IndicatorConfig(sma_periods=(), ema_periods=())
+COLUMNS = (
+    "rsi",
+    "dif",
+    "dea",
+    "k",
+    "d",
+    "j",
+    "cci",
+    "adx",
+    "pdi",
+    "mdi",
+    "obv",
+    "mfi",
+    "bb_upper",
+    "bb_lower",
+    "bb_squeeze",
+    "ma_cross",
+    "ma_confirmed",
+)
+
+
+class IndicatorColumns:
+    """The indicator columns of one asset over a history, grown one closed bar at a time."""
+
+    def __init__(self) -> None:
+        self._cols: dict[str, np.ndarray] = {name: np.empty(0) for name in COLUMNS}
+        self._n = 0
+        self._set: IndicatorSet | None = None
+        self._history: Candles = Candles.empty()
+
+    def run(self, c: Candles) -> None:
+        d = compute_indicators(c.high, c.low, c.close, c.volume, config=INDICATOR_CONFIG)
+        cols = {
+            "rsi": d["rsi"],
+            "dif": d["macd"].dif,
+            "dea": d["macd"].dea,
+            "k": d["kdj"].k,
+            "d": d["kdj"].d,
+            "j": d["kdj"].j,
+            "cci": d["cci"],
+            "adx": d["adx"].adx,
+            "pdi": d["adx"].plus_di,
+            "mdi": d["adx"].minus_di,
+            "obv": d["obv"],
+            "mfi": d["mfi"],
+            "bb_upper": d["bollinger"].upper,
+            "bb_lower": d["bollinger"].lower,
+            "bb_squeeze": d["bollinger"].squeeze,
+            "ma_cross": d["ma_cross"].cross,
+            "ma_confirmed": d["ma_cross"].volume_confirmed,
+        }
+        self._cols = {k: np.array(v, np.float64) for k, v in cols.items()}
+        self._n = len(c)
+        self._set = None
+        self._history = c
+
+    def update(self, c: Candles) -> None:
+        """Fold in the bars ``c`` gained since the last call (``c`` extends the last series)."""
+        n_old = self._n
+        if self._set is None:
+            h = self._history
+            self._set = IndicatorSet.from_history(
+                h.high, h.low, h.close, h.volume, config=INDICATOR_CONFIG
+            )
+        rows = []
+        for k in range(n_old, len(c)):
+            v = self._set.update(
+                Bar(
+                    high=float(c.high[k]),
+                    low=float(c.low[k]),
+                    close=float(c.close[k]),
+                    volume=float(c.volume[k]),
+                )
+            )
+            m, kd, ax, bb, mc = v["macd"], v["kdj"], v["adx"], v["bollinger"], v["ma_cross"]
+            rows.append(
+                (
+                    v["rsi"],
+                    m.dif,
+                    m.dea,
+                    kd.k,
+                    kd.d,
+                    kd.j,
+                    v["cci"],
+                    ax.adx,
+                    ax.plus_di,
+                    ax.minus_di,
+                    v["obv"],
+                    v["mfi"],
+                    bb.upper,
+                    bb.lower,
+                    float(bb.squeeze),
+                    float(mc.cross),
+                    float(mc.volume_confirmed),
+                )
+            )
+        self._grow(np.array(rows, np.float64).reshape(-1, len(COLUMNS)))
+        self._history = c
+
+    def _grow(self, rows: np.ndarray) -> None:
+        need = self._n + len(rows)
+        for i, name in enumerate(COLUMNS):
+            col = self._cols[name]
+            if need > len(col):
+                # Capacity doubles, so a live update copies the history only now and then.
+                bigger = np.empty(max(need, 2 * len(col)))
+                bigger[: self._n] = col[: self._n]
+                col = self._cols[name] = bigger
+            col[self._n : need] = rows[:, i]
+        self._n = need
+
+    def view(self) -> dict[str, np.ndarray]:
+        return {name: col[: self._n] for name, col in self._cols.items()}

@@ -1,0 +1,319 @@
+"""Indicator and derivatives signals of domain §6, as one-shot ``TRIGGERED`` events.
+
+Each detector looks at bars ``start .. N-1`` of columns that are complete up to ``N-1``
+and reports the events that became known at those bars, so a full scan (``start=0``)
+and a live update (``start`` = the first new bar) report exactly the same events.
+A cross at bar k compares bars k-1 and k: crossing up means "at or below" then
+"strictly above" (down mirrored), so touching a level is never a cross.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from smtdesk.core.candles import Candles, timeframe_ms
+from smtdesk.core.derivative_signals import Derivatives, Series, derivative_readings
+from smtdesk.core.indicator_columns import COLUMNS, IndicatorColumns
+from smtdesk.core.signal import Direction, Signal
+from smtdesk.core.signal_sink import Sink
+from smtdesk.core.swings import SwingSet, find_swings
+
+__all__ = [
+    "COLUMNS",
+    "Derivatives",
+    "IndicatorColumns",
+    "IndicatorSignalParams",
+    "Series",
+    "indicator_events",
+]
+
+BULL, BEAR, FLAT = Direction.BULLISH, Direction.BEARISH, Direction.NEUTRAL
+DIVERGENCE_OF = {"rsi": "rsi", "macd": "dif", "kdj": "k", "cci": "cci", "obv": "obv", "mfi": "mfi"}
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorSignalParams:
+    """Levels and thresholds of domain §6 (defaults in brackets there)."""
+
+    rsi_levels: tuple[float, ...] = (30.0, 50.0, 70.0)
+    j_high: float = 100.0
+    j_low: float = 0.0
+    cci_levels: tuple[float, ...] = (-100.0, 0.0, 100.0)
+    adx_trend: float = 25.0
+    failure_high: float = 70.0  # Wilder top failure swing starts above this RSI
+    failure_low: float = 30.0
+    failure_strength: int = 2  # RSI swing strength of the failure-swing pivots
+    failure_window: int = 20  # bars after the second pivot within which the break must come
+    failure_lookback: int = 60  # most bars between the two pivots
+    overheat_tiers: tuple[float, float, float] = (70.0, 80.0, 90.0)
+    oversold_tiers: tuple[float, float, float] = (30.0, 20.0, 10.0)
+    funding_high: float = 0.0003  # 0.03 % per settlement, as a fraction
+    funding_low: float = -0.0001
+    ratio_high: float = 2.0
+    ratio_low: float = 0.7
+    flow_lookback: int = 4  # bars over which OI and ratio changes are read
+    # Signal kinds to report ("rsi_cross_70", "kdj_cross", ...); None reports every kind.
+    # Each event is a Python object, so leaving out unwanted kinds is the cheap speed-up.
+    kinds: frozenset[str] | None = None
+
+
+def _crosses(x: np.ndarray, level: np.ndarray | float, start: int) -> tuple[np.ndarray, np.ndarray]:
+    """Bars k >= max(start, 1) where ``x`` crosses ``level`` up, and where it crosses down."""
+    lo = max(start, 1)
+    n = len(x)
+    if lo >= n:
+        return _NO_BARS, _NO_BARS
+    lv_arr = isinstance(level, np.ndarray)
+    if n - lo <= 4:
+        # A live update sees a bar or two: plain floats beat a dozen tiny array calls.
+        xs = x[lo - 1 :].tolist()
+        ls = level[lo - 1 :].tolist() if lv_arr else [level] * len(xs)
+        up = [lo + i for i in range(len(xs) - 1) if xs[i] <= ls[i] and xs[i + 1] > ls[i + 1]]
+        down = [lo + i for i in range(len(xs) - 1) if xs[i] >= ls[i] and xs[i + 1] < ls[i + 1]]
+        return np.array(up, np.int64), np.array(down, np.int64)
+    prev, cur = x[lo - 1 : -1], x[lo:]
+    lv_prev = level[lo - 1 : -1] if lv_arr else level
+    lv = level[lo:] if lv_arr else level
+    up = (prev <= lv_prev) & (cur > lv)
+    down = (prev >= lv_prev) & (cur < lv)
+    return np.flatnonzero(up) + lo, np.flatnonzero(down) + lo
+
+
+_NO_BARS = np.empty(0, np.int64)
+
+
+def indicator_events(
+    cols: Mapping[str, np.ndarray],
+    c: Candles,
+    *,
+    asset: str,
+    timeframe: str,
+    swing_highs: SwingSet,
+    swing_lows: SwingSet,
+    start: int = 0,
+    params: IndicatorSignalParams = IndicatorSignalParams(),
+    derivatives: Derivatives | None = None,
+) -> list[Signal]:
+    """Every §6 event of one asset known at bars ``start .. len(c)-1``, ordered by known bar."""
+    p = params
+    sink = Sink(asset, timeframe, c.time, kinds=p.kinds)
+    # NaN warm-up values compare False everywhere, which is what every detector wants.
+    with np.errstate(invalid="ignore"):
+        _level_crosses(sink, cols, c, start, p)
+        _divergences(sink, cols, c, swing_highs, swing_lows, start)
+        _failure_swings(sink, cols["rsi"], start, p)
+        if derivatives is not None:
+            close_time = c.time + timeframe_ms(timeframe)
+            derivative_readings(sink, cols["rsi"], c, close_time, derivatives, start, p)
+    return sink.signals()
+
+
+def _level_crosses(
+    sink: Sink, cols: Mapping[str, np.ndarray], c: Candles, start: int, p: IndicatorSignalParams
+):
+    rsi = cols["rsi"]
+    for level in p.rsi_levels:
+        up, down = _crosses(rsi, level, start)
+        sink.add(
+            f"rsi_cross_{level:g}",
+            BULL,
+            up,
+            levels={"rsi": rsi[up]},
+            reason=f"RSI crossed above {level:g}",
+        )
+        sink.add(
+            f"rsi_cross_{level:g}",
+            BEAR,
+            down,
+            levels={"rsi": rsi[down]},
+            reason=f"RSI crossed below {level:g}",
+        )
+    for name, a, b, label in (
+        ("kdj_cross", "k", "d", "K crossed D"),
+        ("macd_cross", "dif", "dea", "DIF crossed DEA"),
+    ):
+        up, down = _crosses(cols[a], cols[b], start)
+        for bars, d, word in ((up, BULL, "above"), (down, BEAR, "below")):
+            sink.add(
+                name,
+                d,
+                bars,
+                levels={a: cols[a][bars], b: cols[b][bars]},
+                reason=label.replace("crossed", f"crossed {word}"),
+            )
+    dif = cols["dif"]
+    up, down = _crosses(dif, 0.0, start)
+    sink.add("macd_zero", BULL, up, levels={"dif": dif[up]}, reason="DIF crossed above zero")
+    sink.add("macd_zero", BEAR, down, levels={"dif": dif[down]}, reason="DIF crossed below zero")
+    j = cols["j"]
+    up, _ = _crosses(j, p.j_high, start)
+    sink.add(
+        "kdj_j_extreme", BEAR, up, levels={"j": j[up]}, reason=f"J above {p.j_high:g} (overbought)"
+    )
+    _, down = _crosses(j, p.j_low, start)
+    sink.add(
+        "kdj_j_extreme", BULL, down, levels={"j": j[down]}, reason=f"J below {p.j_low:g} (oversold)"
+    )
+    cci = cols["cci"]
+    for level in p.cci_levels:
+        up, down = _crosses(cci, level, start)
+        sink.add(
+            f"cci_cross_{level:g}",
+            BULL,
+            up,
+            levels={"cci": cci[up]},
+            reason=f"CCI crossed above {level:g}",
+        )
+        sink.add(
+            f"cci_cross_{level:g}",
+            BEAR,
+            down,
+            levels={"cci": cci[down]},
+            reason=f"CCI crossed below {level:g}",
+        )
+    adx, pdi, mdi = cols["adx"], cols["pdi"], cols["mdi"]
+    up, _ = _crosses(adx, p.adx_trend, start)
+    bull = pdi[up] > mdi[up]
+    for bars, d, word in ((up[bull], BULL, "+DI"), (up[~bull], BEAR, "-DI")):
+        sink.add(
+            "adx_trend_start",
+            d,
+            bars,
+            levels={"adx": adx[bars], "pdi": pdi[bars], "mdi": mdi[bars]},
+            reason=f"ADX crossed above {p.adx_trend:g} with {word} leading",
+        )
+    squeeze = cols["bb_squeeze"]
+    lo = max(start, 1)
+    starts = (
+        np.flatnonzero((squeeze[lo:] > 0) & ~(squeeze[lo - 1 : -1] > 0)) + lo
+        if lo < len(squeeze)
+        else []
+    )
+    sink.add("bb_squeeze", FLAT, starts, reason="Bollinger bandwidth at its lowest of the lookback")
+    up, _ = _crosses(c.close, cols["bb_upper"], start)
+    _, down = _crosses(c.close, cols["bb_lower"], start)
+    sink.add(
+        "bb_outside",
+        BULL,
+        up,
+        levels={"close": c.close[up], "band": cols["bb_upper"][up]},
+        reason="close above the upper band",
+    )
+    sink.add(
+        "bb_outside",
+        BEAR,
+        down,
+        levels={"close": c.close[down], "band": cols["bb_lower"][down]},
+        reason="close below the lower band",
+    )
+    cross = cols["ma_cross"][start:]
+    for sign, d, word in ((1, BULL, "golden"), (-1, BEAR, "death")):
+        bars = np.flatnonzero(cross == sign) + start
+        confirmed = cols["ma_confirmed"][bars] > 0
+        sink.add("ma_cross", d, bars[confirmed], reason=f"{word} cross, volume-confirmed")
+        sink.add("ma_cross", d, bars[~confirmed], reason=f"{word} cross")
+
+
+def _divergences(sink: Sink, cols, c: Candles, highs: SwingSet, lows: SwingSet, start: int):
+    """Regular divergences at consecutive price swings, and volume-price divergence."""
+    last = len(c) - 1
+    for swings, price, d in ((highs, c.high, BEAR), (lows, c.low, BULL)):
+        j2, k2 = swings.known_between(start, last)
+        if not len(j2):
+            continue
+        j1 = swings.latest_before(j2, k2)
+        ok = j1 >= 0
+        j1, j2, k2 = j1[ok], j2[ok], k2[ok]
+        sign = 1.0 if d is BEAR else -1.0
+        beyond = sign * price[j2] > sign * price[j1]  # a higher high (lower low)
+        j1, j2, k2 = j1[beyond], j2[beyond], k2[beyond]
+        word = "higher high" if d is BEAR else "lower low"
+        for name, col in DIVERGENCE_OF.items():
+            x = cols[col]
+            weaker = sign * x[j2] < sign * x[j1]
+            sel = weaker & ~np.isnan(x[j1]) & ~np.isnan(x[j2])
+            sink.add(
+                f"{name}_divergence",
+                d,
+                j2[sel],
+                k2[sel],
+                levels={
+                    "price.prior": price[j1[sel]],
+                    "price": price[j2[sel]],
+                    f"{col}.prior": x[j1[sel]],
+                    col: x[j2[sel]],
+                },
+                reason=f"price made a {word}, {name.upper()} did not",
+            )
+        if d is BEAR:
+            lower_volume = c.volume[j2] < c.volume[j1]
+            sink.add(
+                "volume_divergence",
+                BEAR,
+                j2[lower_volume],
+                k2[lower_volume],
+                levels={
+                    "price.prior": price[j1[lower_volume]],
+                    "price": price[j2[lower_volume]],
+                    "volume.prior": c.volume[j1[lower_volume]],
+                    "volume": c.volume[j2[lower_volume]],
+                },
+                reason="price made a higher high on lower volume",
+            )
+
+
+def _failure_swings(sink: Sink, rsi: np.ndarray, start: int, p: IndicatorSignalParams):
+    """Wilder failure swings: a top starts with an RSI pivot above ``failure_high``; RSI
+    pulls back to a low, rallies to a lower pivot (within ``failure_lookback`` bars),
+    then falls below that low within ``failure_window`` bars, never above the first
+    pivot meanwhile. Bottoms mirrored. Known once the second pivot is confirmed."""
+    m, w, back = p.failure_strength, p.failure_window, p.failure_lookback
+    n = len(rsi)
+    # Only pivots that can end in an event known from ``start`` matter; the slice keeps
+    # a live update's cost independent of the history length.
+    s0 = max(0, start - w - 2 * m - back)
+    tail = rsi[s0:]
+    for sign, d, level in ((1.0, BEAR, p.failure_high), (-1.0, BULL, p.failure_low)):
+        if not np.any(sign * tail > sign * level):
+            continue  # no RSI beyond the level in reach: no swing can start
+        v = np.where(np.isnan(tail), -np.inf, sign * tail)
+        piv = find_swings(v, v, strength=m).high_idx
+        if len(piv) < 2:
+            continue
+        h1, h2 = piv[:-1], piv[1:]
+        keep = (
+            (h2 + s0 + w + m >= start)
+            & (v[h1] > sign * level)
+            & (v[h2] < v[h1])
+            & (h2 - h1 <= back)
+        )
+        h1, h2 = h1[keep], h2[keep]
+        if not len(h1):
+            continue
+        trough = np.minimum.reduceat(v, np.ravel(np.column_stack([h1 + 1, h2])))[::2]
+        win = h2[:, None] + np.arange(1, w + 1)
+        vals = np.where(win < len(v), v[np.minimum(win, len(v) - 1)], np.inf)
+        broke = vals < trough[:, None]
+        first = np.argmax(broke, axis=1)
+        upto = np.arange(w)[None, :] <= first[:, None]
+        ok = broke.any(axis=1) & ~(upto & (vals > v[h1][:, None])).any(axis=1)
+        k = h2 + 1 + first + s0
+        known = np.maximum(k, h2 + s0 + m)
+        sel = ok & (known >= start) & (known < n)
+        name = "top" if sign > 0 else "bottom"
+        sink.add(
+            "rsi_failure_swing",
+            d,
+            k[sel],
+            known[sel],
+            levels={
+                "rsi.first": rsi[h1[sel] + s0],
+                "rsi.second": rsi[h2[sel] + s0],
+                "rsi.failure": sign * trough[sel],
+                "rsi": rsi[k[sel]],
+            },
+            reason=f"RSI failure swing {name}",
+        )

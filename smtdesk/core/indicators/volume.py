@@ -1,0 +1,172 @@
+"""Volume indicators: On-Balance Volume and the Money Flow Index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from smtdesk.core.indicators._common import (
+    Array,
+    Bar,
+    RunningWindow,
+    as_series,
+    as_volume,
+    blocks,
+    check_period,
+    frozen,
+    paired,
+    same_length,
+    window,
+)
+from smtdesk.core.indicators._state import IndicatorState, last_or_nan
+from smtdesk.core.indicators._window import PrefixRing
+
+
+def _obv_kernel(close: Array, volume: Array) -> tuple[Array, Any]:
+    n = len(close)
+    out = np.empty(n)
+    if n == 0:
+        return out, None
+    out[0] = 0.0
+    for begin, end in blocks(1, n):
+        signed = np.sign(close[begin:end] - close[begin - 1 : end - 1])
+        signed *= volume[begin:end]
+        signed[0] += out[begin - 1]
+        np.cumsum(signed, out=out[begin:end])
+    return out, (float(out[-1]), float(close[-1]))
+
+
+def obv(close: npt.ArrayLike, volume: npt.ArrayLike) -> Array:
+    """On-Balance Volume from 0 at the first bar: + volume on an up close, - on a down
+    close, unchanged on an equal one. (TA-Lib starts at the first bar's volume, so its
+    values differ from ours by that constant.)"""
+    close, volume = as_series("close", close), as_volume("volume", volume)
+    same_length(close=close, volume=volume)
+    out, _ = _obv_kernel(close, volume)
+    frozen(out)
+    return out
+
+
+class OBVState(IndicatorState):
+    """Incremental :func:`obv`."""
+
+    inputs = ("close", "volume")
+
+    def _kernel(self, arrays: dict[str, Any]) -> tuple[Any, Any]:
+        close, volume = as_series("close", arrays["close"]), as_volume("volume", arrays["volume"])
+        same_length(close=close, volume=volume)
+        return _obv_kernel(close, volume)
+
+    def _last(self, outputs: Array, n: int) -> float:
+        return last_or_nan(outputs, n)
+
+    def _load(self, warm: tuple[float, float]) -> None:
+        self._obv, self._close = warm
+
+    def _step(self, bar: Bar, *, commit: bool) -> float:
+        direction = 1.0 if bar.close > self._close else -1.0 if bar.close < self._close else 0.0
+        value = self._obv + direction * bar.volume
+        if commit:
+            self._obv, self._close = value, bar.close
+        return value
+
+
+# Typical prices this close (relative) differ only by the rounding of (h + l + c) / 3,
+# e.g. two candles whose h + l + c are equal in decimal: no money flow, as in TA-Lib.
+_SAME_TYPICAL = 1e-14
+
+
+def _direction(typical: Array | float, previous: Array | float) -> tuple[Any, Any]:
+    """(rising, falling) of the typical price against the previous bar's."""
+    delta = typical - previous
+    tolerance = _SAME_TYPICAL * (abs(typical) + abs(previous))
+    return delta > tolerance, delta < -tolerance
+
+
+def _mfi_ratio(positive: Array | float, negative: Array | float) -> Array | float:
+    total = positive + negative
+    if isinstance(total, float):
+        return 100.0 * (positive / total) if total != 0 else 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total != 0, 100.0 * (positive / total), 0.0)
+
+
+def _mfi_kernel(
+    high: Array, low: Array, close: Array, volume: Array, period: int
+) -> tuple[Array, Any]:
+    n = len(close)
+    out = np.empty(n)
+    if n <= period:
+        out[:] = np.nan
+        return out, None
+    # Positive and negative flow totals as one complex series.
+    flows = RunningWindow(period, np.complex128)
+    for begin, end in blocks(1, n):
+        typical = (high[begin - 1 : end] + low[begin - 1 : end] + close[begin - 1 : end]) / 3
+        flow = typical[1:] * volume[begin:end]
+        rising, falling = _direction(typical[1:], typical[:-1])
+        totals = flows.totals(paired(np.where(rising, flow, 0.0), np.where(falling, flow, 0.0)))
+        out[begin:end] = _mfi_ratio(
+            window(totals.real, period, period), window(totals.imag, period, period)
+        )
+    out[:period] = np.nan
+    typical = (high[-1] + low[-1] + close[-1]) / 3
+    return out, (float(typical), flows.tail.real, flows.tail.imag)
+
+
+def mfi(
+    high: npt.ArrayLike,
+    low: npt.ArrayLike,
+    close: npt.ArrayLike,
+    volume: npt.ArrayLike,
+    period: int = 14,
+) -> Array:
+    """Money Flow Index over ``period`` bars; the first ``period`` values are NaN.
+
+    Money flow is typical price x volume, positive when the typical price rose, negative
+    when it fell (typical prices within 1e-14 relative of each other count as unchanged).
+    A window without any money flow (zero volume) gives 0, as TA-Lib does.
+    """
+    period = check_period("period", period)
+    high, low, close = as_series("high", high), as_series("low", low), as_series("close", close)
+    volume = as_volume("volume", volume)
+    same_length(high=high, low=low, close=close, volume=volume)
+    out, _ = _mfi_kernel(high, low, close, volume, period)
+    frozen(out)
+    return out
+
+
+class MFIState(IndicatorState):
+    """Incremental :func:`mfi`."""
+
+    inputs = ("high", "low", "close", "volume")
+
+    def _kernel(self, arrays: dict[str, Any]) -> tuple[Any, Any]:
+        period = check_period("period", self._params.get("period", 14))
+        high, low, close = (as_series(k, arrays[k]) for k in ("high", "low", "close"))
+        volume = as_volume("volume", arrays["volume"])
+        same_length(high=high, low=low, close=close, volume=volume)
+        return _mfi_kernel(high, low, close, volume, period)
+
+    def _last(self, outputs: Array, n: int) -> float:
+        return last_or_nan(outputs, n)
+
+    def _load(self, warm: tuple[float, Array, Array]) -> None:
+        period = int(self._params.get("period", 14))
+        self._typical = warm[0]
+        self._positive = PrefixRing(warm[1], period)
+        self._negative = PrefixRing(warm[2], period)
+
+    def _step(self, bar: Bar, *, commit: bool) -> float:
+        typical = (bar.high + bar.low + bar.close) / 3
+        flow = typical * bar.volume
+        rising, falling = _direction(typical, self._typical)
+        positive = self._positive.next(flow if rising else 0.0)
+        negative = self._negative.next(flow if falling else 0.0)
+        if commit:
+            self._typical = typical
+            self._positive.push(positive[0])
+            self._negative.push(negative[0])
+        return float(_mfi_ratio(positive[1], negative[1]))

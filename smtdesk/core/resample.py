@@ -1,0 +1,137 @@
+"""Higher-timeframe candles and trend, for the SMT alignment check (domain §5).
+
+Buckets are aligned to UTC: hours and days on the epoch, weeks starting Monday 00:00
+UTC. A bucket is built from the candles that exist (a missing candle is not invented)
+and counts only once it is complete, i.e. once the lower-timeframe bar closing at or
+after its end has closed. The trend is read from the major swings of the completed
+buckets: up = higher high and higher low, down = lower high and lower low, else range.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from smtdesk.core.candles import Candles, timeframe_ms
+from smtdesk.core.swings import find_swings, pivots_in
+
+# One and two timeframes up (domain §5).
+HIGHER_TIMEFRAMES: dict[str, tuple[str, str]] = {
+    "15m": ("1h", "4h"),
+    "1h": ("4h", "1d"),
+    "4h": ("1d", "1w"),
+}
+
+_WEEK_MS = 604_800_000
+_MONDAY_OFFSET_MS = 4 * 86_400_000  # 1970-01-01 was a Thursday
+
+UP, DOWN, RANGE = "up", "down", "range"
+
+
+def bucket_start(time: npt.ArrayLike, timeframe: str) -> npt.NDArray[np.int64]:
+    """Open time of the ``timeframe`` bucket holding each time (UTC; weeks from Monday)."""
+    time = np.asarray(time, np.int64)
+    size = timeframe_ms(timeframe)
+    offset = _MONDAY_OFFSET_MS if size % _WEEK_MS == 0 else 0
+    return (time - offset) // size * size + offset
+
+
+def resample(c: Candles, timeframe: str) -> Candles:
+    """``c`` aggregated into ``timeframe`` buckets; the last bucket may be incomplete."""
+    if not len(c):
+        return Candles.empty()
+    start = bucket_start(c.time, timeframe)
+    first = np.flatnonzero(np.r_[True, start[1:] != start[:-1]])
+    last = np.r_[first[1:] - 1, len(c) - 1]
+    return Candles(
+        start[first],
+        c.open[first],
+        np.maximum.reduceat(c.high, first),
+        np.minimum.reduceat(c.low, first),
+        c.close[last],
+        np.add.reduceat(c.volume, first),
+    )
+
+
+def trend_codes(
+    high_idx: np.ndarray,
+    low_idx: np.ndarray,
+    high: np.ndarray,
+    low: np.ndarray,
+    strength: int,
+    n_known: npt.ArrayLike,
+) -> npt.NDArray[np.int8]:
+    """Trend (+1 up, -1 down, 0 range) once the first ``n_known`` bars have closed."""
+    n_known = np.asarray(n_known, np.int64)
+    # A swing at bar i is known after bar i + strength, i.e. with i + strength + 1 bars.
+    ch = np.searchsorted(high_idx + strength + 1, n_known, side="right")
+    cl = np.searchsorted(low_idx + strength + 1, n_known, side="right")
+    ok = (ch >= 2) & (cl >= 2)
+    if len(high_idx) < 2 or len(low_idx) < 2:
+        return np.zeros(len(n_known), np.int8)
+    h1, h0 = (high[high_idx[np.clip(ch - back, 0, None)]] for back in (1, 2))
+    l1, l0 = (low[low_idx[np.clip(cl - back, 0, None)]] for back in (1, 2))
+    up = ok & (h1 > h0) & (l1 > l0)
+    down = ok & (h1 < h0) & (l1 < l0)
+    return up.astype(np.int8) - down.astype(np.int8)
+
+
+class HtfTrend:
+    """Trend of one higher timeframe, read at lower-timeframe bars, updated incrementally.
+
+    Feed the full lower-timeframe series with :meth:`update` (each call a prefix-extension
+    of the last); :meth:`at` gives the trend known when given bars closed.
+    """
+
+    def __init__(self, ltf: str, htf: str, *, strength: int = 5) -> None:
+        self.ltf, self.htf, self.strength = ltf, htf, strength
+        self._ltf_ms, self._htf_ms = timeframe_ms(ltf), timeframe_ms(htf)
+        self._used = 0  # lower-timeframe bars folded into complete buckets
+        self._open_end: int | None = None  # end of the bucket holding bar ``_used``
+        self._open_from = -1
+        self._start = np.empty(0, np.int64)
+        self._high = np.empty(0)
+        self._low = np.empty(0)
+        self._high_idx = np.empty(0, np.int64)
+        self._low_idx = np.empty(0, np.int64)
+
+    def update(self, c: Candles) -> None:
+        """Fold in the buckets completed by the last bar of ``c``."""
+        if len(c) <= self._used:
+            return
+        if self._open_end is None or self._open_from != self._used:
+            self._open_end = (
+                int(bucket_start(c.time[self._used : self._used + 1], self.htf)[0]) + self._htf_ms
+            )
+            self._open_from = self._used
+        if self._open_end > int(c.time[-1]) + self._ltf_ms:
+            return  # the oldest open bucket is still open
+        tail = resample(c[self._used :], self.htf)
+        done = tail.time + self._htf_ms <= c.time[-1] + self._ltf_ms
+        k = int(done.sum())
+        if not k:
+            return
+        old = len(self._start)
+        self._start = np.concatenate([self._start, tail.time[:k]])
+        self._high = np.concatenate([self._high, tail.high[:k]])
+        self._low = np.concatenate([self._low, tail.low[:k]])
+        self._used = len(c) if k == len(tail) else int(np.searchsorted(c.time, tail.time[k]))
+        if old == 0:
+            sw = find_swings(self._high, self._low, strength=self.strength)
+            self._high_idx, self._low_idx = sw.high_idx, sw.low_idx
+            return
+        n = self.strength
+        self._high_idx = np.concatenate(
+            [self._high_idx, pivots_in(self._high, strength=n, start=old)]
+        )
+        self._low_idx = np.concatenate(
+            [self._low_idx, pivots_in(self._low, strength=n, start=old, sign=-1.0)]
+        )
+
+    def at(self, ltf_time: npt.ArrayLike) -> npt.NDArray[np.int8]:
+        """+1 / -1 / 0 trend known when the lower-timeframe bars opening at ``ltf_time`` closed."""
+        ltf_time = np.asarray(ltf_time, np.int64)
+        n_known = np.searchsorted(self._start + self._htf_ms, ltf_time + self._ltf_ms, side="right")
+        return trend_codes(
+            self._high_idx, self._low_idx, self._high, self._low, self.strength, n_known
+        )

@@ -1,0 +1,129 @@
+"""What an SMT event is judged against: higher-timeframe trend, pair correlation, ATR.
+
+Kept up to date bar by bar alongside the engine; every reading at bar ``k`` uses bars
+up to ``k`` only, and a full scan and a live update read identical values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from smtdesk.core.candles import Candles
+from smtdesk.core.correlation import RollingCorrelation
+from smtdesk.core.indicators import ATRState, atr
+from smtdesk.core.indicators._common import Bar
+from smtdesk.core.resample import HIGHER_TIMEFRAMES, HtfTrend
+
+COUNTER_TREND = "counter-trend"
+ALIGNED = "aligned"
+WEAK_PAIR = "weak pair"
+_TREND_WORD = {1: "up", -1: "down", 0: "range"}
+
+
+class PairContext:
+    """HTF trends of both assets, their correlation and ATR, readable at any seen bar."""
+
+    def __init__(
+        self, timeframe: str, *, major: int, atr_period: int, corr_window: int, corr_min: float
+    ) -> None:
+        self.timeframe = timeframe
+        self.higher = HIGHER_TIMEFRAMES.get(timeframe, ())
+        self._major, self._atr_period = major, atr_period
+        self._corr_window, self._corr_min = corr_window, corr_min
+        self.reset()
+
+    def reset(self) -> None:
+        self._a = self._b = Candles.empty()
+        self._trends = [
+            [HtfTrend(self.timeframe, h, strength=self._major) for h in self.higher] for _ in (0, 1)
+        ]
+        self._atr_full: list[np.ndarray] = [np.empty(0), np.empty(0)]
+        self._atr_tail: list[list[float]] = [[], []]
+        self._atr_state: list[ATRState | None] = [None, None]
+        self._corr = RollingCorrelation(window=self._corr_window)
+        self._tag_sets: dict[tuple, frozenset[str]] = {}
+
+    def run(self, a: Candles, b: Candles) -> None:
+        """Read a whole history."""
+        self.reset()
+        self._a, self._b = a, b
+        for ai, c in enumerate((a, b)):
+            for tr in self._trends[ai]:
+                tr.update(c)
+            self._atr_full[ai] = (
+                atr(c.high, c.low, c.close, self._atr_period) if len(c) else np.empty(0)
+            )
+        self._corr.update(a.close, b.close)
+
+    def update(self, a: Candles, b: Candles) -> None:
+        """Fold in the bars ``a`` and ``b`` gained since the last call."""
+        n_old = len(self._a)
+        self._a, self._b = a, b
+        self._corr.update(a.close, b.close)
+        for ai, c in enumerate((a, b)):
+            for tr in self._trends[ai]:
+                tr.update(c)
+            state = self._atr_state[ai]
+            if state is None:
+                state = ATRState.from_history(
+                    high=c.high[:n_old],
+                    low=c.low[:n_old],
+                    close=c.close[:n_old],
+                    period=self._atr_period,
+                )
+                self._atr_state[ai] = state
+            for k in range(n_old, len(c)):
+                value = state.update(
+                    Bar(
+                        high=float(c.high[k]),
+                        low=float(c.low[k]),
+                        close=float(c.close[k]),
+                        volume=float(c.volume[k]),
+                    )
+                )
+                self._atr_tail[ai].append(float(value))
+
+    def atr_at(self, ai: int, k: int) -> float:
+        full = self._atr_full[ai]
+        return float(full[k]) if k < len(full) else self._atr_tail[ai][k - len(full)]
+
+    def tags_at(self, bars: npt.ArrayLike, yi: int, *, bearish: bool) -> list[frozenset[str]]:
+        """Tags of events known at ``bars`` on a signal traded on asset ``yi``.
+
+        "counter-trend" when the first higher timeframe's trend of the traded asset
+        opposes the signal, else "aligned"; one "<tf> up/down/range" tag per higher
+        timeframe; "weak pair" when the correlation is below the threshold.
+        """
+        bars = np.asarray(bars, np.int64)
+        c = self._a if yi == 0 else self._b
+        times = c.time[bars]
+        codes = [tr.at(times) for tr in self._trends[yi]]
+        against = codes[0] == (1 if bearish else -1) if codes else np.zeros(len(bars), bool)
+        with np.errstate(invalid="ignore"):
+            weak = self._corr.at(bars) < self._corr_min  # NaN (too early, flat): not judged
+        # One small integer per combination of readings; each distinct one becomes a tag set once.
+        key = against.astype(np.int64) * 2 + weak
+        for code in codes:
+            key = key * 3 + (code.astype(np.int64) + 1)
+        cache = self._tag_sets
+        out = []
+        columns = (key.tolist(), against.tolist(), weak.tolist(), *(c.tolist() for c in codes))
+        for k, opp, w, *cs in zip(*columns):
+            tags = cache.get(k)
+            if tags is None:
+                tags = cache[k] = self._tag_set(cs, opp, w)
+            out.append(tags)
+        return out
+
+    def _tag_set(self, codes: list[int], against: bool, weak: bool) -> frozenset[str]:
+        words = [f"{tr.htf} {_TREND_WORD[code]}" for tr, code in zip(self._trends[0], codes)]
+        if self.higher:
+            words.append(COUNTER_TREND if against else ALIGNED)
+        if weak:
+            words.append(WEAK_PAIR)
+        return frozenset(words)
+
+    def correlation(self, bars: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """Rolling log-return correlation of the pair at ``bars`` (NaN before the window fills)."""
+        return self._corr.at(bars)

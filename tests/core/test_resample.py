@@ -1,0 +1,91 @@
+"""UTC-aligned resampling, higher-timeframe trend, and the pair correlation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smtdesk.core.candles import Candles
+from smtdesk.core.correlation import correlation_at, rolling_correlation
+from smtdesk.core.resample import HtfTrend, bucket_start, resample
+
+HOUR = 3_600_000
+
+
+def ms(*args) -> int:
+    return int(datetime(*args, tzinfo=UTC).timestamp() * 1000)
+
+
+def test_buckets_are_utc_aligned_and_weeks_start_monday():
+    t = ms(2025, 1, 1, 13, 30)  # a Wednesday
+    assert bucket_start([t], "4h")[0] == ms(2025, 1, 1, 12)
+    assert bucket_start([t], "1d")[0] == ms(2025, 1, 1)
+    assert bucket_start([t], "1w")[0] == ms(2024, 12, 30)
+    assert bucket_start([ms(2024, 12, 30)], "1w")[0] == ms(2024, 12, 30)
+    assert bucket_start([ms(2024, 12, 29, 23)], "1w")[0] == ms(2024, 12, 23)
+
+
+def test_resample_uses_only_existing_candles():
+    t0 = ms(2025, 1, 1)
+    times = t0 + HOUR * np.array([0, 1, 3, 4, 5, 7])  # 02:00 and 06:00 missing
+    c = Candles(
+        times,
+        [1, 2, 3, 4, 5, 6],
+        [2, 9, 4, 5, 6, 7],
+        [0.5, 1, 2, 3, 1, 5],
+        [2, 3, 4, 5, 6, 7],
+        [1, 1, 1, 1, 1, 1],
+    )
+    r = resample(c, "4h")
+    assert r.time.tolist() == [t0, t0 + 4 * HOUR]
+    assert r.open.tolist() == [1, 4] and r.close.tolist() == [4, 7]
+    assert r.high.tolist() == [9, 7] and r.low.tolist() == [0.5, 1]
+    assert r.volume.tolist() == [3, 3]
+
+
+def _zigzag_candles(n: int, slope: float) -> Candles:
+    t = np.arange(n)
+    mid = 100 + slope * t + 3 * np.sin(2 * np.pi * t / 48)
+    return Candles(HOUR * t, mid, mid + 0.5, mid - 0.5, mid, np.ones(n))
+
+
+def test_trend_up_down_and_unknown():
+    for slope, code in ((0.1, 1), (-0.1, -1)):
+        c = _zigzag_candles(400, slope)
+        tr = HtfTrend("1h", "4h", strength=2)
+        tr.update(c)
+        assert tr.at(c.time[-1:])[0] == code
+        assert tr.at(c.time[:5]).tolist() == [0] * 5  # no swings known yet
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), cuts=st.lists(st.integers(1, 60), min_size=1, max_size=20))
+def test_trend_read_live_equals_trend_read_at_once(seed, cuts):
+    rng = np.random.default_rng(seed)
+    n = 600
+    mid = 100 + np.cumsum(rng.normal(0, 1, n))
+    c = Candles(HOUR * np.arange(n), mid, mid + 1, mid - 1, mid, np.ones(n))
+    once = HtfTrend("1h", "4h", strength=2)
+    once.update(c)
+    live = HtfTrend("1h", "4h", strength=2)
+    k = 0
+    for step in cuts:
+        k = min(n, k + step)
+        live.update(c[:k])
+        assert live.at(c.time[:k]).tolist() == once.at(c.time[:k]).tolist()
+
+
+def test_correlation_matches_pandas_and_is_the_same_one_bar_at_a_time():
+    rng = np.random.default_rng(0)
+    a = np.exp(np.cumsum(rng.normal(0, 0.01, 700)))
+    b = np.exp(0.5 * np.log(a) + np.cumsum(rng.normal(0, 0.01, 700)))
+    full = rolling_correlation(a, b, window=200)
+    ref = pd.Series(np.diff(np.log(a))).rolling(200).corr(pd.Series(np.diff(np.log(b)))).to_numpy()
+    assert np.isnan(full[:200]).all()
+    np.testing.assert_allclose(full[200:], ref[199:], rtol=1e-9)
+    for k in (200, 431, 699):
+        assert correlation_at(a, b, [k], window=200)[0] == full[k]
