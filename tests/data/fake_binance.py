@@ -57,6 +57,7 @@ class FakeBinance:
     candles: dict[str, list[list[float]]]
     now_ms: int = 0
     stall_s: float = 2.0
+    refuse_websockets: bool = False
     requests: list[tuple[str, dict]] = field(default_factory=list)
     _faults: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
     _ws: list[web.WebSocketResponse] = field(default_factory=list)
@@ -250,7 +251,9 @@ class FakeBinance:
         return await self._serve(name, request,
                                  lambda: self._series(request, self.stats[name], "timestamp", 30, 500))
 
-    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+    async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        if self.refuse_websockets:
+            return web.Response(status=503, text="Service Unavailable")
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._ws.append(ws)
