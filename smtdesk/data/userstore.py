@@ -24,8 +24,16 @@ class UserDataError(Exception):
     """The user data file cannot be used; worded for the user."""
 
 
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    # executescript() would commit first, breaking the all-or-nothing migration
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
 def _v1(conn: sqlite3.Connection) -> None:
-    conn.executescript(
+    _run_script(
+        conn,
         """
         CREATE TABLE manual_swings (
             venue TEXT NOT NULL, symbol TEXT NOT NULL, timeframe TEXT NOT NULL,
