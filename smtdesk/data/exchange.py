@@ -356,11 +356,23 @@ class ExchangeSource:
 
     # ---- derivatives ---------------------------------------------------------------
 
+    async def _records(self, what: str, call: Callable[[], Awaitable[object]]) -> list:
+        """A list answer from ``call``, retried like candles when the body is unreadable."""
+
+        async def fetch() -> list:
+            result = await call()
+            unparsed = self._ex.last_json_response is None and self._ex.last_http_response
+            if not isinstance(result, list) or (not result and unparsed):
+                raise MalformedResponse(f"{what}: not a list of records")
+            return result
+
+        return await self.retrier.call(what, fetch)
+
     async def funding_history(self, symbol: str, *, since: int | None = None,
                               limit: int = 1000) -> DerivSeries:
         """Funding-rate settlements (fraction per settlement)."""
         self._require("fetchFundingRateHistory", "funding-rate history")
-        rows = await self.retrier.call(
+        rows = await self._records(
             f"{symbol} funding history",
             lambda: self._ex.fetch_funding_rate_history(symbol, since=since, limit=limit))
         return DerivSeries.from_points(symbol, dv.FUNDING, "8h",
@@ -368,9 +380,9 @@ class ExchangeSource:
 
     async def open_interest_history(self, symbol: str, period: str = "1h", *,
                                     since: int | None = None, limit: int = 500) -> DerivSeries:
-        """Open interest in base units (contracts converted by ccxt)."""
+        """Open interest in base units."""
         self._require("fetchOpenInterestHistory", "open-interest history")
-        rows = await self.retrier.call(
+        rows = await self._records(
             f"{symbol} open interest",
             lambda: self._ex.fetch_open_interest_history(symbol, period, since=since, limit=limit))
         points = [(r["timestamp"], r.get("openInterestAmount") or r.get("baseVolume")) for r in rows]
@@ -384,9 +396,10 @@ class ExchangeSource:
         The global account ratio comes from ccxt's unified method; the top-trader ratios
         from the venue's own endpoints where we know them. Missing kinds are left out.
         """
+        await self._check_symbol(symbol)
         result: dict[str, DerivSeries] = {}
         if self._ex.has.get("fetchLongShortRatioHistory"):
-            rows = await self.retrier.call(
+            rows = await self._records(
                 f"{symbol} long/short ratio",
                 lambda: self._ex.fetch_long_short_ratio_history(symbol, period, since=since,
                                                                 limit=limit))
@@ -394,18 +407,12 @@ class ExchangeSource:
                 symbol, dv.GLOBAL_ACCOUNT_RATIO, period,
                 [(r["timestamp"], r["longShortRatio"]) for r in rows])
         for kind, method in _TOP_RATIO_METHODS.get(self.name, {}).items():
-            market = self._ex.market(symbol) if self._ex.markets else None
-            if market is None:
-                await self._check_symbol(symbol)
-                market = self._ex.market(symbol)
-            request = {"symbol": market["id"], "period": period, "limit": limit}
+            request = {"symbol": self._ex.market(symbol)["id"], "period": period, "limit": limit}
             if since is not None:
                 request["startTime"] = since
             call = getattr(self._ex, method)
-            raw = await self.retrier.call(f"{symbol} {kind.replace('_', ' ')}",
-                                          lambda: call(request))
-            if not isinstance(raw, list):
-                raise SourceError(f"{self.label} sent an unreadable {kind.replace('_', ' ')}")
+            raw = await self._records(f"{symbol} {kind.replace('_', ' ')}",
+                                      lambda: call(request))
             result[kind] = DerivSeries.from_points(
                 symbol, kind, period,
                 [(int(r["timestamp"]), float(r["longShortRatio"])) for r in raw])

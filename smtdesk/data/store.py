@@ -16,10 +16,15 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from smtdesk.core.candles import Candles
+from smtdesk.core.candles import Candles, timeframe_ms
 from smtdesk.data.derivatives import DerivSeries, Liquidation
 
 SCHEMA_VERSION = 1
+# Candles are kept in blocks of this many candle slots, each one little-endian float64
+# array of rows (time, open, high, low, close, volume): loading a long series is then a
+# few hundred blob reads instead of a Python object per value.
+CHUNK_CANDLES = 1000
+_ROW = np.dtype("<f8")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS series (
@@ -27,12 +32,10 @@ CREATE TABLE IF NOT EXISTS series (
     venue TEXT NOT NULL, symbol TEXT NOT NULL, timeframe TEXT NOT NULL,
     UNIQUE (venue, symbol, timeframe)
 );
-CREATE TABLE IF NOT EXISTS candles (
-    series INTEGER NOT NULL, time INTEGER NOT NULL,
-    open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL,
-    volume REAL NOT NULL,
-    PRIMARY KEY (series, time)
-) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS candle_chunks (
+    series INTEGER NOT NULL, chunk INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (series, chunk)
+);
 CREATE TABLE IF NOT EXISTS derivatives (
     venue TEXT NOT NULL, symbol TEXT NOT NULL, kind TEXT NOT NULL, period TEXT NOT NULL,
     time INTEGER NOT NULL, value REAL NOT NULL,
@@ -136,20 +139,29 @@ class CandleStore:
     # ---- candles -------------------------------------------------------------------
 
     def save_candles(self, venue: str, symbol: str, timeframe: str, candles: Candles) -> None:
-        """Insert or replace closed candles, all in one transaction.
+        """Insert or replace closed candles (equal open time: the new one wins), atomically.
 
         Only closed candles belong here: a still-forming candle would be kept as if final.
         """
         if len(candles) == 0:
             return
+        span = timeframe_ms(timeframe) * CHUNK_CANDLES
+        new = np.column_stack([candles.time.astype(np.float64), candles.open, candles.high,
+                               candles.low, candles.close, candles.volume])
+        chunk_of = candles.time // span
         with self._transaction():
             sid = self._series_id(venue, symbol, timeframe, create=True)
-            rows = zip(
-                [sid] * len(candles), candles.time.tolist(), candles.open.tolist(),
-                candles.high.tolist(), candles.low.tolist(), candles.close.tolist(),
-                candles.volume.tolist(),
-            )
-            self._conn.executemany("INSERT OR REPLACE INTO candles VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            for chunk in np.unique(chunk_of).tolist():
+                rows = new[chunk_of == chunk]
+                old = self._conn.execute("SELECT data FROM candle_chunks WHERE series=? AND chunk=?",
+                                         (sid, chunk)).fetchone()
+                if old is not None:
+                    kept = np.frombuffer(old[0], _ROW).reshape(-1, 6)
+                    kept = kept[~np.isin(kept[:, 0], rows[:, 0])]
+                    rows = np.concatenate([kept, rows])
+                    rows = rows[np.argsort(rows[:, 0], kind="stable")]
+                self._conn.execute("INSERT OR REPLACE INTO candle_chunks VALUES (?, ?, ?, ?)",
+                                   (sid, chunk, len(rows), rows.astype(_ROW).tobytes()))
 
     def load_candles(self, venue: str, symbol: str, timeframe: str, *,
                      since: int | None = None) -> Candles:
@@ -157,28 +169,34 @@ class CandleStore:
         sid = self._series_id(venue, symbol, timeframe, create=False)
         if sid is None:
             return Candles.empty()
-        rows = self._conn.execute(
-            "SELECT time, open, high, low, close, volume FROM candles "
-            "WHERE series=? AND time>=? ORDER BY time",
-            (sid, -(2**62) if since is None else since),
+        first = -(2**62) if since is None else since // (timeframe_ms(timeframe) * CHUNK_CANDLES)
+        blobs = self._conn.execute(
+            "SELECT data FROM candle_chunks WHERE series=? AND chunk>=? ORDER BY chunk",
+            (sid, first),
         ).fetchall()
-        if not rows:
+        if not blobs:
             return Candles.empty()
-        return Candles.from_rows(np.array(rows, dtype=np.float64))
+        arr = np.frombuffer(b"".join(b[0] for b in blobs), _ROW).reshape(-1, 6)
+        if since is not None:
+            arr = arr[arr[:, 0] >= since]
+        return Candles(arr[:, 0].astype(np.int64), *(arr[:, i] for i in range(1, 6)))
 
     def last_time(self, venue: str, symbol: str, timeframe: str) -> int | None:
         """Open time of the newest cached candle, or None."""
         sid = self._series_id(venue, symbol, timeframe, create=False)
         if sid is None:
             return None
-        row = self._conn.execute("SELECT MAX(time) FROM candles WHERE series=?", (sid,)).fetchone()
-        return row[0]
+        row = self._conn.execute(
+            "SELECT data FROM candle_chunks WHERE series=? ORDER BY chunk DESC LIMIT 1", (sid,)
+        ).fetchone()
+        return None if row is None else int(np.frombuffer(row[0], _ROW)[-6])
 
     def count_candles(self, venue: str, symbol: str, timeframe: str) -> int:
         sid = self._series_id(venue, symbol, timeframe, create=False)
         if sid is None:
             return 0
-        return self._conn.execute("SELECT COUNT(*) FROM candles WHERE series=?", (sid,)).fetchone()[0]
+        row = self._conn.execute("SELECT SUM(n) FROM candle_chunks WHERE series=?", (sid,)).fetchone()
+        return int(row[0] or 0)
 
     # ---- derivatives -----------------------------------------------------------------
 

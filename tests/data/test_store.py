@@ -201,3 +201,27 @@ def test_user_store_records_an_alert_once(tmp_path):
     us.set_swing(KEY, ManualSwing(10, "low", 5.0))
     us.delete_swing(KEY, 10, "low")
     assert us.swings(KEY) == []
+
+
+def test_batches_in_any_order_equal_one_merge(tmp_path):
+    rng = np.random.default_rng(3)
+    full = candles(1200)
+    store = CandleStore(tmp_path / "c.sqlite")
+    expected = Candles.empty()
+    for _ in range(12):
+        a = int(rng.integers(0, 1150))
+        b = int(rng.integers(a + 1, min(a + 400, 1200) + 1))
+        part = full[a:b]
+        # a later save of the same candle replaces it: scale the prices to tell them apart
+        k = float(rng.integers(1, 5))
+        part = Candles(part.time, part.open * k, part.high * k, part.low * k, part.close * k, part.volume)
+        store.save_candles(*KEY, part)
+        expected = expected.merge(part)
+    got = store.load_candles(*KEY)
+    np.testing.assert_array_equal(got.time, expected.time)
+    np.testing.assert_array_equal(got.close, expected.close)
+    assert store.count_candles(*KEY) == len(expected)
+    assert store.last_time(*KEY) == int(expected.time[-1])
+    since = int(expected.time[len(expected) // 2])
+    np.testing.assert_array_equal(store.load_candles(*KEY, since=since).time,
+                                  expected.time[expected.time >= since])
