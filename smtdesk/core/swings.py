@@ -55,3 +55,102 @@ def find_swings(high: npt.ArrayLike, low: npt.ArrayLike, *, strength: int = 5) -
     high = np.asarray(high, dtype=np.float64)
     low = np.asarray(low, dtype=np.float64)
     return Swings(_pivots(high, strength, 1.0), _pivots(low, strength, -1.0), strength)
+
+
+def pivots_in(values: npt.ArrayLike, *, strength: int, start: int, sign: float = 1.0) -> npt.NDArray[np.int64]:
+    """Swing bars of ``values`` (highs for ``sign=+1``, lows for ``-1``) known at bars ``>= start``.
+
+    Looks only at the tail ``values[start - 2 * strength:]``, so a live update costs
+    the number of new bars, not the length of the history.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    first = max(0, start - 2 * strength)
+    return _pivots(values[first:], strength, sign) + first
+
+
+@dataclass(frozen=True, slots=True)
+class ManualSwing:
+    """A swing the user placed by hand on the bar opening at ``time`` (domain §8).
+
+    It sits at that bar's high (``kind="high"``) or low and is confirmed at the bar
+    itself: it needs no look-back wait.
+    """
+
+    time: int
+    kind: str  # "high" or "low"
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("high", "low"):
+            raise ValueError(f"kind: expected 'high' or 'low', got {self.kind!r}")
+
+
+class SwingSet:
+    """Swings of one kind on one series: automatic ones of a given strength plus manual ones.
+
+    An automatic swing at bar ``i`` is known at ``i + strength``; a manual swing is known at
+    its own bar and replaces an automatic swing on the same bar. Bars are ascending int64
+    arrays; the set only grows (``extend``), so answers about bars already seen never change.
+    """
+
+    __slots__ = ("strength", "auto", "manual")
+
+    def __init__(self, auto: npt.ArrayLike, manual: npt.ArrayLike, *, strength: int) -> None:
+        self.strength = strength
+        self.manual = np.unique(np.asarray(manual, dtype=np.int64))
+        auto = np.asarray(auto, dtype=np.int64)
+        self.auto = auto[~np.isin(auto, self.manual)] if len(self.manual) else auto
+
+    def extend(self, auto: npt.ArrayLike) -> None:
+        """Append newly known automatic swings (bars after every bar already held)."""
+        auto = np.asarray(auto, dtype=np.int64)
+        if len(self.manual):
+            auto = auto[~np.isin(auto, self.manual)]
+        if len(auto):
+            self.auto = np.concatenate([self.auto, auto])
+
+    def known_by(self, k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(bar, known) of every swing known by bar ``k``, sorted by known bar then bar."""
+        auto = self.auto[self.auto + self.strength <= k]
+        manual = self.manual[self.manual <= k]
+        bar = np.concatenate([auto, manual])
+        known = np.concatenate([auto + self.strength, manual])
+        order = np.lexsort((bar, known))
+        return bar[order], known[order]
+
+    def known_at(self, k: int) -> npt.NDArray[np.int64]:
+        """Bars of the swings that become known exactly at bar ``k``, ascending."""
+        auto = self.auto[np.searchsorted(self.auto, k - self.strength) :]
+        auto = auto[auto == k - self.strength]
+        manual = self.manual[np.searchsorted(self.manual, k) :]
+        return np.concatenate([auto, manual[manual == k]])
+
+    def first_from(self, t: npt.ArrayLike) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """For each bar ``t``: (bar, known) of the first swing to become known with bar >= t.
+
+        Ties on the known bar take the earlier swing. Missing: bar -1, known int64 max.
+        """
+        t = np.asarray(t, dtype=np.int64)
+        none = np.iinfo(np.int64).max
+        a_bar = _pick(self.auto, np.searchsorted(self.auto, t))
+        a_known = np.where(a_bar >= 0, a_bar + self.strength, none)
+        m_bar = _pick(self.manual, np.searchsorted(self.manual, t))
+        m_known = np.where(m_bar >= 0, m_bar, none)
+        take_m = (m_known < a_known) | ((m_known == a_known) & (m_bar < a_bar))
+        return np.where(take_m, m_bar, a_bar), np.where(take_m, m_known, a_known)
+
+    def latest_before(self, limit: npt.ArrayLike, known_by: npt.ArrayLike) -> npt.NDArray[np.int64]:
+        """For each pair: the latest swing bar < ``limit`` known by bar ``known_by``; -1 if none."""
+        limit = np.asarray(limit, dtype=np.int64)
+        known_by = np.asarray(known_by, dtype=np.int64)
+        a_end = np.minimum(limit, known_by - self.strength + 1)
+        a_bar = _pick(self.auto, np.searchsorted(self.auto, a_end) - 1)
+        m_bar = _pick(self.manual, np.searchsorted(self.manual, np.minimum(limit, known_by + 1)) - 1)
+        return np.maximum(a_bar, m_bar)
+
+
+def _pick(bars: npt.NDArray[np.int64], i: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``bars[i]`` where ``0 <= i < len(bars)``, else -1."""
+    ok = (i >= 0) & (i < len(bars))
+    if not len(bars):
+        return np.full(i.shape, -1, np.int64)
+    return np.where(ok, bars[np.clip(i, 0, len(bars) - 1)], -1)

@@ -1,0 +1,5 @@
+import sys
+
+from smtdesk.app import main
+
+sys.exit(main())

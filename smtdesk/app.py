@@ -1,0 +1,77 @@
+"""Start smtdesk: `smtdesk` or `python -m smtdesk`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import qasync
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from smtdesk import __version__
+from smtdesk.data.demo import DemoSource
+from smtdesk.data.source import Source, SourceError
+from smtdesk.data.worker import MarketWorker
+from smtdesk.ui.main_window import MainWindow
+from smtdesk.ui.theme import apply_dark
+
+EXIT_DATA_ERROR = 2
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="smtdesk", description="SMT divergence charts")
+    parser.add_argument("--version", action="version", version=f"smtdesk {__version__}")
+    parser.add_argument(
+        "--replay-seconds", type=float, default=2.0, metavar="S",
+        help="demo market: seconds between two live 1h candles (default 2)",
+    )
+    parser.add_argument(
+        "--resources", type=Path, default=None, metavar="DIR",
+        help="folder holding the demo data (default: the shipped resources)",
+    )
+    return parser.parse_args(argv)
+
+
+def show_fatal(message: str) -> None:
+    """Tell the user why smtdesk cannot start, in a dialog and on stderr."""
+    print(f"smtdesk: {message}", file=sys.stderr)
+    QMessageBox.critical(None, "smtdesk cannot start", message)
+
+
+def create_window(source: Source) -> MainWindow:
+    """The main window on ``source``, styled, with its worker not yet started."""
+    app = QApplication.instance()
+    app.setApplicationName("smtdesk")
+    apply_dark(app)
+    return MainWindow(MarketWorker(source))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    source = DemoSource(root=args.resources, seconds_per_bar=args.replay_seconds)
+    try:
+        source.validate()
+    except SourceError as exc:
+        show_fatal(f"{exc}\n\nReinstall smtdesk or restore the resources/demo folder.")
+        return EXIT_DATA_ERROR
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = create_window(source)
+    window.showMaximized()
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    window.worker.start()
+    with loop:
+        loop.run_until_complete(closed.wait())
+        loop.run_until_complete(window.worker.stop())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""How a signal event reads to a trader."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from smtdesk.core.signal import Direction, Signal
+
+
+def short_symbol(symbol: str) -> str:
+    """"BTC/USDT:USDT" -> "BTC"."""
+    return symbol.split("/")[0]
+
+
+def display_symbol(symbol: str) -> str:
+    """"BTC/USDT:USDT" -> "BTC/USDT perpetual"; spot symbols unchanged."""
+    pair, _, settle = symbol.partition(":")
+    return f"{pair} perpetual" if settle else pair
+
+
+def bar_time(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d %H:%M")
+
+
+def title(sig: Signal) -> str:
+    arrow = "▲" if sig.direction is Direction.BULLISH else "▼"
+    kind = "SMT" if sig.kind == "smt" else sig.kind.replace("_", " ")
+    return f"{arrow} {sig.direction.value.capitalize()} {kind} · {sig.state.value}"
+
+
+def summary(sig: Signal) -> str:
+    """One line naming who swept what and who held, with levels."""
+    if sig.kind != "smt" or len(sig.assets) != 2:
+        return ", ".join(f"{k} {v:,.2f}" for k, v in sig.levels.items())
+    sweeper, other = sig.assets
+    side = "high" if sig.direction is Direction.BEARISH else "low"
+    parts = []
+    swept = sig.levels.get(f"{sweeper}.swept")
+    if swept is not None:
+        parts.append(f"{short_symbol(sweeper)} swept {side} {swept:,.2f}")
+    held = sig.levels.get(f"{other}.prior")
+    if held is not None:
+        parts.append(f"{short_symbol(other)} held {held:,.2f}")
+    text = " · ".join(parts)
+    if sig.plan is not None:
+        p = sig.plan
+        text += f" · entry {p.entry:,.2f} stop {p.stop:,.2f} target {p.target:,.2f} (R:R {p.reward_risk:.1f})"
+    if sig.reason:
+        text += f" · {sig.reason}"
+    return text

@@ -1,0 +1,82 @@
+"""No repaint and batch == live, as properties on random walks (domain §4 causality)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from smtdesk.core.candles import Candles
+from smtdesk.core.engine import SmtEngine
+from smtdesk.core.signal import State
+
+HOUR = 3_600_000
+
+
+def walk_pair(seed: int, n: int) -> tuple[Candles, Candles]:
+    """Two correlated random walks, rounded so that equal highs and lows happen."""
+    rng = np.random.default_rng(seed)
+    common = rng.normal(0, 1, n)
+    out = []
+    for _ in range(2):
+        steps = common + rng.normal(0, 0.7, n)
+        close = np.round(100 + np.cumsum(steps), 0)
+        open_ = np.concatenate([[close[0]], close[:-1]])
+        high = np.maximum(open_, close) + rng.integers(0, 3, n)
+        low = np.minimum(open_, close) - rng.integers(0, 3, n)
+        out.append(Candles(HOUR * np.arange(n), open_, high, low, close, np.ones(n)))
+    return out[0], out[1]
+
+
+def engine(**kw) -> SmtEngine:
+    return SmtEngine("1h", ("A", "B"), major=3, minor=2, mss_timeout=8, **kw)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(30, 260), data=st.data())
+def test_prefix_runs_equal_events_known_by_then(seed, n, data):
+    a, b = walk_pair(seed, n)
+    full = engine().run(a, b)
+    for k in data.draw(st.lists(st.integers(1, n), min_size=1, max_size=6)):
+        known = [e for e in full if e.known_time < k * HOUR]
+        assert engine().run(a[:k], b[:k]) == known
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(30, 260), start=st.integers(0, 40),
+       chunks=st.lists(st.integers(1, 7), min_size=1, max_size=60))
+def test_live_updates_equal_the_full_run(seed, n, start, chunks):
+    a, b = walk_pair(seed, n)
+    eng = engine()
+    live = eng.run(a[:start], b[:start])
+    k = start
+    for size in chunks:
+        if k >= n:
+            break
+        k = min(n, k + size)
+        live += eng.update(a[:k], b[:k])
+    assert live == engine().run(a[:k], b[:k])
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(60, 300))
+def test_events_keep_their_bar_and_levels_and_only_advance(seed, n):
+    a, b = walk_pair(seed, n)
+    stories: dict[str, list] = {}
+    for e in engine().run(a, b):
+        stories.setdefault(e.id, []).append(e)
+    order = [State.FORMING, State.DIVERGENCE, State.CONFIRMED]
+    for sid, events in stories.items():
+        assert len({e.ref_time for e in events}) == 1
+        assert events[0].state is State.FORMING and events[0].provisional
+        assert [e.known_time for e in events] == sorted(e.known_time for e in events)
+        x, y = events[0].assets
+        for e in events:
+            assert e.levels[f"{x}.swept"] == events[0].levels[f"{x}.swept"]
+            assert e.levels[f"{y}.prior"] == events[0].levels[f"{y}.prior"]
+        states = [e.state for e in events]
+        assert all(s.is_final for s in states[-1:]) or states[-1] in order
+        assert all(not s.is_final for s in states[:-1])
+        final = [e for e in events if not e.provisional]
+        for e in final[1:]:
+            for key, value in final[0].levels.items():
+                assert e.levels[key] == value and e.level_times[key] == final[0].level_times[key]

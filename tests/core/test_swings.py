@@ -1,0 +1,55 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from smtdesk.core.swings import find_swings
+
+
+def test_swing_high_and_low_on_hand_made_bars():
+    high = np.array([1, 2, 3, 9, 3, 2, 1, 2, 3, 4, 5], dtype=float)
+    low = high - 1
+    sw = find_swings(high, low, strength=2)
+    assert sw.high_idx.tolist() == [3]
+    assert sw.low_idx.tolist() == [6]
+    assert sw.known_at(sw.high_idx).tolist() == [5]
+
+
+def test_equal_highs_first_is_the_swing_second_is_not():
+    high = np.array([1, 2, 5, 3, 5, 2, 1], dtype=float)
+    sw = find_swings(high, high - 1, strength=2)
+    # Bar 2 is not below bar 4 (equal), so it stands; bar 4 is not above bar 2.
+    assert sw.high_idx.tolist() == [2]
+
+
+def test_equal_high_inside_the_left_window_blocks_the_later_bar():
+    high = np.array([1, 5, 2, 5, 2, 1, 0], dtype=float)
+    sw = find_swings(high, high - 1, strength=2)
+    assert 3 not in sw.high_idx.tolist()
+
+
+def test_no_swing_without_n_bars_each_side():
+    high = np.array([1, 2, 9, 2], dtype=float)
+    assert find_swings(high, high - 1, strength=2).high_idx.size == 0
+
+
+def test_strength_must_be_positive():
+    with pytest.raises(ValueError, match="strength"):
+        find_swings([1.0, 2.0], [0.0, 1.0], strength=0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 6), min_size=1, max_size=80),
+    st.integers(1, 5),
+)
+def test_swings_are_causal_for_every_prefix(values, n):
+    # Few distinct values make equal highs and lows common.
+    high = np.asarray(values, dtype=float)
+    low = high - np.asarray(values[::-1], dtype=float) % 3
+    full = find_swings(high, low, strength=n)
+    for k in range(1, len(high) + 1):
+        part = find_swings(high[:k], low[:k], strength=n)
+        known_hi = full.high_idx[full.known_at(full.high_idx) <= k - 1]
+        known_lo = full.low_idx[full.known_at(full.low_idx) <= k - 1]
+        assert part.high_idx.tolist() == known_hi.tolist()
+        assert part.low_idx.tolist() == known_lo.tolist()

@@ -1,0 +1,81 @@
+import asyncio
+import gzip
+
+import numpy as np
+import pytest
+
+from smtdesk.data.demo import DemoDataError, DemoSource, load_demo_series
+from smtdesk.data.source import SourceError
+
+BTC, ETH = "BTC/USDT:USDT", "ETH/USDT:USDT"
+
+
+def collect(source, n):
+    async def run():
+        out = []
+        async for update in source.stream((BTC, ETH), "1h"):
+            out.append(update)
+            if len(out) == n:
+                break
+        return out
+
+    return asyncio.run(run())
+
+
+def test_history_then_held_back_candles_in_time_order():
+    src = DemoSource(live_bars=5, seconds_per_bar=0.001)
+    hist = asyncio.run(src.history(BTC, "1h"))
+    updates = collect(src, 10)
+    times = [int(u.candles.time[0]) for u in updates]
+    assert [u.symbol for u in updates] == [BTC, ETH] * 5
+    assert times[0] > hist.time[-1]
+    assert times[::2] == times[1::2]
+    assert np.all(np.diff(times[::2]) == 3_600_000)
+    assert all(u.closed for u in updates)
+
+
+def test_demo_is_real_recorded_perpetual_data():
+    src = DemoSource()
+    btc = asyncio.run(src.history(BTC, "1h"))
+    eth = asyncio.run(src.history(ETH, "1h"))
+    assert len(btc) > 5000 and len(eth) > 5000
+    # Recorded prices: BTC in tens of thousands, ETH in thousands, consistent OHLC.
+    assert 10_000 < np.median(btc.close) < 200_000
+    assert 500 < np.median(eth.close) < 10_000
+    for c in (btc, eth):
+        assert np.all(c.high >= np.maximum(c.open, c.close))
+        assert np.all(c.low <= np.minimum(c.open, c.close))
+
+
+def test_unknown_symbol_and_timeframe_are_explained():
+    src = DemoSource()
+    with pytest.raises(SourceError, match="no SOL"):
+        asyncio.run(src.history("SOL/USDT:USDT", "1h"))
+    with pytest.raises(SourceError, match="1h"):
+        asyncio.run(src.history(BTC, "5m"))
+
+
+def test_missing_demo_file_is_a_clear_error(tmp_path):
+    (tmp_path / "demo").mkdir()
+    with pytest.raises(DemoDataError, match="missing"):
+        DemoSource(root=tmp_path).validate()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"not gzip at all", gzip.compress(b"timestamp_ms,open\n1,2\n"), gzip.compress(b"")],
+    ids=["not-gzip", "wrong-columns", "empty"],
+)
+def test_damaged_demo_file_is_a_clear_error(tmp_path, content):
+    path = tmp_path / "BTCUSDT_1h.csv.gz"
+    path.write_bytes(content)
+    with pytest.raises(DemoDataError, match="damaged"):
+        load_demo_series(path)
+
+
+def test_truncated_gzip_is_damaged(tmp_path):
+    good = (DemoSource()._root / "BTCUSDT_1h.csv.gz").read_bytes()
+    path = tmp_path / "BTCUSDT_1h.csv.gz"
+    path.write_bytes(good[: len(good) // 2])
+    with pytest.raises(DemoDataError, match="damaged"):
+        load_demo_series(path)

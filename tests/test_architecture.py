@@ -1,0 +1,26 @@
+"""The layering contract of pyproject.toml: core stays pure, data never imports widgets."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_import_contracts_hold():
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run(
+        [str(lint), "--config", str(REPO / "pyproject.toml"), "--no-cache"],
+        cwd=REPO, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 2 kept, 0 broken" in result.stdout
+
+
+def test_core_imports_without_qt():
+    code = (
+        "import sys, smtdesk.core.analysis, smtdesk.core.candles, smtdesk.core.swings;"
+        "bad = [m for m in ('PySide6', 'pyqtgraph', 'ccxt') if m in sys.modules];"
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)

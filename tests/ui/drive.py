@@ -1,0 +1,23 @@
+"""Mouse input that pyqtgraph sees as a real drag (QTest moves carry no buttons)."""
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+
+def _send(widget, kind, pos: QPoint, buttons) -> None:
+    button = Qt.LeftButton if kind != QEvent.MouseMove else Qt.NoButton
+    local = QPointF(pos)
+    event = QMouseEvent(kind, local, widget.mapToGlobal(local), button, buttons, Qt.NoModifier)
+    QApplication.sendEvent(widget, event)
+
+
+def drag(widget, start: QPoint, end: QPoint, steps: int = 12) -> None:
+    """Press at ``start``, move to ``end`` in steps, release."""
+    _send(widget, QEvent.MouseButtonPress, start, Qt.LeftButton)
+    for i in range(1, steps + 1):
+        p = start + (end - start) * (i / steps)
+        _send(widget, QEvent.MouseMove, p, Qt.LeftButton)
+        QApplication.processEvents()
+    _send(widget, QEvent.MouseButtonRelease, end, Qt.NoButton)
+    QApplication.processEvents()
