@@ -129,7 +129,7 @@ class ExchangeSource:
         self._history_bars = history_bars
         self._poll_interval = poll_interval
         self._ws_attempts = ws_attempts
-        self._on_status = on_status
+        self.on_status = on_status
         self.status = ""
         self.retrier = Retrier(
             self.label, policy=policy, retry_after=self._retry_after, sleep=sleep,
@@ -140,8 +140,8 @@ class ExchangeSource:
 
     def _status(self, text: str) -> None:
         self.status = text
-        if self._on_status is not None:
-            self._on_status(text)
+        if self.on_status is not None:
+            self.on_status(text)
 
     def _retry_after(self) -> float | None:
         headers = self._ex.last_response_headers or {}
