@@ -56,7 +56,8 @@ class DerivSeries:
 
 @dataclass(frozen=True, slots=True)
 class Liquidation:
-    """A public liquidation event: ``side`` is the liquidated position's side."""
+    """A public liquidation event: ``side`` is the liquidated position, "long" or "short";
+    ``amount`` is in base units."""
 
     symbol: str
     time: int

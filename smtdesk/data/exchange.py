@@ -423,24 +423,56 @@ class ExchangeSource:
             raise SourceError(f"{self.label} does not publish {what}")
 
     async def liquidations(self, symbols: tuple[str, ...]) -> AsyncIterator[list[Liquidation]]:
-        """Public liquidation events as they happen (no exchange offers them as history)."""
-        self._require("watchLiquidationsForSymbols", "a public liquidation stream")
+        """Public liquidation events as they happen (no exchange offers them as history).
+
+        Raises :class:`SourceError` when the venue has no public liquidation stream.
+        """
+        has = self._ex.has
+        if has.get("watchLiquidationsForSymbols") is True:
+            watchers = [lambda: self._ex.watch_liquidations_for_symbols(list(symbols))]
+        elif has.get("watchLiquidations") is True:
+            watchers = [lambda s=s: self._ex.watch_liquidations(s) for s in symbols]
+        else:
+            raise SourceError(f"{self.label} publishes no public liquidation stream; "
+                              "liquidations stay empty")
+        queue: asyncio.Queue = asyncio.Queue()
+        tasks = [asyncio.create_task(self._watch_liquidations(w, queue)) for w in watchers]
+        try:
+            while True:
+                item = await queue.get()
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _watch_liquidations(self, watch: Callable[[], Awaitable[list]],
+                                  queue: asyncio.Queue) -> None:
         failures = 0
         while True:
             try:
-                events = await self._ex.watch_liquidations_for_symbols(list(symbols))
+                events = await watch()
                 failures = 0
-            except (ccxt.NetworkError, ccxt.ExchangeError) as exc:
-                if isinstance(exc, ccxt.NotSupported):
-                    raise SourceError(f"{self.label} does not publish liquidations") from exc
+            except (ccxt.BadSymbol, ccxt.NotSupported) as exc:
+                await queue.put(SourceError(f"{self.label} liquidation stream refused: {exc}"))
+                return
+            except (ccxt.NetworkError, ccxt.ExchangeError):
                 failures += 1
                 delay = min(self.retrier.policy.base_delay * 2 ** (failures - 1),
                             self.retrier.policy.max_delay)
                 self._status(f"{self.label}: liquidation stream lost; reconnecting in {delay:g} s")
                 await self._sleep(delay)
                 continue
-            yield [
-                Liquidation(e["symbol"], int(e["timestamp"]), str(e.get("side") or ""),
-                            float(e["price"]), float(e.get("baseValue") or e.get("contracts") or 0.0))
-                for e in events
-            ]
+            await queue.put([self._liquidation(e) for e in events])
+
+    def _liquidation(self, event: dict) -> Liquidation:
+        # ccxt reports the side of the closing order: a sell closes a liquidated long
+        position = {"sell": "long", "buy": "short"}.get(str(event.get("side")).lower(), "")
+        amount = event.get("baseValue")
+        if amount is None:
+            size = self._ex.market(event["symbol"]).get("contractSize") or 1.0
+            amount = float(event.get("contracts") or 0.0) * float(size)
+        return Liquidation(event["symbol"], int(event["timestamp"]), position,
+                           float(event["price"]), float(amount))

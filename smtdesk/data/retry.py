@@ -132,7 +132,9 @@ class Retrier:
         """``await fn()`` with retries; ``what`` names the request in messages."""
         policy = self.policy
         delay = policy.base_delay
-        for attempt in range(1, policy.attempts + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             self._refuse_if_blocked()
             try:
                 return await fn()
@@ -166,4 +168,3 @@ class Retrier:
                 )
                 await self._sleep(delay)
             delay = min(delay * 2, policy.max_delay)
-        raise AssertionError("unreachable: the loop returns or raises")

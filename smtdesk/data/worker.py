@@ -50,6 +50,11 @@ class MarketWorker(QObject):
         The still-forming candle of a symbol (``closed`` False); never analysed.
     derivatives_ready(DerivSeries)
         Funding, open interest or a long/short ratio series of one symbol.
+    liquidations_ready(tuple[Liquidation, ...])
+        Public liquidation events just received (also recorded in the store).
+    notice(str)
+        Information worth a line in the UI that is not a failure, such as a venue not
+        publishing some derivatives data.
     """
 
     analysis_ready = Signal(object)
@@ -60,6 +65,8 @@ class MarketWorker(QObject):
     progress = Signal(int)
     forming_candle = Signal(object)
     derivatives_ready = Signal(object)
+    liquidations_ready = Signal(object)
+    notice = Signal(str)
 
     def __init__(
         self,
@@ -169,6 +176,7 @@ class MarketWorker(QObject):
             analysis = await loop.run_in_executor(self._executor, self._analyzer.load, *histories)
             self.analysis_ready.emit(analysis)
             self._side_tasks.append(asyncio.ensure_future(self._derivatives(source, store)))
+            self._side_tasks.append(asyncio.ensure_future(self._liquidations(source, store)))
             self.status_changed.emit(f"{label}: live")
             since = {s: int(h.time[-1]) for s, h in zip(self.symbols, histories) if len(h)}
             await self._follow(record(source.stream(self.symbols, self.timeframe, since=since),
@@ -196,11 +204,19 @@ class MarketWorker(QObject):
                 try:
                     result = await fetch()
                 except SourceError as exc:
-                    self.failed.emit(str(exc))
+                    self.notice.emit(str(exc))
                     continue
                 for series in result.values() if isinstance(result, dict) else (result,):
                     store.save_series(source.name, series)
                     self.derivatives_ready.emit(series)
+
+    async def _liquidations(self, source: ExchangeSource, store: CandleStore) -> None:
+        try:
+            async for events in source.liquidations(self.symbols):
+                store.save_liquidations(source.name, events)
+                self.liquidations_ready.emit(tuple(events))
+        except SourceError as exc:
+            self.notice.emit(str(exc))
 
     async def _run_replay(self) -> None:
         loop = asyncio.get_running_loop()

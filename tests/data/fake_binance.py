@@ -96,6 +96,16 @@ class FakeBinance:
             if not ws.closed:
                 await ws.send_str(json.dumps(msg))
 
+    async def push_liquidation(self, symbol: str, *, order_side: str, qty: str, price: str,
+                               time_ms: int) -> None:
+        """A forceOrder event; ``order_side`` SELL closes a liquidated long."""
+        msg = {"e": "forceOrder", "E": time_ms,
+               "o": {"s": symbol, "S": order_side, "o": "LIMIT", "f": "IOC", "q": qty, "p": price,
+                     "ap": price, "X": "FILLED", "l": qty, "z": qty, "T": time_ms}}
+        for ws in list(self._ws):
+            if not ws.closed:
+                await ws.send_str(json.dumps(msg))
+
     async def drop_websockets(self) -> None:
         for ws in list(self._ws):
             await ws.close()

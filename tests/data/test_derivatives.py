@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import numpy as np
 import pytest
 
 from smtdesk.data import derivatives as dv
 from smtdesk.data.source import SourceError
 from tests.data.conftest import BTC, ETH, market, run
+from tests.data.test_live import until
 
 
 def test_markets_and_search(tmp_path):
@@ -76,5 +80,49 @@ def test_unknown_symbol_for_derivatives(tmp_path):
         async with market(tmp_path) as m:
             with pytest.raises(SourceError):
                 await m.source.funding_history("XRP/USDT:USDT")
+
+    run(body())
+
+
+def test_liquidations_are_recorded_across_a_dropped_stream(tmp_path):
+    async def body():
+        async with market(tmp_path) as m:
+            got = []
+
+            async def consume():
+                async for events in m.source.liquidations((BTC, ETH)):
+                    m.store.save_liquidations("binanceusdm", events)
+                    got.extend(events)
+
+            task = asyncio.create_task(consume())
+            await m.fake.wait_subscribed()
+            await m.fake.push_liquidation("BTCUSDT", order_side="SELL", qty="0.5",
+                                          price="95000.1", time_ms=1_739_919_600_000)
+            await until(lambda: len(got) == 1)
+            await m.fake.drop_websockets()
+            await m.fake.wait_subscribed()
+            await m.fake.push_liquidation("ETHUSDT", order_side="BUY", qty="3",
+                                          price="2700.5", time_ms=1_739_919_601_000)
+            await until(lambda: len(got) == 2)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            assert m.store.load_liquidations("binanceusdm", BTC) == [
+                dv.Liquidation(BTC, 1_739_919_600_000, "long", 95000.1, 0.5)]
+            assert m.store.load_liquidations("binanceusdm", ETH) == [
+                dv.Liquidation(ETH, 1_739_919_601_000, "short", 2700.5, 3.0)]
+            assert any("liquidation stream lost" in s for s in m.statuses), m.statuses
+
+    run(body())
+
+
+def test_a_venue_without_a_liquidation_stream_says_so(tmp_path):
+    async def body():
+        async with market(tmp_path) as m:
+            m.source._ex.has["watchLiquidationsForSymbols"] = False
+            m.source._ex.has["watchLiquidations"] = False
+            with pytest.raises(SourceError, match="publishes no public liquidation stream"):
+                async for _ in m.source.liquidations((BTC,)):
+                    pass
 
     run(body())

@@ -36,7 +36,8 @@ class Seen:
     def __init__(self, worker: MarketWorker) -> None:
         self.events: list[tuple[str, object]] = []
         for name in ("analysis_ready", "status_changed", "failed", "source_changed", "progress",
-                     "forming_candle", "derivatives_ready", "signals_raised"):
+                     "forming_candle", "derivatives_ready", "signals_raised",
+                     "liquidations_ready", "notice"):
             getattr(worker, name).connect(lambda v, n=name: self.events.append((n, v)))
 
     def of(self, name: str) -> list:
@@ -77,18 +78,26 @@ def test_cached_first_then_missing_then_live(tmp_path, on_qt_loop):
             kinds = {s.kind for s in seen.of("derivatives_ready") if s.symbol == BTC}
             assert kinds == {dv.FUNDING, dv.OPEN_INTEREST, *dv.RATIO_KINDS}
 
-            await m.fake.wait_subscribed()
-            await m.fake.push_kline("BTCUSDT", m.fake.forming("BTCUSDT"), closed=False)
-            await until(lambda: seen.of("forming_candle"))
+            # the liquidation stream subscribes too: push until the kline stream has it
+            async def push_until(condition):
+                while not condition():
+                    await m.fake.push_kline("BTCUSDT", m.fake.forming("BTCUSDT"), closed=False)
+                    await asyncio.sleep(0.05)
+
+            await asyncio.wait_for(push_until(lambda: seen.of("forming_candle")), 8)
             assert seen.of("forming_candle")[-1].closed is False
             n_analyses = len(seen.of("analysis_ready"))
             m.fake.now_ms += HOUR_MS
-            await m.fake.push_kline("BTCUSDT", m.fake.forming("BTCUSDT"), closed=False)
-            await until(lambda: len(seen.of("analysis_ready")) > n_analyses)
+            await asyncio.wait_for(push_until(lambda: len(seen.of("analysis_ready")) > n_analyses), 8)
             assert len(seen.of("analysis_ready")[-1].assets[0].candles) == 1001
             np.testing.assert_array_equal(m.stored(BTC), m.truth("BTCUSDT"))
+            while not seen.of("liquidations_ready"):
+                await m.fake.push_liquidation("BTCUSDT", order_side="SELL", qty="1.5",
+                                              price="95000", time_ms=m.fake.now_ms)
+                await asyncio.sleep(0.05)
+            assert seen.of("liquidations_ready")[0][0].amount == 1.5
             await worker.stop()
-            assert not seen.of("failed")
+            assert not seen.of("failed") and not seen.of("notice")
 
     on_qt_loop(body())
 
