@@ -45,6 +45,8 @@ _TOP_RATIO_METHODS = {
 class EmptyPage(MalformedResponse):
     """No candles where the exchange's own clock says there must be some."""
 
+    problem = "sent an empty page of candles"
+
 
 @dataclass(frozen=True, slots=True)
 class MarketInfo:

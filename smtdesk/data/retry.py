@@ -28,6 +28,8 @@ StatusCallback = Callable[[str], None]
 class MalformedResponse(Exception):
     """The exchange answered, but not with what the request asks for."""
 
+    problem = "sent an unreadable answer"
+
 
 class RateLimited(SourceError):
     """The exchange refuses requests until ``until`` (UTC seconds)."""
@@ -70,8 +72,10 @@ def _is_transient(exc: BaseException) -> bool:
 def _describe_transient(exc: BaseException) -> str:
     if isinstance(exc, ccxt.RequestTimeout):
         return "timed out"
-    if isinstance(exc, (ccxt.BadResponse, MalformedResponse)):
-        return "sent an unreadable answer"
+    if isinstance(exc, MalformedResponse):
+        return exc.problem
+    if isinstance(exc, ccxt.BadResponse):
+        return MalformedResponse.problem
     if isinstance(exc, ccxt.ExchangeNotAvailable):
         return "is unreachable or unavailable"
     return "dropped the connection"

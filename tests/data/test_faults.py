@@ -19,7 +19,7 @@ RECOVERED_IN_PLACE = {
     "503": "unavailable",
     "malformed": "unreadable",
     "reset": "dropped the connection",
-    "empty": "unreadable",
+    "empty": "empty page",
 }
 SILENTLY_REPAIRED = ("duplicate", "out_of_order", "gap")
 

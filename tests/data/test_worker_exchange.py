@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import qasync
 
+from smtdesk.core.candles import Candles
 from smtdesk.data import derivatives as dv
 from smtdesk.data.demo import DemoSource
 from smtdesk.data.worker import MarketWorker
@@ -57,7 +58,6 @@ def test_cached_first_then_missing_then_live(tmp_path, on_qt_loop):
         async with market(tmp_path) as m:
             # an earlier session cached the first 900 candles of each symbol
             for sym, ex_id in ((BTC, "BTCUSDT"), (ETH, "ETHUSDT")):
-                from smtdesk.core.candles import Candles
                 m.store.save_candles("binanceusdm", sym, "1h",
                                      Candles.from_rows(m.fake.truth(ex_id)[:900]))
             worker = MarketWorker(m.source, store=m.store, history_bars=1000)
