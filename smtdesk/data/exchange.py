@@ -97,6 +97,9 @@ class ExchangeSource:
         Seconds between REST polls once the websocket is given up.
     ws_attempts
         Consecutive websocket failures before falling back to polling.
+    settle_ms
+        A candle counts as closed only this long after its close time, so a local clock
+        running slightly ahead of the exchange never stores a candle still forming there.
     on_status
         Receives user-facing status lines (retries, reconnects, fallbacks).
     """
@@ -113,6 +116,7 @@ class ExchangeSource:
         history_bars: int = 1000,
         poll_interval: float = 10.0,
         ws_attempts: int = 3,
+        settle_ms: int = 5_000,
         on_status: StatusCallback | None = None,
     ) -> None:
         if exchange is None:
@@ -131,6 +135,7 @@ class ExchangeSource:
         self._history_bars = history_bars
         self._poll_interval = poll_interval
         self._ws_attempts = ws_attempts
+        self._settle_ms = settle_ms
         self.on_status = on_status
         self.status = ""
         self.retrier = Retrier(
@@ -156,9 +161,9 @@ class ExchangeSource:
         return None
 
     def last_closed_open(self, timeframe: str) -> int:
-        """Open time of the newest candle that has closed by now."""
+        """Open time of the newest candle that has surely closed by now."""
         tf = timeframe_ms(timeframe)
-        return (self._clock_ms() // tf) * tf - tf
+        return ((self._clock_ms() - self._settle_ms) // tf) * tf - tf
 
     async def close(self) -> None:
         await self._ex.close()
@@ -305,9 +310,29 @@ class ExchangeSource:
             return _clean(rows, timeframe_ms(timeframe))
         return await self._page(symbol, timeframe, None, 2, expect_rows=False)
 
+    async def _deliver(self, symbol: str, timeframe: str, latest: np.ndarray,
+                       last_closed: int | None, queue: asyncio.Queue) -> int:
+        """Queue the candles closed since ``last_closed`` (from REST), then the forming one.
+
+        Returns the open time of the newest closed candle delivered.
+        """
+        tf = timeframe_ms(timeframe)
+        closed_through = min(self.last_closed_open(timeframe), int(latest[-1, 0]))
+        forming = latest[latest[:, 0] > closed_through]
+        if last_closed is None:
+            last_closed = closed_through
+        if closed_through > last_closed:
+            async for page in self.closed_candles(symbol, timeframe, since=last_closed + tf,
+                                                  until=closed_through):
+                await queue.put(CandleUpdate(symbol, timeframe, page, closed=True))
+                last_closed = int(page.time[-1])
+        if len(forming):
+            await queue.put(CandleUpdate(symbol, timeframe, Candles.from_rows(forming[-1:]),
+                                         closed=False))
+        return last_closed
+
     async def _follow(self, symbol: str, timeframe: str, last_closed: int | None,
                       queue: asyncio.Queue) -> None:
-        tf = timeframe_ms(timeframe)
         use_ws = bool(self._ex.has.get("watchOHLCV"))
         failures = 0
         try:
@@ -321,20 +346,8 @@ class ExchangeSource:
                 if failures:
                     self._status(f"{self.label}: live {symbol} {timeframe} candles back")
                 failures = 0
-                now = self._clock_ms()
-                forming = arr[arr[:, 0] + tf > now]
-                closed_through = (int(forming[-1, 0]) - tf if len(forming)
-                                  else int(arr[-1, 0]) if len(arr) else None)
-                if last_closed is None:
-                    last_closed = closed_through
-                if closed_through is not None and last_closed is not None and closed_through > last_closed:
-                    async for page in self.closed_candles(symbol, timeframe, since=last_closed + tf,
-                                                          until=closed_through):
-                        await queue.put(CandleUpdate(symbol, timeframe, page, closed=True))
-                        last_closed = int(page.time[-1])
-                if len(forming):
-                    await queue.put(CandleUpdate(symbol, timeframe, Candles.from_rows(forming[-1:]),
-                                                 closed=False))
+                if len(arr):
+                    last_closed = await self._deliver(symbol, timeframe, arr, last_closed, queue)
                 if not use_ws:
                     await self._sleep(self._poll_interval)
             except asyncio.CancelledError:

@@ -97,3 +97,20 @@ def test_polling_takes_over_when_the_websocket_is_refused(tmp_path):
             assert last in forming_times and last not in stored_times
 
     run(body())
+
+
+def test_history_is_closed_candles_only_and_a_fresh_close_waits_to_settle(tmp_path):
+    async def body():
+        async with market(tmp_path) as m:
+            h = await m.source.history(BTC, "1h")
+            assert len(h) == 1000
+            np.testing.assert_array_equal(h.time, m.truth()[:, 0])
+            # two seconds after candle 1000 closes: the exchange may still be finishing it
+            m.fake.now_ms += HOUR_MS // 2 + 2_000
+            h = await m.source.history(BTC, "1h")
+            assert int(h.time[-1]) == int(m.truth()[-2, 0])
+            m.fake.now_ms += 5_000
+            h = await m.source.history(BTC, "1h")
+            assert int(h.time[-1]) == int(m.truth()[-1, 0])
+
+    run(body())
