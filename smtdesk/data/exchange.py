@@ -21,7 +21,13 @@ import numpy as np
 from smtdesk.core.candles import Candles, timeframe_ms
 from smtdesk.data import derivatives as dv
 from smtdesk.data.derivatives import DerivSeries, Liquidation
-from smtdesk.data.retry import MalformedResponse, Retrier, RetryPolicy, StatusCallback
+from smtdesk.data.retry import (
+    MalformedResponse,
+    Retrier,
+    RetryPolicy,
+    StatusCallback,
+    UnknownSymbol,
+)
 from smtdesk.data.source import CandleUpdate, SourceError
 
 VENUES = {
@@ -165,6 +171,10 @@ class ExchangeSource:
         tf = timeframe_ms(timeframe)
         return ((self._clock_ms() - self._settle_ms) // tf) * tf - tf
 
+    def seconds_blocked(self) -> float:
+        """How long the exchange asked us to stay away (0 when it did not)."""
+        return max(0.0, self.retrier.blocked_until - self._clock_ms() / 1000)
+
     async def close(self) -> None:
         await self._ex.close()
 
@@ -190,7 +200,7 @@ class ExchangeSource:
     async def _check_symbol(self, symbol: str) -> None:
         await self.retrier.call("the market list", self._ex.load_markets)
         if symbol not in self._ex.markets:
-            raise SourceError(f"{self.label} has no market {symbol}")
+            raise UnknownSymbol(f"{self.label} has no market {symbol}")
 
     # ---- candles -------------------------------------------------------------------
 
@@ -335,11 +345,6 @@ class ExchangeSource:
                       queue: asyncio.Queue) -> None:
         use_ws = bool(self._ex.has.get("watchOHLCV"))
         failures = 0
-        try:
-            await self._check_symbol(symbol)
-        except SourceError as exc:
-            await queue.put(exc)
-            return
         while True:
             try:
                 arr = await self._latest(symbol, timeframe, use_ws)
@@ -353,8 +358,8 @@ class ExchangeSource:
             except asyncio.CancelledError:
                 raise
             except (ccxt.NetworkError, ccxt.ExchangeError, MalformedResponse, SourceError) as exc:
-                if isinstance(exc, ccxt.BadSymbol):
-                    await queue.put(SourceError(f"{self.label} has no market {symbol}"))
+                if isinstance(exc, (ccxt.BadSymbol, UnknownSymbol)):
+                    await queue.put(UnknownSymbol(f"{self.label} has no market {symbol}"))
                     return
                 failures += 1
                 delay = min(self.retrier.policy.base_delay * 2 ** (failures - 1),

@@ -31,6 +31,10 @@ class MalformedResponse(Exception):
     problem = "sent an unreadable answer"
 
 
+class UnknownSymbol(SourceError):
+    """The exchange does not list the symbol: retrying cannot help."""
+
+
 class RateLimited(SourceError):
     """The exchange refuses requests until ``until`` (UTC seconds)."""
 
@@ -157,7 +161,7 @@ class Retrier:
                 self._status(f"{self.venue_label} is rate limiting us; waiting {wait:g} s ({what})")
                 await self._sleep(wait)
             except ccxt.BadSymbol as exc:
-                raise SourceError(f"{self.venue_label} does not know this symbol ({what})") from exc
+                raise UnknownSymbol(f"{self.venue_label} does not know this symbol ({what})") from exc
             except Exception as exc:
                 if not _is_transient(exc):
                     raise SourceError(f"{self.venue_label} refused {what}: {exc}") from exc

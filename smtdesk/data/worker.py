@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from datetime import datetime, timezone
 from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, Signal
 
 from smtdesk.core.analysis import PairAnalyzer
 from smtdesk.data.exchange import ExchangeSource
+from smtdesk.data.retry import UnknownSymbol
 from smtdesk.data.source import Source, SourceError
 from smtdesk.data.store import CandleStore
 from smtdesk.data.sync import record, sync_candles
@@ -79,6 +82,7 @@ class MarketWorker(QObject):
         connect_timeout: float = 5.0,
         history_bars: int = 1000,
         derivatives_period: str = "1h",
+        resume_delay: float = 60.0,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -90,6 +94,7 @@ class MarketWorker(QObject):
         self.connect_timeout = connect_timeout
         self.history_bars = history_bars
         self.derivatives_period = derivatives_period
+        self.resume_delay = resume_delay
         self._side_tasks: list[asyncio.Task] = []
         self._sources = [source] + ([fallback] if fallback is not None else [])
         self._fallback_reason: str | None = None
@@ -164,27 +169,43 @@ class MarketWorker(QObject):
             self.failed.emit(f"{label} is not reachable ({reason}); showing the demo market.")
             self._fallback_reason = f"{label} not reachable: {reason}"
             return False
-        try:
-            n = len(self.symbols)
-            histories = []
-            for i, symbol in enumerate(self.symbols):
-                self.status_changed.emit(f"{label}: fetching missing {symbol} {self.timeframe} candles")
-                histories.append(await sync_candles(
-                    source, store, symbol, self.timeframe, bars=self.history_bars,
-                    on_progress=lambda f, i=i: self._on_progress(label, (i + f) / n),
-                ))
-            analysis = await loop.run_in_executor(self._executor, self._analyzer.load, *histories)
-            self.analysis_ready.emit(analysis)
+        while True:
+            try:
+                await self._sync_and_follow(source, store)
+                return True
+            except UnknownSymbol as exc:
+                self.failed.emit(str(exc))
+                self.status_changed.emit(f"{label}: stopped ({exc})")
+                return True
+            except SourceError as exc:
+                # keep what is shown; the store remembers how far we got
+                wait = max(self.resume_delay, source.seconds_blocked())
+                self.failed.emit(str(exc))
+                resume = datetime.fromtimestamp(time.time() + wait, timezone.utc)
+                self.status_changed.emit(f"{label}: offline, trying again at "
+                                         f"{resume:%H:%M:%S} UTC ({exc})")
+                await asyncio.sleep(wait)
+
+    async def _sync_and_follow(self, source: ExchangeSource, store: CandleStore) -> None:
+        loop = asyncio.get_running_loop()
+        label = source.label
+        n = len(self.symbols)
+        histories = []
+        for i, symbol in enumerate(self.symbols):
+            self.status_changed.emit(f"{label}: fetching missing {symbol} {self.timeframe} candles")
+            histories.append(await sync_candles(
+                source, store, symbol, self.timeframe, bars=self.history_bars,
+                on_progress=lambda f, i=i: self._on_progress(label, (i + f) / n),
+            ))
+        analysis = await loop.run_in_executor(self._executor, self._analyzer.load, *histories)
+        self.analysis_ready.emit(analysis)
+        if not self._side_tasks:
             self._side_tasks.append(asyncio.ensure_future(self._derivatives(source, store)))
             self._side_tasks.append(asyncio.ensure_future(self._liquidations(source, store)))
-            self.status_changed.emit(f"{label}: live")
-            since = {s: int(h.time[-1]) for s, h in zip(self.symbols, histories) if len(h)}
-            await self._follow(record(source.stream(self.symbols, self.timeframe, since=since),
-                                      store, source.name))
-        except SourceError as exc:
-            self.failed.emit(str(exc))
-            self.status_changed.emit(f"{label}: stopped ({exc})")
-        return True
+        self.status_changed.emit(f"{label}: live")
+        since = {s: int(h.time[-1]) for s, h in zip(self.symbols, histories) if len(h)}
+        await self._follow(record(source.stream(self.symbols, self.timeframe, since=since),
+                                  store, source.name))
 
     def _on_progress(self, label: str, fraction: float) -> None:
         percent = int(round(100 * fraction))

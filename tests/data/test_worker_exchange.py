@@ -120,3 +120,20 @@ def test_falls_back_to_the_demo_when_the_exchange_is_silent(tmp_path, on_qt_loop
             await worker.stop()
 
     on_qt_loop(body())
+
+
+def test_an_outage_during_the_backfill_is_waited_out(tmp_path, on_qt_loop):
+    async def body():
+        async with market(tmp_path) as m:
+            m.fake.fail("klines", None, None, *["503"] * 5)
+            worker = MarketWorker(m.source, store=m.store, resume_delay=0.05)
+            seen = Seen(worker)
+            worker.start()
+            await until(lambda: any(s == "Binance USDⓈ-M: live" for s in seen.of("status_changed")))
+            assert "gave up after 5 tries" in seen.of("failed")[0]
+            assert any("offline, trying again at" in s for s in seen.of("status_changed"))
+            np.testing.assert_array_equal(m.stored(BTC), m.truth("BTCUSDT"))
+            np.testing.assert_array_equal(m.stored(ETH), m.truth("ETHUSDT"))
+            await worker.stop()
+
+    on_qt_loop(body())
