@@ -9,10 +9,13 @@ import sys
 from pathlib import Path
 
 import qasync
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from smtdesk import __version__
 from smtdesk.data.demo import DemoSource
+from smtdesk.data.exchange import DEFAULT_VENUE, VENUES, ExchangeSource
+from smtdesk.data.store import CandleStore
 from smtdesk.data.source import Source, SourceError
 from smtdesk.data.worker import MarketWorker
 from smtdesk.ui.main_window import MainWindow
@@ -32,7 +35,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--resources", type=Path, default=None, metavar="DIR",
         help="folder holding the demo data (default: the shipped resources)",
     )
+    parser.add_argument(
+        "--exchange", choices=[*VENUES, "demo"], default=DEFAULT_VENUE,
+        help=f"market data venue (default {DEFAULT_VENUE}); the demo market is used when "
+        "it does not answer, or always with 'demo'",
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, metavar="DIR",
+        help="folder for the market data cache (default: the per-user app data folder)",
+    )
     return parser.parse_args(argv)
+
+
+def data_dir(override: Path | None) -> Path:
+    if override is not None:
+        return override
+    return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
 
 
 def show_fatal(message: str) -> None:
@@ -41,12 +59,18 @@ def show_fatal(message: str) -> None:
     QMessageBox.critical(None, "smtdesk cannot start", message)
 
 
-def create_window(source: Source) -> MainWindow:
-    """The main window on ``source``, styled, with its worker not yet started."""
+def create_window(
+    source: Source, *, store: CandleStore | None = None, fallback: Source | None = None
+) -> MainWindow:
+    """The main window on ``source``, styled, with its worker not yet started.
+
+    With an exchange ``source``, ``store`` caches its candles and ``fallback`` (the demo)
+    takes over when the exchange does not answer.
+    """
     app = QApplication.instance()
     app.setApplicationName("smtdesk")
     apply_dark(app)
-    return MainWindow(MarketWorker(source))
+    return MainWindow(MarketWorker(source, store=store, fallback=fallback))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +86,11 @@ def main(argv: list[str] | None = None) -> int:
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    window = create_window(source)
+    if args.exchange == "demo":
+        window = create_window(source)
+    else:
+        store = CandleStore(data_dir(args.data_dir) / "market-cache.sqlite")
+        window = create_window(ExchangeSource(args.exchange), store=store, fallback=source)
     window.showMaximized()
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)

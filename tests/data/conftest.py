@@ -1,0 +1,82 @@
+"""Fixtures for the data-layer tests: a fake Binance and a real ccxt client aimed at it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ccxt.pro
+import numpy as np
+import pytest
+
+from smtdesk.data.exchange import ExchangeSource
+from smtdesk.data.retry import RetryPolicy
+from smtdesk.data.store import CandleStore
+from tests.data.fake_binance import HOUR_MS, FakeBinance, load_rows
+
+BTC = "BTC/USDT:USDT"
+ETH = "ETH/USDT:USDT"
+FAST = RetryPolicy(attempts=5, base_delay=0.001, max_delay=0.004, max_wait=5.0)
+
+
+@dataclass
+class Market:
+    """One test's world: the fake exchange, a source on it, a store and what the user saw."""
+
+    fake: FakeBinance
+    source: ExchangeSource
+    store: CandleStore
+    statuses: list[str] = field(default_factory=list)
+    sleeps: list[float] = field(default_factory=list)
+
+    def stored(self, symbol: str = BTC) -> np.ndarray:
+        c = self.store.load_candles("binanceusdm", symbol, "1h")
+        return np.column_stack([c.time, c.open, c.high, c.low, c.close, c.volume])
+
+    def truth(self, exchange_id: str = "BTCUSDT") -> np.ndarray:
+        return np.array(self.fake.truth(exchange_id), dtype=np.float64).reshape(-1, 6)
+
+
+@contextlib.asynccontextmanager
+async def market(tmp_path: Path, *, closed: int = 1000, page_limit: int = 200, **source_kw):
+    rows = {"BTCUSDT": load_rows("BTCUSDT_1h.csv"), "ETHUSDT": load_rows("ETHUSDT_1h.csv")}
+    # half an hour into candle ``closed``: that many candles are closed, the next is forming
+    fake = FakeBinance(rows, now_ms=int(rows["BTCUSDT"][closed][0]) + HOUR_MS // 2, stall_s=1.0)
+    await fake.start()
+    # ccxt's limiter stays on (as in the app) but with a 1 ms budget per weight unit;
+    # close() would otherwise linger 250 ms per test
+    ex = ccxt.pro.binanceusdm({"enableRateLimit": True, "rateLimit": 1, "timeout": 300,
+                               "timeout_on_exit": 0})
+    fake.point(ex)
+    world = Market(fake, None, CandleStore(tmp_path / "cache.sqlite"))
+
+    async def sleep(seconds: float) -> None:
+        world.sleeps.append(seconds)
+        await asyncio.sleep(0)
+
+    world.source = ExchangeSource(
+        exchange=ex, policy=source_kw.pop("policy", FAST), sleep=sleep,
+        clock_ms=lambda: fake.now_ms, page_limit=page_limit,
+        on_status=world.statuses.append, **source_kw,
+    )
+    try:
+        yield world
+    finally:
+        await world.source.close()
+        await fake.stop()
+        world.store.close()
+
+
+def run(coro) -> None:
+    """Run a test coroutine on a fresh event loop."""
+    asyncio.run(coro)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    root = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+    if not root.is_dir():
+        pytest.skip(f"shared market data not found at {root}")
+    return root

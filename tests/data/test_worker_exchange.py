@@ -1,0 +1,139 @@
+"""The worker on an exchange: cached candles first, only the missing ones fetched,
+progress, derivatives and live candles as signals, and the demo when nobody answers."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+import qasync
+
+from smtdesk.core.candles import Candles
+from smtdesk.data import derivatives as dv
+from smtdesk.data.demo import DemoSource
+from smtdesk.data.worker import MarketWorker
+from tests.data.conftest import BTC, ETH, market
+from tests.data.fake_binance import HOUR_MS
+
+
+@pytest.fixture
+def on_qt_loop(qapp):
+    """Run a coroutine to completion on a qasync loop, as the app does."""
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+
+    def run(coro):
+        return loop.run_until_complete(asyncio.wait_for(coro, 20))
+
+    yield run
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+class Seen:
+    """Everything a worker emitted, by signal name."""
+
+    def __init__(self, worker: MarketWorker) -> None:
+        self.events: list[tuple[str, object]] = []
+        for name in ("analysis_ready", "status_changed", "failed", "source_changed", "progress",
+                     "forming_candle", "derivatives_ready", "signals_raised",
+                     "liquidations_ready", "notice"):
+            getattr(worker, name).connect(lambda v, n=name: self.events.append((n, v)))
+
+    def of(self, name: str) -> list:
+        return [v for n, v in self.events if n == name]
+
+
+async def until(condition, timeout: float = 8.0) -> None:
+    async def poll():
+        while not condition():
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), timeout)
+
+
+def test_cached_first_then_missing_then_live(tmp_path, on_qt_loop):
+    async def body():
+        async with market(tmp_path) as m:
+            # an earlier session cached the first 900 candles of each symbol
+            for sym, ex_id in ((BTC, "BTCUSDT"), (ETH, "ETHUSDT")):
+                m.store.save_candles("binanceusdm", sym, "1h",
+                                     Candles.from_rows(m.fake.truth(ex_id)[:900]))
+            worker = MarketWorker(m.source, store=m.store, history_bars=1000)
+            seen = Seen(worker)
+            worker.start()
+            await until(lambda: any(s == "Binance USDⓈ-M: live" for s in seen.of("status_changed")))
+            first = seen.of("analysis_ready")[0]
+            assert len(first.assets[0].candles) == 900  # the cache, before any request
+            klines = [q for e, q in m.fake.requests if e == "klines"]
+            assert all(int(q["startTime"]) > int(m.fake.truth("BTCUSDT")[899][0]) for q in klines)
+            latest = seen.of("analysis_ready")[-1]
+            np.testing.assert_array_equal(latest.assets[0].candles.time, m.truth("BTCUSDT")[:, 0])
+            np.testing.assert_array_equal(latest.assets[1].candles.close, m.truth("ETHUSDT")[:, 4])
+            progress = seen.of("progress")
+            assert progress[-1] == 100 and progress == sorted(progress)
+
+            await until(lambda: len(seen.of("derivatives_ready")) >= 5)
+            kinds = {s.kind for s in seen.of("derivatives_ready") if s.symbol == BTC}
+            assert kinds == {dv.FUNDING, dv.OPEN_INTEREST, *dv.RATIO_KINDS}
+
+            # the liquidation stream subscribes too: push until the kline stream has it
+            async def push_until(condition):
+                while not condition():
+                    await m.fake.push_kline("BTCUSDT", m.fake.forming("BTCUSDT"), closed=False)
+                    await asyncio.sleep(0.05)
+
+            await asyncio.wait_for(push_until(lambda: seen.of("forming_candle")), 8)
+            assert seen.of("forming_candle")[-1].closed is False
+            n_analyses = len(seen.of("analysis_ready"))
+            m.fake.now_ms += HOUR_MS
+            await asyncio.wait_for(push_until(lambda: len(seen.of("analysis_ready")) > n_analyses), 8)
+            assert len(seen.of("analysis_ready")[-1].assets[0].candles) == 1001
+            np.testing.assert_array_equal(m.stored(BTC), m.truth("BTCUSDT"))
+            while not seen.of("liquidations_ready"):
+                await m.fake.push_liquidation("BTCUSDT", order_side="SELL", qty="1.5",
+                                              price="95000", time_ms=m.fake.now_ms)
+                await asyncio.sleep(0.05)
+            assert seen.of("liquidations_ready")[0][0].amount == 1.5
+            await worker.stop()
+            assert not seen.of("failed") and not seen.of("notice")
+
+    on_qt_loop(body())
+
+
+def test_falls_back_to_the_demo_when_the_exchange_is_silent(tmp_path, on_qt_loop):
+    async def body():
+        async with market(tmp_path) as m:
+            m.fake.fail("exchangeInfo", *["timeout"] * 10)
+            m.fake.stall_s = 0.6
+            demo = DemoSource(live_bars=3, seconds_per_bar=0.01)
+            worker = MarketWorker(m.source, store=m.store, fallback=demo, connect_timeout=0.5)
+            seen = Seen(worker)
+            worker.start()
+            await until(lambda: seen.of("source_changed"))
+            assert seen.of("source_changed") == ["Demo (recorded data)"]
+            assert "not reachable" in seen.of("failed")[0]
+            await until(lambda: any(s.startswith("Demo (recorded data): live (Binance")
+                                    for s in seen.of("status_changed")))
+            await until(lambda: seen.of("analysis_ready"))
+            await worker.stop()
+
+    on_qt_loop(body())
+
+
+def test_an_outage_during_the_backfill_is_waited_out(tmp_path, on_qt_loop):
+    async def body():
+        async with market(tmp_path) as m:
+            m.fake.fail("klines", None, None, *["503"] * 5)
+            worker = MarketWorker(m.source, store=m.store, resume_delay=0.05)
+            seen = Seen(worker)
+            worker.start()
+            await until(lambda: any(s == "Binance USDⓈ-M: live" for s in seen.of("status_changed")))
+            assert "gave up after 5 tries" in seen.of("failed")[0]
+            assert any("offline, trying again at" in s for s in seen.of("status_changed"))
+            np.testing.assert_array_equal(m.stored(BTC), m.truth("BTCUSDT"))
+            np.testing.assert_array_equal(m.stored(ETH), m.truth("ETHUSDT"))
+            await worker.stop()
+
+    on_qt_loop(body())
