@@ -99,6 +99,9 @@ def style_plot(plot: pg.PlotItem, palette: Palette) -> None:
     plot.getViewBox().setBackgroundColor(palette.background)
     for name in ("left", "right", "bottom", "top"):
         axis = plot.getAxis(name)
+        if hasattr(axis, "set_palette"):
+            axis.set_palette(palette)
+            continue
         axis.setPen(pen(palette.axis))
         axis.setTextPen(pen(palette.text_muted))
         axis.setTickPen(pen(palette.grid))

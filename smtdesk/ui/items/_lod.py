@@ -21,6 +21,8 @@ Reducer = np.ufunc | None
 """How a field aggregates across samples (``np.maximum``, ``np.fmin``, ...); None = raw only."""
 
 _MIN_CAPACITY = 16
+_DIRECT_REDUCE = 4096
+"""Below this many samples a plain reduce beats walking the pyramid."""
 
 
 class _Level:
@@ -184,9 +186,9 @@ class Pyramid:
         i, j = max(i, 0), min(j, self.size)
         if j <= i:
             return float("nan")
-        k = min(int(np.log2(j - i)) // 2, len(self.levels) - 1)
         raw = self.raw(name)
-        if k == 0:
+        k = min(int(np.log2(j - i)) // 2, len(self.levels) - 1)
+        if j - i <= _DIRECT_REDUCE:
             return float(ufunc.reduce(raw[i:j]))
         level = self.levels[k]
         b0 = int(np.searchsorted(level.first, i, side="left"))
