@@ -133,6 +133,8 @@ class _LeanAxis(pg.AxisItem):
         p.drawLine(*edge[self.orientation])
         if self.style["tickFont"] is not None:
             p.setFont(self.style["tickFont"])
+        if vertical and labels:
+            self._fit_width(p.fontMetrics(), labels)
         p.setPen(self.textPen())
         half = 9.0
         for v, text in zip(pos, labels):
@@ -153,6 +155,12 @@ class _LeanAxis(pg.AxisItem):
 
     def _paint_extra(self, p: QtGui.QPainter, rect: QtCore.QRectF) -> None:
         """Hook for markers drawn over the axis."""
+
+    def _fit_width(self, metrics: QtGui.QFontMetrics, labels: list[str]) -> None:
+        # grow only: a width that follows every label would re-lay out the window per frame
+        needed = max(metrics.horizontalAdvance(t) for t in labels) + 16
+        if needed > self.width():
+            self.setWidth(needed)
 
 
 class PriceAxisItem(_LeanAxis):
@@ -190,6 +198,7 @@ class PriceAxisItem(_LeanAxis):
         values = nice_ticks(lo, hi, max_ticks=rect.height() / self.label_spacing_px)
         step = float(values[1] - values[0]) if len(values) > 1 else (hi - lo)
         text = format_number(value, step / 100, compact=self._compact)
+        self._fit_width(p.fontMetrics(), [text])
         box = QtCore.QRectF(rect.left() + 1, y - 9, rect.width() - 1, 18)
         p.fillRect(box, pg.mkColor(color))
         p.setPen(pen(self._palette.last_price_text))
