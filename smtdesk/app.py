@@ -19,7 +19,7 @@ from smtdesk.data.store import CandleStore
 from smtdesk.data.source import Source, SourceError
 from smtdesk.data.worker import MarketWorker
 from smtdesk.ui.main_window import MainWindow
-from smtdesk.ui.theme import apply_dark
+from smtdesk.ui.theme import DARK, apply_palette
 
 EXIT_DATA_ERROR = 2
 
@@ -69,7 +69,7 @@ def create_window(
     """
     app = QApplication.instance()
     app.setApplicationName("smtdesk")
-    apply_dark(app)
+    apply_palette(app, DARK)
     return MainWindow(MarketWorker(source, store=store, fallback=fallback))
 
 

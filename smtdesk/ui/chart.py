@@ -11,9 +11,12 @@ from PySide6.QtCore import Qt
 from smtdesk.core.analysis import AssetAnalysis
 from smtdesk.core.candles import timeframe_ms
 from smtdesk.core.signal import Direction, Signal, State
-from smtdesk.ui.items.candles import DOWN, UP, CandleItem
+from smtdesk.ui.items.candles import CandleItem
+from smtdesk.ui.theme import DARK
 from smtdesk.ui.signal_text import display_symbol
 
+UP = pg.mkColor(DARK.up)
+DOWN = pg.mkColor(DARK.down)
 SWING_HIGH = "#f0b90b"
 SWING_LOW = "#2962ff"
 TEXT = "#d1d4dc"
@@ -133,7 +136,7 @@ class ChartWidget(pg.GraphicsLayoutWidget):
         if self._analysis is None:
             return
         me = self._analysis.symbol
-        segments = {d: ([], []) for d in Direction}
+        segments = {d: ([], []) for d in self.smt_lines}
         for sig in signals:
             if sig.kind != "smt" or sig.state in (State.CANCELLED, State.INVALIDATED):
                 continue
@@ -176,9 +179,9 @@ class ChartWidget(pg.GraphicsLayoutWidget):
             return
         x0, x1 = self.price.vb.viewRange()[0]
         rng = self.candles.visible_price_range(x0, x1)
-        if rng is None:
-            return
         lo, hi = rng
+        if not np.isfinite(lo):
+            return
         span = (hi - lo) or abs(hi) * 0.01 or 1.0
         # Room below the candles for the volume overlay, above for swing markers.
         self.price.setYRange(lo - span * (VOLUME_SHARE + 0.04), hi + span * 0.08, padding=0)

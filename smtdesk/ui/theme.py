@@ -1,32 +1,134 @@
-"""Application-wide look: a dark palette traders are used to."""
+"""Colour palettes for the charts: a dark one (default) and a light one.
+
+Colours are hex strings so the palettes stay plain data; items turn them into pens and
+brushes. Candle colours follow the teal-up / red-down convention traders know.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-BACKGROUND = "#131722"
-PANEL = "#1e222d"
-TEXT = "#d1d4dc"
+
+@dataclass(frozen=True, slots=True)
+class Palette:
+    """Every colour a chart needs. ``#rrggbbaa`` carries alpha where it matters."""
+
+    name: str
+    background: str
+    panel: str
+    text: str
+    text_muted: str
+    axis: str
+    grid: str
+    crosshair: str
+    up: str
+    down: str
+    volume_up: str
+    volume_down: str
+    last_price_text: str
+    series: tuple[str, ...] = field(default=())
+    """Line colours for overlays and indicator lines, in the order they are handed out."""
+    band: str = "#2962ff"
+    band_fill: str = "#2962ff18"
+    level: str = "#787b86"
+
+    def series_color(self, i: int) -> str:
+        return self.series[i % len(self.series)]
 
 
-def apply_dark(app: QApplication) -> None:
-    pg.setConfigOptions(background=BACKGROUND, foreground=TEXT, antialias=False)
+DARK = Palette(
+    name="dark",
+    background="#131722",
+    panel="#1e222d",
+    text="#d1d4dc",
+    text_muted="#787b86",
+    axis="#363a45",
+    grid="#2a2e39",
+    crosshair="#9598a1",
+    up="#26a69a",
+    down="#ef5350",
+    volume_up="#26a69a66",
+    volume_down="#ef535066",
+    last_price_text="#ffffff",
+    series=("#f7a21b", "#2962ff", "#e040fb", "#00bcd4", "#ffeb3b", "#8bc34a", "#ff7043"),
+    band="#5b8def",
+    band_fill="#5b8def1c",
+    level="#5d606b",
+)
+
+LIGHT = Palette(
+    name="light",
+    background="#ffffff",
+    panel="#f0f3fa",
+    text="#131722",
+    text_muted="#6a6d78",
+    axis="#b2b5be",
+    grid="#eceef2",
+    crosshair="#6a6d78",
+    up="#089981",
+    down="#f23645",
+    volume_up="#08998155",
+    volume_down="#f2364555",
+    last_price_text="#ffffff",
+    series=("#e65100", "#1e53e5", "#9c27b0", "#00838f", "#c79100", "#558b2f", "#d84315"),
+    band="#1e53e5",
+    band_fill="#1e53e514",
+    level="#9598a1",
+)
+
+PALETTES = {p.name: p for p in (DARK, LIGHT)}
+
+
+def pen(color: str, width: float = 1.0, *, style=None) -> "pg.QtGui.QPen":
+    """Cosmetic pen (width in pixels, whatever the zoom)."""
+    p = pg.mkPen(color, width=width)
+    if style is not None:
+        p.setStyle(style)
+    p.setCosmetic(True)
+    return p
+
+
+def brush(color: str) -> "pg.QtGui.QBrush":
+    return pg.mkBrush(color)
+
+
+def style_plot(plot: pg.PlotItem, palette: Palette) -> None:
+    """Axis, grid and text colours of a pyqtgraph PlotItem."""
+    plot.getViewBox().setBackgroundColor(palette.background)
+    for name in ("left", "right", "bottom", "top"):
+        axis = plot.getAxis(name)
+        if hasattr(axis, "set_palette"):
+            axis.set_palette(palette)
+            continue
+        axis.setPen(pen(palette.axis))
+        axis.setTextPen(pen(palette.text_muted))
+        axis.setTickPen(pen(palette.grid))
+
+
+def apply_palette(app: QApplication, palette: Palette) -> None:
+    """Widgets (docks, menus, lists, tool tips) in the chart's colours."""
+    pg.setConfigOptions(background=palette.background, foreground=palette.text, antialias=False)
     app.setStyle("Fusion")
-    pal = QPalette()
+    qt = QPalette()
     for role, colour in (
-        (QPalette.Window, PANEL),
-        (QPalette.WindowText, TEXT),
-        (QPalette.Base, BACKGROUND),
-        (QPalette.AlternateBase, PANEL),
-        (QPalette.Text, TEXT),
-        (QPalette.Button, PANEL),
-        (QPalette.ButtonText, TEXT),
-        (QPalette.Highlight, "#2962ff"),
+        (QPalette.Window, palette.panel),
+        (QPalette.WindowText, palette.text),
+        (QPalette.Base, palette.background),
+        (QPalette.AlternateBase, palette.panel),
+        (QPalette.Text, palette.text),
+        (QPalette.PlaceholderText, palette.text_muted),
+        (QPalette.Button, palette.panel),
+        (QPalette.ButtonText, palette.text),
+        (QPalette.Highlight, palette.band),
         (QPalette.HighlightedText, "#ffffff"),
-        (QPalette.ToolTipBase, PANEL),
-        (QPalette.ToolTipText, TEXT),
+        (QPalette.ToolTipBase, palette.panel),
+        (QPalette.ToolTipText, palette.text),
+        (QPalette.Mid, palette.axis),
+        (QPalette.Dark, palette.axis),
     ):
-        pal.setColor(role, QColor(colour))
-    app.setPalette(pal)
+        qt.setColor(role, QColor(colour))
+    app.setPalette(qt)

@@ -1,78 +1,127 @@
-"""Candlesticks drawn from arrays, visible range only."""
+"""Candlestick item whose frame cost depends on the window's width, not the history."""
 
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QLineF, QRectF
-from PySide6.QtGui import QColor, QPen
+from pyqtgraph.Qt import QtCore, QtGui
 
 from smtdesk.core.candles import Candles
+from smtdesk.ui.items._lod import Columns, Pyramid
+from smtdesk.ui.items._windowed import WindowedItem, line_array, rect_array
+from smtdesk.ui.theme import DARK, Palette, brush, pen
 
-UP = QColor("#26a69a")
-DOWN = QColor("#ef5350")
+BODY_FRACTION = 0.7
+"""Body width as a fraction of the bar's time slot."""
+
+_REDUCERS = {"high": np.maximum, "low": np.minimum}
 
 
-class CandleItem(pg.GraphicsObject):
-    """Candles at x = open time in seconds, y = price."""
+def _candle_fields(candles: Candles) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    x = candles.time / 1000.0
+    return x, {"open": candles.open, "high": candles.high, "low": candles.low, "close": candles.close}
 
-    def __init__(self) -> None:
+
+class CandleItem(WindowedItem):
+    """OHLC candles at x = open time in epoch seconds, centred on x.
+
+    Zoomed in, each candle is a wick and a body ``BODY_FRACTION`` of a bar wide; zoomed
+    out past about one candle per pixel, each pixel column shows the exact high and low
+    of the candles it covers (:func:`smtdesk.ui.items._lod.aggregate_columns`), coloured
+    by its first open against its last close. Missing candles leave empty space.
+    """
+
+    def __init__(self, *, palette: Palette = DARK) -> None:
         super().__init__()
-        self._candles = Candles.empty()
-        self._x = np.empty(0)
-        self._bar = 1.0
-        self._bounds = QRectF()
+        self._groups: list[tuple[QtGui.QPen, QtGui.QBrush | None, object, object]] = []
+        self.set_palette(palette)
 
-    def set_candles(self, candles: Candles, *, bar_seconds: float) -> None:
-        self.prepareGeometryChange()
-        self._candles = candles
-        self._x = candles.time / 1000.0
-        self._bar = bar_seconds
-        if len(candles):
-            lo, hi = float(candles.low.min()), float(candles.high.max())
-            self._bounds = QRectF(
-                self._x[0] - bar_seconds, lo, self._x[-1] - self._x[0] + 2 * bar_seconds, hi - lo
-            )
-        else:
-            self._bounds = QRectF()
-        self.informViewBoundsChanged()
+    def set_palette(self, palette: Palette) -> None:
+        self._palette = palette
+        self._up = (pen(palette.up), brush(palette.up))
+        self._down = (pen(palette.down), brush(palette.down))
+        self._window = None
         self.update()
 
-    def boundingRect(self) -> QRectF:
-        return self._bounds
+    # -- data -----------------------------------------------------------------------------
+    def set_candles(self, candles: Candles, *, bar_seconds: float) -> None:
+        """Show ``candles`` (a whole series); ``bar_seconds`` is the timeframe's length."""
+        x, fields = _candle_fields(candles)
+        self._set_pyramid(Pyramid(x, fields, reducers=_REDUCERS, bar_seconds=bar_seconds))
 
-    def _visible(self) -> slice:
-        vb = self.getViewBox()
-        if vb is None or not len(self._x):
-            return slice(0, len(self._x))
-        x0, x1 = vb.viewRange()[0]
-        lo = max(int(np.searchsorted(self._x, x0 - self._bar)) - 1, 0)
-        hi = int(np.searchsorted(self._x, x1 + self._bar)) + 1
-        return slice(lo, hi)
+    def merge_candles(self, newer: Candles) -> None:
+        """Live update: ``newer`` replaces every candle from its first open time on.
 
-    def visible_price_range(self, x0: float, x1: float) -> tuple[float, float] | None:
-        lo = int(np.searchsorted(self._x, x0))
-        hi = int(np.searchsorted(self._x, x1, side="right"))
-        if hi <= lo:
+        Appending a candle or replacing the forming one costs O(log n), not a rebuild.
+        """
+        if len(newer) == 0:
+            return
+        if self._pyramid is None:
+            raise RuntimeError("merge_candles: call set_candles first")
+        x, fields = _candle_fields(newer)
+        self._tail_changed(self._pyramid.merge_tail(x, fields))
+
+    def candle_x(self) -> np.ndarray:
+        """Open times in seconds of the candles shown (read-only view)."""
+        x = self._pyramid.x if self._pyramid is not None else np.empty(0)
+        x = x.view()
+        x.flags.writeable = False
+        return x
+
+    def last_close(self) -> float | None:
+        if self._pyramid is None or self._pyramid.size == 0:
             return None
-        return float(self._candles.low[lo:hi].min()), float(self._candles.high[lo:hi].max())
+        return float(self._pyramid.raw("close")[-1])
 
-    def paint(self, p, *args) -> None:
-        sl = self._visible()
-        c = self._candles
-        x = self._x[sl]
-        o, h, l, cl = c.open[sl], c.high[sl], c.low[sl], c.close[sl]
-        half = 0.35 * self._bar
-        for up, colour in ((True, UP), (False, DOWN)):
-            m = (cl >= o) if up else (cl < o)
-            pen = QPen(colour)
-            pen.setCosmetic(True)
-            p.setPen(pen)
-            p.setBrush(colour)
-            p.drawLines([QLineF(xi, li, xi, hi_) for xi, li, hi_ in zip(x[m], l[m], h[m])])
-            p.drawRects(
-                [
-                    QRectF(xi - half, min(oi, ci), 2 * half, abs(ci - oi))
-                    for xi, oi, ci in zip(x[m], o[m], cl[m])
-                ]
-            )
+    def visible_price_range(self, x0: float, x1: float) -> tuple[float, float]:
+        """Lowest low and highest high of the candles overlapping ``[x0, x1]``.
+
+        O(sqrt n) on the pyramid; ``(nan, nan)`` when no candle is there.
+        """
+        if self._pyramid is None:
+            return float("nan"), float("nan")
+        i, j = self.visible_slice(x0, x1)
+        return self._pyramid.extreme("low", i, j), self._pyramid.extreme("high", i, j)
+
+    def _y_range(self, x0: float, x1: float) -> tuple[float, float]:
+        return self.visible_price_range(x0, x1)
+
+    def _data_rect(self) -> QtCore.QRectF:
+        pyr = self._pyramid
+        if pyr is None or pyr.size == 0:
+            return QtCore.QRectF()
+        top = pyr.levels[-1]
+        lo, hi = float(np.min(top.field("low"))), float(np.max(top.field("high")))
+        half = pyr.bar_seconds / 2
+        x0, x1 = float(pyr.x[0]) - half, float(pyr.x[-1]) + half
+        return QtCore.QRectF(x0, lo, x1 - x0, hi - lo)
+
+    # -- drawing --------------------------------------------------------------------------
+    def _build_raw(self, lo: int, hi: int) -> None:
+        pyr = self._pyramid
+        x = pyr.x[lo:hi]
+        o, h, l, c = (pyr.raw(f)[lo:hi] for f in ("open", "high", "low", "close"))
+        width = pyr.bar_seconds * BODY_FRACTION
+        self._groups = []
+        for mask, (p, b) in ((c >= o, self._up), (c < o, self._down)):
+            xm = x[mask]
+            bottom = np.minimum(o[mask], c[mask])
+            wicks = line_array(xm, l[mask], xm, h[mask])
+            bodies = rect_array(xm - width / 2, bottom, width, np.abs(c[mask] - o[mask]))
+            self._groups.append((p, b, wicks, bodies))
+
+    def _build_columns(self, columns: Columns) -> None:
+        pyr = self._pyramid
+        up = pyr.raw("close")[columns.last] >= pyr.raw("open")[columns.first]
+        hi, lo = columns.fields["high"], columns.fields["low"]
+        self._groups = []
+        for mask, (p, _b) in ((up, self._up), (~up, self._down)):
+            xm = columns.x[mask]
+            self._groups.append((p, None, line_array(xm, lo[mask], xm, hi[mask]), None))
+
+    def _draw(self, painter: QtGui.QPainter) -> None:
+        for p, b, lines, rects in self._groups:
+            painter.setPen(p)
+            painter.drawLines(*lines.drawargs())
+            if rects is not None:
+                painter.setBrush(b)
+                painter.drawRects(*rects.drawargs())
