@@ -6,14 +6,13 @@ they arrive, and returns what to draw plus the signal events that are new.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-
-import numpy as np
-import numpy.typing as npt
+from typing import Any
 
 from smtdesk.core.candles import Candles, align_pair
 from smtdesk.core.engine import SmtEngine
-from smtdesk.core.indicators import rsi
+from smtdesk.core.indicators import IndicatorConfig, compute_indicators
 from smtdesk.core.signal import Signal
 from smtdesk.core.swings import Swings, find_swings
 
@@ -24,7 +23,8 @@ class AssetAnalysis:
 
     symbol: str
     candles: Candles
-    rsi: npt.NDArray[np.float64]
+    indicators: Mapping[str, Any]
+    """Every indicator of domain §3 over ``candles``, keyed as :func:`compute_indicators`."""
     swings: Swings
 
 
@@ -38,11 +38,15 @@ class PairAnalysis:
 
 
 def analyze_asset(
-    symbol: str, candles: Candles, *, rsi_period: int = 14, major_strength: int = 5
+    symbol: str,
+    candles: Candles,
+    *,
+    indicators: IndicatorConfig = IndicatorConfig(),
+    major_strength: int = 5,
 ) -> AssetAnalysis:
-    r = rsi(candles.close, rsi_period)
-    r.flags.writeable = False
-    return AssetAnalysis(symbol, candles, r, find_swings(candles.high, candles.low, strength=major_strength))
+    values = compute_indicators(candles.high, candles.low, candles.close, candles.volume, config=indicators)
+    swings = find_swings(candles.high, candles.low, strength=major_strength)
+    return AssetAnalysis(symbol, candles, values, swings)
 
 
 class PairAnalyzer:
@@ -53,11 +57,16 @@ class PairAnalyzer:
     """
 
     def __init__(
-        self, symbols: tuple[str, str], timeframe: str, *, rsi_period: int = 14, major_strength: int = 5
+        self,
+        symbols: tuple[str, str],
+        timeframe: str,
+        *,
+        indicators: IndicatorConfig = IndicatorConfig(),
+        major_strength: int = 5,
     ) -> None:
         self.symbols = symbols
         self.timeframe = timeframe
-        self._rsi_period = rsi_period
+        self._indicators = indicators
         self._major = major_strength
         self._candles = [Candles.empty(), Candles.empty()]
         self._engine = SmtEngine(timeframe=timeframe, assets=symbols, major=major_strength)
@@ -78,7 +87,7 @@ class PairAnalyzer:
 
     def _snapshot(self) -> PairAnalysis:
         assets = tuple(
-            analyze_asset(s, c, rsi_period=self._rsi_period, major_strength=self._major)
+            analyze_asset(s, c, indicators=self._indicators, major_strength=self._major)
             for s, c in zip(self.symbols, self._candles)
         )
         return PairAnalysis(self.timeframe, assets, tuple(self._events))

@@ -112,7 +112,7 @@ class ChartWidget(pg.GraphicsLayoutWidget):
         sw = analysis.swings
         self.swing_highs.setData(x=x[sw.high_idx], y=c.high[sw.high_idx] + pad)
         self.swing_lows.setData(x=x[sw.low_idx], y=c.low[sw.low_idx] - pad)
-        self.rsi_curve.setData(x=x, y=analysis.rsi, connect="finite")
+        self.rsi_curve.setData(x=x, y=analysis.indicators["rsi"], connect="finite")
         self.last_price.setPos(c.close[-1])
 
         change = c.close[-1] / c.close[-2] - 1 if len(c) > 1 else 0.0
