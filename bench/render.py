@@ -144,7 +144,7 @@ def bench_pair(n: int, *, frames: int, naive_frames: int) -> dict:
     widget.grab()
     out["ours_build"] = time.perf_counter() - start
     _pan_frames(widget, vb, x, WARMUP_FRAMES)
-    out["ours_pan"] = statistics.median(_pan_frames(widget, vb, x, frames, y_range=item.visible_price_range))
+    out["ours_pan"] = statistics.median(_pan_frames(widget, vb, x, frames, y_range=item.visible_range))
     out["ours_full"] = statistics.median(_full_frames(widget, vb, x, frames))
     widget.close()
 
@@ -154,7 +154,7 @@ def bench_pair(n: int, *, frames: int, naive_frames: int) -> dict:
     nwidget.grab()
     out["naive_build"] = time.perf_counter() - start
     _pan_frames(nwidget, nvb, x, 1)
-    out["naive_pan"] = statistics.median(_pan_frames(nwidget, nvb, x, naive_frames, y_range=item.visible_price_range))
+    out["naive_pan"] = statistics.median(_pan_frames(nwidget, nvb, x, naive_frames, y_range=item.visible_range))
     out["naive_full"] = statistics.median(_full_frames(nwidget, nvb, x, naive_frames))
     nwidget.close()
     return out

@@ -11,6 +11,9 @@ _TIMEFRAME_UNITS_MS = {"m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_80
 
 FIELDS = ("open", "high", "low", "close", "volume")
 
+TIMEFRAMES = ("1m", "5m", "15m", "1h", "4h", "1d", "1w")
+"""Timeframes the charts offer; a venue lacking one gets it resampled."""
+
 
 def timeframe_ms(timeframe: str) -> int:
     """Length of one candle of ``timeframe`` ("1m", "4h", "1d", "1w") in milliseconds."""

@@ -1,131 +1,366 @@
-"""One asset's chart: price pane with volume and swing markers, RSI pane below."""
+"""One asset's chart column: the price pane and its sub-panels, on one time axis.
+
+x is the candle open time in epoch seconds everywhere, so panes (and the two charts)
+linked on x line up by time and a missing candle leaves a visible gap.
+"""
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import datetime, timezone
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal as QtSignal
+from PySide6.QtWidgets import QSplitter, QToolButton, QVBoxLayout, QWidget
 
 from smtdesk.core.analysis import AssetAnalysis
-from smtdesk.core.candles import timeframe_ms
+from smtdesk.core.candles import Candles, timeframe_ms
 from smtdesk.core.signal import Direction, Signal, State
+from smtdesk.data.derivatives import DerivSeries
 from smtdesk.ui.items.candles import CandleItem
-from smtdesk.ui.theme import DARK
+from smtdesk.ui.items.histogram import HistogramItem
+from smtdesk.ui.items.lines import LineItem
+from smtdesk.ui.items.volume import VolumeItem
+from smtdesk.ui.pane import Pane
+from smtdesk.ui.panels import HISTOGRAM, OVERLAYS, PANELS, RSI_EXTREMES, VOLUME, PanelInput, PanelSpec
 from smtdesk.ui.signal_text import display_symbol
+from smtdesk.ui.theme import DARK, Palette, pen
 
-UP = pg.mkColor(DARK.up)
-DOWN = pg.mkColor(DARK.down)
-SWING_HIGH = "#f0b90b"
-SWING_LOW = "#2962ff"
-TEXT = "#d1d4dc"
-MUTED = "#787b86"
-VOLUME_SHARE = 0.2  # of the price pane's height
+VOLUME_SHARE = 0.18
+"""Bottom share of the price pane given to the volume overlay."""
 INITIAL_BARS = 150
+RIGHT_MARGIN_BARS = 3
 
 
-class ChartWidget(pg.GraphicsLayoutWidget):
-    """Candles, volume, automatic swing markers and RSI(14) of one asset.
+class _PriceVolumeItems:
+    """Volume overlay in its own ViewBox under the candles, sized to the bottom share."""
 
-    x is the candle open time in epoch seconds, so two charts linked on x line up by
-    time and a missing candle leaves a visible gap.
-    """
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.ci.setSpacing(0)
-        self.ci.layout.setContentsMargins(2, 2, 2, 2)
-        self.title = self.addLabel("", row=0, col=0, justify="left", color=TEXT, size="11pt")
-        self.price = self.addPlot(row=1, col=0, axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
-        self.rsi_plot = self.addPlot(row=2, col=0, axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
-        self.ci.layout.setRowStretchFactor(1, 4)
-        self.ci.layout.setRowStretchFactor(2, 1)
-        for plot in (self.price, self.rsi_plot):
-            plot.showAxis("right")
-            plot.hideAxis("left")
-            plot.showGrid(x=True, y=True, alpha=0.12)
-            plot.getAxis("right").setWidth(64)
-            plot.setMouseEnabled(x=True, y=False)
-        self.price.getAxis("bottom").setStyle(showValues=False)
-        self.rsi_plot.setXLink(self.price)
-
-        self.volume_box = pg.ViewBox(enableMouse=False)
-        self.volume_box.setXLink(self.price.vb)
-        self.price.scene().addItem(self.volume_box)
+    def __init__(self, pane: Pane, palette: Palette) -> None:
+        self.box = pg.ViewBox(enableMouse=False)
+        self.box.setXLink(pane.vb)
+        pane.plot.scene().addItem(self.box)
         # pyqtgraph hands a drag to the item with the highest summed z first; the
-        # price ViewBox sits at -100, so the volume box must be lower or it eats pans.
-        self.volume_box.setZValue(-1000)
-        self.volume_box.setAcceptedMouseButtons(Qt.NoButton)
-        self.price.vb.sigResized.connect(self._fit_volume_box)
-        self.volume_up = pg.BarGraphItem(x=[], height=[], width=1, brush=_alpha(UP, 90), pen=None)
-        self.volume_down = pg.BarGraphItem(x=[], height=[], width=1, brush=_alpha(DOWN, 90), pen=None)
-        self.volume_box.addItem(self.volume_up)
-        self.volume_box.addItem(self.volume_down)
+        # price ViewBox sits at -100, so the volume box must be lower or it eats pans,
+        # yet above the axes that paint the grid.
+        self.box.setZValue(-150)
+        self.box.setAcceptedMouseButtons(Qt.NoButton)
+        self.item = VolumeItem(palette=palette)
+        self.box.addItem(self.item)
+        self._pane = pane
+        pane.vb.sigResized.connect(self._follow_geometry)
+        pane.vb.sigXRangeChanged.connect(self.fit)
 
-        self.candles = CandleItem()
-        self.price.addItem(self.candles)
-        self.swing_highs = pg.ScatterPlotItem(symbol="t", size=9, brush=SWING_HIGH, pen=None)
-        self.swing_lows = pg.ScatterPlotItem(symbol="t1", size=9, brush=SWING_LOW, pen=None)
-        self.price.addItem(self.swing_highs)
-        self.price.addItem(self.swing_lows)
-        self.last_price = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen(MUTED, style=Qt.DotLine))
-        self.price.addItem(self.last_price, ignoreBounds=True)
+    def _follow_geometry(self) -> None:
+        self.box.setGeometry(self._pane.vb.sceneBoundingRect())
 
-        self.rsi_curve = self.rsi_plot.plot(pen=pg.mkPen("#b39ddb", width=1.2))
-        for level, style in ((30, Qt.DashLine), (50, Qt.DotLine), (70, Qt.DashLine)):
-            self.rsi_plot.addItem(
-                pg.InfiniteLine(pos=level, angle=0, pen=pg.mkPen(MUTED, style=style)), ignoreBounds=True
-            )
-        self.rsi_plot.setYRange(0, 100, padding=0.05)
-        self.rsi_plot.getAxis("right").setTicks([[(v, str(v)) for v in (30, 50, 70)]])
+    def fit(self) -> None:
+        top = self.item.visible_volume_max(*self._pane.visible_x())
+        if np.isfinite(top) and top > 0:
+            self.box.setYRange(0, top / VOLUME_SHARE, padding=0)
 
-        self.smt_lines = {
-            Direction.BULLISH: self.price.plot(pen=pg.mkPen(UP, width=2), connect="pairs"),
-            Direction.BEARISH: self.price.plot(pen=pg.mkPen(DOWN, width=2), connect="pairs"),
-        }
 
-        self.price.sigXRangeChanged.connect(self._fit_prices)
+class PricePane(Pane):
+    """Candles, volume overlay, moving-average overlays, swings and SMT lines."""
+
+    def __init__(self, palette: Palette) -> None:
+        super().__init__("price", palette=palette)
+        self.candles = CandleItem(palette=palette)
+        self.plot.addItem(self.candles)
+        self.fitted.append(self.candles)
+        self.volume = _PriceVolumeItems(self, palette)
+        self.overlays: dict[str, list[LineItem]] = {}
+        self.swing_highs = pg.ScatterPlotItem(symbol="t", size=9, pen=None)
+        self.swing_lows = pg.ScatterPlotItem(symbol="t1", size=9, pen=None)
+        for item in (self.swing_highs, self.swing_lows):
+            self.plot.addItem(item, ignoreBounds=True)
+        self.smt_lines = {d: pg.PlotDataItem(connect="pairs") for d in (Direction.BULLISH, Direction.BEARISH)}
+        for item in self.smt_lines.values():
+            self.plot.addItem(item, ignoreBounds=True)
+        self.style_markers(palette)
+
+    def style_markers(self, palette: Palette) -> None:
+        self.swing_highs.setBrush(pg.mkBrush(palette.series[0]))
+        self.swing_lows.setBrush(pg.mkBrush(palette.band))
+        self.smt_lines[Direction.BULLISH].setPen(pen(palette.up, 2))
+        self.smt_lines[Direction.BEARISH].setPen(pen(palette.down, 2))
+
+    def fit_y(self) -> None:
+        lo, hi = self.visible_y_range()
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            return
+        span = hi - lo or abs(hi) * 0.01 or 1.0
+        # room below for the volume overlay, above for swing markers and the legend
+        self.vb.setYRange(lo - span * (VOLUME_SHARE + 0.04), hi + span * (0.08 + self.top_room()), padding=0)
+
+
+class SubPanel(Pane):
+    """A removable indicator or derivatives pane built from a :class:`PanelSpec`."""
+
+    close_requested = QtSignal(str)
+
+    def __init__(self, spec: PanelSpec, palette: Palette) -> None:
+        super().__init__(spec.key, palette=palette, compact=spec.compact, y_range=spec.y_range)
+        self.spec = spec
+        self.series_items: list = []
+        for i, series in enumerate(spec.series):
+            if series.style == VOLUME:
+                item = VolumeItem(palette=palette)
+            elif series.style == HISTOGRAM:
+                item = HistogramItem(palette=palette)
+            else:
+                item = LineItem(pen=pen(palette.series_color(i), 1.2))
+            self.plot.addItem(item)
+            self.series_items.append(item)
+        self.fitted.extend(self.series_items)
+        self._series_data: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(self.series_items)
+        for level in spec.levels:
+            self.add_level(level)
+        self._extremes: list[pg.InfiniteLine] = []
+        self.close_button = QToolButton(self)
+        self.close_button.setText("×")
+        self.close_button.setToolTip(f"Remove {spec.title}")
+        self.close_button.setAutoRaise(True)
+        self.close_button.clicked.connect(lambda: self.close_requested.emit(spec.key))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        button = getattr(self, "close_button", None)  # pyqtgraph resizes during __init__
+        if button is not None:
+            button.move(self.width() - button.sizeHint().width() - 80, 2)
+
+    def set_palette(self, palette: Palette) -> None:
+        super().set_palette(palette)
+        for i, item in enumerate(getattr(self, "series_items", ())):
+            if isinstance(item, LineItem):
+                item.set_pen(pen(palette.series_color(i), 1.2))
+            else:
+                item.set_palette(palette)
+
+    def show_extremes(self, shown: bool) -> None:
+        """RSI's optional 20/80 lines."""
+        for line in self._extremes:
+            self.remove_level(line)
+        self._extremes = [self.add_level(v) for v in RSI_EXTREMES] if shown else []
+
+    def has_data(self) -> bool:
+        return any(d is not None for d in self._series_data)
+
+    def set_input(self, data: PanelInput, bar_seconds: float, tail_from: int | None) -> None:
+        """Show the panel's series; ``tail_from`` = first changed candle when only the tail changed."""
+        for i, (series, item) in enumerate(zip(self.spec.series, self.series_items)):
+            values = series.values(data)
+            self._series_data[i] = values
+            if values is None:
+                continue
+            x, y = values
+            if isinstance(item, VolumeItem):
+                candles = data.analysis.candles
+                if tail_from is not None and item.bar_count():
+                    item.merge_candles(candles[tail_from:])
+                else:
+                    item.set_candles(candles, bar_seconds=bar_seconds)
+            elif tail_from is not None and not self.spec.derivatives and item.bar_count():
+                item.merge_tail(x[tail_from:], y[tail_from:])
+            else:
+                item.set_data(x, y, bar_seconds=_series_bar_seconds(x, bar_seconds))
+        self.fit_y()
+
+    def values_at(self, t: float) -> list[tuple[str, float]]:
+        """(label, value) of each series at the bar open at ``t`` (NaN when none)."""
+        out = []
+        for series, values in zip(self.spec.series, self._series_data):
+            out.append((series.label, _value_at(values, t, as_of=self.spec.derivatives)))
+        return out
+
+
+class AssetChart(QWidget):
+    """Price pane over any number of sub-panels, resizable with a splitter."""
+
+    panel_close_requested = QtSignal(str)
+
+    def __init__(self, *, palette: Palette = DARK, parent=None) -> None:
+        super().__init__(parent)
+        self.palette_ = palette
+        self.splitter = QSplitter(Qt.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setHandleWidth(3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+        self.price = PricePane(palette)
+        self.splitter.addWidget(self.price)
+        self.panels: dict[str, SubPanel] = {}
+        self._rsi_extremes = False
+        self._overlays: tuple[str, ...] = ()
         self._analysis: AssetAnalysis | None = None
+        self._timeframe = ""
         self._bar_seconds = 3600.0
+        self._derivatives: dict[str, DerivSeries] = {}
+        self._update_time_labels()
 
+    # -- structure ------------------------------------------------------------------------
     @property
     def analysis(self) -> AssetAnalysis | None:
         return self._analysis
 
+    @property
+    def bar_seconds(self) -> float:
+        return self._bar_seconds
+
+    def panes(self) -> list[Pane]:
+        return [self.price, *self.panels.values()]
+
+    def add_panel(self, key: str) -> SubPanel:
+        if key in self.panels:
+            return self.panels[key]
+        panel = SubPanel(PANELS[key], self.palette_)
+        panel.setXLink(self.price.plot)
+        panel.close_requested.connect(self.panel_close_requested)
+        if key == "rsi":
+            panel.show_extremes(self._rsi_extremes)
+        self.panels[key] = panel
+        self.splitter.addWidget(panel)
+        self._share_heights()
+        self._update_time_labels()
+        if self._analysis is not None:
+            panel.set_input(self._panel_input(), self._bar_seconds, None)
+        return panel
+
+    def remove_panel(self, key: str) -> None:
+        panel = self.panels.pop(key, None)
+        if panel is None:
+            return
+        panel.hide()
+        panel.setParent(None)
+        panel.deleteLater()
+        self._share_heights()
+        self._update_time_labels()
+
+    def set_rsi_extremes(self, shown: bool) -> None:
+        self._rsi_extremes = shown
+        if "rsi" in self.panels:
+            self.panels["rsi"].show_extremes(shown)
+
+    def set_overlays(self, keys: Iterable[str]) -> None:
+        keys = tuple(k for k in OVERLAYS if k in set(keys))
+        for key in set(self.price.overlays) - set(keys):
+            for item in self.price.overlays.pop(key):
+                self.price.plot.removeItem(item)
+        self._overlays = keys
+        self._draw_overlays(None)
+
+    def set_palette(self, palette: Palette) -> None:
+        self.palette_ = palette
+        for pane in self.panes():
+            pane.set_palette(palette)
+        self.price.candles.set_palette(palette)
+        self.price.volume.item.set_palette(palette)
+        self.price.style_markers(palette)
+        self._draw_overlays(None)
+        if self._analysis is not None:
+            self._update_last_price()
+
+    def _share_heights(self) -> None:
+        n = len(self.panels)
+        total = max(self.splitter.height(), 600)
+        sub = int(total * min(0.22, 0.55 / max(n, 1))) if n else 0
+        self.splitter.setSizes([total - n * sub] + [sub] * n)
+
+    def _update_time_labels(self) -> None:
+        panes = self.panes()
+        for pane in panes:
+            pane.show_time_labels(pane is panes[-1])
+
+    # -- data -----------------------------------------------------------------------------
     def set_analysis(self, analysis: AssetAnalysis, timeframe: str) -> None:
         """Draw ``analysis``; keep following the newest bar unless the user scrolled back."""
         c = analysis.candles
         if not len(c):
             return
-        bar = timeframe_ms(timeframe) / 1000.0
-        first = self._analysis is None
-        following = first or self._is_following()
-        self._analysis, self._bar_seconds = analysis, bar
-        x = c.time / 1000.0
-
-        self.candles.set_candles(c, bar_seconds=bar)
-        up = c.close >= c.open
-        self.volume_up.setOpts(x=x[up], height=c.volume[up], width=0.7 * bar)
-        self.volume_down.setOpts(x=x[~up], height=c.volume[~up], width=0.7 * bar)
-        pad = (c.high - c.low).mean() * 0.6
-        sw = analysis.swings
-        self.swing_highs.setData(x=x[sw.high_idx], y=c.high[sw.high_idx] + pad)
-        self.swing_lows.setData(x=x[sw.low_idx], y=c.low[sw.low_idx] - pad)
-        self.rsi_curve.setData(x=x, y=analysis.indicators["rsi"], connect="finite")
-        self.last_price.setPos(c.close[-1])
-
-        change = c.close[-1] / c.close[-2] - 1 if len(c) > 1 else 0.0
-        colour = UP.name() if change >= 0 else DOWN.name()
-        self.title.setText(
-            f"<b>{display_symbol(analysis.symbol)}</b> &nbsp; {timeframe} &nbsp; "
-            f"<span style='color:{colour}'>{c.close[-1]:,.2f} ({change:+.2%})</span>"
-        )
+        previous = self._analysis
+        first = previous is None or timeframe != self._timeframe or previous.symbol != analysis.symbol
+        following = first or self.is_following()
+        tail = None if first else _tail_start(previous.candles, c)
+        self._analysis, self._timeframe = analysis, timeframe
+        self._bar_seconds = timeframe_ms(timeframe) / 1000.0
+        if tail is None:
+            self.price.candles.set_candles(c, bar_seconds=self._bar_seconds)
+            self.price.volume.item.set_candles(c, bar_seconds=self._bar_seconds)
+        else:
+            self.price.candles.merge_candles(c[tail:])
+            self.price.volume.item.merge_candles(c[tail:])
+        self._draw_overlays(tail)
+        self._draw_swings()
+        for panel in self.panels.values():
+            panel.set_input(self._panel_input(), self._bar_seconds, tail)
+        self._update_last_price()
+        self.show_values_at(None)
         if first:
             self.show_last(INITIAL_BARS)
         elif following:
-            self._scroll_to_newest()
-        self._fit_prices()
+            self.scroll_to_newest()
+        self.price.fit_y()
+        self.price.volume.fit()
+
+    def show_forming(self, candles: Candles) -> None:
+        """A still-forming candle: drawn at once, replaced when the closed one arrives."""
+        if self._analysis is None or not len(candles):
+            return
+        self.price.candles.merge_candles(candles)
+        self.price.volume.item.merge_candles(candles)
+        self.price.price_axis.set_marker(float(candles.close[-1]), self._last_colour(candles))
+
+    def set_derivatives(self, series: DerivSeries) -> None:
+        self._derivatives[series.kind] = series
+        if self._analysis is None:
+            return
+        for panel in self.panels.values():
+            if panel.spec.derivatives:
+                panel.set_input(self._panel_input(), self._bar_seconds, None)
+
+    def clear_derivatives(self) -> None:
+        self._derivatives.clear()
+
+    def _panel_input(self) -> PanelInput:
+        return PanelInput(self._analysis, self._derivatives)
+
+    def _draw_overlays(self, tail: int | None) -> None:
+        if self._analysis is None:
+            return
+        data = self._panel_input()
+        for n, key in enumerate(self._overlays):
+            overlay = OVERLAYS[key]
+            items = self.price.overlays.get(key)
+            colour = self.palette_.band if key == "bollinger" else self.palette_.series_color(n + 1)
+            if items is None:
+                items = [LineItem() for _ in overlay.values]
+                for item in items:
+                    self.price.plot.addItem(item, ignoreBounds=True)
+                self.price.overlays[key] = items
+                tail = None
+            for item, values in zip(items, overlay.values):
+                item.set_pen(pen(colour, 1.0))
+                x, y = values(data)
+                if tail is not None:
+                    item.merge_tail(x[tail:], y[tail:])
+                else:
+                    item.set_data(x, y, bar_seconds=self._bar_seconds)
+
+    def _draw_swings(self) -> None:
+        c = self._analysis.candles
+        x = c.time / 1000.0
+        sw = self._analysis.swings
+        pad = float(np.mean(c.high - c.low)) * 0.6
+        self.price.swing_highs.setData(x=x[sw.high_idx], y=c.high[sw.high_idx] + pad)
+        self.price.swing_lows.setData(x=x[sw.low_idx], y=c.low[sw.low_idx] - pad)
+
+    def _last_colour(self, c: Candles) -> str:
+        return self.palette_.up if c.close[-1] >= c.open[-1] else self.palette_.down
+
+    def _update_last_price(self) -> None:
+        c = self._analysis.candles
+        self.price.price_axis.set_marker(float(c.close[-1]), self._last_colour(c))
 
     def set_signals(self, signals: Iterable[Signal]) -> None:
         """Draw each live SMT signal as the line between this asset's two swing levels.
@@ -136,13 +371,13 @@ class ChartWidget(pg.GraphicsLayoutWidget):
         if self._analysis is None:
             return
         me = self._analysis.symbol
-        segments = {d: ([], []) for d in self.smt_lines}
+        segments = {d: ([], []) for d in self.price.smt_lines}
         for sig in signals:
             if sig.kind != "smt" or sig.state in (State.CANCELLED, State.INVALIDATED):
                 continue
             sweeper = sig.assets[0]
             first, second = (f"{me}.swept", f"{me}.new") if sweeper == me else (f"{me}.prior", f"{me}.new")
-            if first not in sig.levels or second not in sig.levels:
+            if first not in sig.levels or second not in sig.levels or sig.direction not in segments:
                 continue
             t0, t1 = sig.level_times[first], sig.level_times[second]
             # The other asset's two levels can fall on one bar; run its line to the
@@ -152,49 +387,118 @@ class ChartWidget(pg.GraphicsLayoutWidget):
             xs += [t0 / 1000.0, t1 / 1000.0]
             ys += [sig.levels[first], sig.levels[second]]
         for direction, (xs, ys) in segments.items():
-            self.smt_lines[direction].setData(x=xs, y=ys, connect="pairs")
+            self.price.smt_lines[direction].setData(x=xs, y=ys, connect="pairs")
 
+    # -- legend ---------------------------------------------------------------------------
+    def show_values_at(self, t: float | None) -> None:
+        """Legends of every pane at the bar open at ``t`` seconds (None: the newest bar)."""
+        if self._analysis is None:
+            return
+        c = self._analysis.candles
+        x = c.time / 1000.0
+        i = len(c) - 1 if t is None else int(np.searchsorted(x, t, side="right")) - 1
+        p = self.palette_
+        head = f"<b>{display_symbol(self._analysis.symbol)}</b> · {self._timeframe}"
+        if i < 0 or (t is not None and x[i] + self._bar_seconds <= t):
+            self.price.set_legend(f"{head} &nbsp; <span style='color:{p.text_muted}'>no candle</span>")
+            for panel in self.panels.values():
+                panel.set_legend(_panel_legend(panel, None, p))
+            return
+        colour = p.up if c.close[i] >= c.open[i] else p.down
+        change = c.close[i] / c.open[i] - 1
+        when = datetime.fromtimestamp(x[i], tz=timezone.utc)
+        local = when.astimezone()
+        ohlc = " ".join(
+            f"{k} <span style='color:{colour}'>{_price(v)}</span>"
+            for k, v in (("O", c.open[i]), ("H", c.high[i]), ("L", c.low[i]), ("C", c.close[i]))
+        )
+        overlays = self._overlay_values(i)
+        self.price.set_legend(
+            f"{head} &nbsp; <span style='color:{p.text_muted}'>{when:%Y-%m-%d %H:%M} UTC"
+            f" ({local:%H:%M} local)</span><br>{ohlc} <span style='color:{colour}'>{change:+.2%}</span>"
+            f" &nbsp; V {_compact(c.volume[i])}{overlays}"
+        )
+        for panel in self.panels.values():
+            panel.set_legend(_panel_legend(panel, x[i], p))
+
+    def _overlay_values(self, i: int) -> str:
+        parts = []
+        for n, key in enumerate(self._overlays):
+            overlay = OVERLAYS[key]
+            colour = self.palette_.band if key == "bollinger" else self.palette_.series_color(n + 1)
+            values = [f(self._panel_input())[1][i] for f in overlay.values]
+            text = " / ".join(_price(v) for v in values)
+            parts.append(f"<span style='color:{colour}'>{overlay.label} {text}</span>")
+        return ("<br>" + " &nbsp; ".join(parts)) if parts else ""
+
+    # -- view -----------------------------------------------------------------------------
     def show_last(self, bars: int) -> None:
         if self._analysis is None:
             return
         x = self._analysis.candles.time / 1000.0
         lo = x[max(len(x) - bars, 0)]
-        self.price.setXRange(lo, x[-1] + 3 * self._bar_seconds, padding=0)
+        self.price.vb.setXRange(lo, x[-1] + RIGHT_MARGIN_BARS * self._bar_seconds, padding=0)
 
-    def _is_following(self) -> bool:
+    def is_following(self) -> bool:
         if self._analysis is None:
             return True
-        right = self.price.vb.viewRange()[0][1]
-        return right >= self._analysis.candles.time[-1] / 1000.0
+        return self.price.visible_x()[1] >= self._analysis.candles.time[-1] / 1000.0
 
-    def _scroll_to_newest(self) -> None:
-        (x0, x1) = self.price.vb.viewRange()[0]
+    def scroll_to_newest(self) -> None:
+        x0, x1 = self.price.visible_x()
         newest = self._analysis.candles.time[-1] / 1000.0
-        shift = newest + 3 * self._bar_seconds - x1
+        shift = newest + RIGHT_MARGIN_BARS * self._bar_seconds - x1
         if shift > 0:
-            self.price.setXRange(x0 + shift, x1 + shift, padding=0)
-
-    def _fit_prices(self) -> None:
-        if self._analysis is None:
-            return
-        x0, x1 = self.price.vb.viewRange()[0]
-        rng = self.candles.visible_price_range(x0, x1)
-        lo, hi = rng
-        if not np.isfinite(lo):
-            return
-        span = (hi - lo) or abs(hi) * 0.01 or 1.0
-        # Room below the candles for the volume overlay, above for swing markers.
-        self.price.setYRange(lo - span * (VOLUME_SHARE + 0.04), hi + span * 0.08, padding=0)
-        c = self._analysis.candles
-        i0, i1 = np.searchsorted(c.time / 1000.0, [x0, x1])
-        vmax = c.volume[i0:i1].max() if i1 > i0 else 1.0
-        self.volume_box.setYRange(0, vmax / VOLUME_SHARE, padding=0)
-
-    def _fit_volume_box(self) -> None:
-        self.volume_box.setGeometry(self.price.vb.sceneBoundingRect())
+            self.price.vb.setXRange(x0 + shift, x1 + shift, padding=0)
 
 
-def _alpha(colour, alpha: int):
-    c = pg.mkColor(colour)
-    c.setAlpha(alpha)
-    return c
+def _tail_start(old: Candles, new: Candles) -> int | None:
+    """First candle index to redraw when ``new`` only extends ``old``; None for a full redraw."""
+    n = len(old)
+    if n == 0 or len(new) < n or new.time[0] != old.time[0] or new.time[n - 1] != old.time[n - 1]:
+        return None
+    return n - 1
+
+
+def _series_bar_seconds(x: np.ndarray, candle_seconds: float) -> float:
+    """Derivatives come at their own period (funding every 8h), not the candles'."""
+    if len(x) < 2:
+        return candle_seconds
+    return float(np.median(np.diff(x)))
+
+
+def _value_at(values: tuple[np.ndarray, np.ndarray] | None, t: float | None, *, as_of: bool) -> float:
+    if values is None or t is None:
+        return float("nan")
+    x, y = values
+    i = int(np.searchsorted(x, t, side="right")) - 1
+    if i < 0 or (not as_of and x[i] != t):
+        return float("nan")
+    return float(y[i])
+
+
+def _panel_legend(panel: SubPanel, t: float | None, p: Palette) -> str:
+    spec = panel.spec
+    if spec.derivatives and not panel.has_data():
+        return f"<b>{spec.title}</b> &nbsp; <span style='color:{p.text_muted}'>no data from this source</span>"
+    parts = []
+    for n, (label, value) in enumerate(panel.values_at(t)):
+        colour = p.series_color(n) if spec.series[n].style not in (HISTOGRAM, VOLUME) else p.text_muted
+        text = "–" if not np.isfinite(value) else (_compact(value) if spec.compact else f"{value:,.4g}") + spec.suffix
+        parts.append(f"<span style='color:{colour}'>{label} {text}</span>")
+    return f"<b>{spec.title}</b> &nbsp; " + " &nbsp; ".join(parts)
+
+
+def _price(v: float) -> str:
+    if not np.isfinite(v):
+        return "–"
+    return f"{v:,.2f}" if abs(v) >= 100 else f"{v:,.4f}"
+
+
+def _compact(v: float) -> str:
+    a = abs(v)
+    for div, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if a >= div:
+            return f"{v / div:,.2f}{unit}"
+    return f"{v:,.2f}"
+

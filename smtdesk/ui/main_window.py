@@ -1,45 +1,66 @@
-"""The main window: two synchronized charts, the signal sidebar, alerts."""
+"""The main window: two synchronized chart columns, the signal sidebar, alerts."""
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QProgressBar,
+    QSplitter,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from smtdesk.core.analysis import PairAnalysis
 from smtdesk.core.candles import timeframe_ms
 from smtdesk.core.signal import Signal, State
+from smtdesk.data.exchange import VENUES
 from smtdesk.data.worker import MarketWorker
-from smtdesk.ui.chart import ChartWidget
+from smtdesk.ui.chart import INITIAL_BARS, AssetChart
+from smtdesk.ui.crosshair import Crosshair
 from smtdesk.ui.notice import NoticeBanner
+from smtdesk.ui.panels import DEFAULT_OVERLAYS, DEFAULT_PANELS, OVERLAYS, PANELS
+from smtdesk.ui.pickers import Pickers
 from smtdesk.ui.sidebar import MUTING_TAGS, SignalSidebar
 from smtdesk.ui.signal_text import bar_time
+from smtdesk.ui.theme import DARK, LIGHT, apply_palette
 
 ALERT_STATES = frozenset({State.FORMING, State.DIVERGENCE, State.CONFIRMED})
+PAN_FRACTION = 0.2
+ZOOM_FACTOR = 1.25
 
 
 class MainWindow(QMainWindow):
-    """Left chart = first asset, right chart = second; both share one time axis."""
+    """Left chart = first asset, right chart = second; every pane shares one time axis."""
 
     def __init__(self, worker: MarketWorker) -> None:
         super().__init__()
         self.worker = worker
+        self.palette_ = DARK
         self.setWindowTitle("smtdesk")
         self.resize(1600, 900)
 
-        self.left = ChartWidget()
-        self.right = ChartWidget()
-        self.right.price.setXLink(self.left.price)
-        self.splitter = QSplitter(Qt.Horizontal)
-        self.splitter.addWidget(self.left)
-        self.splitter.addWidget(self.right)
+        self.left = AssetChart(palette=self.palette_)
+        self.right = AssetChart(palette=self.palette_)
+        self.right.price.setXLink(self.left.price.plot)
+        self.charts = QSplitter(Qt.Horizontal)
+        self.charts.setChildrenCollapsible(False)
+        self.charts.addWidget(self.left)
+        self.charts.addWidget(self.right)
         self.notice = NoticeBanner()
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
         layout.setSpacing(4)
         layout.addWidget(self.notice)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.charts, 1)
         self.setCentralWidget(central)
 
         self.sidebar = SignalSidebar(self)
@@ -48,26 +69,167 @@ class MainWindow(QMainWindow):
         self.sidebar.signal_activated.connect(self.show_signal)
 
         self.source_label = QLabel(worker.source.label)
+        self.progress = QProgressBar(maximumWidth=160, textVisible=True)
+        self.progress.hide()
         self.last_bar_label = QLabel("")
         self.statusBar().addWidget(self.source_label)
+        self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.last_bar_label)
 
+        self.crosshair = Crosshair(palette=self.palette_, parent=self)
+        self.crosshair.moved.connect(self._on_crosshair)
         self._alerted: set[tuple[str, State]] = set()
         self._analysis: PairAnalysis | None = None
-        self._add_actions()
+        self.panel_actions: dict[str, QAction] = {}
+        self.overlay_actions: dict[str, QAction] = {}
+        self._build_toolbar()
+        self._add_view_actions()
+        for key in DEFAULT_PANELS:
+            self.panel_actions[key].setChecked(True)
+        self._apply_overlays()
+        for chart in (self.left, self.right):
+            chart.panel_close_requested.connect(lambda key: self.panel_actions[key].setChecked(False))
 
         worker.analysis_ready.connect(self._on_analysis_ready)
         worker.signals_raised.connect(self._on_signals_raised)
         worker.status_changed.connect(self.source_label.setText)
+        worker.source_changed.connect(self.source_label.setText)
         worker.failed.connect(self._on_failed)
+        worker.notice.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        worker.progress.connect(self._on_progress)
+        worker.forming_candle.connect(self._on_forming)
+        worker.derivatives_ready.connect(self._on_derivatives)
 
-    def _add_actions(self) -> None:
-        latest = QAction("Go to newest bar", self, shortcut=QKeySequence(Qt.Key_End))
-        latest.triggered.connect(lambda: self.left.show_last(150))
-        self.addAction(latest)
+    # -- toolbar and actions ------------------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Chart", self)
+        bar.setObjectName("chart_toolbar")
+        bar.setMovable(False)
+        self.addToolBar(Qt.TopToolBarArea, bar)
+        self.pickers = Pickers({**VENUES, "demo": "Demo (recorded data)"})
+        self.pickers.set_selection(self.worker.source.name, tuple(self.worker.symbols), self.worker.timeframe)
+        self.pickers.selection_requested.connect(self._on_selection_requested)
+        bar.addWidget(self.pickers)
+        bar.addSeparator()
+
+        panels_menu = QMenu("Indicators", self)
+        for key, spec in PANELS.items():
+            action = QAction(spec.title, self, checkable=True)
+            action.toggled.connect(lambda on, key=key: self._toggle_panel(key, on))
+            panels_menu.addAction(action)
+            self.panel_actions[key] = action
+        panels_menu.addSeparator()
+        self.rsi_extremes_action = QAction("RSI 20/80 lines", self, checkable=True)
+        self.rsi_extremes_action.toggled.connect(
+            lambda on: [c.set_rsi_extremes(on) for c in (self.left, self.right)]
+        )
+        panels_menu.addAction(self.rsi_extremes_action)
+        overlays_menu = QMenu("Overlays", self)
+        for key, overlay in OVERLAYS.items():
+            action = QAction(overlay.label, self, checkable=True, checked=key in DEFAULT_OVERLAYS)
+            action.toggled.connect(self._apply_overlays)
+            overlays_menu.addAction(action)
+            self.overlay_actions[key] = action
+        for menu in (panels_menu, overlays_menu):
+            button = QToolButton()
+            button.setText(menu.title())
+            button.setMenu(menu)
+            button.setPopupMode(QToolButton.InstantPopup)
+            button.setObjectName(f"{menu.title().lower()}_button")
+            bar.addWidget(button)
+        bar.addSeparator()
+
+        self.stacked_action = QAction("Stacked", self, checkable=True, shortcut=QKeySequence("Ctrl+L"))
+        self.stacked_action.setToolTip("Charts side by side or stacked (Ctrl+L)")
+        self.stacked_action.toggled.connect(self.set_stacked)
+        self.light_action = QAction("Light", self, checkable=True, shortcut=QKeySequence("Ctrl+T"))
+        self.light_action.setToolTip("Light or dark theme (Ctrl+T)")
+        self.light_action.toggled.connect(lambda on: self.set_palette(LIGHT if on else DARK))
+        bar.addAction(self.stacked_action)
+        bar.addAction(self.light_action)
+
+    def _add_view_actions(self) -> None:
+        for keys, slot in (
+            ((Qt.Key_End,), lambda: self.left.show_last(INITIAL_BARS)),
+            ((Qt.Key_Left,), lambda: self.pan(-PAN_FRACTION)),
+            ((Qt.Key_Right,), lambda: self.pan(PAN_FRACTION)),
+            ((Qt.Key_Up, Qt.Key_Plus, Qt.Key_Equal), lambda: self.zoom(1 / ZOOM_FACTOR)),
+            ((Qt.Key_Down, Qt.Key_Minus), lambda: self.zoom(ZOOM_FACTOR)),
+        ):
+            action = QAction(self)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.WindowShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+
+    def pan(self, fraction: float) -> None:
+        x0, x1 = self.left.price.visible_x()
+        shift = (x1 - x0) * fraction
+        self.left.price.vb.setXRange(x0 + shift, x1 + shift, padding=0)
+
+    def zoom(self, factor: float) -> None:
+        """Zoom about the newest visible edge, as a trader reading the last bars expects."""
+        x0, x1 = self.left.price.visible_x()
+        width = max((x1 - x0) * factor, 10 * self.left.bar_seconds)
+        self.left.price.vb.setXRange(x1 - width, x1, padding=0)
+
+    def set_stacked(self, stacked: bool) -> None:
+        self.charts.setOrientation(Qt.Vertical if stacked else Qt.Horizontal)
+        if self.stacked_action.isChecked() != stacked:
+            self.stacked_action.setChecked(stacked)
+        self._attach_crosshair()
+
+    def set_palette(self, palette) -> None:
+        self.palette_ = palette
+        apply_palette(QApplication.instance(), palette)
+        for chart in (self.left, self.right):
+            chart.set_palette(palette)
+        self.crosshair.set_palette(palette)
+        self.sidebar.set_palette(palette)
+
+    def _toggle_panel(self, key: str, shown: bool) -> None:
+        for chart in (self.left, self.right):
+            if shown:
+                chart.add_panel(key)
+            else:
+                chart.remove_panel(key)
+        self._attach_crosshair()
+
+    def _apply_overlays(self) -> None:
+        keys = [k for k, a in self.overlay_actions.items() if a.isChecked()]
+        for chart in (self.left, self.right):
+            chart.set_overlays(keys)
+
+    def _attach_crosshair(self) -> None:
+        self.crosshair.attach([(self.left.panes(), self._snap(self.left)), (self.right.panes(), self._snap(self.right))])
+
+    @staticmethod
+    def _snap(chart: AssetChart):
+        def snap(x: float) -> float | None:
+            if chart.analysis is None:
+                return None
+            times = chart.analysis.candles.time / 1000.0
+            i = int(np.searchsorted(times, x + chart.bar_seconds / 2)) - 1
+            if i < 0 or x > times[-1] + chart.bar_seconds:
+                return None
+            return float(times[i])
+
+        return snap
+
+    # -- worker ----------------------------------------------------------------------------
+    def _on_selection_requested(self, venue: str, symbols: tuple, timeframe: str) -> None:
+        self.statusBar().showMessage(f"Loading {' / '.join(symbols)} {timeframe} from {venue}…", 5_000)
+        self.worker.reload(venue=venue, symbols=tuple(symbols), timeframe=timeframe)
 
     def _on_analysis_ready(self, analysis: PairAnalysis) -> None:
+        reloaded = self._analysis is None or (analysis.timeframe, tuple(a.symbol for a in analysis.assets)) != (
+            self._analysis.timeframe,
+            tuple(a.symbol for a in self._analysis.assets),
+        )
         self._analysis = analysis
+        if reloaded:
+            for chart in (self.left, self.right):
+                chart.clear_derivatives()
         self.left.set_analysis(analysis.assets[0], analysis.timeframe)
         self.right.set_analysis(analysis.assets[1], analysis.timeframe)
         self.sidebar.show_signals(analysis.signals)
@@ -76,6 +238,34 @@ class MainWindow(QMainWindow):
         self.right.set_signals(latest)
         newest = max(a.candles.time[-1] for a in analysis.assets if len(a.candles))
         self.last_bar_label.setText(f"Last bar {bar_time(int(newest))} UTC")
+        if reloaded:
+            self._attach_crosshair()
+        if self.crosshair.time is not None:
+            self._on_crosshair(self.crosshair.time)
+
+    def _on_forming(self, update) -> None:
+        chart = self._chart_of(update.symbol)
+        if chart is not None:
+            chart.show_forming(update.candles)
+
+    def _on_derivatives(self, series) -> None:
+        chart = self._chart_of(series.symbol)
+        if chart is not None:
+            chart.set_derivatives(series)
+
+    def _chart_of(self, symbol: str) -> AssetChart | None:
+        for chart in (self.left, self.right):
+            if chart.analysis is not None and chart.analysis.symbol == symbol:
+                return chart
+        return None
+
+    def _on_progress(self, percent: int) -> None:
+        self.progress.setValue(percent)
+        self.progress.setVisible(percent < 100)
+
+    def _on_crosshair(self, t: float | None) -> None:
+        self.left.show_values_at(t)
+        self.right.show_values_at(t)
 
     def _on_signals_raised(self, events: tuple[Signal, ...]) -> None:
         self.sidebar.show_signals(events)
@@ -89,11 +279,7 @@ class MainWindow(QMainWindow):
 
     def _on_failed(self, message: str) -> None:
         self.statusBar().showMessage(message, 15_000)
-        self.notice.setStyleSheet(
-            "QLabel#notice_banner { background: #5d4a1f; color: #ffffff; border-radius: 4px; }"
-        )
-        self.notice.setText(message)
-        self.notice.show()
+        self.notice.warn(message)
 
     def show_signal(self, sig: Signal) -> None:
         """Bring both charts to the bars a signal refers to."""
@@ -103,4 +289,4 @@ class MainWindow(QMainWindow):
         times = [t / 1000.0 for t in sig.level_times.values()] or [sig.ref_time / 1000.0]
         lo = min(min(times), sig.ref_time / 1000.0) - 40 * bar
         hi = max(max(times), sig.known_time / 1000.0) + 40 * bar
-        self.left.price.setXRange(lo, hi, padding=0)
+        self.left.price.vb.setXRange(lo, hi, padding=0)

@@ -37,6 +37,15 @@ class NoticeBanner(QLabel):
         self.show()
         self._timer.start()
 
+    def warn(self, message: str) -> None:
+        """A problem the user should know about (data source down, bad pick)."""
+        self.setStyleSheet(
+            "QLabel#notice_banner { background: #5d4a1f; color: #ffffff; font-size: 13px; border-radius: 4px; }"
+        )
+        self.setText(message)
+        self.show()
+        self._timer.start()
+
     def mousePressEvent(self, event) -> None:
         self.hide()
         super().mousePressEvent(event)

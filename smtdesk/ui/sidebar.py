@@ -8,10 +8,8 @@ from PySide6.QtWidgets import QDockWidget, QTreeWidget, QTreeWidgetItem
 
 from smtdesk.core.signal import Direction, Signal
 from smtdesk.ui import signal_text
+from smtdesk.ui.theme import DARK, Palette
 
-BULL = QColor("#26a69a")
-BEAR = QColor("#ef5350")
-MUTED = QColor("#6a6d78")
 MUTING_TAGS = frozenset({"counter-trend", "weak pair"})
 
 
@@ -34,6 +32,12 @@ class SignalSidebar(QDockWidget):
         self.tree.itemClicked.connect(self._on_item_activated)
         self.setWidget(self.tree)
         self._items: dict[str, QTreeWidgetItem] = {}
+        self._palette = DARK
+
+    def set_palette(self, palette: Palette) -> None:
+        self._palette = palette
+        for item in self._items.values():
+            self._fill(item, item.data(0, Qt.UserRole))
 
     def count(self) -> int:
         return self.tree.topLevelItemCount()
@@ -60,10 +64,11 @@ class SignalSidebar(QDockWidget):
         item.setText(2, signal_text.summary(sig))
         item.setToolTip(2, signal_text.summary(sig))
         muted = bool(sig.tags & MUTING_TAGS) or sig.state.value in ("cancelled", "invalidated")
-        colour = MUTED if muted else (BULL if sig.direction is Direction.BULLISH else BEAR)
-        item.setForeground(1, QBrush(colour))
+        p = self._palette
+        colour = p.text_muted if muted else (p.up if sig.direction is Direction.BULLISH else p.down)
+        item.setForeground(1, QBrush(QColor(colour)))
         for col in (0, 2):
-            item.setForeground(col, QBrush(MUTED if muted else QColor("#d1d4dc")))
+            item.setForeground(col, QBrush(QColor(p.text_muted if muted else p.text)))
 
     def _on_item_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         self.signal_activated.emit(item.data(0, Qt.UserRole))

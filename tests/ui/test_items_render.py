@@ -93,7 +93,7 @@ def test_zoomed_out_columns_show_exact_wicks(qtbot, bars_per_px):
     width_px = vb.width()
     x0 = x[len(x) // 3]
     x1 = min(x0 + width_px * bars_per_px * BAR, x[-1])
-    lo, hi = item.visible_price_range(x0, x1)
+    lo, hi = item.visible_range(x0, x1)
     img = render(widget, x0, x1, (lo - (hi - lo) * 0.05, hi + (hi - lo) * 0.05))
 
     cols = item.drawn_columns
@@ -129,7 +129,7 @@ def test_zoomed_in_draws_every_candle_and_leaves_gaps_empty(qtbot):
     widget = plot_with(item, qtbot)
     x = candles.time / 1000.0
     x0, x1 = x[1450], x[1580]
-    lo, hi = item.visible_price_range(x0, x1)
+    lo, hi = item.visible_range(x0, x1)
     img = render(widget, x0, x1, (lo, hi))
     assert item.drawn_columns is None, "zoomed in the item draws candles, not columns"
     mask = painted(img, DARK.background)
@@ -171,7 +171,7 @@ def test_up_and_down_candles_use_the_palette_colours(qtbot):
     assert tuple(img[int(dy), int(dx)]) == down
 
 
-def test_visible_price_range_is_the_slice_extremes():
+def test_visible_range_is_the_slice_extremes():
     candles = make_candles(50_000, seed=3)
     item = CandleItem()
     item.set_candles(candles, bar_seconds=BAR)
@@ -179,10 +179,10 @@ def test_visible_price_range_is_the_slice_extremes():
     rng = np.random.default_rng(0)
     for _ in range(100):
         i, j = sorted(rng.integers(0, len(x), 2))
-        lo, hi = item.visible_price_range(x[i], x[j])
+        lo, hi = item.visible_range(x[i], x[j])
         assert lo == candles.low[i : j + 1].min()
         assert hi == candles.high[i : j + 1].max()
-    assert np.isnan(item.visible_price_range(x[-1] + 10 * BAR, x[-1] + 20 * BAR)[0])
+    assert np.isnan(item.visible_range(x[-1] + 10 * BAR, x[-1] + 20 * BAR)[0])
 
 
 def test_autorange_fits_the_visible_candles(qtbot):
@@ -196,7 +196,7 @@ def test_autorange_fits_the_visible_candles(qtbot):
     x = candles.time / 1000.0
     render(widget, x[5000], x[5300])
     y0, y1 = vb.viewRange()[1]
-    lo, hi = item.visible_price_range(x[5000], x[5300])
+    lo, hi = item.visible_range(x[5000], x[5300])
     assert y0 <= lo and y1 >= hi
     assert (y1 - y0) < 1.2 * (hi - lo)
 
@@ -299,7 +299,7 @@ def test_screenshots_dark_and_light(qtbot):
         widget.addItem(line)
         widget.getPlotItem().getAxis("right").set_marker(item.last_close(), palette.up)
         for name, (a, b) in {"zoomed_in": (x[-150], x[-1] + 5 * BAR), "full": (x[0], x[-1])}.items():
-            lo, hi = item.visible_price_range(a, b)
+            lo, hi = item.visible_range(a, b)
             img = render(widget, a, b, (lo - 0.03 * (hi - lo), hi + 0.03 * (hi - lo)))
             assert painted(img, palette.background).mean() > 0.02
             save(img, f"items_{palette.name}_{name}.png")

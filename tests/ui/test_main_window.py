@@ -42,7 +42,7 @@ def test_live_candles_arrive_and_both_charts_follow_the_newest(window, qtbot):
 
 def test_dragging_one_chart_pans_the_other_and_stops_following(window, qtbot, artifacts):
     before = x_range(window.left)
-    view = window.left.viewport()
+    view = window.left.price.viewport()
     mid = QPoint(view.width() // 2, view.height() // 3)
     drag(view, mid, mid + QPoint(400, 0))
     after = x_range(window.left)
@@ -66,7 +66,7 @@ def test_history_signals_listed_and_a_live_one_raises_a_notice(window, qtbot, ar
 
 def test_swing_markers_sit_on_the_candles_they_mark(window):
     a = window.left.analysis
-    xs, ys = window.left.swing_highs.getData()
+    xs, ys = window.left.price.swing_highs.getData()
     assert len(xs) == len(a.swings.high_idx) > 0
     assert (ys > a.candles.high[a.swings.high_idx]).all()
     assert list(xs) == list(a.candles.time[a.swings.high_idx] / 1000)

@@ -72,7 +72,7 @@ class CandleItem(WindowedItem):
             return None
         return float(self._pyramid.raw("close")[-1])
 
-    def visible_price_range(self, x0: float, x1: float) -> tuple[float, float]:
+    def visible_range(self, x0: float, x1: float) -> tuple[float, float]:
         """Lowest low and highest high of the candles overlapping ``[x0, x1]``.
 
         O(sqrt n) on the pyramid; ``(nan, nan)`` when no candle is there.
@@ -83,7 +83,7 @@ class CandleItem(WindowedItem):
         return self._pyramid.extreme("low", i, j), self._pyramid.extreme("high", i, j)
 
     def _y_range(self, x0: float, x1: float) -> tuple[float, float]:
-        return self.visible_price_range(x0, x1)
+        return self.visible_range(x0, x1)
 
     def _data_rect(self) -> QtCore.QRectF:
         pyr = self._pyramid

@@ -1,0 +1,127 @@
+"""One pane of a chart column: a plot with a right value axis and a time axis.
+
+Panes of a column share x (open time in epoch seconds). Each fits its own y to what
+is visible whenever x changes, so panning never leaves a pane scaled for other bars.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from smtdesk.ui.items.axes import PriceAxisItem, TimeAxisItem
+from smtdesk.ui.theme import DARK, Palette, pen, style_plot
+
+AXIS_WIDTH = 78
+"""Every pane's value axis is this wide so the panes of a column line up bar for bar."""
+
+Y_MARGIN = 0.06
+GRID_Z = -200
+"""Axes (which paint the grid) sit under every view box, including overlays at -150."""
+
+
+class Pane(pg.PlotWidget):
+    """A plot whose y follows the visible data of its ``fitted`` items.
+
+    ``fitted`` items implement ``visible_range(x0, x1) -> (lo, hi)``; ``y_range``
+    pins the scale instead (oscillators bounded 0–100).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        palette: Palette = DARK,
+        compact: bool = False,
+        y_range: tuple[float, float] | None = None,
+        parent=None,
+    ) -> None:
+        self.price_axis = PriceAxisItem("right", compact=compact, palette=palette)
+        self.time_axis = TimeAxisItem("bottom", palette=palette)
+        super().__init__(parent, axisItems={"right": self.price_axis, "bottom": self.time_axis})
+        self.setObjectName(name)
+        self.name = name
+        self.plot = self.getPlotItem()
+        self.plot.hideAxis("left")
+        self.plot.showAxis("right")
+        self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        self.plot.layout.setContentsMargins(0, 0, 0, 0)
+        self.price_axis.setWidth(AXIS_WIDTH)
+        self.plot.showGrid(x=True, y=True)
+        for axis in (self.price_axis, self.time_axis):
+            axis.setZValue(GRID_Z)
+        self.vb = self.plot.getViewBox()
+        self.vb.setMouseEnabled(x=True, y=False)
+        self.vb.enableAutoRange(x=False, y=False)
+        self.setMinimumHeight(60)
+        self.fitted: list = []
+        self.levels: list[pg.InfiniteLine] = []
+        self._y_range = y_range
+        self._palette = palette
+        self.legend = QLabel(self)
+        self.legend.setTextFormat(Qt.RichText)
+        self.legend.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.legend.move(6, 2)
+        self.vb.sigXRangeChanged.connect(self.fit_y)
+        self.set_palette(palette)
+        if y_range is not None:
+            self.vb.setYRange(*y_range, padding=0.04)
+
+    def set_palette(self, palette: Palette) -> None:
+        self._palette = palette
+        style_plot(self.plot, palette)
+        # The grid is painted by the axes; with them under a transparent view box the
+        # candles draw over the grid lines instead of being cut by them.
+        self.vb.setBackgroundColor(None)
+        self.setBackground(palette.background)
+        self.legend.setStyleSheet(f"color: {palette.text}; background: transparent; font-size: 11px;")
+        for line in self.levels:
+            line.setPen(pen(palette.level, style=Qt.DashLine))
+
+    def show_time_labels(self, shown: bool) -> None:
+        """Only a column's bottom pane labels the time axis; the others keep its grid."""
+        self.time_axis.setStyle(showValues=shown)
+        self.time_axis.setHeight(24 if shown else 0)
+
+    def add_level(self, value: float) -> pg.InfiniteLine:
+        line = pg.InfiniteLine(pos=value, angle=0, movable=False, pen=pen(self._palette.level, style=Qt.DashLine))
+        self.plot.addItem(line, ignoreBounds=True)
+        self.levels.append(line)
+        return line
+
+    def remove_level(self, line: pg.InfiniteLine) -> None:
+        self.plot.removeItem(line)
+        self.levels.remove(line)
+
+    def set_legend(self, html: str) -> None:
+        self.legend.setText(html)
+        self.legend.adjustSize()
+
+    def visible_x(self) -> tuple[float, float]:
+        (x0, x1), _ = self.vb.viewRange()
+        return x0, x1
+
+    def fit_y(self) -> None:
+        if self._y_range is not None:
+            return
+        lo, hi = self.visible_y_range()
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            return
+        span = hi - lo or abs(hi) * 0.01 or 1.0
+        self.vb.setYRange(lo - span * Y_MARGIN, hi + span * (Y_MARGIN + self.top_room()), padding=0)
+
+    def top_room(self) -> float:
+        """Extra share of the span kept free above the data (room for the legend)."""
+        return (self.legend.height() + 4) / max(self.vb.height(), 60.0)
+
+    def visible_y_range(self) -> tuple[float, float]:
+        x0, x1 = self.visible_x()
+        ranges = np.array([item.visible_range(x0, x1) for item in self.fitted], dtype=np.float64).reshape(-1, 2)
+        if not len(ranges) or np.isnan(ranges).all():
+            return float("nan"), float("nan")
+        return float(np.nanmin(ranges[:, 0])), float(np.nanmax(ranges[:, 1]))
