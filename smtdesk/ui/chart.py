@@ -31,6 +31,7 @@ VOLUME_SHARE = 0.18
 """Bottom share of the price pane given to the volume overlay."""
 INITIAL_BARS = 150
 RIGHT_MARGIN_BARS = 3
+MARKER_MIN_PX_PER_BAR = 2.0
 
 
 class _PriceVolumeItems:
@@ -65,6 +66,7 @@ class PricePane(Pane):
 
     def __init__(self, palette: Palette) -> None:
         super().__init__("price", palette=palette)
+        self.setMinimumHeight(220)
         self.candles = CandleItem(palette=palette)
         self.plot.addItem(self.candles)
         self.fitted.append(self.candles)
@@ -117,6 +119,8 @@ class SubPanel(Pane):
         for level in spec.levels:
             self.add_level(level)
         self._extremes: list[pg.InfiniteLine] = []
+        if spec.y_range is not None:
+            self.price_axis.set_fixed_ticks(spec.levels)
         self.close_button = QToolButton(self)
         self.close_button.setText("×")
         self.close_button.setToolTip(f"Remove {spec.title}")
@@ -142,6 +146,7 @@ class SubPanel(Pane):
         for line in self._extremes:
             self.remove_level(line)
         self._extremes = [self.add_level(v) for v in RSI_EXTREMES] if shown else []
+        self.price_axis.set_fixed_ticks(self.spec.levels + (RSI_EXTREMES if shown else ()))
 
     def has_data(self) -> bool:
         return any(d is not None for d in self._series_data)
@@ -198,6 +203,7 @@ class AssetChart(QWidget):
         self._bar_seconds = 3600.0
         self._derivatives: dict[str, DerivSeries] = {}
         self._update_time_labels()
+        self.price.vb.sigXRangeChanged.connect(self._show_markers_by_zoom)
 
     # -- structure ------------------------------------------------------------------------
     @property
@@ -225,6 +231,7 @@ class AssetChart(QWidget):
         self._update_time_labels()
         if self._analysis is not None:
             panel.set_input(self._panel_input(), self._bar_seconds, None)
+            self.show_values_at(None)
         return panel
 
     def remove_panel(self, key: str) -> None:
@@ -318,6 +325,7 @@ class AssetChart(QWidget):
         for panel in self.panels.values():
             if panel.spec.derivatives:
                 panel.set_input(self._panel_input(), self._bar_seconds, None)
+        self.show_values_at(None)
 
     def clear_derivatives(self) -> None:
         self._derivatives.clear()
@@ -354,6 +362,14 @@ class AssetChart(QWidget):
         pad = float(np.mean(c.high - c.low)) * 0.6
         self.price.swing_highs.setData(x=x[sw.high_idx], y=c.high[sw.high_idx] + pad)
         self.price.swing_lows.setData(x=x[sw.low_idx], y=c.low[sw.low_idx] - pad)
+
+    def _show_markers_by_zoom(self) -> None:
+        """Swing markers only while candles are wide enough to tell which bar they mark."""
+        x0, x1 = self.price.visible_x()
+        px_per_bar = self.price.vb.width() * self._bar_seconds / max(x1 - x0, 1e-9)
+        shown = bool(px_per_bar >= MARKER_MIN_PX_PER_BAR)
+        self.price.swing_highs.setVisible(shown)
+        self.price.swing_lows.setVisible(shown)
 
     def _last_colour(self, c: Candles) -> str:
         return self.palette_.up if c.close[-1] >= c.open[-1] else self.palette_.down

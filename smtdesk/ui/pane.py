@@ -58,7 +58,7 @@ class Pane(pg.PlotWidget):
         self.vb = self.plot.getViewBox()
         self.vb.setMouseEnabled(x=True, y=False)
         self.vb.enableAutoRange(x=False, y=False)
-        self.setMinimumHeight(60)
+        self.setMinimumHeight(36)
         self.fitted: list = []
         self.levels: list[pg.InfiniteLine] = []
         self._y_range = y_range
@@ -68,6 +68,7 @@ class Pane(pg.PlotWidget):
         self.legend.setAttribute(Qt.WA_TransparentForMouseEvents)
         self.legend.move(6, 2)
         self.vb.sigXRangeChanged.connect(self.fit_y)
+        self.vb.sigResized.connect(self.fit_y)
         self.set_palette(palette)
         if y_range is not None:
             self.vb.setYRange(*y_range, padding=0.04)

@@ -3,6 +3,9 @@ import asyncio
 import pytest
 import qasync
 
+from smtdesk import app as smtdesk_app
+from smtdesk.data.demo import DemoSource
+
 
 @pytest.fixture
 def qloop(qapp):
@@ -17,3 +20,29 @@ def qloop(qapp):
     # in the same process need it cleared.
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
+
+
+def _window(qtbot, seconds_per_bar: float):
+    win = smtdesk_app.create_window(DemoSource(live_bars=300, seconds_per_bar=seconds_per_bar))
+    worker = win.worker
+    qtbot.addWidget(win)
+    win.resize(1600, 900)
+    win.show()
+    worker.start()
+    qtbot.waitUntil(lambda: win.left.analysis is not None, timeout=30_000)
+    yield win
+    win.close()
+    stopping = asyncio.ensure_future(worker.stop())
+    qtbot.waitUntil(stopping.done, timeout=10_000)
+
+
+@pytest.fixture
+def window(qtbot, qloop):
+    """The main window on the demo market replaying 20 candles a second."""
+    yield from _window(qtbot, 0.05)
+
+
+@pytest.fixture
+def still_window(qtbot, qloop):
+    """The main window on the demo history, with no live candle during the test."""
+    yield from _window(qtbot, 3600.0)

@@ -1,7 +1,7 @@
 """Mouse input that pyqtgraph sees as a real drag (QTest moves carry no buttons)."""
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 
@@ -20,4 +20,23 @@ def drag(widget, start: QPoint, end: QPoint, steps: int = 12) -> None:
         _send(widget, QEvent.MouseMove, p, Qt.LeftButton)
         QApplication.processEvents()
     _send(widget, QEvent.MouseButtonRelease, end, Qt.NoButton)
+    QApplication.processEvents()
+
+
+def hover(widget, pos: QPoint) -> None:
+    """Move the mouse over ``widget`` with no button held."""
+    local = QPointF(pos)
+    event = QMouseEvent(QEvent.MouseMove, local, widget.mapToGlobal(local), Qt.NoButton, Qt.NoButton, Qt.NoModifier)
+    QApplication.sendEvent(widget, event)
+    QApplication.processEvents()
+
+
+def wheel(widget, pos: QPoint, notches: int) -> None:
+    """Turn the mouse wheel over ``widget``; positive notches zoom in."""
+    local = QPointF(pos)
+    event = QWheelEvent(
+        local, widget.mapToGlobal(local), QPoint(), QPoint(0, 120 * notches),
+        Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False,
+    )
+    QApplication.sendEvent(widget, event)
     QApplication.processEvents()

@@ -1,27 +1,9 @@
-import asyncio
-
 import pytest
 from PySide6.QtCore import QPoint, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from smtdesk import app as smtdesk_app
-from smtdesk.data.demo import DemoSource
 from tests.ui.drive import drag
-
-
-@pytest.fixture
-def window(qtbot, qloop):
-    win = smtdesk_app.create_window(DemoSource(live_bars=300, seconds_per_bar=0.05))
-    worker = win.worker
-    qtbot.addWidget(win)
-    win.resize(1600, 900)
-    win.show()
-    worker.start()
-    qtbot.waitUntil(lambda: win.left.analysis is not None, timeout=30_000)
-    yield win
-    win.close()
-    stopping = asyncio.ensure_future(worker.stop())
-    qtbot.waitUntil(stopping.done, timeout=10_000)
 
 
 def x_range(chart):

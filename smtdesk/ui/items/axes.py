@@ -116,6 +116,8 @@ class _LeanAxis(pg.AxisItem):
         if length <= 0 or hi <= lo:
             return
         values, labels = self.ticks(lo, hi, length)
+        if not self.style["showValues"]:
+            labels = []
         frac = (values - lo) / (hi - lo)
         pos = rect.bottom() - frac * rect.height() if vertical else rect.left() + frac * rect.width()
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, False)
@@ -171,10 +173,19 @@ class PriceAxisItem(_LeanAxis):
 
     def __init__(self, orientation: str = "right", *, compact: bool = False, palette: Palette = DARK, **kw):
         self._compact = compact
+        self._fixed: np.ndarray | None = None
         self._marker: tuple[float, str] | None = None
         super().__init__(orientation, palette=palette, **kw)
 
+    def set_fixed_ticks(self, values: tuple[float, ...] | None) -> None:
+        """Label these values (an oscillator's levels) instead of computed steps."""
+        self._fixed = None if values is None else np.sort(np.asarray(values, dtype=np.float64))
+        self.update()
+
     def ticks(self, lo: float, hi: float, length_px: float) -> tuple[np.ndarray, list[str]]:
+        if self._fixed is not None:
+            values = self._fixed[(self._fixed >= lo) & (self._fixed <= hi)]
+            return values, [f"{v:g}" for v in values]
         values = nice_ticks(lo, hi, max_ticks=length_px / self.label_spacing_px)
         step = float(values[1] - values[0]) if len(values) > 1 else (hi - lo)
         return values, [format_number(v, step, compact=self._compact) for v in values]

@@ -57,9 +57,13 @@ class VolumeItem(WindowedItem):
         i, j = self.visible_slice(x0, x1)
         return self._pyramid.extreme("volume", i, j)
 
-    def _y_range(self, x0: float, x1: float) -> tuple[float, float]:
+    def visible_range(self, x0: float, x1: float) -> tuple[float, float]:
+        """Zero and the largest visible volume (nan when no candle is there)."""
         top = self.visible_volume_max(x0, x1)
         return (0.0, top) if np.isfinite(top) else (float("nan"), float("nan"))
+
+    def _y_range(self, x0: float, x1: float) -> tuple[float, float]:
+        return self.visible_range(x0, x1)
 
     def _data_rect(self) -> QtCore.QRectF:
         pyr = self._pyramid

@@ -1,0 +1,208 @@
+"""The chart columns driven as a user drives them: wheel, drag, keys, crosshair, menus."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from smtdesk.core.analysis import analyze_asset
+from smtdesk.core.candles import Candles
+from smtdesk.data.derivatives import FUNDING, DerivSeries
+from smtdesk.ui.chart import AssetChart
+from smtdesk.ui.panels import PANELS
+from smtdesk.ui.theme import LIGHT
+from tests.ui.drive import drag, hover, wheel
+
+
+def all_panes(win):
+    return [*win.left.panes(), *win.right.panes()]
+
+
+def x_ranges(win):
+    return [tuple(p.vb.viewRange()[0]) for p in all_panes(win)]
+
+
+def open_panels(win, *keys):
+    for key in keys:
+        win.panel_actions[key].setChecked(True)
+    QApplication.processEvents()
+
+
+def assert_all_equal(ranges, expected):
+    for r in ranges:
+        assert r == pytest.approx(expected, abs=1.0)
+
+
+def test_wheel_on_a_subpanel_zooms_every_pane_of_both_charts(still_window):
+    win = still_window
+    open_panels(win, "macd", "kdj")
+    before = x_ranges(win)[0]
+    panel = win.left.panels["macd"]
+    view = panel.viewport()
+    wheel(view, QPoint(view.width() // 2, view.height() // 2), 3)
+    after = x_ranges(win)
+    assert after[0][1] - after[0][0] < 0.9 * (before[1] - before[0]), "zoomed in"
+    assert len(after) == 2 * 4
+    assert_all_equal(after, after[0])
+
+
+def test_drag_on_a_subpanel_pans_every_pane_of_both_charts(still_window):
+    win = still_window
+    open_panels(win, "cci")
+    before = x_ranges(win)[0]
+    view = win.right.panels["cci"].viewport()
+    mid = QPoint(view.width() // 2, view.height() // 2)
+    drag(view, mid, mid + QPoint(300, 0))
+    after = x_ranges(win)
+    assert after[0][1] < before[1] - 10 * 3600, "older candles came into view"
+    assert after[0][1] - after[0][0] == pytest.approx(before[1] - before[0], rel=1e-6), "a pan keeps the zoom"
+    assert_all_equal(after, after[0])
+
+
+def test_keys_pan_and_zoom_both_charts(still_window):
+    win = still_window
+    win.activateWindow()
+    x0, x1 = x_ranges(win)[0]
+    QTest.keyClick(win, Qt.Key_Left)
+    panned = x_ranges(win)
+    assert panned[0][1] == pytest.approx(x1 - 0.2 * (x1 - x0), abs=1.0)
+    QTest.keyClick(win, Qt.Key_Up)
+    zoomed = x_ranges(win)
+    assert zoomed[0][1] - zoomed[0][0] == pytest.approx((panned[0][1] - panned[0][0]) / 1.25, rel=1e-6)
+    assert_all_equal(zoomed, zoomed[0])
+    QTest.keyClick(win, Qt.Key_End)
+    newest = win.left.analysis.candles.time[-1] / 1000
+    assert x_ranges(win)[0][0] < newest < x_ranges(win)[0][1]
+
+
+def test_crosshair_on_the_left_chart_appears_on_the_right_with_each_panes_values(still_window, artifacts):
+    win = still_window
+    open_panels(win, "rsi", "macd")
+    view = win.left.price.viewport()
+    hover(view, QPoint(view.width() // 3, view.height() // 2))
+    t = win.crosshair.time
+    assert t is not None
+    left = win.left.analysis
+    i = int(np.searchsorted(left.candles.time / 1000, t))
+    assert left.candles.time[i] / 1000 == t, "snapped to a candle's open time"
+    for pane in all_panes(win):
+        vline, _ = win.crosshair.lines(pane)
+        assert vline.isVisible() and vline.value() == t
+    _, hline = win.crosshair.lines(win.left.price)
+    assert hline.isVisible()
+    assert not win.crosshair.lines(win.right.price)[1].isVisible()
+
+    stamp = np.datetime_as_string(np.datetime64(int(t), "s"), unit="m").replace("T", " ")
+    right = win.right.analysis
+    j = int(np.searchsorted(right.candles.time / 1000, t))
+    assert f"{stamp} UTC" in win.right.price.legend.text()
+    assert f"{right.candles.close[j]:,.2f}" in win.right.price.legend.text()
+    assert f"{left.candles.close[i]:,.2f}" in win.left.price.legend.text()
+    rsi = left.indicators["rsi"][i]
+    assert f"RSI {rsi:,.4g}" in win.left.panels["rsi"].legend.text()
+    dif = right.indicators["macd"].dif[j]
+    assert f"DIF {dif:,.4g}" in win.right.panels["macd"].legend.text()
+    win.grab().save(str(artifacts / "crosshair.png"))
+
+    # leaving the chart hides the lines and the legends return to the newest bar
+    hover(view, QPoint(view.width() // 3, view.height() + 40))
+    assert win.crosshair.time is None
+    assert f"{left.candles.close[-1]:,.2f}" in win.left.price.legend.text()
+
+
+def test_every_subpanel_is_added_from_the_menu_and_removed_by_its_close_button(still_window, artifacts):
+    win = still_window
+    keys = list(PANELS)
+    open_panels(win, *keys)
+    for chart in (win.left, win.right):
+        assert list(chart.panels) == ["rsi", *[k for k in keys if k != "rsi"]]
+        for panel in chart.panels.values():
+            assert panel.isVisible() and panel.height() >= panel.minimumHeight()
+    win.grab().save(str(artifacts / "all_panels.png"))
+    for key in keys:
+        button = win.right.panels[key].close_button
+        QTest.mouseClick(button, Qt.LeftButton)
+        assert key not in win.left.panels and key not in win.right.panels
+        assert not win.panel_actions[key].isChecked()
+    assert win.left.panes() == [win.left.price]
+    assert win.left.price.time_axis.style["showValues"], "the price pane labels time when alone"
+
+
+def test_derivatives_panel_shows_what_the_data_layer_delivers(still_window):
+    win = still_window
+    open_panels(win, "funding")
+    panel = win.left.panels["funding"]
+    assert "no data" in panel.legend.text()
+    t = win.left.analysis.candles.time
+    times = t[::8][-50:]
+    rates = np.linspace(-0.0001, 0.0003, len(times))
+    symbol = win.left.analysis.symbol
+    win.worker.derivatives_ready.emit(DerivSeries(symbol, FUNDING, "8h", times, rates))
+    QApplication.processEvents()
+    assert panel.has_data()
+    assert f"{rates[-1] * 100:,.4g} %" in panel.legend.text()
+    assert "no data" in win.right.panels["funding"].legend.text(), "the other asset got nothing"
+
+
+def test_layout_toggle_shortcut_stacks_the_charts_and_back(still_window, artifacts):
+    win = still_window
+    win.activateWindow()
+    win.grab().save(str(artifacts / "layout_side_by_side.png"))
+    QTest.keyClick(win, Qt.Key_L, Qt.ControlModifier)
+    assert win.charts.orientation() == Qt.Vertical
+    assert win.right.geometry().top() > win.left.geometry().bottom()
+    assert x_ranges(win)[0] == pytest.approx(tuple(win.right.price.vb.viewRange()[0]), abs=1.0)
+    win.grab().save(str(artifacts / "layout_stacked.png"))
+    QTest.keyClick(win, Qt.Key_L, Qt.ControlModifier)
+    assert win.charts.orientation() == Qt.Horizontal
+    assert win.right.geometry().left() > win.left.geometry().right()
+
+
+def test_light_theme_recolours_panes_and_candles(still_window, artifacts):
+    win = still_window
+    win.activateWindow()
+    QTest.keyClick(win, Qt.Key_T, Qt.ControlModifier)
+    assert win.palette_ is LIGHT
+    QApplication.processEvents()
+    assert win.sidebar.tree.palette().base().color().name() == LIGHT.background
+    image = win.left.price.grab().toImage()
+    corner = image.pixelColor(image.width() // 2, 4).name()
+    assert corner == LIGHT.background
+    win.grab().save(str(artifacts / "theme_light.png"))
+
+
+def synthetic(n: int, seed: int = 7) -> Candles:
+    rng = np.random.default_rng(seed)
+    t = 1_500_000_000_000 + np.arange(n, dtype=np.int64) * 3_600_000
+    close = 20_000 * np.exp(np.cumsum(rng.normal(0, 0.005, n)))
+    open_ = np.concatenate(([close[0]], close[:-1]))
+    high = np.maximum(open_, close) * (1 + rng.random(n) * 0.004)
+    low = np.minimum(open_, close) * (1 - rng.random(n) * 0.004)
+    return Candles(t, open_, high, low, close, rng.lognormal(6, 1, n))
+
+
+def test_fully_zoomed_out_on_100k_candles_draws_one_column_per_pixel(qtbot, artifacts):
+    candles = synthetic(100_000)
+    chart = AssetChart()
+    qtbot.addWidget(chart)
+    chart.resize(1200, 700)
+    chart.show()
+    chart.add_panel("rsi")
+    chart.add_panel("volume")
+    chart.set_overlays(["sma200", "bollinger"])
+    chart.set_analysis(analyze_asset("BTC/USDT:USDT", candles), "1h")
+    x = candles.time / 1000
+    chart.price.vb.setXRange(x[0], x[-1], padding=0)
+    image = chart.grab()
+    image.save(str(artifacts / "zoomed_out_100k.png"))
+    columns = chart.price.candles.drawn_columns
+    assert columns is not None, "zoomed out past a candle per pixel: aggregated columns"
+    assert len(columns.x) <= 3 * chart.price.vb.width()
+    lo, hi = chart.price.vb.viewRange()[1]
+    assert lo <= candles.low.min() and hi >= candles.high.max(), "every extreme on screen"
+    assert not chart.price.swing_highs.isVisible(), "markers hidden while bars are sub-pixel"
+    chart.show_last(100)
+    assert chart.price.swing_highs.isVisible()
