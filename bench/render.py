@@ -26,14 +26,17 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from pyqtgraph.Qt import QtCore, QtGui  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QSplitter  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from smtdesk.core.analysis import analyze_asset  # noqa: E402
 from smtdesk.core.candles import Candles  # noqa: E402
 from smtdesk.ui.items.axes import PriceAxisItem, TimeAxisItem  # noqa: E402
 from smtdesk.ui.items.candles import BODY_FRACTION, CandleItem  # noqa: E402
-from smtdesk.ui.items.lines import LineItem  # noqa: E402
-from smtdesk.ui.items.volume import VolumeItem  # noqa: E402
+from smtdesk.ui.chart import AssetChart  # noqa: E402
+from smtdesk.ui.panels import DEFAULT_OVERLAYS  # noqa: E402
 from smtdesk.ui.theme import DARK, brush, pen, style_plot  # noqa: E402
 
 BAR_SECONDS = 60
@@ -160,88 +163,33 @@ def bench_pair(n: int, *, frames: int, naive_frames: int) -> dict:
     return out
 
 
-def _indicator(close: np.ndarray, span: int) -> np.ndarray:
-    """A cheap smoothed series standing in for an indicator line (not a real indicator)."""
-    kernel = np.ones(span) / span
-    out = np.convolve(close, kernel, mode="full")[: len(close)]
-    out[: span - 1] = np.nan
-    return out
-
-
-def _fit_y_on_pan(plot: pg.PlotItem) -> None:
-    """Fit y to the visible data as soon as x changes, before the frame paints."""
-    vb = plot.getViewBox()
-    vb.disableAutoRange(axis=pg.ViewBox.YAxis)
-
-    def fit(_vb, x_range) -> None:
-        spans = [it.dataBounds(1, orthoRange=x_range) for it in plot.items]
-        lows = [lo for lo, hi in spans if lo is not None]
-        highs = [hi for lo, hi in spans if hi is not None]
-        if lows and highs:
-            vb.setYRange(min(lows), max(highs), padding=0.05)
-
-    vb.sigXRangeChanged.connect(fit)
-
-
-def build_window(n: int) -> tuple[pg.GraphicsLayoutWidget, list[pg.PlotItem]]:
-    """Two chart columns, each a price pane (candles, two lines) and three sub-panels."""
-    layout = pg.GraphicsLayoutWidget()
-    layout.resize(*WINDOW_SIZE)
-    layout.setBackground(DARK.background)
-    plots: list[pg.PlotItem] = []
-    for col, seed in enumerate((7, 11)):
-        candles = synthetic_candles(n, seed=seed)
-        x = candles.time / 1000.0
-        price = layout.addPlot(row=0, col=col, axisItems=_axes())
-        candle_item = CandleItem()
-        candle_item.set_candles(candles, bar_seconds=BAR_SECONDS)
-        price.addItem(candle_item)
-        for k, span in enumerate((20, 50)):
-            line = LineItem(pen=pen(DARK.series_color(k)))
-            line.set_data(x, _indicator(candles.close, span), bar_seconds=BAR_SECONDS)
-            price.addItem(line)
-        subs = []
-        volume = VolumeItem()
-        volume.set_candles(candles, bar_seconds=BAR_SECONDS)
-        subs.append([volume])
-        osc = LineItem(pen=pen(DARK.series_color(2)))
-        osc.set_data(x, 50 + 10 * np.tanh(np.diff(candles.close, prepend=np.nan) / 50), bar_seconds=BAR_SECONDS)
-        subs.append([osc])
-        fast = _indicator(candles.close, 12) - _indicator(candles.close, 26)
-        pair = [LineItem(pen=pen(DARK.series_color(3))), LineItem(pen=pen(DARK.series_color(4)))]
-        pair[0].set_data(x, fast, bar_seconds=BAR_SECONDS)
-        pair[1].set_data(x, _indicator(np.nan_to_num(fast), 9), bar_seconds=BAR_SECONDS)
-        subs.append(pair)
-        column = [price]
-        for row, items in enumerate(subs, start=1):
-            sub = layout.addPlot(row=row, col=col, axisItems=_axes(compact=True))
-            for it in items:
-                sub.addItem(it)
-            column.append(sub)
-        for p in column:
-            style_plot(p, DARK)
-            p.hideAxis("left")
-            p.showAxis("right")
-            # a fixed width keeps tick-label changes from re-laying out the window
-            p.getAxis("right").setWidth(64)
-            _fit_y_on_pan(p)
-            if p is not column[-1]:
-                p.hideAxis("bottom")
-        plots.extend(column)
-    for p in plots[1:]:
-        p.setXLink(plots[0])
+def build_window(n: int) -> tuple[QSplitter, list[AssetChart]]:
+    """The app's own chart columns side by side: price pane with its overlays and
+    volume, plus RSI, MACD and volume sub-panels, all x-linked as in the main window."""
+    splitter = QSplitter(Qt.Horizontal)
+    splitter.resize(*WINDOW_SIZE)
+    charts = []
+    for seed, symbol in ((7, "BTC/USDT:USDT"), (11, "ETH/USDT:USDT")):
+        chart = AssetChart()
+        for key in ("rsi", "macd", "volume"):
+            chart.add_panel(key)
+        chart.set_overlays(DEFAULT_OVERLAYS)
+        chart.set_analysis(analyze_asset(symbol, synthetic_candles(n, seed=seed)), "1m")
+        splitter.addWidget(chart)
+        charts.append(chart)
+    charts[1].price.setXLink(charts[0].price.plot)
     pg.mkQApp().processEvents()
-    return layout, plots
+    return splitter, charts
 
 
 def bench_window(n: int, *, frames: int) -> float:
-    layout, plots = build_window(n)
-    vb = plots[0].getViewBox()
-    x = np.asarray(plots[0].items[0].candle_x())
-    layout.grab()
-    _pan_frames(layout, vb, x, WARMUP_FRAMES)
-    times = _pan_frames(layout, vb, x, frames)
-    layout.close()
+    splitter, charts = build_window(n)
+    vb = charts[0].price.vb
+    x = charts[0].analysis.candles.time / 1000.0
+    splitter.grab()
+    _pan_frames(splitter, vb, x, WARMUP_FRAMES)
+    times = _pan_frames(splitter, vb, x, frames)
+    splitter.close()
     return statistics.median(times)
 
 
@@ -270,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
 
     window_n = max(args.sizes)
     window = bench_window(window_n, frames=args.frames) * ms
-    print(f"whole window (2 charts x price + 3 sub-panels, x-linked), {window_n} candles per chart: "
+    print(f"whole window (2 app chart columns x price + RSI, MACD, volume panels), {window_n} candles per chart: "
           f"median pan frame {window:.2f} ms")
 
     checks = []

@@ -111,7 +111,7 @@ class SubPanel(Pane):
             elif series.style == HISTOGRAM:
                 item = HistogramItem(palette=palette)
             else:
-                item = LineItem(pen=pen(palette.series_color(i), 1.2))
+                item = LineItem(pen=pen(palette.series_color(i)))
             self.plot.addItem(item)
             self.series_items.append(item)
         self.fitted.extend(self.series_items)
@@ -137,7 +137,7 @@ class SubPanel(Pane):
         super().set_palette(palette)
         for i, item in enumerate(getattr(self, "series_items", ())):
             if isinstance(item, LineItem):
-                item.set_pen(pen(palette.series_color(i), 1.2))
+                item.set_pen(pen(palette.series_color(i)))
             else:
                 item.set_palette(palette)
 

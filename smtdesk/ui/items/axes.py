@@ -105,7 +105,8 @@ class _LeanAxis(pg.AxisItem):
         self._grid_pen = pen(palette.grid)
         self.update()
 
-    def ticks(self, lo: float, hi: float, length_px: float) -> tuple[np.ndarray, list[str]]:
+    def ticks(self, lo: float, hi: float, length_px: float, *, labelled: bool = True) -> tuple[np.ndarray, list[str]]:
+        """Tick values in ``[lo, hi]`` and, when ``labelled``, their labels (else none)."""
         raise NotImplementedError
 
     def paint(self, p: QtGui.QPainter, *args) -> None:
@@ -115,9 +116,8 @@ class _LeanAxis(pg.AxisItem):
         lo, hi = min(self.range), max(self.range)
         if length <= 0 or hi <= lo:
             return
-        values, labels = self.ticks(lo, hi, length)
-        if not self.style["showValues"]:
-            labels = []
+        # a pane whose time labels are hidden still draws the grid: values only
+        values, labels = self.ticks(lo, hi, length, labelled=self.style["showValues"])
         frac = (values - lo) / (hi - lo)
         pos = rect.bottom() - frac * rect.height() if vertical else rect.left() + frac * rect.width()
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, False)
@@ -182,13 +182,13 @@ class PriceAxisItem(_LeanAxis):
         self._fixed = None if values is None else np.sort(np.asarray(values, dtype=np.float64))
         self.update()
 
-    def ticks(self, lo: float, hi: float, length_px: float) -> tuple[np.ndarray, list[str]]:
+    def ticks(self, lo: float, hi: float, length_px: float, *, labelled: bool = True) -> tuple[np.ndarray, list[str]]:
         if self._fixed is not None:
             values = self._fixed[(self._fixed >= lo) & (self._fixed <= hi)]
-            return values, [f"{v:g}" for v in values]
+            return values, [f"{v:g}" for v in values] if labelled else []
         values = nice_ticks(lo, hi, max_ticks=length_px / self.label_spacing_px)
         step = float(values[1] - values[0]) if len(values) > 1 else (hi - lo)
-        return values, [format_number(v, step, compact=self._compact) for v in values]
+        return values, [format_number(v, step, compact=self._compact) for v in values] if labelled else []
 
     def set_marker(self, value: float | None, color: str | None = None) -> None:
         """Mark ``value`` (e.g. the last price) with a filled tag in ``color``; None hides it."""
@@ -224,6 +224,6 @@ class TimeAxisItem(_LeanAxis):
     def __init__(self, orientation: str = "bottom", *, palette: Palette = DARK, **kw):
         super().__init__(orientation, palette=palette, **kw)
 
-    def ticks(self, lo: float, hi: float, length_px: float) -> tuple[np.ndarray, list[str]]:
+    def ticks(self, lo: float, hi: float, length_px: float, *, labelled: bool = True) -> tuple[np.ndarray, list[str]]:
         values, step = time_ticks(lo, hi, max_ticks=length_px / self.label_spacing_px)
-        return values, [format_time(v, step) for v in values]
+        return values, [format_time(v, step) for v in values] if labelled else []
