@@ -13,10 +13,12 @@ from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from smtdesk import __version__
+from smtdesk.data.alert_log import AlertLog
 from smtdesk.data.demo import DemoSource
 from smtdesk.data.exchange import DEFAULT_VENUE, VENUES, ExchangeSource
-from smtdesk.data.store import CandleStore
 from smtdesk.data.source import Source, SourceError
+from smtdesk.data.store import CandleStore
+from smtdesk.data.userstore import UserDataError, UserStore
 from smtdesk.data.worker import MarketWorker
 from smtdesk.ui.main_window import MainWindow
 from smtdesk.ui.theme import DARK, apply_palette
@@ -60,17 +62,31 @@ def show_fatal(message: str) -> None:
 
 
 def create_window(
-    source: Source, *, store: CandleStore | None = None, fallback: Source | None = None
+    source: Source,
+    *,
+    store: CandleStore | None = None,
+    fallback: Source | None = None,
+    user_store: UserStore | None = None,
 ) -> MainWindow:
     """The main window on ``source``, styled, with its worker not yet started.
 
     With an exchange ``source``, ``store`` caches its candles and ``fallback`` (the demo)
-    takes over when the exchange does not answer.
+    takes over when the exchange does not answer. ``user_store`` keeps the alert history.
     """
     app = QApplication.instance()
     app.setApplicationName("smtdesk")
     apply_palette(app, DARK)
-    return MainWindow(MarketWorker(source, store=store, fallback=fallback))
+    worker = MarketWorker(source, store=store, fallback=fallback)
+    return MainWindow(worker, alert_log=AlertLog(user_store))
+
+
+def open_user_store(folder: Path) -> UserStore | None:
+    """The user's saved data; when it cannot be read, say so and run without it."""
+    try:
+        return UserStore(folder / "user-data.sqlite")
+    except UserDataError as exc:
+        QMessageBox.warning(None, "smtdesk: saved data not loaded", str(exc))
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,11 +102,13 @@ def main(argv: list[str] | None = None) -> int:
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    folder = data_dir(args.data_dir)
+    user_store = open_user_store(folder)
     if args.exchange == "demo":
-        window = create_window(source)
+        window = create_window(source, user_store=user_store)
     else:
-        store = CandleStore(data_dir(args.data_dir) / "market-cache.sqlite")
-        window = create_window(ExchangeSource(args.exchange), store=store, fallback=source)
+        store = CandleStore(folder / "market-cache.sqlite")
+        window = create_window(ExchangeSource(args.exchange), store=store, fallback=source, user_store=user_store)
     window.showMaximized()
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)

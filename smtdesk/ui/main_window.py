@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
 from smtdesk.core.analysis import PairAnalysis
 from smtdesk.core.candles import timeframe_ms
 from smtdesk.core.signal import Signal, State
+from smtdesk.data.alert_log import AlertLog, RaisedAlert
 from smtdesk.data.exchange import VENUES
 from smtdesk.data.worker import MarketWorker
 from smtdesk.ui.chart import INITIAL_BARS, AssetChart
@@ -40,9 +43,11 @@ ZOOM_FACTOR = 1.25
 class MainWindow(QMainWindow):
     """Left chart = first asset, right chart = second; every pane shares one time axis."""
 
-    def __init__(self, worker: MarketWorker) -> None:
+    def __init__(self, worker: MarketWorker, *, alert_log: AlertLog | None = None) -> None:
         super().__init__()
         self.worker = worker
+        self.alert_log = alert_log or AlertLog()
+        self.alert_log.venue = worker.source.name
         self.palette_ = DARK
         self.setWindowTitle("smtdesk")
         self.resize(1600, 900)
@@ -67,6 +72,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.RightDockWidgetArea, self.sidebar)
         self.resizeDocks([self.sidebar], [400], Qt.Horizontal)
         self.sidebar.signal_activated.connect(self.show_signal)
+        self.sidebar.add_alerts(self.alert_log.history()[::-1])
 
         self.source_label = QLabel(worker.source.label)
         self.progress = QProgressBar(maximumWidth=160, textVisible=True)
@@ -78,7 +84,6 @@ class MainWindow(QMainWindow):
 
         self.crosshair = Crosshair(palette=self.palette_, parent=self)
         self.crosshair.moved.connect(self._on_crosshair)
-        self._alerted: set[tuple[str, State]] = set()
         self._analysis: PairAnalysis | None = None
         self.panel_actions: dict[str, QAction] = {}
         self.overlay_actions: dict[str, QAction] = {}
@@ -93,7 +98,7 @@ class MainWindow(QMainWindow):
         worker.analysis_ready.connect(self._on_analysis_ready)
         worker.signals_raised.connect(self._on_signals_raised)
         worker.status_changed.connect(self.source_label.setText)
-        worker.source_changed.connect(self.source_label.setText)
+        worker.source_changed.connect(self._on_source_changed)
         worker.failed.connect(self._on_failed)
         worker.notice.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         worker.progress.connect(self._on_progress)
@@ -243,6 +248,10 @@ class MainWindow(QMainWindow):
         if self.crosshair.time is not None:
             self._on_crosshair(self.crosshair.time)
 
+    def _on_source_changed(self, label: str) -> None:
+        self.source_label.setText(label)
+        self.alert_log.venue = self.worker.source.name
+
     def _on_forming(self, update) -> None:
         chart = self._chart_of(update.symbol)
         if chart is not None:
@@ -270,11 +279,11 @@ class MainWindow(QMainWindow):
     def _on_signals_raised(self, events: tuple[Signal, ...]) -> None:
         self.sidebar.show_signals(events)
         for sig in events:
-            if sig.alert_key in self._alerted:
+            if sig.state not in ALERT_STATES or sig.tags & MUTING_TAGS:
                 continue
-            self._alerted.add(sig.alert_key)
-            if sig.state in ALERT_STATES and not sig.tags & MUTING_TAGS:
+            if self.alert_log.raise_once(sig):
                 self.notice.announce(sig)
+                self.sidebar.add_alerts([RaisedAlert(int(time.time() * 1000), sig)])
                 QApplication.alert(self)
 
     def _on_failed(self, message: str) -> None:

@@ -1,36 +1,50 @@
-"""The signal sidebar: every signal of the pair, newest first, latest state each."""
+"""The signal sidebar: every signal of the pair (latest state each) and the alert history."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal as QtSignal
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QDockWidget, QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import QDockWidget, QTabWidget, QTreeWidget, QTreeWidgetItem
 
 from smtdesk.core.signal import Direction, Signal
+from smtdesk.data.alert_log import RaisedAlert
 from smtdesk.ui import signal_text
 from smtdesk.ui.theme import DARK, Palette
 
 MUTING_TAGS = frozenset({"counter-trend", "weak pair"})
 
 
+def _tree(first_column: str) -> QTreeWidget:
+    tree = QTreeWidget()
+    tree.setHeaderLabels([first_column, "Signal", "Detail"])
+    tree.setRootIsDecorated(False)
+    tree.setUniformRowHeights(True)
+    tree.setColumnWidth(0, 118)
+    tree.setColumnWidth(1, 190)
+    return tree
+
+
 class SignalSidebar(QDockWidget):
-    """A dock listing signals; activating a row asks to show that signal's bars."""
+    """A dock with two lists: every signal of the pair, and the alerts raised so far
+    (kept across restarts). Activating a row asks to show that signal's bars."""
 
     signal_activated = QtSignal(object)
 
     def __init__(self, parent=None) -> None:
         super().__init__("Signals", parent)
         self.setObjectName("signal_sidebar")
-        self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Known", "Signal", "Detail"])
-        self.tree.setRootIsDecorated(False)
-        self.tree.setAlternatingRowColors(False)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setColumnWidth(0, 118)
-        self.tree.setColumnWidth(1, 190)
-        self.tree.itemActivated.connect(self._on_item_activated)
-        self.tree.itemClicked.connect(self._on_item_activated)
-        self.setWidget(self.tree)
+        self.tree = _tree("Known")
+        self.alerts = _tree("Raised")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.tree, "Signals")
+        self.tabs.addTab(self.alerts, "Alerts")
+        for tree in (self.tree, self.alerts):
+            tree.itemActivated.connect(self._on_item_activated)
+            tree.itemClicked.connect(self._on_item_activated)
+        self.setWidget(self.tabs)
         self._items: dict[str, QTreeWidgetItem] = {}
         self._palette = DARK
 
@@ -38,6 +52,21 @@ class SignalSidebar(QDockWidget):
         self._palette = palette
         for item in self._items.values():
             self._fill(item, item.data(0, Qt.UserRole))
+        for row in range(self.alerts.topLevelItemCount()):
+            item = self.alerts.topLevelItem(row)
+            self._fill(item, item.data(0, Qt.UserRole), first=item.text(0))
+
+    def add_alerts(self, alerts: list[RaisedAlert]) -> None:
+        """Put alerts at the top of the history, given newest last."""
+        for alert in alerts:
+            item = QTreeWidgetItem()
+            raised = datetime.fromtimestamp(alert.raised_at / 1000).strftime("%Y-%m-%d %H:%M")
+            self._fill(item, alert.signal, first=raised)
+            item.setToolTip(0, f"Raised {raised} (local time); bar {signal_text.bar_time(alert.signal.known_time)} UTC")
+            self.alerts.insertTopLevelItem(0, item)
+
+    def alert_count(self) -> int:
+        return self.alerts.topLevelItemCount()
 
     def count(self) -> int:
         return self.tree.topLevelItemCount()
@@ -57,9 +86,9 @@ class SignalSidebar(QDockWidget):
                 continue
             self._fill(item, sig)
 
-    def _fill(self, item: QTreeWidgetItem, sig: Signal) -> None:
+    def _fill(self, item: QTreeWidgetItem, sig: Signal, *, first: str | None = None) -> None:
         item.setData(0, Qt.UserRole, sig)
-        item.setText(0, signal_text.bar_time(sig.known_time))
+        item.setText(0, signal_text.bar_time(sig.known_time) if first is None else first)
         item.setText(1, signal_text.title(sig))
         item.setText(2, signal_text.summary(sig))
         item.setToolTip(2, signal_text.summary(sig))

@@ -1,8 +1,15 @@
+import asyncio
+
 import pytest
-from PySide6.QtCore import QPoint, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from smtdesk import app as smtdesk_app
+from smtdesk.core.signal import State
+from smtdesk.data.alert_log import AlertLog
+from smtdesk.data.demo import DemoSource
+from smtdesk.data.userstore import UserStore
+from tests.data.test_alert_log import smt
 from tests.ui.drive import drag
 
 
@@ -71,3 +78,30 @@ def test_missing_demo_data_shows_a_dialog_and_exits_cleanly(qapp, tmp_path, caps
     assert code == smtdesk_app.EXIT_DATA_ERROR
     assert seen and "missing" in seen[0]
     assert "missing" in capsys.readouterr().err
+
+
+def test_alert_history_from_earlier_runs_is_listed_and_new_alerts_join_it(qtbot, qloop, tmp_path):
+    store = UserStore(tmp_path / "user.sqlite")
+    AlertLog(store, venue="binanceusdm").raise_once(smt(State.CONFIRMED, plan=True))
+    win = smtdesk_app.create_window(DemoSource(live_bars=300, seconds_per_bar=0.05), user_store=store)
+    qtbot.addWidget(win)
+    win.show()
+    assert win.sidebar.alert_count() == 1
+    assert "confirmed" in win.sidebar.alerts.topLevelItem(0).text(1)
+    win.worker.start()
+    qtbot.waitUntil(lambda: win.sidebar.alert_count() >= 2, timeout=30_000)
+    newest = win.sidebar.alerts.topLevelItem(0).data(0, Qt.UserRole)
+    assert newest.kind == "smt" and newest.timeframe == "1h"
+    assert win.notice.isVisible()
+    win.close()
+    stopping = asyncio.ensure_future(win.worker.stop())
+    qtbot.waitUntil(stopping.done, timeout=10_000)
+
+
+def test_unreadable_user_data_is_reported_and_the_app_runs_without_it(qapp, tmp_path, monkeypatch):
+    (tmp_path / "user-data.sqlite").write_bytes(b"this is not a database" * 100)
+    shown = []
+    monkeypatch.setattr(smtdesk_app.QMessageBox, "warning", lambda _parent, title, text: shown.append(text))
+    assert smtdesk_app.open_user_store(tmp_path) is None
+    assert shown and "user-data.sqlite" in shown[0]
+    assert (tmp_path / "user-data.sqlite").read_bytes() == b"this is not a database" * 100, "left untouched"
