@@ -31,7 +31,7 @@ from smtdesk.data.retry import (
 from smtdesk.data.source import CandleUpdate, SourceError
 
 VENUES = {
-    "binanceusdm": "Binance USDⓈ-M",
+    "binanceusdm": "Binance USD-M",
     "bybit": "Bybit",
     "okx": "OKX",
     "htx": "HTX",

@@ -251,6 +251,7 @@ class MainWindow(QMainWindow):
     def _on_source_changed(self, label: str) -> None:
         self.source_label.setText(label)
         self.alert_log.venue = self.worker.source.name
+        self.pickers.set_selection(self.worker.source.name, tuple(self.worker.symbols), self.worker.timeframe)
 
     def _on_forming(self, update) -> None:
         chart = self._chart_of(update.symbol)

@@ -63,7 +63,7 @@ def test_cached_first_then_missing_then_live(tmp_path, on_qt_loop):
             worker = MarketWorker(m.source, store=m.store, history_bars=1000)
             seen = Seen(worker)
             worker.start()
-            await until(lambda: any(s == "Binance USDⓈ-M: live" for s in seen.of("status_changed")))
+            await until(lambda: any(s == "Binance USD-M: live" for s in seen.of("status_changed")))
             first = seen.of("analysis_ready")[0]
             assert len(first.assets[0].candles) == 900  # the cache, before any request
             klines = [q for e, q in m.fake.requests if e == "klines"]
@@ -129,7 +129,7 @@ def test_an_outage_during_the_backfill_is_waited_out(tmp_path, on_qt_loop):
             worker = MarketWorker(m.source, store=m.store, resume_delay=0.05)
             seen = Seen(worker)
             worker.start()
-            await until(lambda: any(s == "Binance USDⓈ-M: live" for s in seen.of("status_changed")))
+            await until(lambda: any(s == "Binance USD-M: live" for s in seen.of("status_changed")))
             assert "gave up after 5 tries" in seen.of("failed")[0]
             assert any("offline, trying again at" in s for s in seen.of("status_changed"))
             np.testing.assert_array_equal(m.stored(BTC), m.truth("BTCUSDT"))
