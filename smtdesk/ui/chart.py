@@ -32,6 +32,8 @@ VOLUME_SHARE = 0.18
 INITIAL_BARS = 150
 RIGHT_MARGIN_BARS = 3
 MARKER_MIN_PX_PER_BAR = 2.0
+PLAN_BARS = 30
+"""How far right of its bar a trade plan's levels are drawn."""
 
 
 class _PriceVolumeItems:
@@ -79,6 +81,7 @@ class PricePane(Pane):
         self.smt_lines = {d: pg.PlotDataItem(connect="pairs") for d in (Direction.BULLISH, Direction.BEARISH)}
         for item in self.smt_lines.values():
             self.plot.addItem(item, ignoreBounds=True)
+        self.plan_items: list[pg.GraphicsObject] = []
         self.style_markers(palette)
 
     def style_markers(self, palette: Palette) -> None:
@@ -362,6 +365,28 @@ class AssetChart(QWidget):
         pad = float(np.mean(c.high - c.low)) * 0.6
         self.price.swing_highs.setData(x=x[sw.high_idx], y=c.high[sw.high_idx] + pad)
         self.price.swing_lows.setData(x=x[sw.low_idx], y=c.low[sw.low_idx] - pad)
+
+    def show_plan(self, sig: Signal | None) -> None:
+        """Entry, stop and target of a confirmed signal's plan from its bar on; None clears."""
+        for item in self.price.plan_items:
+            self.price.plot.removeItem(item)
+        self.price.plan_items = []
+        if sig is None or sig.plan is None:
+            return
+        p, plan = self.palette_, sig.plan
+        x0 = sig.known_time / 1000.0
+        x1 = x0 + PLAN_BARS * self._bar_seconds
+        for label, value, colour in (
+            ("Entry", plan.entry, p.text),
+            ("Stop", plan.stop, p.down),
+            ("Target", plan.target, p.up),
+        ):
+            line = pg.PlotDataItem([x0, x1], [value, value], pen=pen(colour, 2))
+            text = pg.TextItem(f"{label} {_price(value)}", color=colour, anchor=(0, 1))
+            text.setPos(x0, value)
+            for item in (line, text):
+                self.price.plot.addItem(item, ignoreBounds=True)
+                self.price.plan_items.append(item)
 
     def _show_markers_by_zoom(self) -> None:
         """Swing markers only while candles are wide enough to tell which bar they mark."""

@@ -300,3 +300,7 @@ class MainWindow(QMainWindow):
         lo = min(min(times), sig.ref_time / 1000.0) - 40 * bar
         hi = max(max(times), sig.known_time / 1000.0) + 40 * bar
         self.left.price.vb.setXRange(lo, hi, padding=0)
+        traded = sig.assets[-1] if sig.plan is not None else None
+        for chart in (self.left, self.right):
+            mine = chart.analysis is not None and chart.analysis.symbol == traded
+            chart.show_plan(sig if mine else None)

@@ -7,14 +7,15 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QDockWidget, QTabWidget, QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import QCheckBox, QDockWidget, QTabWidget, QTreeWidget, QTreeWidgetItem
 
-from smtdesk.core.signal import Direction, Signal
+from smtdesk.core.signal import Direction, Signal, State
 from smtdesk.data.alert_log import RaisedAlert
 from smtdesk.ui import signal_text
 from smtdesk.ui.theme import DARK, Palette
 
 MUTING_TAGS = frozenset({"counter-trend", "weak pair"})
+ENDED = frozenset({State.CANCELLED, State.INVALIDATED})
 
 
 def _tree(first_column: str) -> QTreeWidget:
@@ -41,6 +42,9 @@ class SignalSidebar(QDockWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.tree, "Signals")
         self.tabs.addTab(self.alerts, "Alerts")
+        self.hide_ended = QCheckBox("Hide cancelled and invalidated")
+        self.hide_ended.toggled.connect(self._apply_filter)
+        self.tabs.setCornerWidget(self.hide_ended)
         for tree in (self.tree, self.alerts):
             tree.itemActivated.connect(self._on_item_activated)
             tree.itemClicked.connect(self._on_item_activated)
@@ -65,6 +69,16 @@ class SignalSidebar(QDockWidget):
             item.setToolTip(0, f"Raised {raised} (local time); bar {signal_text.bar_time(alert.signal.known_time)} UTC")
             self.alerts.insertTopLevelItem(0, item)
 
+    def _apply_filter(self) -> None:
+        for item in self._items.values():
+            item.setHidden(self._hidden(item.data(0, Qt.UserRole)))
+
+    def _hidden(self, sig: Signal) -> bool:
+        return self.hide_ended.isChecked() and sig.state in ENDED
+
+    def visible_count(self) -> int:
+        return sum(not item.isHidden() for item in self._items.values())
+
     def alert_count(self) -> int:
         return self.alerts.topLevelItemCount()
 
@@ -85,6 +99,7 @@ class SignalSidebar(QDockWidget):
             elif item.data(0, Qt.UserRole) == sig:
                 continue
             self._fill(item, sig)
+            item.setHidden(self._hidden(sig))
 
     def _fill(self, item: QTreeWidgetItem, sig: Signal, *, first: str | None = None) -> None:
         item.setData(0, Qt.UserRole, sig)

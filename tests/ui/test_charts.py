@@ -206,3 +206,34 @@ def test_fully_zoomed_out_on_100k_candles_draws_one_column_per_pixel(qtbot, arti
     assert not chart.price.swing_highs.isVisible(), "markers hidden while bars are sub-pixel"
     chart.show_last(100)
     assert chart.price.swing_highs.isVisible()
+
+
+def test_clicking_a_confirmed_signal_shows_its_bars_and_trade_plan(still_window, artifacts):
+    win = still_window
+    tree = win.sidebar.tree
+    rows = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    item = next(r for r in rows if r.data(0, Qt.UserRole).plan is not None)
+    sig = item.data(0, Qt.UserRole)
+    tree.scrollToItem(item)
+    QTest.mouseClick(tree.viewport(), Qt.LeftButton, pos=tree.visualItemRect(item).center())
+    x0, x1 = x_ranges(win)[0]
+    assert x0 < sig.known_time / 1000 < x1
+    traded = win.left if win.left.analysis.symbol == sig.assets[-1] else win.right
+    other = win.right if traded is win.left else win.left
+    drawn = sorted(i.yData[0] for i in traded.price.plan_items if hasattr(i, "yData"))
+    assert drawn == sorted([sig.plan.entry, sig.plan.stop, sig.plan.target])
+    assert other.price.plan_items == []
+    win.grab().save(str(artifacts / "trade_plan.png"))
+
+
+def test_sidebar_hides_ended_signals_on_request(still_window):
+    sidebar = still_window.sidebar
+    everything = sidebar.visible_count()
+    sidebar.hide_ended.setChecked(True)
+    tree = sidebar.tree
+    shown = [tree.topLevelItem(i).data(0, Qt.UserRole) for i in range(tree.topLevelItemCount())
+             if not tree.topLevelItem(i).isHidden()]
+    assert 0 < len(shown) < everything
+    assert all(s.state.value not in ("cancelled", "invalidated") for s in shown)
+    sidebar.hide_ended.setChecked(False)
+    assert sidebar.visible_count() == everything
