@@ -6,15 +6,17 @@ they arrive, and returns what to draw plus the signal events that are new.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from smtdesk.core.candles import Candles, align_pair
 from smtdesk.core.engine import SmtEngine
 from smtdesk.core.indicators import IndicatorConfig, compute_indicators
 from smtdesk.core.signal import Signal
-from smtdesk.core.swings import Swings, find_swings
+from smtdesk.core.swings import ManualSwing, Swings, find_swings
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +28,9 @@ class AssetAnalysis:
     indicators: Mapping[str, Any]
     """Every indicator of domain §3 over ``candles``, keyed as :func:`compute_indicators`."""
     swings: Swings
+    """Automatic major swings, less those a manual swing of the same kind replaces."""
+    manual: tuple[ManualSwing, ...] = ()
+    """Swings the user placed, on bars of ``candles``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +48,25 @@ def analyze_asset(
     *,
     indicators: IndicatorConfig = IndicatorConfig(),
     major_strength: int = 5,
+    manual: Iterable[ManualSwing] = (),
 ) -> AssetAnalysis:
     values = compute_indicators(candles.high, candles.low, candles.close, candles.volume, config=indicators)
     swings = find_swings(candles.high, candles.low, strength=major_strength)
-    return AssetAnalysis(symbol, candles, values, swings)
+    placed = tuple(m for m in manual if len(candles) and _on_a_bar(candles, m.time))
+    if placed:
+        # a manual swing replaces the automatic one of its kind on the same bar (domain §8)
+        hand = {kind: candles.time.searchsorted([m.time for m in placed if m.kind == kind]) for kind in ("high", "low")}
+        swings = Swings(
+            np.setdiff1d(swings.high_idx, hand["high"]),
+            np.setdiff1d(swings.low_idx, hand["low"]),
+            swings.strength,
+        )
+    return AssetAnalysis(symbol, candles, values, swings, placed)
+
+
+def _on_a_bar(candles: Candles, time: int) -> bool:
+    i = int(candles.time.searchsorted(time))
+    return i < len(candles) and int(candles.time[i]) == time
 
 
 class PairAnalyzer:
@@ -71,10 +91,22 @@ class PairAnalyzer:
         self._candles = [Candles.empty(), Candles.empty()]
         self._engine = SmtEngine(timeframe=timeframe, assets=symbols, major=major_strength)
         self._events: list[Signal] = []
+        self._manual: dict[str, tuple[ManualSwing, ...]] = {s: () for s in symbols}
 
     def load(self, a: Candles, b: Candles) -> PairAnalysis:
         self._candles = [a, b]
-        self._events = list(self._engine.run(*align_pair(a, b)))
+        self._events = list(self._engine.run(*align_pair(a, b), manual=self._manual))
+        return self._snapshot()
+
+    def set_manual(self, symbol: str, swings: Iterable[ManualSwing]) -> PairAnalysis:
+        """Replace the hand-placed swings of ``symbol`` and re-run detection at once.
+
+        The events returned are those of the whole history with the new swings: ones
+        that depended on a moved swing change or disappear.
+        """
+        self._manual[symbol] = tuple(sorted(set(swings), key=lambda m: (m.time, m.kind)))
+        if len(self._candles[0]) and len(self._candles[1]):
+            self._events = list(self._engine.run(*align_pair(*self._candles), manual=self._manual))
         return self._snapshot()
 
     def append(self, symbol: str, candles: Candles) -> tuple[PairAnalysis, tuple[Signal, ...]]:
@@ -87,7 +119,7 @@ class PairAnalyzer:
 
     def _snapshot(self) -> PairAnalysis:
         assets = tuple(
-            analyze_asset(s, c, indicators=self._indicators, major_strength=self._major)
+            analyze_asset(s, c, indicators=self._indicators, major_strength=self._major, manual=self._manual[s])
             for s, c in zip(self.symbols, self._candles)
         )
         return PairAnalysis(self.timeframe, assets, tuple(self._events))

@@ -22,6 +22,7 @@ from smtdesk.ui.items.candles import CandleItem
 from smtdesk.ui.items.histogram import HistogramItem
 from smtdesk.ui.items.lines import LineItem
 from smtdesk.ui.items.volume import VolumeItem
+from smtdesk.ui.manual_swings import ManualSwingLayer
 from smtdesk.ui.pane import Pane
 from smtdesk.ui.panels import HISTOGRAM, OVERLAYS, PANELS, RSI_EXTREMES, VOLUME, PanelInput, PanelSpec
 from smtdesk.ui.signal_text import display_symbol
@@ -40,7 +41,7 @@ class _PriceVolumeItems:
     """Volume overlay in its own ViewBox under the candles, sized to the bottom share."""
 
     def __init__(self, pane: Pane, palette: Palette) -> None:
-        self.box = pg.ViewBox(enableMouse=False)
+        self.box = pg.ViewBox(enableMouse=False, enableMenu=False)
         self.box.setXLink(pane.vb)
         pane.plot.scene().addItem(self.box)
         # pyqtgraph hands a drag to the item with the highest summed z first; the
@@ -186,6 +187,8 @@ class AssetChart(QWidget):
     """Price pane over any number of sub-panels, resizable with a splitter."""
 
     panel_close_requested = QtSignal(str)
+    manual_swings_changed = QtSignal(str, tuple)
+    """(symbol, its hand-placed swings) after the user placed, moved or removed one."""
 
     def __init__(self, *, palette: Palette = DARK, parent=None) -> None:
         super().__init__(parent)
@@ -198,6 +201,8 @@ class AssetChart(QWidget):
         layout.addWidget(self.splitter)
         self.price = PricePane(palette)
         self.splitter.addWidget(self.price)
+        self.manual = ManualSwingLayer(self.price, palette=palette)
+        self.manual.changed.connect(self.manual_swings_changed)
         self.panels: dict[str, SubPanel] = {}
         self._rsi_extremes = False
         self._overlays: tuple[str, ...] = ()
@@ -267,6 +272,7 @@ class AssetChart(QWidget):
         self.price.candles.set_palette(palette)
         self.price.volume.item.set_palette(palette)
         self.price.style_markers(palette)
+        self.manual.set_palette(palette)
         self._draw_overlays(None)
         if self._analysis is not None:
             self._update_last_price()
@@ -365,6 +371,7 @@ class AssetChart(QWidget):
         pad = float(np.mean(c.high - c.low)) * 0.6
         self.price.swing_highs.setData(x=x[sw.high_idx], y=c.high[sw.high_idx] + pad)
         self.price.swing_lows.setData(x=x[sw.low_idx], y=c.low[sw.low_idx] - pad)
+        self.manual.set_analysis(self._analysis, pad)
 
     def show_plan(self, sig: Signal | None) -> None:
         """Entry, stop and target of a confirmed signal's plan from its bar on; None clears."""

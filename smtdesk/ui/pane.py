@@ -56,6 +56,8 @@ class Pane(pg.PlotWidget):
         for axis in (self.price_axis, self.time_axis):
             axis.setZValue(GRID_Z)
         self.vb = self.plot.getViewBox()
+        # right-click belongs to the app's own menus (manual swings), not pyqtgraph's
+        self.vb.setMenuEnabled(False)
         self.vb.setMouseEnabled(x=True, y=False)
         self.vb.enableAutoRange(x=False, y=False)
         self.setMinimumHeight(36)
