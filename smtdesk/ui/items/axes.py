@@ -45,7 +45,14 @@ def format_number(value: float, step: float, *, compact: bool = False) -> str:
         for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
             if abs(step) >= size / 10 and (abs(value) >= size or value == 0):
                 return f"{value / size:.{_decimals(step / size)}f}{suffix}" if value else "0"
-    return f"{value:.{_decimals(step)}f}"
+    return f"{value:,.{_decimals(step)}f}"
+
+
+def format_price(value: float) -> str:
+    """A last-price tag: the precision quotes usually carry at that magnitude."""
+    size = abs(value)
+    decimals = 1 if size >= 10_000 else 2 if size >= 10 else 4
+    return f"{value:,.{decimals}f}"
 
 
 def _decimals(step: float) -> int:
@@ -206,9 +213,7 @@ class PriceAxisItem(_LeanAxis):
         if not lo <= value <= hi:
             return
         y = rect.bottom() - (value - lo) / (hi - lo) * rect.height()
-        values = nice_ticks(lo, hi, max_ticks=rect.height() / self.label_spacing_px)
-        step = float(values[1] - values[0]) if len(values) > 1 else (hi - lo)
-        text = format_number(value, step / 100, compact=self._compact)
+        text = format_number(value, abs(value) / 1000, compact=True) if self._compact else format_price(value)
         self._fit_width(p.fontMetrics(), [text])
         box = QtCore.QRectF(rect.left() + 1, y - 9, rect.width() - 1, 18)
         p.fillRect(box, pg.mkColor(color))
