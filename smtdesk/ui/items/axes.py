@@ -112,6 +112,11 @@ class _LeanAxis(pg.AxisItem):
         self._grid_pen = pen(palette.grid)
         self.update()
 
+    def updateAutoSIPrefix(self) -> None:
+        # no axis title and no SI prefix: skip re-rendering a hidden title on every pan
+        self.autoSIPrefixScale = 1.0
+        self.labelUnitPrefix = ""
+
     def ticks(self, lo: float, hi: float, length_px: float, *, labelled: bool = True) -> tuple[np.ndarray, list[str]]:
         """Tick values in ``[lo, hi]`` and, when ``labelled``, their labels (else none)."""
         raise NotImplementedError
