@@ -19,7 +19,7 @@ from smtdesk.core.derivative_signals import Derivatives, Series, derivative_read
 from smtdesk.core.indicator_columns import COLUMNS, IndicatorColumns
 from smtdesk.core.signal import Direction, Signal
 from smtdesk.core.signal_sink import Sink
-from smtdesk.core.swings import SwingSet, find_swings
+from smtdesk.core.swings import SwingSet, pivots_in
 
 __all__ = [
     "COLUMNS",
@@ -31,7 +31,14 @@ __all__ = [
 ]
 
 BULL, BEAR, FLAT = Direction.BULLISH, Direction.BEARISH, Direction.NEUTRAL
-DIVERGENCE_OF = {"rsi": "rsi", "macd": "dif", "kdj": "k", "cci": "cci", "obv": "obv", "mfi": "mfi"}
+DIVERGENCE_OF = {
+    "rsi": "rsi",
+    "macd": "dif",
+    "kdj": "k",
+    "cci": "cci",
+    "obv": "obv",
+    "mfi": "mfi",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +53,9 @@ class IndicatorSignalParams:
     failure_high: float = 70.0  # Wilder top failure swing starts above this RSI
     failure_low: float = 30.0
     failure_strength: int = 2  # RSI swing strength of the failure-swing pivots
-    failure_window: int = 20  # bars after the second pivot within which the break must come
+    failure_window: int = (
+        20  # bars after the second pivot within which the break must come
+    )
     failure_lookback: int = 60  # most bars between the two pivots
     overheat_tiers: tuple[float, float, float] = (70.0, 80.0, 90.0)
     oversold_tiers: tuple[float, float, float] = (30.0, 20.0, 10.0)
@@ -60,7 +69,9 @@ class IndicatorSignalParams:
     kinds: frozenset[str] | None = None
 
 
-def _crosses(x: np.ndarray, level: np.ndarray | float, start: int) -> tuple[np.ndarray, np.ndarray]:
+def _crosses(
+    x: np.ndarray, level: np.ndarray | float, start: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Bars k >= max(start, 1) where ``x`` crosses ``level`` up, and where it crosses down."""
     lo = max(start, 1)
     n = len(x)
@@ -71,9 +82,20 @@ def _crosses(x: np.ndarray, level: np.ndarray | float, start: int) -> tuple[np.n
         # A live update sees a bar or two: plain floats beat a dozen tiny array calls.
         xs = x[lo - 1 :].tolist()
         ls = level[lo - 1 :].tolist() if lv_arr else [level] * len(xs)
-        up = [lo + i for i in range(len(xs) - 1) if xs[i] <= ls[i] and xs[i + 1] > ls[i + 1]]
-        down = [lo + i for i in range(len(xs) - 1) if xs[i] >= ls[i] and xs[i + 1] < ls[i + 1]]
-        return np.array(up, np.int64), np.array(down, np.int64)
+        up = [
+            lo + i
+            for i in range(len(xs) - 1)
+            if xs[i] <= ls[i] and xs[i + 1] > ls[i + 1]
+        ]
+        down = [
+            lo + i
+            for i in range(len(xs) - 1)
+            if xs[i] >= ls[i] and xs[i + 1] < ls[i + 1]
+        ]
+        return (
+            np.array(up, np.int64) if up else _NO_BARS,
+            np.array(down, np.int64) if down else _NO_BARS,
+        )
     prev, cur = x[lo - 1 : -1], x[lo:]
     lv_prev = level[lo - 1 : -1] if lv_arr else level
     lv = level[lo:] if lv_arr else level
@@ -83,6 +105,7 @@ def _crosses(x: np.ndarray, level: np.ndarray | float, start: int) -> tuple[np.n
 
 
 _NO_BARS = np.empty(0, np.int64)
+_NO_BARS.flags.writeable = False  # shared by every empty answer
 
 
 def indicator_events(
@@ -111,113 +134,118 @@ def indicator_events(
     return sink.signals()
 
 
+def _emit(sink: Sink, kind: str, direction: Direction, bars, reason: str, series=None):
+    """``sink.add`` with each level read from its full ``series`` at ``bars``.
+
+    Most detectors find nothing on a live bar; checking first skips building the level
+    arrays and the call for them.
+    """
+    if len(bars):
+        levels = {name: values[bars] for name, values in (series or {}).items()}
+        sink.add(kind, direction, bars, levels=levels, reason=reason)
+
+
 def _level_crosses(
-    sink: Sink, cols: Mapping[str, np.ndarray], c: Candles, start: int, p: IndicatorSignalParams
+    sink: Sink,
+    cols: Mapping[str, np.ndarray],
+    c: Candles,
+    start: int,
+    p: IndicatorSignalParams,
 ):
     rsi = cols["rsi"]
     for level in p.rsi_levels:
         up, down = _crosses(rsi, level, start)
-        sink.add(
-            f"rsi_cross_{level:g}",
-            BULL,
-            up,
-            levels={"rsi": rsi[up]},
-            reason=f"RSI crossed above {level:g}",
-        )
-        sink.add(
-            f"rsi_cross_{level:g}",
-            BEAR,
-            down,
-            levels={"rsi": rsi[down]},
-            reason=f"RSI crossed below {level:g}",
-        )
+        kind = f"rsi_cross_{level:g}"
+        _emit(sink, kind, BULL, up, f"RSI crossed above {level:g}", {"rsi": rsi})
+        _emit(sink, kind, BEAR, down, f"RSI crossed below {level:g}", {"rsi": rsi})
     for name, a, b, label in (
         ("kdj_cross", "k", "d", "K crossed D"),
         ("macd_cross", "dif", "dea", "DIF crossed DEA"),
     ):
         up, down = _crosses(cols[a], cols[b], start)
         for bars, d, word in ((up, BULL, "above"), (down, BEAR, "below")):
-            sink.add(
-                name,
-                d,
-                bars,
-                levels={a: cols[a][bars], b: cols[b][bars]},
-                reason=label.replace("crossed", f"crossed {word}"),
-            )
+            reason = label.replace("crossed", f"crossed {word}")
+            _emit(sink, name, d, bars, reason, {a: cols[a], b: cols[b]})
     dif = cols["dif"]
     up, down = _crosses(dif, 0.0, start)
-    sink.add("macd_zero", BULL, up, levels={"dif": dif[up]}, reason="DIF crossed above zero")
-    sink.add("macd_zero", BEAR, down, levels={"dif": dif[down]}, reason="DIF crossed below zero")
+    _emit(sink, "macd_zero", BULL, up, "DIF crossed above zero", {"dif": dif})
+    _emit(sink, "macd_zero", BEAR, down, "DIF crossed below zero", {"dif": dif})
     j = cols["j"]
     up, _ = _crosses(j, p.j_high, start)
-    sink.add(
-        "kdj_j_extreme", BEAR, up, levels={"j": j[up]}, reason=f"J above {p.j_high:g} (overbought)"
+    _emit(
+        sink, "kdj_j_extreme", BEAR, up, f"J above {p.j_high:g} (overbought)", {"j": j}
     )
     _, down = _crosses(j, p.j_low, start)
-    sink.add(
-        "kdj_j_extreme", BULL, down, levels={"j": j[down]}, reason=f"J below {p.j_low:g} (oversold)"
+    _emit(
+        sink, "kdj_j_extreme", BULL, down, f"J below {p.j_low:g} (oversold)", {"j": j}
     )
     cci = cols["cci"]
     for level in p.cci_levels:
         up, down = _crosses(cci, level, start)
-        sink.add(
-            f"cci_cross_{level:g}",
-            BULL,
-            up,
-            levels={"cci": cci[up]},
-            reason=f"CCI crossed above {level:g}",
-        )
-        sink.add(
-            f"cci_cross_{level:g}",
-            BEAR,
-            down,
-            levels={"cci": cci[down]},
-            reason=f"CCI crossed below {level:g}",
-        )
+        kind = f"cci_cross_{level:g}"
+        _emit(sink, kind, BULL, up, f"CCI crossed above {level:g}", {"cci": cci})
+        _emit(sink, kind, BEAR, down, f"CCI crossed below {level:g}", {"cci": cci})
     adx, pdi, mdi = cols["adx"], cols["pdi"], cols["mdi"]
     up, _ = _crosses(adx, p.adx_trend, start)
-    bull = pdi[up] > mdi[up]
-    for bars, d, word in ((up[bull], BULL, "+DI"), (up[~bull], BEAR, "-DI")):
-        sink.add(
-            "adx_trend_start",
-            d,
-            bars,
-            levels={"adx": adx[bars], "pdi": pdi[bars], "mdi": mdi[bars]},
-            reason=f"ADX crossed above {p.adx_trend:g} with {word} leading",
-        )
+    if len(up):
+        bull = pdi[up] > mdi[up]
+        for bars, d, word in ((up[bull], BULL, "+DI"), (up[~bull], BEAR, "-DI")):
+            reason = f"ADX crossed above {p.adx_trend:g} with {word} leading"
+            _emit(
+                sink,
+                "adx_trend_start",
+                d,
+                bars,
+                reason,
+                {"adx": adx, "pdi": pdi, "mdi": mdi},
+            )
     squeeze = cols["bb_squeeze"]
     lo = max(start, 1)
     starts = (
         np.flatnonzero((squeeze[lo:] > 0) & ~(squeeze[lo - 1 : -1] > 0)) + lo
         if lo < len(squeeze)
-        else []
+        else _NO_BARS
     )
-    sink.add("bb_squeeze", FLAT, starts, reason="Bollinger bandwidth at its lowest of the lookback")
+    _emit(
+        sink,
+        "bb_squeeze",
+        FLAT,
+        starts,
+        "Bollinger bandwidth at its lowest of the lookback",
+    )
     up, _ = _crosses(c.close, cols["bb_upper"], start)
     _, down = _crosses(c.close, cols["bb_lower"], start)
-    sink.add(
+    close = c.close
+    _emit(
+        sink,
         "bb_outside",
         BULL,
         up,
-        levels={"close": c.close[up], "band": cols["bb_upper"][up]},
-        reason="close above the upper band",
+        "close above the upper band",
+        {"close": close, "band": cols["bb_upper"]},
     )
-    sink.add(
+    _emit(
+        sink,
         "bb_outside",
         BEAR,
         down,
-        levels={"close": c.close[down], "band": cols["bb_lower"][down]},
-        reason="close below the lower band",
+        "close below the lower band",
+        {"close": close, "band": cols["bb_lower"]},
     )
     cross = cols["ma_cross"][start:]
     for sign, d, word in ((1, BULL, "golden"), (-1, BEAR, "death")):
         bars = np.flatnonzero(cross == sign) + start
-        confirmed = cols["ma_confirmed"][bars] > 0
-        sink.add("ma_cross", d, bars[confirmed], reason=f"{word} cross, volume-confirmed")
-        sink.add("ma_cross", d, bars[~confirmed], reason=f"{word} cross")
+        if len(bars):
+            confirmed = cols["ma_confirmed"][bars] > 0
+            _emit(
+                sink, "ma_cross", d, bars[confirmed], f"{word} cross, volume-confirmed"
+            )
+            _emit(sink, "ma_cross", d, bars[~confirmed], f"{word} cross")
 
 
-def _divergences(sink: Sink, cols, c: Candles, highs: SwingSet, lows: SwingSet, start: int):
+def _divergences(
+    sink: Sink, cols, c: Candles, highs: SwingSet, lows: SwingSet, start: int
+):
     """Regular divergences at consecutive price swings, and volume-price divergence."""
     last = len(c) - 1
     for swings, price, d in ((highs, c.high, BEAR), (lows, c.low, BULL)):
@@ -277,23 +305,24 @@ def _failure_swings(sink: Sink, rsi: np.ndarray, start: int, p: IndicatorSignalP
     s0 = max(0, start - w - 2 * m - back)
     tail = rsi[s0:]
     for sign, d, level in ((1.0, BEAR, p.failure_high), (-1.0, BULL, p.failure_low)):
-        if not np.any(sign * tail > sign * level):
+        if not np.any(tail > level if sign > 0 else tail < level):
             continue  # no RSI beyond the level in reach: no swing can start
         v = np.where(np.isnan(tail), -np.inf, sign * tail)
-        piv = find_swings(v, v, strength=m).high_idx
-        if len(piv) < 2:
+        piv = pivots_in(v, strength=m, start=0)
+        # Pairs of consecutive pivots whose second can still end in an event known from
+        # ``start``; the pivots are ascending, so that is a suffix.
+        i0 = max(int(np.searchsorted(piv, start - s0 - w - m)), 1)
+        h1, h2 = piv[i0 - 1 : -1], piv[i0:]
+        if not len(h2):
             continue
-        h1, h2 = piv[:-1], piv[1:]
-        keep = (
-            (h2 + s0 + w + m >= start)
-            & (v[h1] > sign * level)
-            & (v[h2] < v[h1])
-            & (h2 - h1 <= back)
-        )
+        v1 = v[h1]
+        keep = (v1 > sign * level) & (v[h2] < v1) & (h2 - h1 <= back)
         h1, h2 = h1[keep], h2[keep]
         if not len(h1):
             continue
-        trough = np.minimum.reduceat(v, np.ravel(np.column_stack([h1 + 1, h2])))[::2]
+        bounds = np.empty(2 * len(h1), np.int64)
+        bounds[0::2], bounds[1::2] = h1 + 1, h2
+        trough = np.minimum.reduceat(v, bounds)[::2]
         win = h2[:, None] + np.arange(1, w + 1)
         vals = np.where(win < len(v), v[np.minimum(win, len(v) - 1)], np.inf)
         broke = vals < trough[:, None]
