@@ -28,17 +28,11 @@ __all__ = [
     "IndicatorSignalParams",
     "Series",
     "indicator_events",
+    "indicator_sink",
 ]
 
 BULL, BEAR, FLAT = Direction.BULLISH, Direction.BEARISH, Direction.NEUTRAL
-DIVERGENCE_OF = {
-    "rsi": "rsi",
-    "macd": "dif",
-    "kdj": "k",
-    "cci": "cci",
-    "obv": "obv",
-    "mfi": "mfi",
-}
+DIVERGENCE_OF = {"rsi": "rsi", "macd": "dif", "kdj": "k", "cci": "cci", "obv": "obv", "mfi": "mfi"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +47,7 @@ class IndicatorSignalParams:
     failure_high: float = 70.0  # Wilder top failure swing starts above this RSI
     failure_low: float = 30.0
     failure_strength: int = 2  # RSI swing strength of the failure-swing pivots
-    failure_window: int = (
-        20  # bars after the second pivot within which the break must come
-    )
+    failure_window: int = 20  # bars after the second pivot within which the break must come
     failure_lookback: int = 60  # most bars between the two pivots
     overheat_tiers: tuple[float, float, float] = (70.0, 80.0, 90.0)
     oversold_tiers: tuple[float, float, float] = (30.0, 20.0, 10.0)
@@ -69,9 +61,7 @@ class IndicatorSignalParams:
     kinds: frozenset[str] | None = None
 
 
-def _crosses(
-    x: np.ndarray, level: np.ndarray | float, start: int
-) -> tuple[np.ndarray, np.ndarray]:
+def _crosses(x: np.ndarray, level: np.ndarray | float, start: int) -> tuple[np.ndarray, np.ndarray]:
     """Bars k >= max(start, 1) where ``x`` crosses ``level`` up, and where it crosses down."""
     lo = max(start, 1)
     n = len(x)
@@ -82,16 +72,8 @@ def _crosses(
         # A live update sees a bar or two: plain floats beat a dozen tiny array calls.
         xs = x[lo - 1 :].tolist()
         ls = level[lo - 1 :].tolist() if lv_arr else [level] * len(xs)
-        up = [
-            lo + i
-            for i in range(len(xs) - 1)
-            if xs[i] <= ls[i] and xs[i + 1] > ls[i + 1]
-        ]
-        down = [
-            lo + i
-            for i in range(len(xs) - 1)
-            if xs[i] >= ls[i] and xs[i + 1] < ls[i + 1]
-        ]
+        up = [lo + i for i in range(len(xs) - 1) if xs[i] <= ls[i] and xs[i + 1] > ls[i + 1]]
+        down = [lo + i for i in range(len(xs) - 1) if xs[i] >= ls[i] and xs[i + 1] < ls[i + 1]]
         return (
             np.array(up, np.int64) if up else _NO_BARS,
             np.array(down, np.int64) if down else _NO_BARS,
@@ -121,6 +103,33 @@ def indicator_events(
     derivatives: Derivatives | None = None,
 ) -> list[Signal]:
     """Every §6 event of one asset known at bars ``start .. len(c)-1``, ordered by known bar."""
+    return indicator_sink(
+        cols,
+        c,
+        asset=asset,
+        timeframe=timeframe,
+        swing_highs=swing_highs,
+        swing_lows=swing_lows,
+        start=start,
+        params=params,
+        derivatives=derivatives,
+    ).signals()
+
+
+def indicator_sink(
+    cols: Mapping[str, np.ndarray],
+    c: Candles,
+    *,
+    asset: str,
+    timeframe: str,
+    swing_highs: SwingSet,
+    swing_lows: SwingSet,
+    start: int = 0,
+    params: IndicatorSignalParams = IndicatorSignalParams(),
+    derivatives: Derivatives | None = None,
+) -> Sink:
+    """The events of :func:`indicator_events`, collected but not yet built or ordered
+    (for merging several assets' events in one pass)."""
     p = params
     sink = Sink(asset, timeframe, c.time, kinds=p.kinds)
     # NaN warm-up values compare False everywhere, which is what every detector wants.
@@ -131,7 +140,7 @@ def indicator_events(
         if derivatives is not None:
             close_time = c.time + timeframe_ms(timeframe)
             derivative_readings(sink, cols["rsi"], c, close_time, derivatives, start, p)
-    return sink.signals()
+    return sink
 
 
 def _emit(sink: Sink, kind: str, direction: Direction, bars, reason: str, series=None):
@@ -146,11 +155,7 @@ def _emit(sink: Sink, kind: str, direction: Direction, bars, reason: str, series
 
 
 def _level_crosses(
-    sink: Sink,
-    cols: Mapping[str, np.ndarray],
-    c: Candles,
-    start: int,
-    p: IndicatorSignalParams,
+    sink: Sink, cols: Mapping[str, np.ndarray], c: Candles, start: int, p: IndicatorSignalParams
 ):
     rsi = cols["rsi"]
     for level in p.rsi_levels:
@@ -172,13 +177,9 @@ def _level_crosses(
     _emit(sink, "macd_zero", BEAR, down, "DIF crossed below zero", {"dif": dif})
     j = cols["j"]
     up, _ = _crosses(j, p.j_high, start)
-    _emit(
-        sink, "kdj_j_extreme", BEAR, up, f"J above {p.j_high:g} (overbought)", {"j": j}
-    )
+    _emit(sink, "kdj_j_extreme", BEAR, up, f"J above {p.j_high:g} (overbought)", {"j": j})
     _, down = _crosses(j, p.j_low, start)
-    _emit(
-        sink, "kdj_j_extreme", BULL, down, f"J below {p.j_low:g} (oversold)", {"j": j}
-    )
+    _emit(sink, "kdj_j_extreme", BULL, down, f"J below {p.j_low:g} (oversold)", {"j": j})
     cci = cols["cci"]
     for level in p.cci_levels:
         up, down = _crosses(cci, level, start)
@@ -237,15 +238,11 @@ def _level_crosses(
         bars = np.flatnonzero(cross == sign) + start
         if len(bars):
             confirmed = cols["ma_confirmed"][bars] > 0
-            _emit(
-                sink, "ma_cross", d, bars[confirmed], f"{word} cross, volume-confirmed"
-            )
+            _emit(sink, "ma_cross", d, bars[confirmed], f"{word} cross, volume-confirmed")
             _emit(sink, "ma_cross", d, bars[~confirmed], f"{word} cross")
 
 
-def _divergences(
-    sink: Sink, cols, c: Candles, highs: SwingSet, lows: SwingSet, start: int
-):
+def _divergences(sink: Sink, cols, c: Candles, highs: SwingSet, lows: SwingSet, start: int):
     """Regular divergences at consecutive price swings, and volume-price divergence."""
     last = len(c) - 1
     for swings, price, d in ((highs, c.high, BEAR), (lows, c.low, BULL)):
