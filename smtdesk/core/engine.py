@@ -305,6 +305,9 @@ def _any_event_key(sig: Signal) -> tuple:
     return (sig.known_time, sig.kind != "smt", sig.ref_time, sig.id, _STATE_ORDER[sig.state])
 
 
+_FEW = 64
+
+
 def _merge(smt: list[Signal], sinks: list[Built]) -> list[Signal]:
     """``smt`` (already in :func:`_event_key` order) and the sinks' events, in
     :func:`_any_event_key` order, without a Python key per event.
@@ -316,7 +319,8 @@ def _merge(smt: list[Signal], sinks: list[Built]) -> list[Signal]:
     """
     events = smt + [e for b in sinks for e in b.events]
     prefixes = sorted({p for b in sinks for p in b.prefixes})
-    if any(q.startswith(p) for p, q in zip(prefixes, prefixes[1:])):
+    # A live bar brings a handful of events: sorting them directly is cheaper.
+    if len(events) <= _FEW or any(q.startswith(p) for p, q in zip(prefixes, prefixes[1:])):
         events.sort(key=_any_event_key)
         return events
     rank = {p: i for i, p in enumerate(prefixes)}

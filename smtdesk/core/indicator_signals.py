@@ -90,6 +90,33 @@ _NO_BARS = np.empty(0, np.int64)
 _NO_BARS.flags.writeable = False  # shared by every empty answer
 
 
+def _crosses_many(
+    pairs: list[tuple[np.ndarray, np.ndarray | float]], start: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`_crosses` of each ``(x, level)`` pair.
+
+    A live update looks at a bar or two of each pair: comparing all pairs in one small
+    block costs a few array calls instead of a few per pair. The comparisons are the
+    same, so are the answers.
+    """
+    n = len(pairs[0][0])
+    lo = max(start, 1)
+    if lo >= n or n - lo > 4:
+        return [_crosses(x, level, start) for x, level in pairs]
+    width = n - lo + 1
+    xs = np.array([x[lo - 1 :] for x, _ in pairs])
+    ls = np.array(
+        [lv[lo - 1 :] if isinstance(lv, np.ndarray) else (lv,) * width for _, lv in pairs],
+        np.float64,
+    )
+    up = (xs[:, :-1] <= ls[:, :-1]) & (xs[:, 1:] > ls[:, 1:])
+    down = (xs[:, :-1] >= ls[:, :-1]) & (xs[:, 1:] < ls[:, 1:])
+    out = [(_NO_BARS, _NO_BARS)] * len(pairs)
+    for row in np.flatnonzero(up.any(axis=1) | down.any(axis=1)).tolist():
+        out[row] = (np.flatnonzero(up[row]) + lo, np.flatnonzero(down[row]) + lo)
+    return out
+
+
 def indicator_events(
     cols: Mapping[str, np.ndarray],
     c: Candles,
@@ -157,49 +184,54 @@ def _emit(sink: Sink, kind: str, direction: Direction, bars, reason: str, series
 def _level_crosses(
     sink: Sink, cols: Mapping[str, np.ndarray], c: Candles, start: int, p: IndicatorSignalParams
 ):
-    rsi = cols["rsi"]
+    rsi, dif, j, cci, close = cols["rsi"], cols["dif"], cols["j"], cols["cci"], c.close
+    adx, pdi, mdi = cols["adx"], cols["pdi"], cols["mdi"]
+    lines = (
+        ("kdj_cross", "k", "d", "K crossed D"),
+        ("macd_cross", "dif", "dea", "DIF crossed DEA"),
+    )
+    pairs = [
+        *((rsi, level) for level in p.rsi_levels),
+        *((cols[a], cols[b]) for _, a, b, _ in lines),
+        (dif, 0.0),
+        (j, p.j_high),
+        (j, p.j_low),
+        *((cci, level) for level in p.cci_levels),
+        (adx, p.adx_trend),
+        (close, cols["bb_upper"]),
+        (close, cols["bb_lower"]),
+    ]
+    found = iter(_crosses_many(pairs, start))
     for level in p.rsi_levels:
-        up, down = _crosses(rsi, level, start)
+        up, down = next(found)
         kind = f"rsi_cross_{level:g}"
         _emit(sink, kind, BULL, up, f"RSI crossed above {level:g}", {"rsi": rsi})
         _emit(sink, kind, BEAR, down, f"RSI crossed below {level:g}", {"rsi": rsi})
-    for name, a, b, label in (
-        ("kdj_cross", "k", "d", "K crossed D"),
-        ("macd_cross", "dif", "dea", "DIF crossed DEA"),
-    ):
-        up, down = _crosses(cols[a], cols[b], start)
+    for name, a, b, label in lines:
+        up, down = next(found)
         for bars, d, word in ((up, BULL, "above"), (down, BEAR, "below")):
             reason = label.replace("crossed", f"crossed {word}")
             _emit(sink, name, d, bars, reason, {a: cols[a], b: cols[b]})
-    dif = cols["dif"]
-    up, down = _crosses(dif, 0.0, start)
+    up, down = next(found)
     _emit(sink, "macd_zero", BULL, up, "DIF crossed above zero", {"dif": dif})
     _emit(sink, "macd_zero", BEAR, down, "DIF crossed below zero", {"dif": dif})
-    j = cols["j"]
-    up, _ = _crosses(j, p.j_high, start)
+    up, _ = next(found)
     _emit(sink, "kdj_j_extreme", BEAR, up, f"J above {p.j_high:g} (overbought)", {"j": j})
-    _, down = _crosses(j, p.j_low, start)
+    _, down = next(found)
     _emit(sink, "kdj_j_extreme", BULL, down, f"J below {p.j_low:g} (oversold)", {"j": j})
-    cci = cols["cci"]
     for level in p.cci_levels:
-        up, down = _crosses(cci, level, start)
+        up, down = next(found)
         kind = f"cci_cross_{level:g}"
         _emit(sink, kind, BULL, up, f"CCI crossed above {level:g}", {"cci": cci})
         _emit(sink, kind, BEAR, down, f"CCI crossed below {level:g}", {"cci": cci})
-    adx, pdi, mdi = cols["adx"], cols["pdi"], cols["mdi"]
-    up, _ = _crosses(adx, p.adx_trend, start)
+    up, _ = next(found)
     if len(up):
         bull = pdi[up] > mdi[up]
         for bars, d, word in ((up[bull], BULL, "+DI"), (up[~bull], BEAR, "-DI")):
             reason = f"ADX crossed above {p.adx_trend:g} with {word} leading"
-            _emit(
-                sink,
-                "adx_trend_start",
-                d,
-                bars,
-                reason,
-                {"adx": adx, "pdi": pdi, "mdi": mdi},
-            )
+            _emit(sink, "adx_trend_start", d, bars, reason, {"adx": adx, "pdi": pdi, "mdi": mdi})
+    up, _ = next(found)
+    _, down = next(found)
     squeeze = cols["bb_squeeze"]
     lo = max(start, 1)
     starts = (
@@ -207,32 +239,11 @@ def _level_crosses(
         if lo < len(squeeze)
         else _NO_BARS
     )
-    _emit(
-        sink,
-        "bb_squeeze",
-        FLAT,
-        starts,
-        "Bollinger bandwidth at its lowest of the lookback",
-    )
-    up, _ = _crosses(c.close, cols["bb_upper"], start)
-    _, down = _crosses(c.close, cols["bb_lower"], start)
-    close = c.close
-    _emit(
-        sink,
-        "bb_outside",
-        BULL,
-        up,
-        "close above the upper band",
-        {"close": close, "band": cols["bb_upper"]},
-    )
-    _emit(
-        sink,
-        "bb_outside",
-        BEAR,
-        down,
-        "close below the lower band",
-        {"close": close, "band": cols["bb_lower"]},
-    )
+    _emit(sink, "bb_squeeze", FLAT, starts, "Bollinger bandwidth at its lowest of the lookback")
+    band = {"close": close, "band": cols["bb_upper"]}
+    _emit(sink, "bb_outside", BULL, up, "close above the upper band", band)
+    band = {"close": close, "band": cols["bb_lower"]}
+    _emit(sink, "bb_outside", BEAR, down, "close below the lower band", band)
     cross = cols["ma_cross"][start:]
     for sign, d, word in ((1, BULL, "golden"), (-1, BEAR, "death")):
         bars = np.flatnonzero(cross == sign) + start
