@@ -9,8 +9,10 @@ A cross at bar k compares bars k-1 and k: crossing up means "at or below" then
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -95,25 +97,29 @@ def _crosses_many(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """:func:`_crosses` of each ``(x, level)`` pair.
 
-    A live update looks at a bar or two of each pair: comparing all pairs in one small
-    block costs a few array calls instead of a few per pair. The comparisons are the
-    same, so are the answers.
+    A live update looks at a bar or two of each pair: the values of all pairs are
+    fetched in two array calls and compared as floats, instead of several array calls
+    per pair. The comparisons are the same, so are the answers.
     """
     n = len(pairs[0][0])
     lo = max(start, 1)
     if lo >= n or n - lo > 4:
         return [_crosses(x, level, start) for x, level in pairs]
-    width = n - lo + 1
-    xs = np.array([x[lo - 1 :] for x, _ in pairs])
-    ls = np.array(
-        [lv[lo - 1 :] if isinstance(lv, np.ndarray) else (lv,) * width for _, lv in pairs],
-        np.float64,
-    )
-    up = (xs[:, :-1] <= ls[:, :-1]) & (xs[:, 1:] > ls[:, 1:])
-    down = (xs[:, :-1] >= ls[:, :-1]) & (xs[:, 1:] < ls[:, 1:])
-    out = [(_NO_BARS, _NO_BARS)] * len(pairs)
-    for row in np.flatnonzero(up.any(axis=1) | down.any(axis=1)).tolist():
-        out[row] = (np.flatnonzero(up[row]) + lo, np.flatnonzero(down[row]) + lo)
+    xs = np.array([x[lo - 1 :] for x, _ in pairs]).tolist()
+    arrays = [lv[lo - 1 :] for _, lv in pairs if isinstance(lv, np.ndarray)]
+    tails = iter(np.array(arrays).tolist() if arrays else ())
+    out = []
+    for x, (_, lv) in zip(xs, pairs):
+        ls = next(tails) if isinstance(lv, np.ndarray) else [lv] * len(x)
+        steps = range(len(x) - 1)
+        up = [lo + i for i in steps if x[i] <= ls[i] and x[i + 1] > ls[i + 1]]
+        down = [lo + i for i in steps if x[i] >= ls[i] and x[i + 1] < ls[i + 1]]
+        out.append(
+            (
+                np.array(up, np.int64) if up else _NO_BARS,
+                np.array(down, np.int64) if down else _NO_BARS,
+            )
+        )
     return out
 
 
@@ -181,57 +187,84 @@ def _emit(sink: Sink, kind: str, direction: Direction, bars, reason: str, series
         sink.add(kind, direction, bars, levels=levels, reason=reason)
 
 
+@dataclass(frozen=True, slots=True)
+class _Cross:
+    """One line-or-level cross and the events it gives: ``x`` crossing ``level`` (a
+    number or another column) upward and downward; a side without an event is None.
+    Each side is (kind, direction, reason, level names reported with it)."""
+
+    x: str
+    level: float | str
+    up: tuple[str, Direction, str, tuple[str, ...]] | None
+    down: tuple[str, Direction, str, tuple[str, ...]] | None
+
+
+@lru_cache(maxsize=16)
+def _cross_table(p: IndicatorSignalParams) -> tuple[_Cross, ...]:
+    """Every cross the level detector reports, built once per parameter set (its names
+    and reasons are the same on every bar)."""
+    rows = []
+    for lv in p.rsi_levels:
+        kind = f"rsi_cross_{lv:g}"
+        up = (kind, BULL, f"RSI crossed above {lv:g}", ("rsi",))
+        rows.append(_Cross("rsi", lv, up, (kind, BEAR, f"RSI crossed below {lv:g}", ("rsi",))))
+    for kind, a, b, label in (
+        ("kdj_cross", "k", "d", "K crossed D"),
+        ("macd_cross", "dif", "dea", "DIF crossed DEA"),
+    ):
+        up = (kind, BULL, label.replace("crossed", "crossed above"), (a, b))
+        rows.append(
+            _Cross(a, b, up, (kind, BEAR, label.replace("crossed", "crossed below"), (a, b)))
+        )
+    rows.append(
+        _Cross(
+            "dif",
+            0.0,
+            ("macd_zero", BULL, "DIF crossed above zero", ("dif",)),
+            ("macd_zero", BEAR, "DIF crossed below zero", ("dif",)),
+        )
+    )
+    j_up = ("kdj_j_extreme", BEAR, f"J above {p.j_high:g} (overbought)", ("j",))
+    rows.append(_Cross("j", p.j_high, j_up, None))
+    j_down = ("kdj_j_extreme", BULL, f"J below {p.j_low:g} (oversold)", ("j",))
+    rows.append(_Cross("j", p.j_low, None, j_down))
+    for lv in p.cci_levels:
+        kind = f"cci_cross_{lv:g}"
+        up = (kind, BULL, f"CCI crossed above {lv:g}", ("cci",))
+        rows.append(_Cross("cci", lv, up, (kind, BEAR, f"CCI crossed below {lv:g}", ("cci",))))
+    up = ("bb_outside", BULL, "close above the upper band", ("close", "band"))
+    rows.append(_Cross("close", "bb_upper", up, None))
+    down = ("bb_outside", BEAR, "close below the lower band", ("close", "band"))
+    rows.append(_Cross("close", "bb_lower", None, down))
+    return tuple(rows)
+
+
 def _level_crosses(
     sink: Sink, cols: Mapping[str, np.ndarray], c: Candles, start: int, p: IndicatorSignalParams
 ):
-    rsi, dif, j, cci, close = cols["rsi"], cols["dif"], cols["j"], cols["cci"], c.close
-    adx, pdi, mdi = cols["adx"], cols["pdi"], cols["mdi"]
-    lines = (
-        ("kdj_cross", "k", "d", "K crossed D"),
-        ("macd_cross", "dif", "dea", "DIF crossed DEA"),
-    )
+    def column(name: str) -> np.ndarray:
+        return c.close if name == "close" else cols[name]
+
+    table = _cross_table(p)
     pairs = [
-        *((rsi, level) for level in p.rsi_levels),
-        *((cols[a], cols[b]) for _, a, b, _ in lines),
-        (dif, 0.0),
-        (j, p.j_high),
-        (j, p.j_low),
-        *((cci, level) for level in p.cci_levels),
-        (adx, p.adx_trend),
-        (close, cols["bb_upper"]),
-        (close, cols["bb_lower"]),
+        (column(r.x), column(r.level) if isinstance(r.level, str) else r.level) for r in table
     ]
-    found = iter(_crosses_many(pairs, start))
-    for level in p.rsi_levels:
-        up, down = next(found)
-        kind = f"rsi_cross_{level:g}"
-        _emit(sink, kind, BULL, up, f"RSI crossed above {level:g}", {"rsi": rsi})
-        _emit(sink, kind, BEAR, down, f"RSI crossed below {level:g}", {"rsi": rsi})
-    for name, a, b, label in lines:
-        up, down = next(found)
-        for bars, d, word in ((up, BULL, "above"), (down, BEAR, "below")):
-            reason = label.replace("crossed", f"crossed {word}")
-            _emit(sink, name, d, bars, reason, {a: cols[a], b: cols[b]})
-    up, down = next(found)
-    _emit(sink, "macd_zero", BULL, up, "DIF crossed above zero", {"dif": dif})
-    _emit(sink, "macd_zero", BEAR, down, "DIF crossed below zero", {"dif": dif})
-    up, _ = next(found)
-    _emit(sink, "kdj_j_extreme", BEAR, up, f"J above {p.j_high:g} (overbought)", {"j": j})
-    _, down = next(found)
-    _emit(sink, "kdj_j_extreme", BULL, down, f"J below {p.j_low:g} (oversold)", {"j": j})
-    for level in p.cci_levels:
-        up, down = next(found)
-        kind = f"cci_cross_{level:g}"
-        _emit(sink, kind, BULL, up, f"CCI crossed above {level:g}", {"cci": cci})
-        _emit(sink, kind, BEAR, down, f"CCI crossed below {level:g}", {"cci": cci})
-    up, _ = next(found)
+    adx, pdi, mdi = cols["adx"], cols["pdi"], cols["mdi"]
+    found = _crosses_many([*pairs, (adx, p.adx_trend)], start)
+    for row, (x, level), (up, down) in zip(table, pairs, found):
+        for side, bars in ((row.up, up), (row.down, down)):
+            if side is None or not len(bars):
+                continue
+            kind, direction, reason, names = side
+            # The second reported value is the level: the other line or the band.
+            series = dict(zip(names, (x, level)))
+            _emit(sink, kind, direction, bars, reason, series)
+    up, _ = found[-1]
     if len(up):
         bull = pdi[up] > mdi[up]
         for bars, d, word in ((up[bull], BULL, "+DI"), (up[~bull], BEAR, "-DI")):
             reason = f"ADX crossed above {p.adx_trend:g} with {word} leading"
             _emit(sink, "adx_trend_start", d, bars, reason, {"adx": adx, "pdi": pdi, "mdi": mdi})
-    up, _ = next(found)
-    _, down = next(found)
     squeeze = cols["bb_squeeze"]
     lo = max(start, 1)
     starts = (
@@ -240,10 +273,6 @@ def _level_crosses(
         else _NO_BARS
     )
     _emit(sink, "bb_squeeze", FLAT, starts, "Bollinger bandwidth at its lowest of the lookback")
-    band = {"close": close, "band": cols["bb_upper"]}
-    _emit(sink, "bb_outside", BULL, up, "close above the upper band", band)
-    band = {"close": close, "band": cols["bb_lower"]}
-    _emit(sink, "bb_outside", BEAR, down, "close below the lower band", band)
     cross = cols["ma_cross"][start:]
     for sign, d, word in ((1, BULL, "golden"), (-1, BEAR, "death")):
         bars = np.flatnonzero(cross == sign) + start
@@ -301,6 +330,19 @@ def _divergences(sink: Sink, cols, c: Candles, highs: SwingSet, lows: SwingSet, 
             )
 
 
+def _may_end_at_last(last: list[float], sign: float, m: int) -> bool:
+    """Whether a failure swing can become known at the last of the ``2m + 1`` RSI values
+    ``last`` (a quick necessary test for a live bar; the scan decides).
+
+    It becomes known either at its break, which lies at least ``m`` bars after the
+    second pivot and so is below each of the ``m`` values before it (none of them is
+    below the trough it breaks), or when the second pivot, ``m`` bars back, is confirmed.
+    """
+    v = [-math.inf if math.isnan(x) else sign * x for x in last]
+    centre = v[m]
+    return v[-1] < min(v[-1 - m : -1]) or (centre > max(v[:m]) and centre >= max(v[m + 1 :]))
+
+
 def _failure_swings(sink: Sink, rsi: np.ndarray, start: int, p: IndicatorSignalParams):
     """Wilder failure swings: a top starts with an RSI pivot above ``failure_high``; RSI
     pulls back to a low, rallies to a lower pivot (within ``failure_lookback`` bars),
@@ -312,7 +354,10 @@ def _failure_swings(sink: Sink, rsi: np.ndarray, start: int, p: IndicatorSignalP
     # a live update's cost independent of the history length.
     s0 = max(0, start - w - 2 * m - back)
     tail = rsi[s0:]
+    one_new_bar = n - start == 1 and len(tail) >= 2 * m + 1
     for sign, d, level in ((1.0, BEAR, p.failure_high), (-1.0, BULL, p.failure_low)):
+        if one_new_bar and not _may_end_at_last(tail[-2 * m - 1 :].tolist(), sign, m):
+            continue
         if not np.any(tail > level if sign > 0 else tail < level):
             continue  # no RSI beyond the level in reach: no swing can start
         v = np.where(np.isnan(tail), -np.inf, sign * tail)
