@@ -21,7 +21,7 @@ class Built:
     of several sinks can be put in id order without comparing strings per event.
     """
 
-    events: list[Signal]
+    events: tuple[Signal, ...]
     known: np.ndarray  # bar each event became known
     bars: np.ndarray  # bar each event refers to
     known_time: np.ndarray  # ms
@@ -29,6 +29,11 @@ class Built:
     batch: np.ndarray  # batch of each event
     prefixes: list[str]  # id prefix of each batch
     labels: list[tuple[str, str]]  # (kind, direction) of each batch
+
+
+_NO_BARS = np.empty(0, np.int64)
+_NO_BARS.flags.writeable = False
+_NOTHING = Built((), _NO_BARS, _NO_BARS, _NO_BARS, _NO_BARS, _NO_BARS, [], [])
 
 
 class Sink:
@@ -71,6 +76,8 @@ class Sink:
 
     def build(self) -> Built:
         """Every event, batch after batch, with the keys to order them."""
+        if not self._batches:
+            return _NOTHING  # most live bars
         asset, tf, time = self.asset, self.timeframe, self.time
         assets = (asset,)
         events: list[Signal] = []
@@ -102,14 +109,11 @@ class Sink:
                         )
                     )
         batches = self._batches
-        empty = np.empty(0, np.int64)
-        known = np.concatenate([b[1] for b in batches]) if batches else empty
-        bars = np.concatenate([b[0] for b in batches]) if batches else empty
-        batch = (
-            np.repeat(np.arange(len(batches)), [len(b[0]) for b in batches]) if batches else empty
-        )
+        known = np.concatenate([b[1] for b in batches])
+        bars = np.concatenate([b[0] for b in batches])
+        batch = np.repeat(np.arange(len(batches)), [len(b[0]) for b in batches])
         return Built(
-            events=events,
+            events=tuple(events),
             known=known,
             bars=bars,
             known_time=time[known],
