@@ -66,20 +66,9 @@ class IndicatorSignalParams:
 def _crosses(x: np.ndarray, level: np.ndarray | float, start: int) -> tuple[np.ndarray, np.ndarray]:
     """Bars k >= max(start, 1) where ``x`` crosses ``level`` up, and where it crosses down."""
     lo = max(start, 1)
-    n = len(x)
-    if lo >= n:
+    if lo >= len(x):
         return _NO_BARS, _NO_BARS
     lv_arr = isinstance(level, np.ndarray)
-    if n - lo <= 4:
-        # A live update sees a bar or two: plain floats beat a dozen tiny array calls.
-        xs = x[lo - 1 :].tolist()
-        ls = level[lo - 1 :].tolist() if lv_arr else [level] * len(xs)
-        up = [lo + i for i in range(len(xs) - 1) if xs[i] <= ls[i] and xs[i + 1] > ls[i + 1]]
-        down = [lo + i for i in range(len(xs) - 1) if xs[i] >= ls[i] and xs[i + 1] < ls[i + 1]]
-        return (
-            np.array(up, np.int64) if up else _NO_BARS,
-            np.array(down, np.int64) if down else _NO_BARS,
-        )
     prev, cur = x[lo - 1 : -1], x[lo:]
     lv_prev = level[lo - 1 : -1] if lv_arr else level
     lv = level[lo:] if lv_arr else level
@@ -92,34 +81,48 @@ _NO_BARS = np.empty(0, np.int64)
 _NO_BARS.flags.writeable = False  # shared by every empty answer
 
 
+def _bars(found: list[int]) -> np.ndarray:
+    return np.array(found, np.int64) if found else _NO_BARS
+
+
 def _crosses_many(
     pairs: list[tuple[np.ndarray, np.ndarray | float]], start: int
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """:func:`_crosses` of each ``(x, level)`` pair.
+) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """``(i, up, down)`` for each pair ``i`` (x, level) that crosses at least once in
+    :func:`_crosses`'s terms; pairs without a cross are left out.
 
-    A live update looks at a bar or two of each pair: the values of all pairs are
-    fetched in two array calls and compared as floats, instead of several array calls
-    per pair. The comparisons are the same, so are the answers.
+    A live update looks at a bar or two of each pair: their values are fetched in two
+    array calls and compared as floats, instead of several array calls per pair. The
+    comparisons are the same, so are the answers.
     """
     n = len(pairs[0][0])
     lo = max(start, 1)
-    if lo >= n or n - lo > 4:
-        return [_crosses(x, level, start) for x, level in pairs]
+    if lo >= n:
+        return []
+    if n - lo > 4:
+        found = ((i, *_crosses(x, level, start)) for i, (x, level) in enumerate(pairs))
+        return [f for f in found if len(f[1]) or len(f[2])]
     xs = np.array([x[lo - 1 :] for x, _ in pairs]).tolist()
     arrays = [lv[lo - 1 :] for _, lv in pairs if isinstance(lv, np.ndarray)]
     tails = iter(np.array(arrays).tolist() if arrays else ())
     out = []
-    for x, (_, lv) in zip(xs, pairs):
+    if n - lo == 1:
+        # One new bar, the usual live case: one step per pair, written out.
+        at = np.array([lo], np.int64)
+        for i, ((x0, x1), (_, lv)) in enumerate(zip(xs, pairs)):
+            l0, l1 = next(tails) if isinstance(lv, np.ndarray) else (lv, lv)
+            if x0 <= l0 and x1 > l1:
+                out.append((i, at, _NO_BARS))
+            elif x0 >= l0 and x1 < l1:
+                out.append((i, _NO_BARS, at))
+        return out
+    steps = range(n - lo)
+    for i, (x, (_, lv)) in enumerate(zip(xs, pairs)):
         ls = next(tails) if isinstance(lv, np.ndarray) else [lv] * len(x)
-        steps = range(len(x) - 1)
-        up = [lo + i for i in steps if x[i] <= ls[i] and x[i + 1] > ls[i + 1]]
-        down = [lo + i for i in steps if x[i] >= ls[i] and x[i + 1] < ls[i + 1]]
-        out.append(
-            (
-                np.array(up, np.int64) if up else _NO_BARS,
-                np.array(down, np.int64) if down else _NO_BARS,
-            )
-        )
+        up = [lo + j for j in steps if x[j] <= ls[j] and x[j + 1] > ls[j + 1]]
+        down = [lo + j for j in steps if x[j] >= ls[j] and x[j + 1] < ls[j + 1]]
+        if up or down:
+            out.append((i, _bars(up), _bars(down)))
     return out
 
 
@@ -246,37 +249,33 @@ def _level_crosses(
         return c.close if name == "close" else cols[name]
 
     table = _cross_table(p)
-    pairs = [
-        (column(r.x), column(r.level) if isinstance(r.level, str) else r.level) for r in table
-    ]
+    pairs = [(column(r.x), column(r.level) if isinstance(r.level, str) else r.level) for r in table]
     adx, pdi, mdi = cols["adx"], cols["pdi"], cols["mdi"]
-    found = _crosses_many([*pairs, (adx, p.adx_trend)], start)
-    for row, (x, level), (up, down) in zip(table, pairs, found):
+    pairs.append((adx, p.adx_trend))
+    for i, up, down in _crosses_many(pairs, start):
+        if i == len(table):  # ADX: a trend start only, its side set by the leading DI
+            if len(up):
+                bull = pdi[up] > mdi[up]
+                for bars, d, word in ((up[bull], BULL, "+DI"), (up[~bull], BEAR, "-DI")):
+                    reason = f"ADX crossed above {p.adx_trend:g} with {word} leading"
+                    series = {"adx": adx, "pdi": pdi, "mdi": mdi}
+                    _emit(sink, "adx_trend_start", d, bars, reason, series)
+            continue
+        row, (x, level) = table[i], pairs[i]
         for side, bars in ((row.up, up), (row.down, down)):
-            if side is None or not len(bars):
-                continue
-            kind, direction, reason, names = side
-            # The second reported value is the level: the other line or the band.
-            series = dict(zip(names, (x, level)))
-            _emit(sink, kind, direction, bars, reason, series)
-    up, _ = found[-1]
-    if len(up):
-        bull = pdi[up] > mdi[up]
-        for bars, d, word in ((up[bull], BULL, "+DI"), (up[~bull], BEAR, "-DI")):
-            reason = f"ADX crossed above {p.adx_trend:g} with {word} leading"
-            _emit(sink, "adx_trend_start", d, bars, reason, {"adx": adx, "pdi": pdi, "mdi": mdi})
-    squeeze = cols["bb_squeeze"]
+            if side is not None and len(bars):
+                kind, direction, reason, names = side
+                # The second reported value is the level: the other line or the band.
+                _emit(sink, kind, direction, bars, reason, dict(zip(names, (x, level))))
     lo = max(start, 1)
-    starts = (
-        np.flatnonzero((squeeze[lo:] > 0) & ~(squeeze[lo - 1 : -1] > 0)) + lo
-        if lo < len(squeeze)
-        else _NO_BARS
-    )
-    _emit(sink, "bb_squeeze", FLAT, starts, "Bollinger bandwidth at its lowest of the lookback")
+    if lo < len(c):
+        squeeze = cols["bb_squeeze"][lo - 1 :]
+        starts = np.flatnonzero((squeeze[1:] > 0) & ~(squeeze[:-1] > 0)) + lo
+        _emit(sink, "bb_squeeze", FLAT, starts, "Bollinger bandwidth at its lowest of the lookback")
     cross = cols["ma_cross"][start:]
-    for sign, d, word in ((1, BULL, "golden"), (-1, BEAR, "death")):
-        bars = np.flatnonzero(cross == sign) + start
-        if len(bars):
+    if cross.any():
+        for sign, d, word in ((1, BULL, "golden"), (-1, BEAR, "death")):
+            bars = np.flatnonzero(cross == sign) + start
             confirmed = cols["ma_confirmed"][bars] > 0
             _emit(sink, "ma_cross", d, bars[confirmed], f"{word} cross, volume-confirmed")
             _emit(sink, "ma_cross", d, bars[~confirmed], f"{word} cross")

@@ -173,8 +173,14 @@ class SwingSet:
 
     def known_at(self, k: int) -> npt.NDArray[np.int64]:
         """Bars of the swings that become known exactly at bar ``k``, ascending."""
-        auto = self.auto[np.searchsorted(self.auto, k - self.strength) :]
-        auto = auto[auto == k - self.strength]
+        j = k - self.strength
+        # Asked bar by bar while live, where the answer is nearly always empty.
+        if (not len(self.auto) or self.auto[-1] < j) and (
+            not len(self.manual) or self.manual[-1] < k
+        ):
+            return _NO_BARS
+        auto = self.auto[np.searchsorted(self.auto, j) :]
+        auto = auto[auto == j]
         manual = self.manual[np.searchsorted(self.manual, k) :]
         return np.concatenate([auto, manual[manual == k]])
 
@@ -202,6 +208,10 @@ class SwingSet:
             self.manual, np.searchsorted(self.manual, np.minimum(limit, known_by + 1)) - 1
         )
         return np.maximum(a_bar, m_bar)
+
+
+_NO_BARS = np.empty(0, np.int64)
+_NO_BARS.flags.writeable = False
 
 
 def _pick(bars: npt.NDArray[np.int64], i: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
