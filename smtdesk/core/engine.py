@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import fields, replace
+from itertools import chain
 
 import numpy as np
 
@@ -317,7 +318,7 @@ def _merge(smt: list[Signal], sinks: list[Built]) -> list[Signal]:
     prefixes ranks the ids. That holds unless one prefix starts another one; then the
     ids are compared one by one.
     """
-    events = smt + [e for b in sinks for e in b.events]
+    events = [*smt, *chain.from_iterable(b.events for b in sinks)]
     prefixes = sorted({p for b in sinks for p in b.prefixes})
     # A live bar brings a handful of events: sorting them directly is cheaper.
     if len(events) <= _FEW or any(q.startswith(p) for p, q in zip(prefixes, prefixes[1:])):
