@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import fields, replace
-from itertools import chain
+from itertools import chain, pairwise
 
 import numpy as np
 
@@ -321,7 +321,7 @@ def _merge(smt: list[Signal], sinks: list[Built]) -> list[Signal]:
     events = [*smt, *chain.from_iterable(b.events for b in sinks)]
     prefixes = sorted({p for b in sinks for p in b.prefixes})
     # A live bar brings a handful of events: sorting them directly is cheaper.
-    if len(events) <= _FEW or any(q.startswith(p) for p, q in zip(prefixes, prefixes[1:])):
+    if len(events) <= _FEW or any(q.startswith(p) for p, q in pairwise(prefixes)):
         events.sort(key=_any_event_key)
         return events
     rank = {p: i for i, p in enumerate(prefixes)}
