@@ -18,22 +18,47 @@ class Built:
     """A sink's events in the order their batches were added, with their sort keys.
 
     ``prefixes[batch[i]]`` is the id of event ``i`` without its referred time, so events
-    of several sinks can be put in id order without comparing strings per event.
+    of several sinks can be put in id order without comparing strings per event. The
+    key arrays are made when asked for: a live bar's few events are sorted without them.
     """
 
     events: tuple[Signal, ...]
-    known: np.ndarray  # bar each event became known
-    bars: np.ndarray  # bar each event refers to
-    known_time: np.ndarray  # ms
-    ref_time: np.ndarray  # ms
-    batch: np.ndarray  # batch of each event
-    prefixes: list[str]  # id prefix of each batch
-    labels: list[tuple[str, str]]  # (kind, direction) of each batch
+    batches: tuple[tuple, ...]  # as collected by the sink
+    time: np.ndarray  # bar open times
+    prefixes: tuple[str, ...]  # id prefix of each batch
+
+    @property
+    def known(self) -> np.ndarray:
+        """Bar each event became known."""
+        return np.concatenate([b[1] for b in self.batches]) if self.batches else _NO_BARS
+
+    @property
+    def bars(self) -> np.ndarray:
+        """Bar each event refers to."""
+        return np.concatenate([b[0] for b in self.batches]) if self.batches else _NO_BARS
+
+    @property
+    def known_time(self) -> np.ndarray:
+        return self.time[self.known]
+
+    @property
+    def ref_time(self) -> np.ndarray:
+        return self.time[self.bars]
+
+    @property
+    def batch(self) -> np.ndarray:
+        """Batch of each event."""
+        return np.repeat(np.arange(len(self.batches)), [len(b[0]) for b in self.batches])
+
+    @property
+    def labels(self) -> list[tuple[str, str]]:
+        """(kind, direction) of each batch."""
+        return [(b[2], b[3].value) for b in self.batches]
 
 
 _NO_BARS = np.empty(0, np.int64)
 _NO_BARS.flags.writeable = False
-_NOTHING = Built((), _NO_BARS, _NO_BARS, _NO_BARS, _NO_BARS, _NO_BARS, [], [])
+_NOTHING = Built((), (), _NO_BARS, ())
 
 
 class Sink:
@@ -108,20 +133,7 @@ class Sink:
                             False,
                         )
                     )
-        batches = self._batches
-        known = np.concatenate([b[1] for b in batches])
-        bars = np.concatenate([b[0] for b in batches])
-        batch = np.repeat(np.arange(len(batches)), [len(b[0]) for b in batches])
-        return Built(
-            events=tuple(events),
-            known=known,
-            bars=bars,
-            known_time=time[known],
-            ref_time=time[bars],
-            batch=batch,
-            prefixes=prefixes,
-            labels=[(b[2], b[3].value) for b in batches],
-        )
+        return Built(tuple(events), tuple(self._batches), time, tuple(prefixes))
 
     def signals(self) -> list[Signal]:
         if not self._batches:
