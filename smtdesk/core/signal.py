@@ -87,6 +87,8 @@ class Signal:
 
 
 _new_object = object.__new__
+# One slot setter per field, in field order. A field added to Signal makes this
+# unpacking fail at import, so signal_from_parts cannot silently leave it unset.
 (
     _set_id,
     _set_kind,

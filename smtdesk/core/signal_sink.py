@@ -69,26 +69,13 @@ class Sink:
     """
 
     def __init__(
-        self,
-        asset: str,
-        timeframe: str,
-        time: np.ndarray,
-        *,
-        kinds: frozenset[str] | None = None,
+        self, asset: str, timeframe: str, time: np.ndarray, *, kinds: frozenset[str] | None = None
     ) -> None:
         self.asset, self.timeframe, self.time = asset, timeframe, time
         self.kinds = kinds  # None: every kind
         self._batches: list[tuple] = []
 
-    def add(
-        self,
-        kind: str,
-        direction: Direction,
-        bars,
-        known=None,
-        levels=None,
-        reason: str = "",
-    ):
+    def add(self, kind: str, direction: Direction, bars, known=None, levels=None, reason: str = ""):
         """One event per bar in ``bars`` (known at ``known``, default the same bars);
         ``levels`` maps a level name to an array aligned with ``bars``."""
         if not len(bars) or (self.kinds is not None and kind not in self.kinds):
