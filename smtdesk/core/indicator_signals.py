@@ -329,17 +329,31 @@ def _divergences(sink: Sink, cols, c: Candles, highs: SwingSet, lows: SwingSet, 
             )
 
 
-def _may_end_at_last(last: list[float], sign: float, m: int) -> bool:
-    """Whether a failure swing can become known at the last of the ``2m + 1`` RSI values
-    ``last`` (a quick necessary test for a live bar; the scan decides).
+def _may_end_at_last(tail: list[float], sign: float, m: int, level: float) -> bool:
+    """Whether a failure swing (top for ``sign=+1``) can become known at the last of the
+    RSI values ``tail`` (a quick necessary test for a live bar; the scan decides).
 
-    It becomes known either at its break, which lies at least ``m`` bars after the
-    second pivot and so is below each of the ``m`` values before it (none of them is
-    below the trough it breaks), or when the second pivot, ``m`` bars back, is confirmed.
+    It becomes known when its second pivot, ``m`` bars back, is confirmed, or at its
+    break. Every value from the first pivot up to the break is above the break value
+    (the pivots above the trough, the rest not below it), and the first pivot, above
+    ``level``, lies at least ``m`` bars before the break's bar before it; so a break needs
+    such a value in the unbroken run of higher values just before it.
     """
-    v = [-math.inf if math.isnan(x) else sign * x for x in last]
+
+    def value(x: float) -> float:  # as the scan sees it: NaN never beyond anything
+        return -math.inf if math.isnan(x) else sign * x
+
+    v = [value(x) for x in tail[-2 * m - 1 :]]
     centre = v[m]
-    return v[-1] < min(v[-1 - m : -1]) or (centre > max(v[:m]) and centre >= max(v[m + 1 :]))
+    if centre > max(v[:m]) and centre >= max(v[m + 1 :]):
+        return True
+    # Walk back only through the run of higher values, usually a few bars.
+    last, bar, latest_first = v[-1], len(tail) - 2, len(tail) - 2 - m
+    while bar >= 0 and (x := value(tail[bar])) > last:
+        if x > sign * level and bar <= latest_first:
+            return True
+        bar -= 1
+    return False
 
 
 def _failure_swings(sink: Sink, rsi: np.ndarray, start: int, p: IndicatorSignalParams):
@@ -355,7 +369,7 @@ def _failure_swings(sink: Sink, rsi: np.ndarray, start: int, p: IndicatorSignalP
     tail = rsi[s0:]
     one_new_bar = n - start == 1 and len(tail) >= 2 * m + 1
     for sign, d, level in ((1.0, BEAR, p.failure_high), (-1.0, BULL, p.failure_low)):
-        if one_new_bar and not _may_end_at_last(tail[-2 * m - 1 :].tolist(), sign, m):
+        if one_new_bar and not _may_end_at_last(tail.tolist(), sign, m, level):
             continue
         if not np.any(tail > level if sign > 0 else tail < level):
             continue  # no RSI beyond the level in reach: no swing can start

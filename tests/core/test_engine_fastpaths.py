@@ -179,3 +179,36 @@ def test_a_live_bar_treats_touches_like_the_full_scan():
     ]
     for k in range(2, n + 1):
         assert events(k, k - 1) == [e for e in full if e.known_time == c.time[k - 1]]
+
+
+@pytest.mark.parametrize("bottom", [False, True])
+def test_a_failure_swing_known_when_its_second_pivot_confirms_is_seen_live(bottom):
+    # Top: pivot 75 at bar 2, trough 58, lower pivot 68 at bar 7 (an equal 68 follows at
+    # bar 9, which still confirms it), break 55 at bar 8, known when bar 9 confirms the
+    # pivot. The bottom is the mirror image around 50.
+    rsi = np.array([50, 60, 75, 65, 60, 58, 62, 68, 55, 68, 60, 60], float)
+    rsi = 100 - rsi if bottom else rsi
+    n = len(rsi)
+    cols = {name: np.full(n, np.nan) for name in COLUMNS} | {"rsi": rsi}
+    c = Candles(HOUR * np.arange(n), *np.full((4, n), 10.0), np.ones(n))
+    none = SwingSet([], [], strength=2)
+
+    def events(k: int, start: int) -> list[Signal]:
+        found = indicator_events(
+            {name: col[:k] for name, col in cols.items()},
+            c[:k],
+            asset="A",
+            timeframe="1h",
+            swing_highs=none,
+            swing_lows=none,
+            start=start,
+        )
+        return [e for e in found if e.kind == "rsi_failure_swing"]
+
+    full = events(n, 0)
+    direction = Direction.BULLISH if bottom else Direction.BEARISH
+    assert [(e.direction, e.ref_time // HOUR, e.known_time // HOUR) for e in full] == [
+        (direction, 8, 9)
+    ]
+    for k in range(2, n + 1):
+        assert events(k, k - 1) == [e for e in full if e.known_time == c.time[k - 1]]
