@@ -109,6 +109,7 @@ def _crosses_many(
     if n - lo == 1:
         # One new bar, the usual live case: one step per pair, written out.
         at = np.array([lo], np.int64)
+        at.flags.writeable = False  # shared by the pairs that cross
         for i, ((x0, x1), (_, lv)) in enumerate(zip(xs, pairs)):
             l0, l1 = next(tails) if isinstance(lv, np.ndarray) else (lv, lv)
             if x0 <= l0 and x1 > l1:
@@ -335,9 +336,9 @@ def _may_end_at_last(tail: list[float], sign: float, m: int, level: float) -> bo
 
     It becomes known when its second pivot, ``m`` bars back, is confirmed, or at its
     break. Every value from the first pivot up to the break is above the break value
-    (the pivots above the trough, the rest not below it), and the first pivot, above
-    ``level``, lies at least ``m`` bars before the break's bar before it; so a break needs
-    such a value in the unbroken run of higher values just before it.
+    (the pivots above the trough, the rest not below it), and the first pivot is above
+    ``level`` and more than ``m`` bars back; so a break needs such a value in the
+    unbroken run of higher values just before it.
     """
 
     def value(x: float) -> float:  # as the scan sees it: NaN never beyond anything
