@@ -271,7 +271,11 @@ def _level_crosses(
     lo = max(start, 1)
     if lo < len(c):
         squeeze = cols["bb_squeeze"][lo - 1 :]
-        starts = np.flatnonzero((squeeze[1:] > 0) & ~(squeeze[:-1] > 0)) + lo
+        if len(squeeze) <= 5:  # a live bar or two: compared as floats, like the crosses
+            sq = squeeze.tolist()
+            starts = _bars([lo + i for i in range(len(sq) - 1) if sq[i + 1] > 0 and not sq[i] > 0])
+        else:
+            starts = np.flatnonzero((squeeze[1:] > 0) & ~(squeeze[:-1] > 0)) + lo
         _emit(sink, "bb_squeeze", FLAT, starts, "Bollinger bandwidth at its lowest of the lookback")
     cross = cols["ma_cross"][start:]
     if cross.any():
@@ -369,8 +373,9 @@ def _failure_swings(sink: Sink, rsi: np.ndarray, start: int, p: IndicatorSignalP
     s0 = max(0, start - w - 2 * m - back)
     tail = rsi[s0:]
     one_new_bar = n - start == 1 and len(tail) >= 2 * m + 1
+    values = tail.tolist() if one_new_bar else []
     for sign, d, level in ((1.0, BEAR, p.failure_high), (-1.0, BULL, p.failure_low)):
-        if one_new_bar and not _may_end_at_last(tail.tolist(), sign, m, level):
+        if one_new_bar and not _may_end_at_last(values, sign, m, level):
             continue
         if not np.any(tail > level if sign > 0 else tail < level):
             continue  # no RSI beyond the level in reach: no swing can start
