@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import fields, replace
+from itertools import chain, pairwise
 
 import numpy as np
 
@@ -28,9 +29,10 @@ from smtdesk.core.indicator_signals import (
     Derivatives,
     IndicatorColumns,
     IndicatorSignalParams,
-    indicator_events,
+    indicator_sink,
 )
-from smtdesk.core.signal import Direction, Signal, State
+from smtdesk.core.signal import Direction, Signal, State, bulk_build
+from smtdesk.core.signal_sink import Built, Sink
 from smtdesk.core.smt import SmtParams, Space, TableSeek, find_sweeps, resolve, scan_seek
 from smtdesk.core.smt_context import PairContext
 from smtdesk.core.smt_events import Side, build_events
@@ -139,7 +141,8 @@ class SmtEngine:
             x, y, x_major, y_minor = self._group_inputs(g)
             j0, t = find_sweeps(x, x_major, seek, n_bars)
             res = resolve(x, y, x_major, y_minor, j0, t, n_bars, self.params, seek)
-            out.extend(self._events_of(g, res, from_bar=0))
+            with bulk_build():
+                out.extend(self._events_of(g, res, from_bar=0))
             bars, _ = x_major.known_by(n_bars - 1)
             g.ref_bar = int(bars.max()) if len(bars) else -1
             g.swept = bool(np.any(j0 == g.ref_bar))
@@ -303,6 +306,41 @@ def _any_event_key(sig: Signal) -> tuple:
     return (sig.known_time, sig.kind != "smt", sig.ref_time, sig.id, _STATE_ORDER[sig.state])
 
 
+_FEW = 64
+
+
+def _merge(smt: list[Signal], sinks: list[Built]) -> list[Signal]:
+    """``smt`` (already in :func:`_event_key` order) and the sinks' events, in
+    :func:`_any_event_key` order, without a Python key per event.
+
+    Indicator events are all TRIGGERED, and two with the same referred time differ in
+    id only by their prefix ("kind:direction:asset:"), so ranking the few distinct
+    prefixes ranks the ids. That holds unless one prefix starts another one; then the
+    ids are compared one by one.
+    """
+    events = [*smt, *chain.from_iterable(b.events for b in sinks)]
+    prefixes = sorted({p for b in sinks for p in b.prefixes})
+    # A live bar brings a handful of events: sorting them directly is cheaper.
+    if len(events) <= _FEW or any(q.startswith(p) for p, q in pairwise(prefixes)):
+        events.sort(key=_any_event_key)
+        return events
+    rank = {p: i for i, p in enumerate(prefixes)}
+    n_smt = len(smt)
+    known = np.concatenate(
+        [np.fromiter((e.known_time for e in smt), np.int64, n_smt)] + [b.known_time for b in sinks]
+    )
+    is_indicator = np.ones(len(events), bool)
+    is_indicator[:n_smt] = False
+    # SMT events keep their own order: equal keys here, and lexsort is stable.
+    ref = np.concatenate([np.zeros(n_smt, np.int64)] + [b.ref_time for b in sinks])
+    prefix = np.concatenate(
+        [np.zeros(n_smt, np.int64)]
+        + [np.array([rank[p] for p in b.prefixes], np.int64)[b.batch] for b in sinks]
+    )
+    order = np.lexsort((prefix, ref, is_indicator, known))
+    return [events[i] for i in order.tolist()]
+
+
 class SignalEngine:
     """Every signal of domain §5–§6 on a pair: SMT events plus each asset's indicator and
     derivatives events, in one ordered stream; same batch/live contract as :class:`SmtEngine`.
@@ -338,12 +376,12 @@ class SignalEngine:
         if align:
             a, b = align_pair(a, b)
         events = self.smt.run(a, b, manual=manual)
+        sinks = []
         for ai, c in enumerate((a, b)):
             self._columns[ai].run(c)
-            events += self._indicator_events(ai, c, 0, derivatives)
+            sinks.append(self._indicator_sink(ai, c, 0, derivatives).build())
         self._n = len(a)
-        events.sort(key=_any_event_key)
-        return events
+        return _merge(events, sinks)
 
     def update(
         self,
@@ -362,16 +400,16 @@ class SignalEngine:
             events = self.run(a, b, derivatives=derivatives)
             return [e for e in events if last is None or e.known_time > last]
         events = self.smt.update(a, b)
+        sinks = []
         for ai, c in enumerate((a, b)):
             self._columns[ai].update(c)
-            events += self._indicator_events(ai, c, n_old, derivatives)
+            sinks.append(self._indicator_sink(ai, c, n_old, derivatives).build())
         self._n = len(a)
-        events.sort(key=_any_event_key)
-        return events
+        return _merge(events, sinks)
 
-    def _indicator_events(self, ai: int, c: Candles, start: int, derivatives) -> list[Signal]:
+    def _indicator_sink(self, ai: int, c: Candles, start: int, derivatives) -> Sink:
         name = self.assets[ai]
-        return indicator_events(
+        return indicator_sink(
             self._columns[ai].view(),
             c,
             asset=name,

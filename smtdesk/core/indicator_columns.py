@@ -35,7 +35,8 @@ class IndicatorColumns:
     """The indicator columns of one asset over a history, grown one closed bar at a time."""
 
     def __init__(self) -> None:
-        self._cols: dict[str, np.ndarray] = {name: np.empty(0) for name in COLUMNS}
+        # One row per column, so a live bar is written with a single assignment.
+        self._buf = np.empty((len(COLUMNS), 0))
         self._n = 0
         self._set: IndicatorSet | None = None
         self._history: Candles = Candles.empty()
@@ -61,7 +62,9 @@ class IndicatorColumns:
             "ma_cross": d["ma_cross"].cross,
             "ma_confirmed": d["ma_cross"].volume_confirmed,
         }
-        self._cols = {k: np.array(v, np.float64) for k, v in cols.items()}
+        self._buf = np.empty((len(COLUMNS), len(c)))
+        for i, name in enumerate(COLUMNS):
+            self._buf[i] = cols[name]
         self._n = len(c)
         self._set = None
         self._history = c
@@ -111,15 +114,13 @@ class IndicatorColumns:
 
     def _grow(self, rows: np.ndarray) -> None:
         need = self._n + len(rows)
-        for i, name in enumerate(COLUMNS):
-            col = self._cols[name]
-            if need > len(col):
-                # Capacity doubles, so a live update copies the history only now and then.
-                bigger = np.empty(max(need, 2 * len(col)))
-                bigger[: self._n] = col[: self._n]
-                col = self._cols[name] = bigger
-            col[self._n : need] = rows[:, i]
+        if need > self._buf.shape[1]:
+            # Capacity doubles, so a live update copies the history only now and then.
+            bigger = np.empty((len(COLUMNS), max(need, 2 * self._buf.shape[1])))
+            bigger[:, : self._n] = self._buf[:, : self._n]
+            self._buf = bigger
+        self._buf[:, self._n : need] = rows.T
         self._n = need
 
     def view(self) -> dict[str, np.ndarray]:
-        return {name: col[: self._n] for name, col in self._cols.items()}
+        return {name: self._buf[i, : self._n] for i, name in enumerate(COLUMNS)}

@@ -9,8 +9,10 @@ A cross at bar k compares bars k-1 and k: crossing up means "at or below" then
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -19,7 +21,7 @@ from smtdesk.core.derivative_signals import Derivatives, Series, derivative_read
 from smtdesk.core.indicator_columns import COLUMNS, IndicatorColumns
 from smtdesk.core.signal import Direction, Signal
 from smtdesk.core.signal_sink import Sink
-from smtdesk.core.swings import SwingSet, find_swings
+from smtdesk.core.swings import SwingSet, pivots_in
 
 __all__ = [
     "COLUMNS",
@@ -28,6 +30,7 @@ __all__ = [
     "IndicatorSignalParams",
     "Series",
     "indicator_events",
+    "indicator_sink",
 ]
 
 BULL, BEAR, FLAT = Direction.BULLISH, Direction.BEARISH, Direction.NEUTRAL
@@ -63,17 +66,9 @@ class IndicatorSignalParams:
 def _crosses(x: np.ndarray, level: np.ndarray | float, start: int) -> tuple[np.ndarray, np.ndarray]:
     """Bars k >= max(start, 1) where ``x`` crosses ``level`` up, and where it crosses down."""
     lo = max(start, 1)
-    n = len(x)
-    if lo >= n:
+    if lo >= len(x):
         return _NO_BARS, _NO_BARS
     lv_arr = isinstance(level, np.ndarray)
-    if n - lo <= 4:
-        # A live update sees a bar or two: plain floats beat a dozen tiny array calls.
-        xs = x[lo - 1 :].tolist()
-        ls = level[lo - 1 :].tolist() if lv_arr else [level] * len(xs)
-        up = [lo + i for i in range(len(xs) - 1) if xs[i] <= ls[i] and xs[i + 1] > ls[i + 1]]
-        down = [lo + i for i in range(len(xs) - 1) if xs[i] >= ls[i] and xs[i + 1] < ls[i + 1]]
-        return np.array(up, np.int64), np.array(down, np.int64)
     prev, cur = x[lo - 1 : -1], x[lo:]
     lv_prev = level[lo - 1 : -1] if lv_arr else level
     lv = level[lo:] if lv_arr else level
@@ -83,6 +78,53 @@ def _crosses(x: np.ndarray, level: np.ndarray | float, start: int) -> tuple[np.n
 
 
 _NO_BARS = np.empty(0, np.int64)
+_NO_BARS.flags.writeable = False  # shared by every empty answer
+
+
+def _bars(found: list[int]) -> np.ndarray:
+    return np.array(found, np.int64) if found else _NO_BARS
+
+
+def _crosses_many(
+    pairs: list[tuple[np.ndarray, np.ndarray | float]], start: int
+) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """``(i, up, down)`` for each pair ``i`` (x, level) that crosses at least once in
+    :func:`_crosses`'s terms; pairs without a cross are left out.
+
+    A live update looks at a bar or two of each pair: their values are fetched in two
+    array calls and compared as floats, instead of several array calls per pair. The
+    comparisons are the same, so are the answers.
+    """
+    n = len(pairs[0][0])
+    lo = max(start, 1)
+    if lo >= n:
+        return []
+    if n - lo > 4:
+        found = ((i, *_crosses(x, level, start)) for i, (x, level) in enumerate(pairs))
+        return [f for f in found if len(f[1]) or len(f[2])]
+    xs = np.array([x[lo - 1 :] for x, _ in pairs]).tolist()
+    arrays = [lv[lo - 1 :] for _, lv in pairs if isinstance(lv, np.ndarray)]
+    tails = iter(np.array(arrays).tolist() if arrays else ())
+    out = []
+    if n - lo == 1:
+        # One new bar, the usual live case: one step per pair, written out.
+        at = np.array([lo], np.int64)
+        at.flags.writeable = False  # shared by the pairs that cross
+        for i, ((x0, x1), (_, lv)) in enumerate(zip(xs, pairs)):
+            l0, l1 = next(tails) if isinstance(lv, np.ndarray) else (lv, lv)
+            if x0 <= l0 and x1 > l1:
+                out.append((i, at, _NO_BARS))
+            elif x0 >= l0 and x1 < l1:
+                out.append((i, _NO_BARS, at))
+        return out
+    steps = range(n - lo)
+    for i, (x, (_, lv)) in enumerate(zip(xs, pairs)):
+        ls = next(tails) if isinstance(lv, np.ndarray) else [lv] * len(x)
+        up = [lo + j for j in steps if x[j] <= ls[j] and x[j + 1] > ls[j + 1]]
+        down = [lo + j for j in steps if x[j] >= ls[j] and x[j + 1] < ls[j + 1]]
+        if up or down:
+            out.append((i, _bars(up), _bars(down)))
+    return out
 
 
 def indicator_events(
@@ -98,6 +140,33 @@ def indicator_events(
     derivatives: Derivatives | None = None,
 ) -> list[Signal]:
     """Every §6 event of one asset known at bars ``start .. len(c)-1``, ordered by known bar."""
+    return indicator_sink(
+        cols,
+        c,
+        asset=asset,
+        timeframe=timeframe,
+        swing_highs=swing_highs,
+        swing_lows=swing_lows,
+        start=start,
+        params=params,
+        derivatives=derivatives,
+    ).signals()
+
+
+def indicator_sink(
+    cols: Mapping[str, np.ndarray],
+    c: Candles,
+    *,
+    asset: str,
+    timeframe: str,
+    swing_highs: SwingSet,
+    swing_lows: SwingSet,
+    start: int = 0,
+    params: IndicatorSignalParams = IndicatorSignalParams(),
+    derivatives: Derivatives | None = None,
+) -> Sink:
+    """The events of :func:`indicator_events`, collected but not yet built or ordered
+    (for merging several assets' events in one pass)."""
     p = params
     sink = Sink(asset, timeframe, c.time, kinds=p.kinds)
     # NaN warm-up values compare False everywhere, which is what every detector wants.
@@ -108,113 +177,113 @@ def indicator_events(
         if derivatives is not None:
             close_time = c.time + timeframe_ms(timeframe)
             derivative_readings(sink, cols["rsi"], c, close_time, derivatives, start, p)
-    return sink.signals()
+    return sink
+
+
+def _emit(sink: Sink, kind: str, direction: Direction, bars, reason: str, series=None):
+    """``sink.add`` with each level read from its full ``series`` at ``bars``.
+
+    Most detectors find nothing on a live bar; checking first skips building the level
+    arrays and the call for them.
+    """
+    if len(bars):
+        levels = {name: values[bars] for name, values in (series or {}).items()}
+        sink.add(kind, direction, bars, levels=levels, reason=reason)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cross:
+    """One line-or-level cross and the events it gives: ``x`` crossing ``level`` (a
+    number or another column) upward and downward; a side without an event is None.
+    Each side is (kind, direction, reason, level names reported with it)."""
+
+    x: str
+    level: float | str
+    up: tuple[str, Direction, str, tuple[str, ...]] | None
+    down: tuple[str, Direction, str, tuple[str, ...]] | None
+
+
+@lru_cache(maxsize=16)
+def _cross_table(p: IndicatorSignalParams) -> tuple[_Cross, ...]:
+    """Every cross the level detector reports, built once per parameter set (its names
+    and reasons are the same on every bar)."""
+    rows = []
+    for lv in p.rsi_levels:
+        kind = f"rsi_cross_{lv:g}"
+        up = (kind, BULL, f"RSI crossed above {lv:g}", ("rsi",))
+        rows.append(_Cross("rsi", lv, up, (kind, BEAR, f"RSI crossed below {lv:g}", ("rsi",))))
+    for kind, a, b, label in (
+        ("kdj_cross", "k", "d", "K crossed D"),
+        ("macd_cross", "dif", "dea", "DIF crossed DEA"),
+    ):
+        up = (kind, BULL, label.replace("crossed", "crossed above"), (a, b))
+        rows.append(
+            _Cross(a, b, up, (kind, BEAR, label.replace("crossed", "crossed below"), (a, b)))
+        )
+    rows.append(
+        _Cross(
+            "dif",
+            0.0,
+            ("macd_zero", BULL, "DIF crossed above zero", ("dif",)),
+            ("macd_zero", BEAR, "DIF crossed below zero", ("dif",)),
+        )
+    )
+    j_up = ("kdj_j_extreme", BEAR, f"J above {p.j_high:g} (overbought)", ("j",))
+    rows.append(_Cross("j", p.j_high, j_up, None))
+    j_down = ("kdj_j_extreme", BULL, f"J below {p.j_low:g} (oversold)", ("j",))
+    rows.append(_Cross("j", p.j_low, None, j_down))
+    for lv in p.cci_levels:
+        kind = f"cci_cross_{lv:g}"
+        up = (kind, BULL, f"CCI crossed above {lv:g}", ("cci",))
+        rows.append(_Cross("cci", lv, up, (kind, BEAR, f"CCI crossed below {lv:g}", ("cci",))))
+    up = ("bb_outside", BULL, "close above the upper band", ("close", "band"))
+    rows.append(_Cross("close", "bb_upper", up, None))
+    down = ("bb_outside", BEAR, "close below the lower band", ("close", "band"))
+    rows.append(_Cross("close", "bb_lower", None, down))
+    return tuple(rows)
 
 
 def _level_crosses(
     sink: Sink, cols: Mapping[str, np.ndarray], c: Candles, start: int, p: IndicatorSignalParams
 ):
-    rsi = cols["rsi"]
-    for level in p.rsi_levels:
-        up, down = _crosses(rsi, level, start)
-        sink.add(
-            f"rsi_cross_{level:g}",
-            BULL,
-            up,
-            levels={"rsi": rsi[up]},
-            reason=f"RSI crossed above {level:g}",
-        )
-        sink.add(
-            f"rsi_cross_{level:g}",
-            BEAR,
-            down,
-            levels={"rsi": rsi[down]},
-            reason=f"RSI crossed below {level:g}",
-        )
-    for name, a, b, label in (
-        ("kdj_cross", "k", "d", "K crossed D"),
-        ("macd_cross", "dif", "dea", "DIF crossed DEA"),
-    ):
-        up, down = _crosses(cols[a], cols[b], start)
-        for bars, d, word in ((up, BULL, "above"), (down, BEAR, "below")):
-            sink.add(
-                name,
-                d,
-                bars,
-                levels={a: cols[a][bars], b: cols[b][bars]},
-                reason=label.replace("crossed", f"crossed {word}"),
-            )
-    dif = cols["dif"]
-    up, down = _crosses(dif, 0.0, start)
-    sink.add("macd_zero", BULL, up, levels={"dif": dif[up]}, reason="DIF crossed above zero")
-    sink.add("macd_zero", BEAR, down, levels={"dif": dif[down]}, reason="DIF crossed below zero")
-    j = cols["j"]
-    up, _ = _crosses(j, p.j_high, start)
-    sink.add(
-        "kdj_j_extreme", BEAR, up, levels={"j": j[up]}, reason=f"J above {p.j_high:g} (overbought)"
-    )
-    _, down = _crosses(j, p.j_low, start)
-    sink.add(
-        "kdj_j_extreme", BULL, down, levels={"j": j[down]}, reason=f"J below {p.j_low:g} (oversold)"
-    )
-    cci = cols["cci"]
-    for level in p.cci_levels:
-        up, down = _crosses(cci, level, start)
-        sink.add(
-            f"cci_cross_{level:g}",
-            BULL,
-            up,
-            levels={"cci": cci[up]},
-            reason=f"CCI crossed above {level:g}",
-        )
-        sink.add(
-            f"cci_cross_{level:g}",
-            BEAR,
-            down,
-            levels={"cci": cci[down]},
-            reason=f"CCI crossed below {level:g}",
-        )
+    def column(name: str) -> np.ndarray:
+        return c.close if name == "close" else cols[name]
+
+    table = _cross_table(p)
+    pairs = [(column(r.x), column(r.level) if isinstance(r.level, str) else r.level) for r in table]
     adx, pdi, mdi = cols["adx"], cols["pdi"], cols["mdi"]
-    up, _ = _crosses(adx, p.adx_trend, start)
-    bull = pdi[up] > mdi[up]
-    for bars, d, word in ((up[bull], BULL, "+DI"), (up[~bull], BEAR, "-DI")):
-        sink.add(
-            "adx_trend_start",
-            d,
-            bars,
-            levels={"adx": adx[bars], "pdi": pdi[bars], "mdi": mdi[bars]},
-            reason=f"ADX crossed above {p.adx_trend:g} with {word} leading",
-        )
-    squeeze = cols["bb_squeeze"]
+    pairs.append((adx, p.adx_trend))
+    for i, up, down in _crosses_many(pairs, start):
+        if i == len(table):  # ADX: a trend start only, its side set by the leading DI
+            if len(up):
+                bull = pdi[up] > mdi[up]
+                for bars, d, word in ((up[bull], BULL, "+DI"), (up[~bull], BEAR, "-DI")):
+                    reason = f"ADX crossed above {p.adx_trend:g} with {word} leading"
+                    series = {"adx": adx, "pdi": pdi, "mdi": mdi}
+                    _emit(sink, "adx_trend_start", d, bars, reason, series)
+            continue
+        row, (x, level) = table[i], pairs[i]
+        for side, bars in ((row.up, up), (row.down, down)):
+            if side is not None and len(bars):
+                kind, direction, reason, names = side
+                # The second reported value is the level: the other line or the band.
+                _emit(sink, kind, direction, bars, reason, dict(zip(names, (x, level))))
     lo = max(start, 1)
-    starts = (
-        np.flatnonzero((squeeze[lo:] > 0) & ~(squeeze[lo - 1 : -1] > 0)) + lo
-        if lo < len(squeeze)
-        else []
-    )
-    sink.add("bb_squeeze", FLAT, starts, reason="Bollinger bandwidth at its lowest of the lookback")
-    up, _ = _crosses(c.close, cols["bb_upper"], start)
-    _, down = _crosses(c.close, cols["bb_lower"], start)
-    sink.add(
-        "bb_outside",
-        BULL,
-        up,
-        levels={"close": c.close[up], "band": cols["bb_upper"][up]},
-        reason="close above the upper band",
-    )
-    sink.add(
-        "bb_outside",
-        BEAR,
-        down,
-        levels={"close": c.close[down], "band": cols["bb_lower"][down]},
-        reason="close below the lower band",
-    )
+    if lo < len(c):
+        squeeze = cols["bb_squeeze"][lo - 1 :]
+        if len(squeeze) <= 5:  # a live bar or two: compared as floats, like the crosses
+            sq = squeeze.tolist()
+            starts = _bars([lo + i for i in range(len(sq) - 1) if sq[i + 1] > 0 and not sq[i] > 0])
+        else:
+            starts = np.flatnonzero((squeeze[1:] > 0) & ~(squeeze[:-1] > 0)) + lo
+        _emit(sink, "bb_squeeze", FLAT, starts, "Bollinger bandwidth at its lowest of the lookback")
     cross = cols["ma_cross"][start:]
-    for sign, d, word in ((1, BULL, "golden"), (-1, BEAR, "death")):
-        bars = np.flatnonzero(cross == sign) + start
-        confirmed = cols["ma_confirmed"][bars] > 0
-        sink.add("ma_cross", d, bars[confirmed], reason=f"{word} cross, volume-confirmed")
-        sink.add("ma_cross", d, bars[~confirmed], reason=f"{word} cross")
+    if cross.any():
+        for sign, d, word in ((1, BULL, "golden"), (-1, BEAR, "death")):
+            bars = np.flatnonzero(cross == sign) + start
+            confirmed = cols["ma_confirmed"][bars] > 0
+            _emit(sink, "ma_cross", d, bars[confirmed], f"{word} cross, volume-confirmed")
+            _emit(sink, "ma_cross", d, bars[~confirmed], f"{word} cross")
 
 
 def _divergences(sink: Sink, cols, c: Candles, highs: SwingSet, lows: SwingSet, start: int):
@@ -265,6 +334,33 @@ def _divergences(sink: Sink, cols, c: Candles, highs: SwingSet, lows: SwingSet, 
             )
 
 
+def _may_end_at_last(tail: list[float], sign: float, m: int, level: float) -> bool:
+    """Whether a failure swing (top for ``sign=+1``) can become known at the last of the
+    RSI values ``tail`` (a quick necessary test for a live bar; the scan decides).
+
+    It becomes known when its second pivot, ``m`` bars back, is confirmed, or at its
+    break. Every value from the first pivot up to the break is above the break value
+    (the pivots above the trough, the rest not below it), and the first pivot is above
+    ``level`` and more than ``m`` bars back; so a break needs such a value in the
+    unbroken run of higher values just before it.
+    """
+
+    def value(x: float) -> float:  # as the scan sees it: NaN never beyond anything
+        return -math.inf if math.isnan(x) else sign * x
+
+    v = [value(x) for x in tail[-2 * m - 1 :]]
+    centre = v[m]
+    if centre > max(v[:m]) and centre >= max(v[m + 1 :]):
+        return True
+    # Walk back only through the run of higher values, usually a few bars.
+    last, bar, latest_first = v[-1], len(tail) - 2, len(tail) - 2 - m
+    while bar >= 0 and (x := value(tail[bar])) > last:
+        if x > sign * level and bar <= latest_first:
+            return True
+        bar -= 1
+    return False
+
+
 def _failure_swings(sink: Sink, rsi: np.ndarray, start: int, p: IndicatorSignalParams):
     """Wilder failure swings: a top starts with an RSI pivot above ``failure_high``; RSI
     pulls back to a low, rallies to a lower pivot (within ``failure_lookback`` bars),
@@ -276,24 +372,29 @@ def _failure_swings(sink: Sink, rsi: np.ndarray, start: int, p: IndicatorSignalP
     # a live update's cost independent of the history length.
     s0 = max(0, start - w - 2 * m - back)
     tail = rsi[s0:]
+    one_new_bar = n - start == 1 and len(tail) >= 2 * m + 1
+    values = tail.tolist() if one_new_bar else []
     for sign, d, level in ((1.0, BEAR, p.failure_high), (-1.0, BULL, p.failure_low)):
-        if not np.any(sign * tail > sign * level):
+        if one_new_bar and not _may_end_at_last(values, sign, m, level):
+            continue
+        if not np.any(tail > level if sign > 0 else tail < level):
             continue  # no RSI beyond the level in reach: no swing can start
         v = np.where(np.isnan(tail), -np.inf, sign * tail)
-        piv = find_swings(v, v, strength=m).high_idx
-        if len(piv) < 2:
+        piv = pivots_in(v, strength=m, start=0)
+        # Pairs of consecutive pivots whose second can still end in an event known from
+        # ``start``; the pivots are ascending, so that is a suffix.
+        i0 = max(int(np.searchsorted(piv, start - s0 - w - m)), 1)
+        h1, h2 = piv[i0 - 1 : -1], piv[i0:]
+        if not len(h2):
             continue
-        h1, h2 = piv[:-1], piv[1:]
-        keep = (
-            (h2 + s0 + w + m >= start)
-            & (v[h1] > sign * level)
-            & (v[h2] < v[h1])
-            & (h2 - h1 <= back)
-        )
+        v1 = v[h1]
+        keep = (v1 > sign * level) & (v[h2] < v1) & (h2 - h1 <= back)
         h1, h2 = h1[keep], h2[keep]
         if not len(h1):
             continue
-        trough = np.minimum.reduceat(v, np.ravel(np.column_stack([h1 + 1, h2])))[::2]
+        bounds = np.empty(2 * len(h1), np.int64)
+        bounds[0::2], bounds[1::2] = h1 + 1, h2
+        trough = np.minimum.reduceat(v, bounds)[::2]
         win = h2[:, None] + np.arange(1, w + 1)
         vals = np.where(win < len(v), v[np.minimum(win, len(v) - 1)], np.inf)
         broke = vals < trough[:, None]

@@ -2,11 +2,63 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from itertools import repeat
 from types import MappingProxyType
 
 import numpy as np
 
-from smtdesk.core.signal import Direction, Signal, State
+from smtdesk.core.signal import Direction, Signal, State, bulk_build, signal_from_parts
+
+_NO_TAGS: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A sink's events in the order their batches were added, with their sort keys.
+
+    ``prefixes[batch[i]]`` is the id of event ``i`` without its referred time, so events
+    of several sinks can be put in id order without comparing strings per event. The
+    key arrays are made when asked for: a live bar's few events are sorted without them.
+    """
+
+    events: tuple[Signal, ...]
+    batches: tuple[tuple, ...]  # as collected by the sink
+    time: np.ndarray  # bar open times
+    prefixes: tuple[str, ...]  # id prefix of each batch
+
+    @property
+    def known(self) -> np.ndarray:
+        """Bar each event became known."""
+        return np.concatenate([b[1] for b in self.batches]) if self.batches else _NO_BARS
+
+    @property
+    def bars(self) -> np.ndarray:
+        """Bar each event refers to."""
+        return np.concatenate([b[0] for b in self.batches]) if self.batches else _NO_BARS
+
+    @property
+    def known_time(self) -> np.ndarray:
+        return self.time[self.known]
+
+    @property
+    def ref_time(self) -> np.ndarray:
+        return self.time[self.bars]
+
+    @property
+    def batch(self) -> np.ndarray:
+        """Batch of each event."""
+        return np.repeat(np.arange(len(self.batches)), [len(b[0]) for b in self.batches])
+
+    @property
+    def labels(self) -> list[tuple[str, str]]:
+        """(kind, direction) of each batch."""
+        return [(b[2], b[3].value) for b in self.batches]
+
+
+_NO_BARS = np.empty(0, np.int64)
+_NO_BARS.flags.writeable = False
+_NOTHING = Built((), (), _NO_BARS, ())
 
 
 class Sink:
@@ -34,41 +86,48 @@ class Sink:
         values = [np.asarray(levels[n], np.float64).tolist() for n in names]
         self._batches.append((bars, known, kind, direction, names, values, reason))
 
+    def build(self) -> Built:
+        """Every event, batch after batch, with the keys to order them."""
+        if not self._batches:
+            return _NOTHING  # most live bars
+        asset, tf, time = self.asset, self.timeframe, self.time
+        assets = (asset,)
+        events: list[Signal] = []
+        append = events.append
+        prefixes = []
+        with bulk_build():
+            for bars, known, kind, direction, names, values, reason in self._batches:
+                prefix = f"{kind}:{direction.value}:{asset}:"
+                prefixes.append(prefix)
+                refs = time[bars].tolist()
+                rows = zip(*values) if names else repeat(())
+                for ref, at, row in zip(refs, time[known].tolist(), rows):
+                    append(
+                        signal_from_parts(
+                            prefix + str(ref),
+                            kind,
+                            direction,
+                            State.TRIGGERED,
+                            assets,
+                            tf,
+                            ref,
+                            at,
+                            MappingProxyType(dict(zip(names, row))),
+                            MappingProxyType(dict.fromkeys(names, ref)),
+                            _NO_TAGS,
+                            None,
+                            reason,
+                            False,
+                        )
+                    )
+        return Built(tuple(events), tuple(self._batches), time, tuple(prefixes))
+
     def signals(self) -> list[Signal]:
         if not self._batches:
             return []
-        labels = sorted({(b[2], b[3].value) for b in self._batches})
-        rank = {label: i for i, label in enumerate(labels)}
-        bars = np.concatenate([b[0] for b in self._batches])
-        known = np.concatenate([b[1] for b in self._batches])
-        label = np.concatenate(
-            [np.full(len(b[0]), rank[(b[2], b[3].value)]) for b in self._batches]
-        )
-        batch = np.concatenate([np.full(len(b[0]), i) for i, b in enumerate(self._batches)])
-        row = np.concatenate([np.arange(len(b[0])) for b in self._batches])
-        order = np.lexsort((label, bars, known))
-        ref_times = self.time[bars[order]].tolist()
-        known_times = self.time[known[order]].tolist()
-        asset, tf, batches = self.asset, self.timeframe, self._batches
-        prefix = [f"{b[2]}:{b[3].value}:{asset}:" for b in batches]
-        out = []
-        for ref, at, bi, i in zip(
-            ref_times, known_times, batch[order].tolist(), row[order].tolist()
-        ):
-            _, _, kind, direction, names, values, reason = batches[bi]
-            out.append(
-                Signal(
-                    id=prefix[bi] + str(ref),
-                    kind=kind,
-                    direction=direction,
-                    state=State.TRIGGERED,
-                    assets=(asset,),
-                    timeframe=tf,
-                    ref_time=ref,
-                    known_time=at,
-                    levels=MappingProxyType({n: v[i] for n, v in zip(names, values)}),
-                    level_times=MappingProxyType(dict.fromkeys(names, ref)),
-                    reason=reason,
-                )
-            )
-        return out
+        built = self.build()
+        rank = {label: i for i, label in enumerate(sorted(set(built.labels)))}
+        label = np.array([rank[b] for b in built.labels])[built.batch]
+        order = np.lexsort((label, built.bars, built.known))
+        events = built.events
+        return [events[i] for i in order.tolist()]

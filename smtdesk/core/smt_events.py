@@ -13,7 +13,7 @@ import numpy as np
 
 from smtdesk.core.candles import Candles
 from smtdesk.core.plan import displacement_gap, make_plan, nearest_pool
-from smtdesk.core.signal import Direction, Signal, State
+from smtdesk.core.signal import Direction, Signal, State, signal_from_parts
 from smtdesk.core.smt import Outcome, SmtParams
 from smtdesk.core.smt_context import PairContext
 from smtdesk.core.swings import SwingSet
@@ -102,21 +102,22 @@ def build_events(
     def emit(state, bar, at, levels, times, reason="", provisional=False, plan=None):
         if bar >= from_bar:
             out.append(
-                Signal(
-                    id=ident,
-                    kind="smt",
-                    direction=direction,
-                    state=state,
-                    assets=assets,
-                    timeframe=timeframe,
-                    ref_time=ref,
-                    known_time=at,
-                    levels=MappingProxyType(levels),
-                    level_times=MappingProxyType(times),
-                    tags=tags[bar],
-                    plan=plan,
-                    reason=reason,
-                    provisional=provisional,
+                signal_from_parts(
+                    ident,
+                    "smt",
+                    direction,
+                    state,
+                    assets,
+                    timeframe,
+                    ref,
+                    at,
+                    # Copies, as the constructor makes: ``levels`` is shared by later states.
+                    MappingProxyType(dict(levels)),
+                    MappingProxyType(dict(times)),
+                    tags[bar],
+                    plan,
+                    reason,
+                    provisional,
                 )
             )
 

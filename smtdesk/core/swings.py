@@ -76,12 +76,14 @@ def pivots_in(
     if len(values) - start <= 2:
         # One or two new bars: a couple of float comparisons beat array set-up.
         out = []
-        tail = (sign * values[first:]).tolist()
+        tail = values[first:].tolist()
+        if sign < 0:
+            tail = [-v for v in tail]
         for centre in range(max(start - n, n) - first, len(tail) - n):
             v = tail[centre]
             if v > max(tail[centre - n : centre]) and v >= max(tail[centre + 1 : centre + n + 1]):
                 out.append(centre + first)
-        return np.array(out, np.int64)
+        return np.array(out, np.int64) if out else _NO_BARS
     return _pivots(values[first:], n, sign) + first
 
 
@@ -158,6 +160,11 @@ class SwingSet:
         self, lo: int, hi: int
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """(bar, known) of the swings that became known at bars ``lo .. hi``, by known bar."""
+        # Asked bar by bar while live, where the answer is nearly always empty.
+        if (not len(self.auto) or self.auto[-1] < lo - self.strength) and (
+            not len(self.manual) or self.manual[-1] < lo
+        ):
+            return _NO_BARS, _NO_BARS
         a0 = np.searchsorted(self.auto, lo - self.strength)
         a1 = np.searchsorted(self.auto, hi - self.strength, side="right")
         auto = self.auto[a0:a1]
@@ -173,8 +180,14 @@ class SwingSet:
 
     def known_at(self, k: int) -> npt.NDArray[np.int64]:
         """Bars of the swings that become known exactly at bar ``k``, ascending."""
-        auto = self.auto[np.searchsorted(self.auto, k - self.strength) :]
-        auto = auto[auto == k - self.strength]
+        j = k - self.strength
+        # Asked bar by bar while live, where the answer is nearly always empty.
+        if (not len(self.auto) or self.auto[-1] < j) and (
+            not len(self.manual) or self.manual[-1] < k
+        ):
+            return _NO_BARS
+        auto = self.auto[np.searchsorted(self.auto, j) :]
+        auto = auto[auto == j]
         manual = self.manual[np.searchsorted(self.manual, k) :]
         return np.concatenate([auto, manual[manual == k]])
 
@@ -202,6 +215,10 @@ class SwingSet:
             self.manual, np.searchsorted(self.manual, np.minimum(limit, known_by + 1)) - 1
         )
         return np.maximum(a_bar, m_bar)
+
+
+_NO_BARS = np.empty(0, np.int64)
+_NO_BARS.flags.writeable = False
 
 
 def _pick(bars: npt.NDArray[np.int64], i: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
