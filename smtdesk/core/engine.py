@@ -20,30 +20,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import fields, replace
-from itertools import chain, pairwise
 
 import numpy as np
 
 from smtdesk.core.candles import Candles, align_pair
+from smtdesk.core.event_table import STATE_ORDER, Block, EventTable
 from smtdesk.core.indicator_signals import (
     Derivatives,
     IndicatorColumns,
     IndicatorSignalParams,
     indicator_sink,
 )
-from smtdesk.core.signal import Direction, Signal, State, bulk_build
-from smtdesk.core.signal_sink import Built, Sink
+from smtdesk.core.signal import Direction, Signal
+from smtdesk.core.signal_sink import Sink
 from smtdesk.core.smt import SmtParams, Space, TableSeek, find_sweeps, resolve, scan_seek
 from smtdesk.core.smt_context import PairContext
-from smtdesk.core.smt_events import Side, build_events
+from smtdesk.core.smt_events import Side, build_blocks
 from smtdesk.core.swings import ManualSwing, SwingSet, find_swings, pivots_in
 
 _DIRECTIONS = (Direction.BEARISH, Direction.BULLISH)
-_STATE_ORDER = {s: i for i, s in enumerate(State)}
-
-
-def _event_key(sig: Signal) -> tuple:
-    return (sig.known_time, sig.ref_time, sig.id, _STATE_ORDER[sig.state])
 
 
 class _Group:
@@ -110,7 +105,11 @@ class SmtEngine:
     @property
     def events(self) -> list[Signal]:
         """Every event emitted since the last :meth:`run`, in order."""
-        return list(self._events)
+        time = self._a.time
+        out: list[Signal] = []
+        for blocks in self._emitted:
+            out.extend(EventTable.build(blocks, time=time, timeframe=self.timeframe))
+        return out
 
     def run(
         self,
@@ -119,38 +118,19 @@ class SmtEngine:
         *,
         manual: Mapping[str, Iterable[ManualSwing]] | None = None,
         align: bool = False,
-    ) -> list[Signal]:
+    ) -> EventTable:
         """All events of a full history, ordered by the bar they became known.
 
         ``manual`` maps an asset name to the swings placed by hand on it (None keeps
         those of the previous call, ``{}`` clears them); after a manual swing is added,
         moved or deleted, call ``run`` again. With ``align=True`` the series are first
-        inner-joined on their timestamps.
+        inner-joined on their timestamps. The events come as a read-only sequence whose
+        records are built when read.
         """
         if align:
             a, b = align_pair(a, b)
-        if manual is not None:
-            self._manual = {name: tuple(m) for name, m in manual.items()}
-        self._check_aligned(a, b)
-        self._reset(a, b)
-        self._context.run(a, b)
-        n_bars = len(a)
-        seek = TableSeek()
-        out: list[Signal] = []
-        for g in self._groups:
-            x, y, x_major, y_minor = self._group_inputs(g)
-            j0, t = find_sweeps(x, x_major, seek, n_bars)
-            res = resolve(x, y, x_major, y_minor, j0, t, n_bars, self.params, seek)
-            with bulk_build():
-                out.extend(self._events_of(g, res, from_bar=0))
-            bars, _ = x_major.known_by(n_bars - 1)
-            g.ref_bar = int(bars.max()) if len(bars) else -1
-            g.swept = bool(np.any(j0 == g.ref_bar))
-            keep = ~res.terminal()
-            g.alive_j0, g.alive_t = j0[keep], t[keep]
-        out.sort(key=_event_key)
-        self._events = out
-        return list(out)
+        blocks = self._run(a, b, manual)
+        return EventTable.build(blocks, time=a.time, timeframe=self.timeframe)
 
     def update(self, a: Candles, b: Candles, *, align: bool = False) -> list[Signal]:
         """Only the events new since the previous call, after the series grew.
@@ -163,15 +143,42 @@ class SmtEngine:
         """
         if align:
             a, b = align_pair(a, b)
-        n_old = len(self._a)
-        # The held history was checked when it arrived; only the new bars need it.
-        tail = max(n_old - 1, 0)
-        if len(a) != len(b) or not np.array_equal(a.time[tail:], b.time[tail:]):
-            raise ValueError("a, b: series must be aligned (same timestamps); use align=True")
+        self._check_tail_aligned(a, b)
         if not self._extends(a):
-            last = int(self._a.time[-1]) if n_old else None
-            events = self.run(a, b)
-            return [e for e in events if last is None or e.known_time > last]
+            return self._rerun(lambda: self.run(a, b))
+        blocks = self._grow(a, b)
+        return list(EventTable.build(blocks, time=a.time, timeframe=self.timeframe))
+
+    # internals --------------------------------------------------------------------------
+
+    def _run(
+        self, a: Candles, b: Candles, manual: Mapping[str, Iterable[ManualSwing]] | None
+    ) -> list[Block]:
+        """Blocks of every event of a full history; the live state is set from it."""
+        if manual is not None:
+            self._manual = {name: tuple(m) for name, m in manual.items()}
+        self._check_aligned(a, b)
+        self._reset(a, b)
+        self._context.run(a, b)
+        n_bars = len(a)
+        seek = TableSeek()
+        blocks: list[Block] = []
+        for g in self._groups:
+            x, y, x_major, y_minor = self._group_inputs(g)
+            j0, t = find_sweeps(x, x_major, seek, n_bars)
+            res = resolve(x, y, x_major, y_minor, j0, t, n_bars, self.params, seek)
+            blocks.extend(self._blocks_of(g, res, from_bar=0))
+            bars, _ = x_major.known_by(n_bars - 1)
+            g.ref_bar = int(bars.max()) if len(bars) else -1
+            g.swept = bool(np.any(j0 == g.ref_bar))
+            keep = ~res.terminal()
+            g.alive_j0, g.alive_t = j0[keep], t[keep]
+        self._emitted.append(blocks)
+        return blocks
+
+    def _grow(self, a: Candles, b: Candles) -> list[Block]:
+        """Blocks of the events new in ``a``, ``b`` (an extension of the held series)."""
+        n_old = len(self._a)
         if len(a) == n_old:
             return []
         self._a, self._b = a, b
@@ -192,7 +199,7 @@ class SmtEngine:
                     values, strength=ss.strength, start=n_old, sign=1.0 if kind == "high" else -1.0
                 )
             )
-        new: list[Signal] = []
+        blocks: list[Block] = []
         for g in self._groups:
             x, y, x_major, y_minor = self._group_inputs(g)
             j0_new, t_new = self._sweeps_live(g, x, x_major, n_old, n_bars)
@@ -201,18 +208,30 @@ class SmtEngine:
             j0 = np.concatenate([g.alive_j0, j0_new])
             t = np.concatenate([g.alive_t, t_new])
             res = resolve(x, y, x_major, y_minor, j0, t, n_bars, self.params, scan_seek)
-            new.extend(self._events_of(g, res, from_bar=n_old))
+            blocks.extend(self._blocks_of(g, res, from_bar=n_old))
             keep = ~res.terminal()
             g.alive_j0, g.alive_t = j0[keep], t[keep]
-        new.sort(key=_event_key)
-        self._events.extend(new)
-        return new
+        if blocks:
+            self._emitted.append(blocks)
+        return blocks
 
-    # internals --------------------------------------------------------------------------
+    def _rerun(self, run) -> list[Signal]:
+        """``run()`` from scratch; only its events after the previously held last bar."""
+        last = int(self._a.time[-1]) if len(self._a) else None
+        events = run()
+        if last is None:
+            return list(events)
+        return list(events.select(events.known_time > last))
+
+    def _check_tail_aligned(self, a: Candles, b: Candles) -> None:
+        # The held history was checked when it arrived; only the new bars need it.
+        tail = max(len(self._a) - 1, 0)
+        if len(a) != len(b) or not np.array_equal(a.time[tail:], b.time[tail:]):
+            raise ValueError("a, b: series must be aligned (same timestamps); use align=True")
 
     def _reset(self, a: Candles, b: Candles) -> None:
         self._a, self._b = a, b
-        self._events: list[Signal] = []
+        self._emitted: list[list[Block]] = []  # the run's blocks, then each update's
         self._groups = [_Group(xi, d) for xi in (0, 1) for d in _DIRECTIONS]
         p = self.params
         self._swings: dict[tuple[int, str, str], SwingSet] = {}
@@ -281,7 +300,7 @@ class SmtEngine:
                 g.swept = True
         return np.array(j0, np.int64), np.array(t, np.int64)
 
-    def _events_of(self, g: _Group, res, *, from_bar: int) -> list[Signal]:
+    def _blocks_of(self, g: _Group, res, *, from_bar: int) -> list[Block]:
         bearish = g.direction is Direction.BEARISH
         side = Side(
             direction=g.direction,
@@ -292,53 +311,23 @@ class SmtEngine:
             yi=g.yi,
             y_target_swings=self._swings[(g.yi, "low" if bearish else "high", "major")],
         )
-        return build_events(
-            side,
-            res,
-            from_bar=from_bar,
-            timeframe=self.timeframe,
-            params=self.params,
-            context=self._context,
-        )
+        return build_blocks(side, res, from_bar=from_bar, params=self.params, context=self._context)
 
 
 def _any_event_key(sig: Signal) -> tuple:
-    return (sig.known_time, sig.kind != "smt", sig.ref_time, sig.id, _STATE_ORDER[sig.state])
+    """The order of the merged stream: SMT events first among those known at one bar."""
+    return (sig.known_time, sig.kind != "smt", sig.ref_time, sig.id, STATE_ORDER[sig.state])
 
 
-_FEW = 64
-
-
-def _merge(smt: list[Signal], sinks: list[Built]) -> list[Signal]:
-    """``smt`` (already in :func:`_event_key` order) and the sinks' events, in
-    :func:`_any_event_key` order, without a Python key per event.
-
-    Indicator events are all TRIGGERED, and two with the same referred time differ in
-    id only by their prefix ("kind:direction:asset:"), so ranking the few distinct
-    prefixes ranks the ids. That holds unless one prefix starts another one; then the
-    ids are compared one by one.
-    """
-    events = [*smt, *chain.from_iterable(b.events for b in sinks)]
-    prefixes = sorted({p for b in sinks for p in b.prefixes})
-    # A live bar brings a handful of events: sorting them directly is cheaper.
-    if len(events) <= _FEW or any(q.startswith(p) for p, q in pairwise(prefixes)):
-        events.sort(key=_any_event_key)
-        return events
-    rank = {p: i for i, p in enumerate(prefixes)}
-    n_smt = len(smt)
-    known = np.concatenate(
-        [np.fromiter((e.known_time for e in smt), np.int64, n_smt)] + [b.known_time for b in sinks]
+def _merge(smt: list[Block], sinks: list[Sink], time: np.ndarray, timeframe: str) -> EventTable:
+    """SMT and indicator events in :func:`_any_event_key` order."""
+    indicator = [blk for sink in sinks for blk in sink.blocks]
+    return EventTable.build(
+        smt + indicator,
+        time=time,
+        timeframe=timeframe,
+        group=[0] * len(smt) + [1] * len(indicator),
     )
-    is_indicator = np.ones(len(events), bool)
-    is_indicator[:n_smt] = False
-    # SMT events keep their own order: equal keys here, and lexsort is stable.
-    ref = np.concatenate([np.zeros(n_smt, np.int64)] + [b.ref_time for b in sinks])
-    prefix = np.concatenate(
-        [np.zeros(n_smt, np.int64)]
-        + [np.array([rank[p] for p in b.prefixes], np.int64)[b.batch] for b in sinks]
-    )
-    order = np.lexsort((prefix, ref, is_indicator, known))
-    return [events[i] for i in order.tolist()]
 
 
 class SignalEngine:
@@ -371,17 +360,18 @@ class SignalEngine:
         manual: Mapping[str, Iterable[ManualSwing]] | None = None,
         derivatives: Mapping[str, Derivatives] | None = None,
         align: bool = False,
-    ) -> list[Signal]:
-        """All events of a full history, ordered by the bar they became known."""
+    ) -> EventTable:
+        """All events of a full history, ordered by the bar they became known (a
+        read-only sequence whose records are built when read)."""
         if align:
             a, b = align_pair(a, b)
-        events = self.smt.run(a, b, manual=manual)
+        smt = self.smt._run(a, b, manual)
         sinks = []
         for ai, c in enumerate((a, b)):
             self._columns[ai].run(c)
-            sinks.append(self._indicator_sink(ai, c, 0, derivatives).build())
+            sinks.append(self._indicator_sink(ai, c, 0, derivatives))
         self._n = len(a)
-        return _merge(events, sinks)
+        return _merge(smt, sinks, a.time, self.timeframe)
 
     def update(
         self,
@@ -394,18 +384,17 @@ class SignalEngine:
         """Only the events new since the previous call (see :meth:`SmtEngine.update`)."""
         if align:
             a, b = align_pair(a, b)
-        n_old = self._n
+        self.smt._check_tail_aligned(a, b)
         if not self.smt._extends(a):
-            last = int(self.smt._a.time[-1]) if len(self.smt._a) else None
-            events = self.run(a, b, derivatives=derivatives)
-            return [e for e in events if last is None or e.known_time > last]
-        events = self.smt.update(a, b)
+            return self.smt._rerun(lambda: self.run(a, b, derivatives=derivatives))
+        n_old = self._n
+        smt = self.smt._grow(a, b)
         sinks = []
         for ai, c in enumerate((a, b)):
             self._columns[ai].update(c)
-            sinks.append(self._indicator_sink(ai, c, n_old, derivatives).build())
+            sinks.append(self._indicator_sink(ai, c, n_old, derivatives))
         self._n = len(a)
-        return _merge(events, sinks)
+        return list(_merge(smt, sinks, a.time, self.timeframe))
 
     def _indicator_sink(self, ai: int, c: Candles, start: int, derivatives) -> Sink:
         name = self.assets[ai]

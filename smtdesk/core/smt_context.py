@@ -42,7 +42,7 @@ class PairContext:
         self._atr_tail: list[list[float]] = [[], []]
         self._atr_state: list[ATRState | None] = [None, None]
         self._corr = RollingCorrelation(window=self._corr_window)
-        self._tag_sets: dict[tuple, frozenset[str]] = {}
+        self._tag_sets: dict[int, frozenset[str]] = {}
 
     def run(self, a: Candles, b: Candles) -> None:
         """Read a whole history."""
@@ -84,12 +84,18 @@ class PairContext:
                 )
                 self._atr_tail[ai].append(float(value))
 
-    def atr_at(self, ai: int, k: int) -> float:
+    def atr_at(self, ai: int, bars: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """ATR of asset ``ai`` at each of ``bars``."""
+        bars = np.asarray(bars, np.int64)
         full = self._atr_full[ai]
-        return float(full[k]) if k < len(full) else self._atr_tail[ai][k - len(full)]
+        if not len(bars) or bars.max() < len(full):
+            return full[bars]
+        values = np.concatenate([full, self._atr_tail[ai]])
+        return values[bars]
 
-    def tags_at(self, bars: npt.ArrayLike, yi: int, *, bearish: bool) -> list[frozenset[str]]:
-        """Tags of events known at ``bars`` on a signal traded on asset ``yi``.
+    def tag_codes(self, bars: npt.ArrayLike, yi: int, *, bearish: bool) -> npt.NDArray[np.int64]:
+        """Tags of events known at ``bars`` on a signal traded on asset ``yi``, one small
+        integer per combination of readings; :meth:`tag_set` turns a code into its tags.
 
         "counter-trend" when the first higher timeframe's trend of the traded asset
         opposes the signal, else "aligned"; one "<tf> up/down/range" tag per higher
@@ -102,19 +108,22 @@ class PairContext:
         against = codes[0] == (1 if bearish else -1) if codes else np.zeros(len(bars), bool)
         with np.errstate(invalid="ignore"):
             weak = self._corr.at(bars) < self._corr_min  # NaN (too early, flat): not judged
-        # One small integer per combination of readings; each distinct one becomes a tag set once.
         key = against.astype(np.int64) * 2 + weak
         for code in codes:
             key = key * 3 + (code.astype(np.int64) + 1)
-        cache = self._tag_sets
-        out = []
-        columns = (key.tolist(), against.tolist(), weak.tolist(), *(c.tolist() for c in codes))
-        for k, opp, w, *cs in zip(*columns):
-            tags = cache.get(k)
-            if tags is None:
-                tags = cache[k] = self._tag_set(cs, opp, w)
-            out.append(tags)
-        return out
+        return key
+
+    def tag_set(self, key: int) -> frozenset[str]:
+        """The tags a :meth:`tag_codes` code stands for."""
+        tags = self._tag_sets.get(key)
+        if tags is None:
+            rest, codes = key, []
+            for _ in self.higher:
+                rest, code = divmod(rest, 3)
+                codes.append(code - 1)
+            against, weak = divmod(rest, 2)
+            tags = self._tag_sets[key] = self._tag_set(codes[::-1], bool(against), bool(weak))
+        return tags
 
     def _tag_set(self, codes: list[int], against: bool, weak: bool) -> frozenset[str]:
         words = [f"{tr.htf} {_TREND_WORD[code]}" for tr, code in zip(self._trends[0], codes)]

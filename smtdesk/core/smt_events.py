@@ -1,19 +1,20 @@
-"""Turning resolved SMT candidates (:class:`smtdesk.core.smt.Outcome`) into Signal events.
+"""Turning resolved SMT candidates (:class:`smtdesk.core.smt.Outcome`) into event blocks.
 
 One event per state a candidate reaches, carrying both assets' levels and bar times,
-the context tags at the event's bar and, on confirmation, the trade plan.
+the context tags at the event's bar and, on confirmation, the trade plan. Events of
+one state and level layout form one :class:`~smtdesk.core.event_table.Block`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import MappingProxyType
 
 import numpy as np
 
 from smtdesk.core.candles import Candles
-from smtdesk.core.plan import displacement_gap, make_plan, nearest_pool
-from smtdesk.core.signal import Direction, Signal, State, signal_from_parts
+from smtdesk.core.event_table import Block
+from smtdesk.core.plan import trade_plans
+from smtdesk.core.signal import Direction, State
 from smtdesk.core.smt import Outcome, SmtParams
 from smtdesk.core.smt_context import PairContext
 from smtdesk.core.swings import SwingSet
@@ -36,59 +37,35 @@ def _latest_bar(res: Outcome) -> np.ndarray:
     return np.maximum.reduce([res.t, res.cancel, res.div, res.confirm, res.invalid])
 
 
-def build_events(
+def build_blocks(
     side: Side,
     res: Outcome,
     *,
     from_bar: int,
-    timeframe: str,
     params: SmtParams,
     context: PairContext,
-) -> list[Signal]:
+) -> list[Block]:
     """Events of the resolved candidates whose bar is ``from_bar`` or later."""
-    xa, ya = side.x_name, side.y_name
-    bearish = side.direction is Direction.BEARISH
-    x_hi = side.x.high if bearish else side.x.low
-    y_hi, y_lo = (side.y.high, side.y.low) if bearish else (side.y.low, side.y.high)
-    time = side.x.time
     sel = np.flatnonzero(res.formed)
     sel = sel[_latest_bar(res)[sel] >= from_bar]
     if not len(sel):
         return []
-
-    def col(values: np.ndarray, bars: np.ndarray) -> tuple[list, list]:
-        b = bars[sel]
-        ok = b >= 0
-        at = np.maximum(b, 0)
-        return np.where(ok, values[at], np.nan).tolist(), np.where(ok, time[at], -1).tolist()
-
-    k_swept, k_new, k_prior, k_ynew, k_break = (
-        f"{xa}.swept",
-        f"{xa}.new",
-        f"{ya}.prior",
-        f"{ya}.new",
-        f"{ya}.break",
+    xa, ya = side.x_name, side.y_name
+    bearish = side.direction is Direction.BEARISH
+    x_hi = side.x.high if bearish else side.x.low
+    y_hi, y_lo = (side.y.high, side.y.low) if bearish else (side.y.low, side.y.high)
+    t, cancel, div, confirm, invalid, s, y_new, mss = (
+        getattr(res, name)[sel]
+        for name in ("t", "cancel", "div", "confirm", "invalid", "s", "y_new_bar", "mss_bar")
     )
-    swept, swept_t = col(x_hi, res.j0)
-    xprov, xprov_t = col(x_hi, res.prov_x_bar)
-    prior, prior_t = col(y_hi, res.prior_bar)
-    yprov, yprov_t = col(y_hi, res.prov_y_bar)
-    xnew, xnew_t = col(x_hi, res.s)
-    ynew, ynew_t = col(y_hi, res.y_new_bar)
-    mss, mss_t = col(y_lo, res.mss_bar)
-    cbrk, cbrk_t = col(y_hi, res.cancel)
-    ibrk, ibrk_t = col(y_hi, res.invalid)
-    names = ("t", "cancel", "div", "confirm", "invalid", "y_new_bar")
-    bars = {name: getattr(res, name)[sel].tolist() for name in names}
-    # Open times of the event bars only: converting the whole time axis costs more.
-    when = {name: time[np.maximum(getattr(res, name)[sel], 0)].tolist() for name in names[:5]}
-    reasons = res.invalid_reason[sel].tolist()
-
-    event_bars = np.concatenate(
-        [getattr(res, name)[sel] for name in ("t", "cancel", "div", "confirm", "invalid")]
-    )
-    event_bars = np.unique(event_bars[event_bars >= from_bar])
-    tags = dict(zip(event_bars.tolist(), context.tags_at(event_bars, side.yi, bearish=bearish)))
+    by_price = res.invalid_reason[sel] == "price"
+    # (name, bar it is read at, price series) of each level
+    swept = (f"{xa}.swept", res.j0[sel], x_hi)
+    prior = (f"{ya}.prior", res.prior_bar[sel], y_hi)
+    early = [swept, (f"{xa}.new", t, x_hi), prior, (f"{ya}.new", res.prov_y_bar[sel], y_hi)]
+    final = [swept, (f"{xa}.new", s, x_hi), prior, (f"{ya}.new", y_new, y_hi)]
+    with_mss = [*final, ("mss", mss, y_lo)]
+    k_break = f"{ya}.break"
 
     word = "above" if bearish else "below"
     cancel_reason = f"{ya} traded {word} its prior level before the divergence"
@@ -96,114 +73,69 @@ def build_events(
     timeout_reason = f"no MSS within {params.mss_timeout} bars"
     no_mss_reason = f"no minor swing of {ya} before its new level"
     confirm_reason = f"{ya} closed {'below' if bearish else 'above'} the MSS level"
-    direction, assets = side.direction, (xa, ya)
-    out: list[Signal] = []
-
-    def emit(state, bar, at, levels, times, reason="", provisional=False, plan=None):
-        if bar >= from_bar:
-            out.append(
-                signal_from_parts(
-                    ident,
-                    "smt",
-                    direction,
-                    state,
-                    assets,
-                    timeframe,
-                    ref,
-                    at,
-                    # Copies, as the constructor makes: ``levels`` is shared by later states.
-                    MappingProxyType(dict(levels)),
-                    MappingProxyType(dict(times)),
-                    tags[bar],
-                    plan,
-                    reason,
-                    provisional,
-                )
-            )
-
-    for i in range(len(sel)):
-        t = bars["t"][i]
-        ref = when["t"][i]
-        ident = f"smt:{direction.value}:{xa}:{ref}"
-        levels = {k_swept: swept[i], k_new: xprov[i], k_prior: prior[i], k_ynew: yprov[i]}
-        times = {k_swept: swept_t[i], k_new: xprov_t[i], k_prior: prior_t[i], k_ynew: yprov_t[i]}
-        emit(State.FORMING, t, ref, levels, times, provisional=True)
-        c = bars["cancel"][i]
-        if c >= 0:
-            emit(
-                State.CANCELLED,
-                c,
-                when["cancel"][i],
-                {**levels, k_break: cbrk[i]},
-                {**times, k_break: cbrk_t[i]},
-                cancel_reason,
-                True,
-            )
-            continue
-        d = bars["div"][i]
-        if d < 0:
-            continue
-        levels = {k_swept: swept[i], k_new: xnew[i], k_prior: prior[i], k_ynew: ynew[i]}
-        times = {k_swept: swept_t[i], k_new: xnew_t[i], k_prior: prior_t[i], k_ynew: ynew_t[i]}
-        if mss_t[i] >= 0:
-            levels["mss"], times["mss"] = mss[i], mss_t[i]
-        emit(
-            State.DIVERGENCE,
-            d,
-            when["div"][i],
-            levels,
-            times,
-            "" if mss_t[i] >= 0 else no_mss_reason,
-        )
-        k = bars["confirm"][i]
-        if k >= 0:
-            if k >= from_bar:
-                plan = _plan(side, params, context, k, bars["y_new_bar"][i], mss[i], ynew[i])
-                emit(
-                    State.CONFIRMED, k, when["confirm"][i], levels, times, confirm_reason, plan=plan
-                )
-            continue
-        k = bars["invalid"][i]
-        if k < 0:
-            continue
-        if reasons[i] == "price":
-            emit(
-                State.INVALIDATED,
-                k,
-                when["invalid"][i],
-                {**levels, k_break: ibrk[i]},
-                {**times, k_break: ibrk_t[i]},
-                price_reason,
-            )
-        else:
-            emit(State.INVALIDATED, k, when["invalid"][i], levels, times, timeout_reason)
-    return out
-
-
-def _plan(
-    side: Side,
-    p: SmtParams,
-    context: PairContext,
-    k: int,
-    y_new_bar: int,
-    mss_level: float,
-    y_new_level: float,
-):
-    bearish = side.direction is Direction.BEARISH
-    y = side.y
-    gap_entry, _ = displacement_gap(y.high, y.low, y_new_bar, k, bearish=bearish)
-    entry = gap_entry if gap_entry == gap_entry else mss_level
-    swings = side.y_target_swings.bars_known_by(k, since=k - p.target_lookback)
-    target, _ = nearest_pool(
-        y.high, y.low, swings, k, entry, above=not bearish, lookback=p.target_lookback
+    has_mss, ended = mss >= 0, invalid >= 0
+    priced, timed = ended & by_price, ended & ~by_price
+    cancelled = [*early, (k_break, cancel, y_hi)]
+    broke_mss, broke = [*with_mss, (k_break, invalid, y_hi)], [*final, (k_break, invalid, y_hi)]
+    variants = (  # state, rows, bar known, levels, reason, provisional
+        (State.FORMING, np.ones(len(sel), bool), t, early, "", True),
+        (State.CANCELLED, cancel >= 0, cancel, cancelled, cancel_reason, True),
+        (State.DIVERGENCE, (div >= 0) & has_mss, div, with_mss, "", False),
+        (State.DIVERGENCE, (div >= 0) & ~has_mss, div, final, no_mss_reason, False),
+        (State.CONFIRMED, confirm >= 0, confirm, with_mss, confirm_reason, False),
+        (State.INVALIDATED, priced & has_mss, invalid, broke_mss, price_reason, False),
+        (State.INVALIDATED, priced & ~has_mss, invalid, broke, price_reason, False),
+        (State.INVALIDATED, timed & has_mss, invalid, with_mss, timeout_reason, False),
+        (State.INVALIDATED, timed & ~has_mss, invalid, final, timeout_reason, False),
     )
-    return make_plan(
-        side.direction,
-        entry_mss=mss_level,
-        gap_entry=gap_entry,
+    prefix = f"smt:{side.direction.value}:{xa}:"
+    blocks = []
+    for state, mask, known, levels, reason, provisional in variants:
+        rows = np.flatnonzero(mask & (known >= from_bar))
+        if not len(rows):
+            continue
+        at = known[rows]
+        level_bars = tuple(bars[rows] for _, bars, _ in levels)
+        values = tuple(series[bars] for (_, _, series), bars in zip(levels, level_bars))
+        plans = None
+        if state is State.CONFIRMED:
+            plans = _plans(side, params, context, at, level_bars[3], values[4], values[3])
+        blocks.append(
+            Block(
+                kind="smt",
+                direction=side.direction,
+                state=state,
+                assets=(xa, ya),
+                prefix=prefix,
+                ref=t[rows],
+                known=at,
+                names=tuple(name for name, _, _ in levels),
+                values=values,
+                level_bars=level_bars,
+                reason=reason,
+                provisional=provisional,
+                tag_codes=context.tag_codes(at, side.yi, bearish=bearish),
+                tag_set=context.tag_set,
+                plans=plans,
+            )
+        )
+    return blocks
+
+
+def _plans(side: Side, p: SmtParams, context: PairContext, k, y_new_bar, mss_level, y_new_level):
+    swing_bar, swing_known = side.y_target_swings.by_bar()
+    return trade_plans(
+        side.y.high,
+        side.y.low,
+        bearish=side.direction is Direction.BEARISH,
+        swing_bar=swing_bar,
+        swing_known=swing_known,
+        confirm=k,
+        new_bar=y_new_bar,
+        mss_level=mss_level,
         swing_level=y_new_level,
         atr=context.atr_at(side.yi, k),
-        target=target,
+        target_lookback=p.target_lookback,
         stop_atr=p.stop_atr,
         account_size=p.account_size,
         risk_pct=p.risk_pct,

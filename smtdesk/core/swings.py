@@ -142,19 +142,14 @@ class SwingSet:
         order = np.lexsort((bar, known))
         return bar[order], known[order]
 
-    def bars_known_by(self, k: int, *, since: int = 0) -> npt.NDArray[np.int64]:
-        """Ascending bars ``>= since`` of the swings known by bar ``k``."""
-        auto = self.auto[
-            np.searchsorted(self.auto, since) : np.searchsorted(
-                self.auto, k - self.strength, side="right"
-            )
-        ]
+    def by_bar(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(bar, known) of every swing held, ascending by bar."""
         if not len(self.manual):
-            return auto
-        manual = self.manual[
-            np.searchsorted(self.manual, since) : np.searchsorted(self.manual, k, side="right")
-        ]
-        return np.union1d(auto, manual)
+            return self.auto, self.auto + self.strength
+        bar = np.concatenate([self.auto, self.manual])
+        known = np.concatenate([self.auto + self.strength, self.manual])
+        order = np.argsort(bar, kind="stable")
+        return bar[order], known[order]
 
     def known_between(
         self, lo: int, hi: int

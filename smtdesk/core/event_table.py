@@ -1,0 +1,307 @@
+"""Signal events of one run kept as columns; a :class:`Signal` record is built when read.
+
+A full scan of a long history finds hundreds of thousands of events, and building a
+Python record for each costs far more than finding them. Detectors hand over their
+events as :class:`Block` rows (one block per kind, direction, state and level layout),
+:meth:`EventTable.build` puts them in stream order with a few array operations, and the
+table reads as a ``Sequence[Signal]``: indexing or iterating builds the records.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from types import MappingProxyType
+from typing import overload
+
+import numpy as np
+import numpy.typing as npt
+
+from smtdesk.core.signal import (
+    Direction,
+    Signal,
+    State,
+    TradePlan,
+    bulk_build,
+    signal_from_parts,
+)
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+
+STATE_ORDER = {s: i for i, s in enumerate(State)}
+_NO_TAGS: frozenset[str] = frozenset()
+_CHUNK = 4096  # records built per pause of the garbage collector while iterating
+
+
+def _nan_once(x: float) -> float:
+    # One NaN object for "no target": records compare fields by identity first, so
+    # plans without a target still compare equal, as they did when built one by one.
+    return math.nan if math.isnan(x) else x
+
+
+@dataclass(frozen=True, slots=True)
+class PlanColumns:
+    """Trade plans of a block's rows; ``ok`` is False where the risk is undefined (no plan)."""
+
+    ok: npt.NDArray[np.bool_]
+    entry: Floats
+    stop: Floats
+    target: Floats
+    reward_risk: Floats
+    position_size: Floats
+    fvg: npt.NDArray[np.bool_]  # entry at the displacement gap, else at the MSS retest
+
+    def plan(self, direction: Direction, r: int) -> TradePlan | None:
+        if not self.ok[r]:
+            return None
+        return TradePlan(
+            direction=direction,
+            entry=float(self.entry[r]),
+            stop=float(self.stop[r]),
+            target=_nan_once(float(self.target[r])),
+            reward_risk=_nan_once(float(self.reward_risk[r])),
+            position_size=float(self.position_size[r]),
+            entry_reason="fvg" if self.fvg[r] else "mss retest",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Events sharing kind, direction, state, assets and level names; one row per event.
+
+    ``ref`` and ``known`` are bars of the run's time axis (referred bar, bar it became
+    known); the id is ``prefix`` + the referred bar's open time. ``values[i]`` holds
+    level ``names[i]`` of every row and ``level_bars[i]`` the bar it was read at (None:
+    every level at the referred bar). Tags are ``tags`` for every row, or
+    ``tag_set(tag_codes[r])`` per row when codes are given.
+    """
+
+    kind: str
+    direction: Direction
+    state: State
+    assets: tuple[str, ...]
+    prefix: str
+    ref: Ints
+    known: Ints
+    names: tuple[str, ...] = ()
+    values: tuple[Floats, ...] = ()
+    level_bars: tuple[Ints, ...] | None = None
+    reason: str = ""
+    provisional: bool = False
+    tags: frozenset[str] = _NO_TAGS
+    tag_codes: Ints | None = None
+    tag_set: Callable[[int], frozenset[str]] | None = None
+    plans: PlanColumns | None = None
+
+    def __len__(self) -> int:
+        return len(self.ref)
+
+
+class _Rows:
+    """One block's columns as Python lists, for building many of its records."""
+
+    __slots__ = ("ids", "knowns", "levels", "plans", "refs", "tags", "times")
+
+    def __init__(self, b: Block, time: Ints) -> None:
+        self.refs = time[b.ref].tolist()
+        self.knowns = time[b.known].tolist()
+        self.ids = [b.prefix + str(ref) for ref in self.refs]
+        names = b.names
+        values = zip(*(v.tolist() for v in b.values)) if names else ((),) * len(b)
+        self.levels = [MappingProxyType(dict(zip(names, row))) for row in values]
+        if b.level_bars is None:
+            self.times = [MappingProxyType(dict.fromkeys(names, ref)) for ref in self.refs]
+        else:
+            rows = zip(*(time[bars].tolist() for bars in b.level_bars))
+            self.times = [MappingProxyType(dict(zip(names, row))) for row in rows]
+        if b.tag_codes is None:
+            self.tags = None
+        else:
+            self.tags = [b.tag_set(code) for code in b.tag_codes.tolist()]
+        self.plans = (
+            None if b.plans is None else [b.plans.plan(b.direction, r) for r in range(len(b))]
+        )
+
+    def signal(self, b: Block, r: int, timeframe: str) -> Signal:
+        return signal_from_parts(
+            self.ids[r],
+            b.kind,
+            b.direction,
+            b.state,
+            b.assets,
+            timeframe,
+            self.refs[r],
+            self.knowns[r],
+            self.levels[r],
+            self.times[r],
+            b.tags if self.tags is None else self.tags[r],
+            None if self.plans is None else self.plans[r],
+            b.reason,
+            b.provisional,
+        )
+
+
+def _one(b: Block, r: int, time: Ints, timeframe: str) -> Signal:
+    """Row ``r`` of ``b`` as a record, reading single values only."""
+    ref = int(time[b.ref[r]])
+    levels = {name: float(v[r]) for name, v in zip(b.names, b.values)}
+    if b.level_bars is None:
+        times = dict.fromkeys(b.names, ref)
+    else:
+        times = {name: int(time[bars[r]]) for name, bars in zip(b.names, b.level_bars)}
+    return signal_from_parts(
+        b.prefix + str(ref),
+        b.kind,
+        b.direction,
+        b.state,
+        b.assets,
+        timeframe,
+        ref,
+        int(time[b.known[r]]),
+        MappingProxyType(levels),
+        MappingProxyType(times),
+        b.tags if b.tag_codes is None else b.tag_set(int(b.tag_codes[r])),
+        None if b.plans is None else b.plans.plan(b.direction, r),
+        b.reason,
+        b.provisional,
+    )
+
+
+class EventTable(Sequence[Signal]):
+    """The events of a run in stream order, as a read-only sequence of :class:`Signal`.
+
+    Records are built on each read (equal, not identical, on a second read). Compares
+    equal to any sequence of the same records; ``+`` with a sequence gives a list.
+    :attr:`known_time` and :attr:`ref_time` are the columns a filter needs without
+    building records.
+    """
+
+    __slots__ = ("_block", "_blocks", "_row", "_time", "timeframe")
+
+    def __init__(
+        self, blocks: tuple[Block, ...], block: Ints, row: Ints, time: Ints, timeframe: str
+    ) -> None:
+        self.timeframe = timeframe
+        self._time, self._blocks, self._block, self._row = time, blocks, block, row
+
+    @classmethod
+    def build(
+        cls,
+        blocks: Sequence[Block],
+        *,
+        time: Ints,
+        timeframe: str,
+        group: Sequence[int] | None = None,
+    ) -> EventTable:
+        """The non-empty ``blocks`` in stream order: known bar, ``group`` of the block
+        (default 0), referred bar, id, state."""
+        keep = [i for i, b in enumerate(blocks) if len(b)]
+        blocks = tuple(blocks[i] for i in keep)
+        if not blocks:
+            return cls((), _NO_BARS, _NO_BARS, time, timeframe)
+        groups = np.zeros(len(blocks), np.int64) if group is None else np.asarray(group)[keep]
+        sizes = np.array([len(b) for b in blocks])
+        block = np.repeat(np.arange(len(blocks)), sizes)
+        row = np.arange(len(block)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        known = np.concatenate([b.known for b in blocks])
+        ref = np.concatenate([b.ref for b in blocks])
+        prefixes = sorted({b.prefix for b in blocks})
+        if any(q.startswith(p) for p, q in pairwise(prefixes)):
+            # One prefix starts another: their ids compare by the referred time's digits.
+            ids = [blocks[bi].prefix + str(t) for bi, t in zip(block.tolist(), time[ref].tolist())]
+            state = [STATE_ORDER[blocks[bi].state] for bi in block.tolist()]
+            keys = zip(known.tolist(), groups[block].tolist(), ref.tolist(), ids, state)
+            order = np.array(sorted(range(len(block)), key=list(keys).__getitem__), np.int64)
+        else:
+            # Ids with the same referred time order as their prefixes.
+            rank = {p: i for i, p in enumerate(prefixes)}
+            per_block = np.array(
+                [(groups[i], rank[b.prefix], STATE_ORDER[b.state]) for i, b in enumerate(blocks)]
+            )[block]
+            order = np.lexsort((per_block[:, 2], per_block[:, 1], ref, per_block[:, 0], known))
+        return cls(blocks, block[order], row[order], time, timeframe)
+
+    # Sequence -----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._block)
+
+    @overload
+    def __getitem__(self, index: int) -> Signal: ...
+    @overload
+    def __getitem__(self, index: slice) -> EventTable: ...
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._subset(self._block[index], self._row[index])
+        i = range(len(self))[index]  # negative indices, IndexError
+        b = self._blocks[self._block[i]]
+        return _one(b, int(self._row[i]), self._time, self.timeframe)
+
+    def __iter__(self) -> Iterator[Signal]:
+        rows: dict[int, _Rows] = {}
+        blocks, time, tf = self._blocks, self._time, self.timeframe
+        block, row = self._block.tolist(), self._row.tolist()
+        for lo in range(0, len(block), _CHUNK):
+            # Paused per chunk (see bulk_build), never while the caller runs.
+            with bulk_build():
+                chunk = []
+                for bi, r in zip(block[lo : lo + _CHUNK], row[lo : lo + _CHUNK]):
+                    b = blocks[bi]
+                    cols = rows.get(bi)
+                    if cols is None:
+                        cols = rows[bi] = _Rows(b, time)
+                    chunk.append(cols.signal(b, r, tf))
+            yield from chunk
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, (str, bytes)):
+            return NotImplemented
+        return len(self) == len(other) and all(x == y for x, y in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __add__(self, other: Sequence[Signal]) -> list[Signal]:
+        return [*self, *other]
+
+    def __radd__(self, other: Sequence[Signal]) -> list[Signal]:
+        return [*other, *self]
+
+    def __repr__(self) -> str:
+        return f"EventTable({len(self)} events, {self.timeframe})"
+
+    # columns ------------------------------------------------------------------------------
+
+    def _column(self, name: str) -> Ints:
+        if not len(self):
+            return _NO_BARS
+        bars = np.concatenate([getattr(b, name) for b in self._blocks])
+        offset = np.cumsum([0] + [len(b) for b in self._blocks[:-1]])
+        out = self._time[bars[offset[self._block] + self._row]]
+        out.flags.writeable = False
+        return out
+
+    @property
+    def known_time(self) -> Ints:
+        """Open time of the bar each event became known."""
+        return self._column("known")
+
+    @property
+    def ref_time(self) -> Ints:
+        """Open time of the bar each event refers to."""
+        return self._column("ref")
+
+    def select(self, mask: npt.ArrayLike) -> EventTable:
+        """The events where ``mask`` (one bool per event) is True, in order."""
+        mask = np.asarray(mask, bool)
+        return self._subset(self._block[mask], self._row[mask])
+
+    def _subset(self, block: Ints, row: Ints) -> EventTable:
+        return EventTable(self._blocks, block, row, self._time, self.timeframe)
+
+
+_NO_BARS = np.empty(0, np.int64)
+_NO_BARS.flags.writeable = False

@@ -1,0 +1,107 @@
+"""The columnar event table reads as the sequence of Signal records it stands for."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import fields
+from types import MappingProxyType
+
+import numpy as np
+import pytest
+
+from smtdesk.core.engine import SignalEngine, SmtEngine
+from smtdesk.core.event_table import Block, EventTable
+from smtdesk.core.signal import Direction, Signal, State
+from tests.core.test_engine_fastpaths import derivatives, walk
+
+HOUR = 3_600_000
+
+
+@pytest.fixture(scope="module")
+def table() -> EventTable:
+    a, b = walk(5, 1500), walk(6, 1500, vol=0.012)
+    return SignalEngine("1h", ("A", "B"), major=3).run(a, b, derivatives={"A": derivatives(a, 1)})
+
+
+def test_indexing_iterating_and_slicing_agree(table):
+    events = list(table)
+    assert len(events) == len(table) > 1000
+    assert {e.kind for e in events} >= {"smt", "rsi_cross_70", "overheat_short", "whale_split"}
+    assert [table[i] for i in range(0, len(table), 7)] == events[::7]
+    assert table[-1] == events[-1] and table[-len(table)] == events[0]
+    with pytest.raises(IndexError):
+        table[len(table)]
+    assert list(table[10:300:3]) == events[10:300:3]
+    assert isinstance(table[10:20], EventTable)
+
+
+def test_compares_and_concatenates_like_a_list(table):
+    events = list(table)
+    assert table == events and events == table and table == tuple(events)
+    assert table != events[:-1] and table != [*events[:-1], events[0]]
+    assert table + [] == events and [] + table == events
+    grown = list(table[:5])
+    grown += table[5:]
+    assert grown == events
+
+
+def test_columns_and_select_match_the_records(table):
+    events = list(table)
+    assert table.known_time.tolist() == [e.known_time for e in events]
+    assert table.ref_time.tolist() == [e.ref_time for e in events]
+    late = table.known_time > events[len(events) // 2].known_time
+    assert list(table.select(late)) == [e for e, keep in zip(events, late) if keep]
+
+
+def test_records_equal_constructed_ones_with_plain_values(table):
+    events = list(table)
+    confirmed = [e for e in events if e.state is State.CONFIRMED and e.plan is not None]
+    assert confirmed and any(math.isnan(e.plan.target) for e in confirmed)
+    for e in events[::11] + confirmed:
+        made = Signal(**{f.name: getattr(e, f.name) for f in fields(Signal)})
+        assert e == made and repr(e) == repr(made)
+        assert type(e.levels) is MappingProxyType and type(e.level_times) is MappingProxyType
+        assert all(type(v) is float for v in e.levels.values())
+        assert all(type(t) is int for t in (e.ref_time, e.known_time, *e.level_times.values()))
+
+
+def test_two_runs_give_equal_records_even_without_a_target():
+    a, b = walk(5, 1500), walk(6, 1500, vol=0.012)
+    first, second = (SmtEngine("1h", ("A", "B"), major=3).run(a, b) for _ in range(2))
+    assert any(e.plan is not None and math.isnan(e.plan.target) for e in first)
+    assert first == second
+
+
+def _block(prefix: str, state: State, ref, known) -> Block:
+    kind, direction, asset, _ = prefix.split(":")
+    return Block(
+        kind=kind,
+        direction=Direction(direction),
+        state=state,
+        assets=(asset,),
+        prefix=prefix,
+        ref=np.asarray(ref, np.int64),
+        known=np.asarray(known, np.int64),
+        names=("x",),
+        values=(np.arange(len(ref), dtype=float),),
+    )
+
+
+def test_order_is_known_bar_group_referred_bar_id_state():
+    time = HOUR * np.arange(10)
+    blocks = [
+        _block("b:bearish:A:", State.TRIGGERED, [1, 2], [3, 3]),
+        _block("a:bullish:A:", State.TRIGGERED, [2, 0], [3, 5]),
+        _block("smt:bearish:A:", State.DIVERGENCE, [0], [3]),
+        _block("smt:bearish:A:", State.FORMING, [0], [3]),
+    ]
+    table = EventTable.build(blocks, time=time, timeframe="1h", group=[1, 1, 0, 0])
+    assert [(e.id, e.state, e.known_time // HOUR) for e in table] == [
+        ("smt:bearish:A:0", State.FORMING, 3),
+        ("smt:bearish:A:0", State.DIVERGENCE, 3),
+        (f"b:bearish:A:{HOUR}", State.TRIGGERED, 3),
+        (f"a:bullish:A:{2 * HOUR}", State.TRIGGERED, 3),
+        (f"b:bearish:A:{2 * HOUR}", State.TRIGGERED, 3),
+        ("a:bullish:A:0", State.TRIGGERED, 5),
+    ]
+    assert EventTable.build([], time=time, timeframe="1h") == []
