@@ -11,15 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smtdesk.core import indicators as ind
-from smtdesk.core.indicators import Bar, _common
+from smtdesk.core.indicators import Bar
 from tests.core.conftest import synthetic_candles
-
-@pytest.fixture(autouse=True)
-def tiny_blocks(monkeypatch):
-    """Blocks of 7 bars, so every history crosses many block boundaries of the
-    vectorised kernels, where their recursions and running totals are handed on."""
-    monkeypatch.setattr(_common, "BLOCK", 7)
-
 
 SETTINGS = settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -6,17 +6,10 @@ import numpy as np
 import pytest
 
 from smtdesk.core import indicators as ind
-from smtdesk.core.indicators import _common
 
 talib = pytest.importorskip("talib")
 
 RTOL = 1e-9
-
-
-@pytest.fixture(autouse=True)
-def small_blocks(monkeypatch):
-    """Blocks of 1000 bars: every series here crosses several block boundaries."""
-    monkeypatch.setattr(_common, "BLOCK", 1000)
 
 
 def assert_parity(ours: np.ndarray, ref: np.ndarray, *, scale: float) -> None:

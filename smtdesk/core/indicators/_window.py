@@ -13,7 +13,7 @@ class PrefixRing:
 
     The sum of the window ending at a new value is ``total_new - total[t + 1 - period]``,
     the same additions and subtraction as
-    :class:`~smtdesk.core.indicators._common.RunningWindow`.
+    :func:`~smtdesk.core.indicators._kernels.window_sums`.
     """
 
     __slots__ = ("_ring",)

@@ -9,18 +9,15 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from smtdesk.core.indicators import _kernels
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
-    RunningWindow,
-    as_series,
-    blocks,
+    as_array,
     check_period,
     check_positive,
     frozen,
-    paired,
-    rolling_min,
-    window,
+    require_finite,
 )
 from smtdesk.core.indicators._state import IndicatorState
 from smtdesk.core.indicators._window import PrefixRing, ValueRing
@@ -52,37 +49,20 @@ class BollingerValue(NamedTuple):
 
 
 def _bands(
-    mean_offset: Any,
-    mean_square: Any,
-    origin: float,
-    stddev: float,
-    out: list[Array] | None = None,
-) -> tuple:
+    mean_offset: float, mean_square: float, origin: float, stddev: float
+) -> tuple[float, float, float, float]:
     """Middle, upper, lower and bandwidth from the window means of (x - origin) and its
-    square (into ``out`` for arrays).
+    square.
 
     Sums are taken about the series' first value so the variance does not come from
     subtracting two numbers of the size of price squared.
     """
     variance = mean_square - mean_offset * mean_offset
-    if isinstance(variance, float):
-        sigma = math.sqrt(variance) if variance > 0 else 0.0
-        middle = origin + mean_offset
-        width = stddev * sigma
-        upper, lower = middle + width, middle - width
-        bandwidth = (upper - lower) / middle if middle != 0 else math.nan
-        return middle, upper, lower, bandwidth
-    middle, upper, lower, bandwidth = out
-    np.maximum(variance, 0.0, out=variance)
-    width = np.sqrt(variance, out=variance)
-    width *= stddev
-    np.add(mean_offset, origin, out=middle)
-    np.add(middle, width, out=upper)
-    np.subtract(middle, width, out=lower)
-    np.subtract(upper, lower, out=bandwidth)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        bandwidth /= middle
-    bandwidth[middle == 0] = np.nan
+    sigma = math.sqrt(variance) if variance > 0 else 0.0
+    middle = origin + mean_offset
+    width = stddev * sigma
+    upper, lower = middle + width, middle - width
+    bandwidth = (upper - lower) / middle if middle != 0 else math.nan
     return middle, upper, lower, bandwidth
 
 
@@ -98,31 +78,20 @@ def _kernel(
     x: Array, period: int, stddev: float, squeeze_period: int
 ) -> tuple[Bollinger, Any]:
     n = len(x)
-    out = [np.empty(n) for _ in range(4)]
+    bands = np.empty((4, n))
+    middle, upper, lower, bandwidth = bands
     squeeze = np.zeros(n, dtype=np.bool_)
     if n < period:
-        for arr in out:
-            arr[:] = np.nan
-        return Bollinger(*out, squeeze), None
-    origin = float(x[0])
-    # Running totals of (x - origin) and its square, as one complex series.
-    moments = RunningWindow(period, np.complex128)
-    for begin, end in blocks(0, n):
-        offset = x[begin:end] - origin
-        totals = moments.totals(paired(offset, offset * offset))
-        mean_offset = window(totals.real, period, period)
-        mean_offset /= period
-        mean_square = window(totals.imag, period, period)
-        mean_square /= period
-        _bands(mean_offset, mean_square, origin, stddev, [arr[begin:end] for arr in out])
-    for arr in out:
-        arr[: period - 1] = np.nan
-    bandwidth = out[3]
-    for begin, end in blocks(period + squeeze_period - 2, n):
-        lowest = rolling_min(bandwidth[begin - squeeze_period + 1 : end], squeeze_period)
-        np.less_equal(bandwidth[begin:end], lowest, out=squeeze[begin:end])
+        require_finite(_kernels.finite_probe(x), close=x)
+        bands[:] = np.nan
+        return Bollinger(middle, upper, lower, bandwidth, squeeze), None
+    sums, squares, probe = _kernels.bollinger_loop(
+        x, period, stddev, squeeze_period, bands, np.empty((2, n)), squeeze
+    )
+    require_finite(probe, close=x)
+    bands[:, : period - 1] = np.nan
     recent = bandwidth[max(period - 1, n - squeeze_period + 1) :]
-    return Bollinger(*out, squeeze), (origin, moments.tail.real, moments.tail.imag, recent)
+    return Bollinger(middle, upper, lower, bandwidth, squeeze), (float(x[0]), sums, squares, recent)
 
 
 def bollinger(
@@ -134,7 +103,7 @@ def bollinger(
 ) -> Bollinger:
     """Bollinger Bands of ``close`` (see :class:`Bollinger`)."""
     period, stddev, squeeze_period = _params(period, stddev, squeeze_period)
-    result, _ = _kernel(as_series("close", close), period, stddev, squeeze_period)
+    result, _ = _kernel(as_array("close", close), period, stddev, squeeze_period)
     frozen(result.middle, result.upper, result.lower, result.bandwidth, result.squeeze)
     return result
 
@@ -149,7 +118,7 @@ class BollingerState(IndicatorState):
         return _params(p.get("period", 20), p.get("stddev", 2.0), p.get("squeeze_period", 120))
 
     def _kernel(self, arrays: dict[str, Any]) -> tuple[Any, Any]:
-        return _kernel(as_series("close", arrays["close"]), *self._settings())
+        return _kernel(as_array("close", arrays["close"]), *self._settings())
 
     def _last(self, outputs: Bollinger, n: int) -> BollingerValue:
         if n == 0:

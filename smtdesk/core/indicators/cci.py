@@ -7,13 +7,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from smtdesk.core.indicators import _kernels
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
-    as_series,
-    blocks,
+    as_array,
     check_period,
     frozen,
+    require_finite,
     same_length,
 )
 from smtdesk.core.indicators._state import IndicatorState, last_or_nan
@@ -23,38 +24,18 @@ _CONSTANT = 0.015
 _EPS = float(np.finfo(np.float64).eps)
 
 
-def _finish(
-    deviation: Array | float, mad: Array | float, mean: Array | float, period: int
-) -> Array | float:
+def _finish(deviation: float, mad: float, mean: float, period: int) -> float:
     """CCI from (typical - mean), the mean absolute deviation and the mean.
 
     A window whose deviation is only the rounding of its own mean is flat: 0, not the
     +-66.7 that dividing two rounding errors would give.
     """
-    rounding = 4 * period * _EPS
-    if isinstance(mad, float):
-        flat = mad <= rounding * abs(mean)
-        return 0.0 if flat or deviation == 0 else deviation / (_CONSTANT * mad)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = deviation / (_CONSTANT * mad)
-    out[(mad <= rounding * np.abs(mean)) | (deviation == 0)] = 0.0
-    return out
+    flat = mad <= _rounding(period) * abs(mean)
+    return 0.0 if flat or deviation == 0 else deviation / (_CONSTANT * mad)
 
 
-def _block(typical: Array, period: int) -> Array:
-    """CCI for every full window of ``typical``, summing each window left to right."""
-    m = len(typical) - period + 1
-    total = typical[:m].copy()
-    for k in range(1, period):
-        total += typical[k : k + m]
-    mean = total / period
-    scratch = np.empty(m)
-    mad = np.abs(np.subtract(typical[:m], mean, out=scratch))
-    for k in range(1, period):
-        np.subtract(typical[k : k + m], mean, out=scratch)
-        mad += np.abs(scratch, out=scratch)
-    mad /= period
-    return _finish(typical[period - 1 :] - mean, mad, mean, period)
+def _rounding(period: int) -> float:
+    return 4 * period * _EPS
 
 
 def _kernel(high: Array, low: Array, close: Array, period: int) -> tuple[Array, Array | None]:
@@ -62,13 +43,14 @@ def _kernel(high: Array, low: Array, close: Array, period: int) -> tuple[Array, 
     out = np.empty(n)
     out[: period - 1] = np.nan
     if n < period:
+        probe = sum(_kernels.finite_probe(x) for x in (high, low, close))
+        require_finite(probe, high=high, low=low, close=close)
         return out, None
-    for begin, end in blocks(period - 1, n):
-        lookback = begin - period + 1
-        typical = (high[lookback:end] + low[lookback:end] + close[lookback:end]) / 3
-        out[begin:end] = _block(typical, period)
-    tail = n - period + 1
-    return out, (high[tail:] + low[tail:] + close[tail:]) / 3
+    tail, probe = _kernels.cci_loop(
+        high, low, close, period, _CONSTANT, _rounding(period), out, np.empty(n)
+    )
+    require_finite(probe, high=high, low=low, close=close)
+    return out, tail
 
 
 def cci(
@@ -80,7 +62,7 @@ def cci(
     a flat window gives 0 (as TA-Lib does when the deviation is exactly zero).
     """
     period = check_period("period", period)
-    high, low, close = as_series("high", high), as_series("low", low), as_series("close", close)
+    high, low, close = as_array("high", high), as_array("low", low), as_array("close", close)
     same_length(high=high, low=low, close=close)
     out, _ = _kernel(high, low, close, period)
     frozen(out)
@@ -94,7 +76,7 @@ class CCIState(IndicatorState):
 
     def _kernel(self, arrays: dict[str, Any]) -> tuple[Any, Any]:
         period = check_period("period", self._params.get("period", 20))
-        high, low, close = (as_series(k, arrays[k]) for k in self.inputs)
+        high, low, close = (as_array(k, arrays[k]) for k in self.inputs)
         same_length(high=high, low=low, close=close)
         return _kernel(high, low, close, period)
 
@@ -118,4 +100,4 @@ class CCIState(IndicatorState):
         mad /= self._period
         if commit:
             self._typical.push(typical)
-        return float(_finish(typical - mean, mad, mean, self._period))
+        return _finish(typical - mean, mad, mean, self._period)

@@ -8,17 +8,15 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from smtdesk.core.indicators import _kernels
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
-    Recursion,
-    as_series,
-    blocks,
+    as_array,
     check_period,
     frozen,
     recursive_step,
-    rolling_max,
-    rolling_min,
+    require_finite,
     same_length,
 )
 from smtdesk.core.indicators._state import IndicatorState
@@ -48,36 +46,25 @@ class KDJValue(NamedTuple):
     j: float
 
 
-def _rsv(close: Array | float, lowest: Array | float, span: Array | float) -> Array | float:
-    if isinstance(span, float):
-        return (close - lowest) / span * 100.0 if span != 0 else 50.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(span != 0, (close - lowest) / span * 100.0, 50.0)
+def _rsv(close: float, lowest: float, span: float) -> float:
+    return (close - lowest) / span * 100.0 if span != 0 else 50.0
 
 
 def _kernel(
     high: Array, low: Array, close: Array, period: int, k_period: int, d_period: int
 ) -> tuple[KDJ, tuple | None]:
     n = len(close)
-    k, d, j = np.empty(n), np.empty(n), np.empty(n)
-    for arr in (k, d, j):
-        arr[: period - 1] = np.nan
+    out = np.empty((3, n))
+    out[:, : period - 1] = np.nan
+    k, d, j = out
+    k_last, d_last, probe = _kernels.kdj_loop(
+        high, low, close, period, k_period, d_period, _START, out, np.empty((3, n))
+    )
+    require_finite(probe, high=high, low=low, close=close)
     if n < period:
         return KDJ(k, d, j), None
-    k_line = Recursion(1.0 / k_period, _START)
-    d_line = Recursion(1.0 / d_period, _START)
-    for begin, end in blocks(period - 1, n):
-        lookback = begin - period + 1
-        highest = rolling_max(high[lookback:end], period)
-        lowest = rolling_min(low[lookback:end], period)
-        rsv = _rsv(close[begin:end], lowest, highest - lowest)
-        bar_k = k_line.run(rsv)
-        bar_d = d_line.run(bar_k)
-        k[begin:end] = bar_k
-        d[begin:end] = bar_d
-        np.subtract(3.0 * bar_k, 2.0 * bar_d, out=j[begin:end])
     tail = n - period + 1
-    return KDJ(k, d, j), (high[tail:], low[tail:], k_line.last, d_line.last)
+    return KDJ(k, d, j), (high[tail:], low[tail:], k_last, d_last)
 
 
 def _periods(period: Any, k_period: Any, d_period: Any) -> tuple[int, int, int]:
@@ -99,7 +86,7 @@ def kdj(
 ) -> KDJ:
     """KDJ over ``period`` bars (see :class:`KDJ`)."""
     periods = _periods(period, k_period, d_period)
-    high, low, close = as_series("high", high), as_series("low", low), as_series("close", close)
+    high, low, close = as_array("high", high), as_array("low", low), as_array("close", close)
     same_length(high=high, low=low, close=close)
     result, _ = _kernel(high, low, close, *periods)
     frozen(result.k, result.d, result.j)
@@ -116,7 +103,7 @@ class KDJState(IndicatorState):
         return _periods(p.get("period", 9), p.get("k_period", 3), p.get("d_period", 3))
 
     def _kernel(self, arrays: dict[str, Any]) -> tuple[Any, Any]:
-        high, low, close = (as_series(k, arrays[k]) for k in self.inputs)
+        high, low, close = (as_array(k, arrays[k]) for k in self.inputs)
         same_length(high=high, low=low, close=close)
         return _kernel(high, low, close, *self._periods())
 
@@ -135,7 +122,7 @@ class KDJState(IndicatorState):
     def _step(self, bar: Bar, *, commit: bool) -> KDJValue:
         highest = max(bar.high, *self._highs.values()) if self._highs.values() else bar.high
         lowest = min(bar.low, *self._lows.values()) if self._lows.values() else bar.low
-        rsv = float(_rsv(bar.close, lowest, highest - lowest))
+        rsv = _rsv(bar.close, lowest, highest - lowest)
         k = recursive_step(rsv, self._wk, self._k)
         d = recursive_step(k, self._wd, self._d)
         if commit:

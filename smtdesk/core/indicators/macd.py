@@ -8,15 +8,15 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from smtdesk.core.indicators import _kernels
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
-    Recursion,
-    as_series,
-    blocks,
+    as_array,
     check_period,
     frozen,
     recursive_step,
+    require_finite,
 )
 from smtdesk.core.indicators._state import IndicatorState
 
@@ -52,33 +52,19 @@ def _kernel(x: Array, fast: int, slow: int, signal: int) -> tuple[MACD, tuple | 
     for arr in (dif, dea, hist):
         arr[:first] = np.nan
     if n <= first:
+        require_finite(_kernels.finite_probe(x), close=x)
         return MACD(dif, dea, hist), None
-    # TA-Lib starts both EMAs on the slow one's first bar: each is seeded with the mean
-    # of its own period of closes ending there.
-    start = slow - 1
-    slow_ema = Recursion(2.0 / (slow + 1), float(np.cumsum(x[:slow])[-1]) / slow)
-    fast_ema = Recursion(2.0 / (fast + 1), float(np.cumsum(x[slow - fast : slow])[-1]) / fast)
-    head = x[start + 1 : first + 1]
-    line = np.concatenate(
-        [[fast_ema.last - slow_ema.last], fast_ema.run(head) - slow_ema.run(head)]
-    )
-    signal_ema = Recursion(2.0 / (signal + 1), float(np.cumsum(line)[-1]) / signal)
-    dif[first] = line[-1]
-    dea[first] = signal_ema.last
-    hist[first] = dif[first] - dea[first]
-    for begin, end in blocks(first + 1, n):
-        bar_line = fast_ema.run(x[begin:end]) - slow_ema.run(x[begin:end])
-        bar_signal = signal_ema.run(bar_line)
-        dif[begin:end] = bar_line
-        dea[begin:end] = bar_signal
-        np.subtract(bar_line, bar_signal, out=hist[begin:end])
-    return MACD(dif, dea, hist), (fast_ema.last, slow_ema.last, signal_ema.last)
+    # TA-Lib starts both EMAs on the slow one's first bar, each seeded with the mean of
+    # its own period of closes ending there; DEA is seeded with the mean of `signal` DIFs.
+    *warm, probe = _kernels.macd_loop(x, fast, slow, signal, dif, dea, hist)
+    require_finite(probe, close=x)
+    return MACD(dif, dea, hist), tuple(warm)
 
 
 def macd(close: npt.ArrayLike, *, fast: int = 12, slow: int = 26, signal: int = 9) -> MACD:
     """MACD of ``close`` with TA-Lib's seeding (see :class:`MACD`)."""
     fast, slow, signal = _check(fast, slow, signal)
-    result, _ = _kernel(as_series("close", close), fast, slow, signal)
+    result, _ = _kernel(as_array("close", close), fast, slow, signal)
     frozen(result.dif, result.dea, result.hist)
     return result
 
@@ -93,7 +79,7 @@ class MACDState(IndicatorState):
         return _check(p.get("fast", 12), p.get("slow", 26), p.get("signal", 9))
 
     def _kernel(self, arrays: dict[str, Any]) -> tuple[Any, Any]:
-        return _kernel(as_series("close", arrays["close"]), *self._periods())
+        return _kernel(as_array("close", arrays["close"]), *self._periods())
 
     def _last(self, outputs: MACD, n: int) -> MACDValue:
         if n == 0:

@@ -8,34 +8,31 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from smtdesk.core.indicators import _kernels
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
-    Recursion,
-    RunningWindow,
+    as_array,
     as_series,
     as_volume,
-    blocks,
     check_bar,
     check_period,
     frozen,
-    paired,
     recursive_step,
+    require_finite,
     same_length,
-    window,
 )
 from smtdesk.core.indicators._state import IndicatorState, last_or_nan
 from smtdesk.core.indicators._window import PrefixRing
 
 
-def _sma_kernel(x: Array, period: int) -> tuple[Array, Array | None]:
+def _sma_kernel(x: Array, period: int, name: str = "close") -> tuple[Array, Array | None]:
     n = len(x)
     out = np.empty(n)
-    window = RunningWindow(period)
-    for begin, end in blocks(0, n):
-        np.divide(window.run(x[begin:end]), period, out=out[begin:end])
+    tail, probe = _kernels.window_sums(x, period, out, float(period))
+    require_finite(probe, **{name: x})
     out[: period - 1] = np.nan
-    return out, (window.tail if n >= period else None)
+    return out, (tail if n >= period else None)
 
 
 def _ema_kernel(x: Array, period: int) -> tuple[Array, float | None]:
@@ -43,14 +40,11 @@ def _ema_kernel(x: Array, period: int) -> tuple[Array, float | None]:
     out = np.empty(n)
     out[: period - 1] = np.nan
     if n < period:
+        require_finite(_kernels.finite_probe(x), close=x)
         return out, None
-    # TA-Lib seeds the EMA with the plain mean of the first `period` values.
-    seed = float(np.cumsum(x[:period])[-1]) / period
-    out[period - 1] = seed
-    ema = Recursion(2.0 / (period + 1), seed)
-    for begin, end in blocks(period, n):
-        out[begin:end] = ema.run(x[begin:end])
-    return out, ema.last
+    last, probe = _kernels.ema_loop(x, period, out)
+    require_finite(probe, close=x)
+    return out, last
 
 
 def sma(close: npt.ArrayLike, period: int = 20) -> Array:
@@ -60,7 +54,7 @@ def sma(close: npt.ArrayLike, period: int = 20) -> Array:
     series shorter than ``period`` gives all NaN.
     """
     period = check_period("period", period)
-    out, _ = _sma_kernel(as_series("close", close), period)
+    out, _ = _sma_kernel(as_array("close", close), period)
     frozen(out)
     return out
 
@@ -72,7 +66,7 @@ def ema(close: npt.ArrayLike, period: int = 20) -> Array:
     earlier values are NaN.
     """
     period = check_period("period", period)
-    out, _ = _ema_kernel(as_series("close", close), period)
+    out, _ = _ema_kernel(as_array("close", close), period)
     frozen(out)
     return out
 
@@ -84,7 +78,7 @@ class SMAState(IndicatorState):
 
     def _kernel(self, arrays: dict[str, Any]) -> tuple[Any, Any]:
         period = check_period("period", self._params.get("period", 20))
-        return _sma_kernel(as_series("close", arrays["close"]), period)
+        return _sma_kernel(as_array("close", arrays["close"]), period)
 
     def _last(self, outputs: Array, n: int) -> float:
         return last_or_nan(outputs, n)
@@ -107,7 +101,7 @@ class EMAState(IndicatorState):
 
     def _kernel(self, arrays: dict[str, Any]) -> tuple[Any, Any]:
         period = check_period("period", self._params.get("period", 20))
-        return _ema_kernel(as_series("close", arrays["close"]), period)
+        return _ema_kernel(as_array("close", arrays["close"]), period)
 
     def _last(self, outputs: Array, n: int) -> float:
         return last_or_nan(outputs, n)
@@ -158,25 +152,6 @@ def _check_cross_params(
     return fast, slow, check_period("volume_period", volume_period)
 
 
-def _cross_means(
-    close: Array, volume: Array, fast: int, slow: int, volume_period: int
-) -> tuple[Array, Array, Array]:
-    """The fast and slow SMAs of close and the volume SMA from one pass of running
-    totals (close and volume as one complex series); each equals :func:`sma` exactly."""
-    n = len(close)
-    means = np.empty(n), np.empty(n), np.empty(n)
-    lead = max(slow, volume_period)
-    running = RunningWindow(lead, np.complex128)
-    for begin, end in blocks(0, n):
-        totals = running.totals(paired(close[begin:end], volume[begin:end]))
-        np.divide(window(totals.real, fast, lead), fast, out=means[0][begin:end])
-        np.divide(window(totals.real, slow, lead), slow, out=means[1][begin:end])
-        np.divide(window(totals.imag, volume_period, lead), volume_period, out=means[2][begin:end])
-    for mean, period in zip(means, (fast, slow, volume_period)):
-        mean[: period - 1] = np.nan
-    return means
-
-
 def ma_cross(
     close: npt.ArrayLike,
     volume: npt.ArrayLike,
@@ -188,25 +163,25 @@ def ma_cross(
 ) -> MACross:
     """Golden and death crosses of the ``fast`` over the ``slow`` MA of ``kind`` ("sma"/"ema")."""
     fast, slow, volume_period = _check_cross_params(fast, slow, kind, volume_period)
-    close = as_series("close", close)
-    volume = as_volume("volume", volume)
-    same_length(close=close, volume=volume)
+    close = as_array("close", close)
+    volume = as_array("volume", volume)
+    n = same_length(close=close, volume=volume)
+    fast_ma, slow_ma = np.empty(n), np.empty(n)
+    # Both are written on every bar by the loops below.
+    cross = np.empty(n, dtype=np.int8)
+    confirmed = np.empty(n, dtype=np.bool_)
     if kind == "sma":
-        fast_ma, slow_ma, volume_mean = _cross_means(close, volume, fast, slow, volume_period)
+        probe = _kernels.ma_cross_loop(
+            close, volume, fast, slow, volume_period, fast_ma, slow_ma, cross, confirmed
+        )
+        require_finite(probe, close=close, volume=volume)
     else:
         fast_ma, _ = _ema_kernel(close, fast)
         slow_ma, _ = _ema_kernel(close, slow)
-        volume_mean, _ = _sma_kernel(volume, volume_period)
-    with np.errstate(invalid="ignore"):
-        above = fast_ma > slow_ma
-        below = fast_ma < slow_ma
-    valid = ~np.isnan(slow_ma)
-    cross = np.zeros(len(close), dtype=np.int8)
-    was_valid = valid[:-1]
-    cross[1:][above[1:] & ~above[:-1] & was_valid] = 1
-    cross[1:][below[1:] & ~below[:-1] & was_valid] = -1
-    with np.errstate(invalid="ignore"):
-        confirmed = (cross != 0) & (volume > volume_mean)
+        volume_mean, _ = _sma_kernel(volume, volume_period, "volume")
+        if n and volume.min() < 0:
+            raise ValueError("volume: contains negative values")
+        _kernels.ma_crosses(fast_ma, slow_ma, volume, volume_mean, cross, confirmed)
     frozen(fast_ma, slow_ma, cross, confirmed)
     return MACross(fast_ma, slow_ma, cross, confirmed)
 

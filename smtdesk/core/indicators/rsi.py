@@ -7,27 +7,22 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from smtdesk.core.indicators import _kernels
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
-    Recursion,
-    as_series,
-    blocks,
+    as_array,
     check_period,
     frozen,
     recursive_step,
+    require_finite,
 )
 from smtdesk.core.indicators._state import IndicatorState, last_or_nan
 
 
-def _ratio(gain: Array | float, loss: Array | float) -> Array | float:
+def _ratio(gain: float, loss: float) -> float:
     total = gain + loss
-    if isinstance(total, float):
-        return 100.0 * gain / total if total > 0 else 0.0
-    # Where total is 0 so is gain, and 100 * gain is already the answer 0.
-    out = np.multiply(gain, 100.0)
-    np.divide(out, total, out=out, where=total > 0)
-    return out
+    return 100.0 * gain / total if total > 0 else 0.0
 
 
 def _kernel(x: Array, period: int) -> tuple[Array, tuple[float, float, float] | None]:
@@ -35,19 +30,11 @@ def _kernel(x: Array, period: int) -> tuple[Array, tuple[float, float, float] | 
     out = np.empty(n)
     out[:period] = np.nan
     if n <= period:
+        require_finite(_kernels.finite_probe(x), close=x)
         return out, None
-    delta = np.diff(x[: period + 1])
-    weight = 1.0 / period
-    # Wilder's average starts from the plain mean of the first `period` changes.
-    gain = Recursion(weight, float(np.cumsum(np.maximum(delta, 0.0))[-1]) / period)
-    loss = Recursion(weight, float(np.cumsum(np.maximum(-delta, 0.0))[-1]) / period)
-    out[period] = _ratio(gain.last, loss.last)
-    for begin, end in blocks(period + 1, n):
-        delta = x[begin:end] - x[begin - 1 : end - 1]
-        up = gain.run(np.maximum(delta, 0.0))
-        np.negative(delta, out=delta)
-        out[begin:end] = _ratio(up, loss.run(np.maximum(delta, 0.0, out=delta)))
-    return out, (gain.last, loss.last, float(x[-1]))
+    gain, loss, probe = _kernels.rsi_loop(x, period, out)
+    require_finite(probe, close=x)
+    return out, (gain, loss, float(x[-1]))
 
 
 def rsi(close: npt.ArrayLike, period: int = 14) -> Array:
@@ -57,7 +44,7 @@ def rsi(close: npt.ArrayLike, period: int = 14) -> Array:
     0, as in TA-Lib.
     """
     period = check_period("period", period)
-    out, _ = _kernel(as_series("close", close), period)
+    out, _ = _kernel(as_array("close", close), period)
     frozen(out)
     return out
 
@@ -69,7 +56,7 @@ class RSIState(IndicatorState):
 
     def _kernel(self, arrays: dict[str, Any]) -> tuple[Any, Any]:
         period = check_period("period", self._params.get("period", 14))
-        return _kernel(as_series("close", arrays["close"]), period)
+        return _kernel(as_array("close", arrays["close"]), period)
 
     def _last(self, outputs: Array, n: int) -> float:
         return last_or_nan(outputs, n)
@@ -84,4 +71,4 @@ class RSIState(IndicatorState):
         loss = recursive_step(-delta if delta < 0 else 0.0, self._weight, self._loss)
         if commit:
             self._gain, self._loss, self._close = gain, loss, bar.close
-        return float(_ratio(gain, loss))
+        return _ratio(gain, loss)

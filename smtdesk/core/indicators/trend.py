@@ -8,28 +8,19 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from smtdesk.core.indicators import _kernels
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
-    Recursion,
-    WilderSum,
-    as_series,
-    blocks,
+    as_array,
     check_period,
     frozen,
     recursive_step,
+    require_finite,
     same_length,
     wilder_sum_step,
 )
 from smtdesk.core.indicators._state import IndicatorState, last_or_nan
-
-
-def _true_range(high: Array, low: Array, previous_close: Array) -> Array:
-    """True range of bars given their high, low and the close of the bar before."""
-    out = high - low
-    np.maximum(out, np.abs(high - previous_close), out=out)
-    np.maximum(out, np.abs(low - previous_close), out=out)
-    return out
 
 
 def _true_range_step(bar: Bar, previous_close: float) -> float:
@@ -37,9 +28,13 @@ def _true_range_step(bar: Bar, previous_close: float) -> float:
 
 
 def _inputs(arrays: dict[str, Any]) -> tuple[Array, Array, Array]:
-    high, low, close = (as_series(k, arrays[k]) for k in ("high", "low", "close"))
+    high, low, close = (as_array(k, arrays[k]) for k in ("high", "low", "close"))
     same_length(high=high, low=low, close=close)
     return high, low, close
+
+
+def _require_finite(probe: float, high: Array, low: Array, close: Array) -> None:
+    require_finite(probe, high=high, low=low, close=close)
 
 
 def _atr_kernel(high: Array, low: Array, close: Array, period: int) -> tuple[Array, Any]:
@@ -47,14 +42,12 @@ def _atr_kernel(high: Array, low: Array, close: Array, period: int) -> tuple[Arr
     out = np.empty(n)
     out[:period] = np.nan
     if n <= period:
+        probe = sum(_kernels.finite_probe(x) for x in (high, low, close))
+        _require_finite(probe, high, low, close)
         return out, None
-    head = _true_range(high[1 : period + 1], low[1 : period + 1], close[:period])
-    average = Recursion(1.0 / period, float(np.cumsum(head)[-1]) / period)
-    out[period] = average.last
-    for begin, end in blocks(period + 1, n):
-        tr = _true_range(high[begin:end], low[begin:end], close[begin - 1 : end - 1])
-        out[begin:end] = average.run(tr)
-    return out, (float(close[-1]), average.last)
+    average, probe = _kernels.atr_loop(high, low, close, period, out)
+    _require_finite(probe, high, low, close)
+    return out, (float(close[-1]), average)
 
 
 def atr(
@@ -107,28 +100,13 @@ class ADXValue(NamedTuple):
     minus_di: float
 
 
-def _directional(high: Array, low: Array) -> tuple[Array, Array]:
-    """+DM and -DM of bars 1.. of the given (bar 0 only supplies the previous bar)."""
-    up = high[1:] - high[:-1]
-    down = low[:-1] - low[1:]
-    plus = np.where((up > down) & (up > 0), up, 0.0)
-    minus = np.where((down > up) & (down > 0), down, 0.0)
-    return plus, minus
+def _di(movement: float, true_range: float) -> float:
+    return 100.0 * (movement / true_range) if true_range != 0 else 0.0
 
 
-def _di(movement: Array | float, true_range: Array | float) -> Array | float:
-    if isinstance(true_range, float):
-        return 100.0 * (movement / true_range) if true_range != 0 else 0.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(true_range != 0, 100.0 * (movement / true_range), 0.0)
-
-
-def _dx(plus_di: Array | float, minus_di: Array | float) -> Array | float:
+def _dx(plus_di: float, minus_di: float) -> float:
     total = minus_di + plus_di
-    if isinstance(total, float):
-        return 100.0 * (abs(minus_di - plus_di) / total) if total != 0 else 0.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total != 0, 100.0 * (np.abs(minus_di - plus_di) / total), 0.0)
+    return 100.0 * (abs(minus_di - plus_di) / total) if total != 0 else 0.0
 
 
 def _adx_kernel(high: Array, low: Array, close: Array, period: int) -> tuple[ADX, Any]:
@@ -137,30 +115,15 @@ def _adx_kernel(high: Array, low: Array, close: Array, period: int) -> tuple[ADX
     adx[: 2 * period - 1] = np.nan
     plus_di[:period] = minus_di[:period] = np.nan
     if n <= period:
+        probe = sum(_kernels.finite_probe(x) for x in (high, low, close))
+        _require_finite(probe, high, low, close)
         return ADX(adx, plus_di, minus_di), None
-    # Wilder's sums start from the plain sum of the first `period - 1` movements.
-    plus, minus = _directional(high[:period], low[:period])
-    tr = _true_range(high[1:period], low[1:period], close[: period - 1])
-    sums = [WilderSum(period, float(np.cumsum(x)[-1])) for x in (plus, minus, tr)]
-
-    def directional(begin: int, end: int) -> Array:
-        """Write the DIs of bars [begin, end) and return their DX."""
-        plus, minus = _directional(high[begin - 1 : end], low[begin - 1 : end])
-        tr = _true_range(high[begin:end], low[begin:end], close[begin - 1 : end - 1])
-        tr_sum = sums[2].run(tr)
-        plus_di[begin:end] = bar_plus = _di(sums[0].run(plus), tr_sum)
-        minus_di[begin:end] = bar_minus = _di(sums[1].run(minus), tr_sum)
-        return _dx(bar_plus, bar_minus)
-
-    head = directional(period, min(2 * period, n))
+    *sums, average, probe = _kernels.adx_loop(high, low, close, period, adx, plus_di, minus_di)
+    _require_finite(probe, high, low, close)
     if n < 2 * period:
         return ADX(adx, plus_di, minus_di), None
-    average = Recursion(1.0 / period, float(np.cumsum(head)[-1]) / period)
-    adx[2 * period - 1] = average.last
-    for begin, end in blocks(2 * period, n):
-        adx[begin:end] = average.run(directional(begin, end))
-    warm = (float(high[-1]), float(low[-1]), float(close[-1]), *(s.last for s in sums))
-    return ADX(adx, plus_di, minus_di), (*warm, average.last)
+    warm = (float(high[-1]), float(low[-1]), float(close[-1]), *sums, average)
+    return ADX(adx, plus_di, minus_di), warm
 
 
 def adx(
@@ -202,9 +165,9 @@ class ADXState(IndicatorState):
         plus_sum = wilder_sum_step(plus, period, plus_sum)
         minus_sum = wilder_sum_step(minus, period, minus_sum)
         tr_sum = wilder_sum_step(_true_range_step(bar, close), period, tr_sum)
-        plus_di = float(_di(plus_sum, tr_sum))
-        minus_di = float(_di(minus_sum, tr_sum))
-        value = recursive_step(float(_dx(plus_di, minus_di)), 1.0 / period, adx_prev)
+        plus_di = _di(plus_sum, tr_sum)
+        minus_di = _di(minus_sum, tr_sum)
+        value = recursive_step(_dx(plus_di, minus_di), 1.0 / period, adx_prev)
         if commit:
             self._state = (bar.high, bar.low, bar.close, plus_sum, minus_sum, tr_sum, value)
         return ADXValue(value, plus_di, minus_di)

@@ -7,18 +7,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from smtdesk.core.indicators import _kernels
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
-    RunningWindow,
-    as_series,
-    as_volume,
-    blocks,
+    as_array,
     check_period,
     frozen,
-    paired,
+    require_finite,
     same_length,
-    window,
 )
 from smtdesk.core.indicators._state import IndicatorState, last_or_nan
 from smtdesk.core.indicators._window import PrefixRing
@@ -29,20 +26,16 @@ def _obv_kernel(close: Array, volume: Array) -> tuple[Array, Any]:
     out = np.empty(n)
     if n == 0:
         return out, None
-    out[0] = 0.0
-    for begin, end in blocks(1, n):
-        signed = np.sign(close[begin:end] - close[begin - 1 : end - 1])
-        signed *= volume[begin:end]
-        signed[0] += out[begin - 1]
-        np.cumsum(signed, out=out[begin:end])
-    return out, (float(out[-1]), float(close[-1]))
+    last, probe = _kernels.obv_loop(close, volume, out)
+    require_finite(probe, close=close, volume=volume)
+    return out, (last, float(close[-1]))
 
 
 def obv(close: npt.ArrayLike, volume: npt.ArrayLike) -> Array:
     """On-Balance Volume from 0 at the first bar: + volume on an up close, - on a down
     close, unchanged on an equal one. (TA-Lib starts at the first bar's volume, so its
     values differ from ours by that constant.)"""
-    close, volume = as_series("close", close), as_volume("volume", volume)
+    close, volume = as_array("close", close), as_array("volume", volume)
     same_length(close=close, volume=volume)
     out, _ = _obv_kernel(close, volume)
     frozen(out)
@@ -55,7 +48,7 @@ class OBVState(IndicatorState):
     inputs = ("close", "volume")
 
     def _kernel(self, arrays: dict[str, Any]) -> tuple[Any, Any]:
-        close, volume = as_series("close", arrays["close"]), as_volume("volume", arrays["volume"])
+        close, volume = as_array("close", arrays["close"]), as_array("volume", arrays["volume"])
         same_length(close=close, volume=volume)
         return _obv_kernel(close, volume)
 
@@ -78,19 +71,16 @@ class OBVState(IndicatorState):
 _SAME_TYPICAL = 1e-14
 
 
-def _direction(typical: Array | float, previous: Array | float) -> tuple[Any, Any]:
+def _direction(typical: float, previous: float) -> tuple[bool, bool]:
     """(rising, falling) of the typical price against the previous bar's."""
     delta = typical - previous
     tolerance = _SAME_TYPICAL * (abs(typical) + abs(previous))
     return delta > tolerance, delta < -tolerance
 
 
-def _mfi_ratio(positive: Array | float, negative: Array | float) -> Array | float:
+def _mfi_ratio(positive: float, negative: float) -> float:
     total = positive + negative
-    if isinstance(total, float):
-        return 100.0 * (positive / total) if total != 0 else 0.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total != 0, 100.0 * (positive / total), 0.0)
+    return 100.0 * (positive / total) if total != 0 else 0.0
 
 
 def _mfi_kernel(
@@ -100,20 +90,16 @@ def _mfi_kernel(
     out = np.empty(n)
     if n <= period:
         out[:] = np.nan
+        probe = sum(_kernels.finite_probe(x) for x in (high, low, close))
+        probe += _kernels.volume_probe(volume)
+        require_finite(probe, high=high, low=low, close=close, volume=volume)
         return out, None
-    # Positive and negative flow totals as one complex series.
-    flows = RunningWindow(period, np.complex128)
-    for begin, end in blocks(1, n):
-        typical = (high[begin - 1 : end] + low[begin - 1 : end] + close[begin - 1 : end]) / 3
-        flow = typical[1:] * volume[begin:end]
-        rising, falling = _direction(typical[1:], typical[:-1])
-        totals = flows.totals(paired(np.where(rising, flow, 0.0), np.where(falling, flow, 0.0)))
-        out[begin:end] = _mfi_ratio(
-            window(totals.real, period, period), window(totals.imag, period, period)
-        )
+    typical, positive, negative, probe = _kernels.mfi_loop(
+        high, low, close, volume, period, _SAME_TYPICAL, out
+    )
+    require_finite(probe, high=high, low=low, close=close, volume=volume)
     out[:period] = np.nan
-    typical = (high[-1] + low[-1] + close[-1]) / 3
-    return out, (float(typical), flows.tail.real, flows.tail.imag)
+    return out, (typical, positive, negative)
 
 
 def mfi(
@@ -130,8 +116,8 @@ def mfi(
     A window without any money flow (zero volume) gives 0, as TA-Lib does.
     """
     period = check_period("period", period)
-    high, low, close = as_series("high", high), as_series("low", low), as_series("close", close)
-    volume = as_volume("volume", volume)
+    high, low, close = as_array("high", high), as_array("low", low), as_array("close", close)
+    volume = as_array("volume", volume)
     same_length(high=high, low=low, close=close, volume=volume)
     out, _ = _mfi_kernel(high, low, close, volume, period)
     frozen(out)
@@ -145,8 +131,8 @@ class MFIState(IndicatorState):
 
     def _kernel(self, arrays: dict[str, Any]) -> tuple[Any, Any]:
         period = check_period("period", self._params.get("period", 14))
-        high, low, close = (as_series(k, arrays[k]) for k in ("high", "low", "close"))
-        volume = as_volume("volume", arrays["volume"])
+        high, low, close = (as_array(k, arrays[k]) for k in ("high", "low", "close"))
+        volume = as_array("volume", arrays["volume"])
         same_length(high=high, low=low, close=close, volume=volume)
         return _mfi_kernel(high, low, close, volume, period)
 
@@ -169,4 +155,4 @@ class MFIState(IndicatorState):
             self._typical = typical
             self._positive.push(positive[0])
             self._negative.push(negative[0])
-        return float(_mfi_ratio(positive[1], negative[1]))
+        return _mfi_ratio(positive[1], negative[1])

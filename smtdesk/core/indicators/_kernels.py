@@ -1,0 +1,587 @@
+"""Compiled full-history loops, one fused pass per indicator.
+
+Each loop performs, bar by bar, exactly the floating-point operations of the matching
+incremental ``_step`` (running totals added left to right, a window sum as the
+difference of two running totals, recursions as ``w*x + y*(1 - w)``), so a history
+computed here and the same history fed one candle at a time agree bit for bit. No
+``fastmath``: reassociating or fusing those operations would break that agreement.
+
+Every loop also returns a probe, the sum of ``x*0`` over its inputs: 0 when they are all
+finite, NaN otherwise (and NaN for a negative volume), so the caller validates the input
+without another pass over it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+_jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+
+
+@_jit
+def finite_probe(x):
+    probe = 0.0
+    for i in range(x.shape[0]):
+        probe += x[i] * 0.0
+    return probe
+
+
+@_jit
+def volume_probe(volume):
+    """Like :func:`finite_probe`, and NaN for a negative volume too."""
+    probe = 0.0
+    for i in range(volume.shape[0]):
+        v = volume[i]
+        probe += v * 0.0
+        if v < 0.0:
+            probe = np.nan
+    return probe
+
+
+@_jit
+def _ring_in_order(ring, j):
+    """The ring buffer's values oldest first, when ``j`` is the next slot to write."""
+    period = ring.shape[0]
+    out = np.empty(period)
+    out[: period - j] = ring[j:]
+    out[period - j :] = ring[:j]
+    return out
+
+
+@_jit
+def window_sums(x, period, out, scale):
+    """``out[i]`` = (sum of the ``period`` values ending at i) / ``scale`` from running
+    totals; returns the last ``period`` running totals (oldest first) and the probe."""
+    ring = np.zeros(period)
+    total = 0.0
+    probe = 0.0
+    j = 0
+    for i in range(x.shape[0]):
+        v = x[i]
+        probe += v * 0.0
+        total = total + v
+        out[i] = (total - ring[j]) / scale
+        ring[j] = total
+        j += 1
+        if j == period:
+            j = 0
+    return _ring_in_order(ring, j), probe
+
+
+@_jit
+def ema_loop(x, period, out):
+    """TA-Lib's EMA: the mean of the first ``period`` values, then the recursion."""
+    n = x.shape[0]
+    weight = 2.0 / (period + 1)
+    keep = 1.0 - weight
+    probe = 0.0
+    total = 0.0
+    for i in range(period):
+        probe += x[i] * 0.0
+        total = x[i] if i == 0 else total + x[i]
+    y = total / period
+    out[period - 1] = y
+    for i in range(period, n):
+        v = x[i]
+        probe += v * 0.0
+        y = weight * v + y * keep
+        out[i] = y
+    return y, probe
+
+
+@_jit
+def ma_cross_loop(close, volume, fast, slow, volume_period, fast_out, slow_out, cross, confirmed):
+    """Fast and slow SMAs of the close, the volume SMA, and their crosses in one pass.
+
+    A cross is +1/-1 where the fast MA closes above/below the slow one after not doing so
+    on a bar where the slow MA existed; confirmed when the volume beats its mean there.
+    Returns the probe.
+    """
+    n = close.shape[0]
+    close_ring = np.zeros(slow)
+    volume_ring = np.zeros(volume_period)
+    close_total = 0.0
+    volume_total = 0.0
+    probe = 0.0
+    j = jv = 0
+    jf = slow - fast
+    above = below = valid = False
+    for i in range(n):
+        c = close[i]
+        v = volume[i]
+        probe += c * 0.0 + v * 0.0
+        if v < 0.0:
+            probe = np.nan
+        close_total = close_total + c
+        volume_total = volume_total + v
+        f = (close_total - close_ring[jf]) / fast
+        s = (close_total - close_ring[j]) / slow
+        volume_mean = (volume_total - volume_ring[jv]) / volume_period
+        close_ring[j] = close_total
+        volume_ring[jv] = volume_total
+        j = j + 1 if j + 1 < slow else 0
+        jf = jf + 1 if jf + 1 < slow else 0
+        jv = jv + 1 if jv + 1 < volume_period else 0
+        if i < fast - 1:
+            f = np.nan
+        if i < slow - 1:
+            s = np.nan
+        if i < volume_period - 1:
+            volume_mean = np.nan
+        fast_out[i] = f
+        slow_out[i] = s
+        now_above = f > s
+        now_below = f < s
+        sign = 0
+        if valid and now_above and not above:
+            sign = 1
+        elif valid and now_below and not below:
+            sign = -1
+        cross[i] = sign
+        confirmed[i] = sign != 0 and v > volume_mean
+        above, below, valid = now_above, now_below, s == s
+    return probe
+
+
+@_jit
+def ma_crosses(fast, slow, volume, volume_mean, cross, confirmed):
+    """The crosses of :func:`ma_cross_loop` over MAs computed elsewhere (EMAs)."""
+    above = below = valid = False
+    for i in range(fast.shape[0]):
+        now_above = fast[i] > slow[i]
+        now_below = fast[i] < slow[i]
+        sign = 0
+        if valid and now_above and not above:
+            sign = 1
+        elif valid and now_below and not below:
+            sign = -1
+        cross[i] = sign
+        confirmed[i] = sign != 0 and volume[i] > volume_mean[i]
+        above, below, valid = now_above, now_below, slow[i] == slow[i]
+
+
+@_jit
+def rsi_loop(x, period, out):
+    n = x.shape[0]
+    probe = x[0] * 0.0
+    gain = 0.0
+    loss = 0.0
+    for i in range(1, period + 1):
+        probe += x[i] * 0.0
+        delta = x[i] - x[i - 1]
+        up = delta if delta > 0.0 else 0.0
+        down = -delta if -delta > 0.0 else 0.0
+        gain = up if i == 1 else gain + up
+        loss = down if i == 1 else loss + down
+    gain /= period
+    loss /= period
+    weight = 1.0 / period
+    keep = 1.0 - weight
+    total = gain + loss
+    out[period] = 100.0 * gain / total if total > 0.0 else 0.0
+    for i in range(period + 1, n):
+        probe += x[i] * 0.0
+        delta = x[i] - x[i - 1]
+        up = delta if delta > 0.0 else 0.0
+        down = -delta if delta < 0.0 else 0.0
+        gain = weight * up + gain * keep
+        loss = weight * down + loss * keep
+        total = gain + loss
+        out[i] = 100.0 * gain / total if total > 0.0 else 0.0
+    return gain, loss, probe
+
+
+@_jit
+def true_range(high, low, previous_close):
+    tr = high - low
+    up = abs(high - previous_close)
+    down = abs(low - previous_close)
+    if up > tr:
+        tr = up
+    if down > tr:
+        tr = down
+    return tr
+
+
+@_jit
+def atr_loop(high, low, close, period, out):
+    n = close.shape[0]
+    probe = high[0] * 0.0 + low[0] * 0.0 + close[0] * 0.0
+    total = 0.0
+    for i in range(1, period + 1):
+        probe += high[i] * 0.0 + low[i] * 0.0 + close[i] * 0.0
+        tr = true_range(high[i], low[i], close[i - 1])
+        total = tr if i == 1 else total + tr
+    average = total / period
+    out[period] = average
+    weight = 1.0 / period
+    keep = 1.0 - weight
+    for i in range(period + 1, n):
+        probe += high[i] * 0.0 + low[i] * 0.0 + close[i] * 0.0
+        average = weight * true_range(high[i], low[i], close[i - 1]) + average * keep
+        out[i] = average
+    return average, probe
+
+
+@_jit
+def _di(movement, true_range_sum):
+    return 100.0 * (movement / true_range_sum) if true_range_sum != 0.0 else 0.0
+
+
+@_jit
+def adx_loop(high, low, close, period, adx, plus_di, minus_di):
+    """Fills the DIs from bar ``period`` and ADX from bar ``2*period - 1`` (when the
+    history is that long); returns the Wilder sums, the last ADX and the probe."""
+    n = close.shape[0]
+    keep = 1.0 - 1.0 / period
+    weight = 1.0 / period
+    probe = high[0] * 0.0 + low[0] * 0.0 + close[0] * 0.0
+    plus_sum = 0.0
+    minus_sum = 0.0
+    tr_sum = 0.0
+    # Wilder's sums start from the plain sum of the first `period - 1` movements.
+    for i in range(1, period):
+        probe += high[i] * 0.0 + low[i] * 0.0 + close[i] * 0.0
+        up = high[i] - high[i - 1]
+        down = low[i - 1] - low[i]
+        plus = up if up > down and up > 0.0 else 0.0
+        minus = down if down > up and down > 0.0 else 0.0
+        tr = true_range(high[i], low[i], close[i - 1])
+        if i == 1:
+            plus_sum, minus_sum, tr_sum = plus, minus, tr
+        else:
+            plus_sum, minus_sum, tr_sum = plus_sum + plus, minus_sum + minus, tr_sum + tr
+    average = 0.0
+    for i in range(period, n):
+        probe += high[i] * 0.0 + low[i] * 0.0 + close[i] * 0.0
+        up = high[i] - high[i - 1]
+        down = low[i - 1] - low[i]
+        plus = up if up > down and up > 0.0 else 0.0
+        minus = down if down > up and down > 0.0 else 0.0
+        plus_sum = plus + plus_sum * keep
+        minus_sum = minus + minus_sum * keep
+        tr_sum = true_range(high[i], low[i], close[i - 1]) + tr_sum * keep
+        p = _di(plus_sum, tr_sum)
+        m = _di(minus_sum, tr_sum)
+        plus_di[i] = p
+        minus_di[i] = m
+        total = m + p
+        dx = 100.0 * (abs(m - p) / total) if total != 0.0 else 0.0
+        # ADX starts from the plain mean of the first `period` DX values.
+        if i < 2 * period - 1:
+            average = dx if i == period else average + dx
+        elif i == 2 * period - 1:
+            average = (average + dx) / period
+            adx[i] = average
+        else:
+            average = weight * dx + average * keep
+            adx[i] = average
+    return plus_sum, minus_sum, tr_sum, average, probe
+
+
+@_jit
+def macd_loop(x, fast, slow, signal, dif, dea, hist):
+    """From bar ``slow + signal - 2`` on; returns the three EMAs after the last bar.
+
+    Like TA-Lib, both EMAs start on the slow one's first bar, each seeded with the mean
+    of its own period of closes ending there; DEA starts from the mean of ``signal`` DIFs.
+    """
+    n = x.shape[0]
+    first = slow + signal - 2
+    start = slow - 1
+    w_fast = 2.0 / (fast + 1)
+    w_slow = 2.0 / (slow + 1)
+    w_signal = 2.0 / (signal + 1)
+    k_fast, k_slow, k_signal = 1.0 - w_fast, 1.0 - w_slow, 1.0 - w_signal
+    probe = 0.0
+    slow_total = 0.0
+    fast_total = 0.0
+    for i in range(slow):
+        v = x[i]
+        probe += v * 0.0
+        slow_total = v if i == 0 else slow_total + v
+        if i == slow - fast:
+            fast_total = v
+        elif i > slow - fast:
+            fast_total = fast_total + v
+    slow_ema = slow_total / slow
+    fast_ema = fast_total / fast
+    line = fast_ema - slow_ema
+    line_sum = line
+    for i in range(start + 1, first + 1):
+        v = x[i]
+        probe += v * 0.0
+        fast_ema = w_fast * v + fast_ema * k_fast
+        slow_ema = w_slow * v + slow_ema * k_slow
+        line = fast_ema - slow_ema
+        line_sum = line_sum + line
+    signal_ema = line_sum / signal
+    dif[first] = line
+    dea[first] = signal_ema
+    hist[first] = line - signal_ema
+    for i in range(first + 1, n):
+        v = x[i]
+        probe += v * 0.0
+        fast_ema = w_fast * v + fast_ema * k_fast
+        slow_ema = w_slow * v + slow_ema * k_slow
+        line = fast_ema - slow_ema
+        signal_ema = w_signal * line + signal_ema * k_signal
+        dif[i] = line
+        dea[i] = signal_ema
+        hist[i] = line - signal_ema
+    return fast_ema, slow_ema, signal_ema, probe
+
+
+@_jit
+def rolling_min(x, period, prefix, suffix):
+    """Exact minimum of each full window of ``period`` values, into ``suffix``: element
+    ``i`` covers ``x[i : i + period]``. Block prefix and suffix minima (van Herk /
+    Gil-Werman): three passes whatever the period. ``prefix`` and ``suffix`` are
+    caller-allocated scratch as long as ``x``: numpy's allocator maps fresh pages far
+    more cheaply than a compiled loop's own allocation does."""
+    n = x.shape[0]
+    for begin in range(0, n, period):
+        end = min(begin + period, n)
+        acc = x[begin]
+        prefix[begin] = acc
+        for i in range(begin + 1, end):
+            v = x[i]
+            acc = v if v < acc else acc
+            prefix[i] = acc
+        acc = x[end - 1]
+        suffix[end - 1] = acc
+        for i in range(end - 2, begin - 1, -1):
+            v = x[i]
+            acc = v if v < acc else acc
+            suffix[i] = acc
+    for i in range(n - period + 1):
+        a = suffix[i]
+        b = prefix[i + period - 1]
+        suffix[i] = b if b < a else a
+
+
+@_jit
+def rolling_max(x, period, prefix, suffix):
+    """:func:`rolling_min` for maxima."""
+    n = x.shape[0]
+    for begin in range(0, n, period):
+        end = min(begin + period, n)
+        acc = x[begin]
+        prefix[begin] = acc
+        for i in range(begin + 1, end):
+            v = x[i]
+            acc = v if v > acc else acc
+            prefix[i] = acc
+        acc = x[end - 1]
+        suffix[end - 1] = acc
+        for i in range(end - 2, begin - 1, -1):
+            v = x[i]
+            acc = v if v > acc else acc
+            suffix[i] = acc
+    for i in range(n - period + 1):
+        a = suffix[i]
+        b = prefix[i + period - 1]
+        suffix[i] = b if b > a else a
+
+
+@_jit
+def kdj_loop(high, low, close, period, k_period, d_period, start, out, scratch):
+    """K, D, J into ``out`` (3 rows); ``scratch`` is 3 caller-allocated rows."""
+    n = close.shape[0]
+    probe = 0.0
+    for i in range(n):
+        probe += high[i] * 0.0 + low[i] * 0.0 + close[i] * 0.0
+    k = start
+    d = start
+    if n < period:
+        return k, d, probe
+    highest, lowest, spare = scratch[0], scratch[1], scratch[2]
+    rolling_max(high, period, spare, highest)
+    rolling_min(low, period, spare, lowest)
+    k_out, d_out, j_out = out[0], out[1], out[2]
+    wk = 1.0 / k_period
+    wd = 1.0 / d_period
+    kk, kd = 1.0 - wk, 1.0 - wd
+    for i in range(period - 1, n):
+        lo = lowest[i - period + 1]
+        span = highest[i - period + 1] - lo
+        rsv = (close[i] - lo) / span * 100.0 if span != 0.0 else 50.0
+        k = wk * rsv + k * kk
+        d = wd * k + d * kd
+        k_out[i] = k
+        d_out[i] = d
+        j_out[i] = 3.0 * k - 2.0 * d
+    return k, d, probe
+
+
+@_jit
+def _cci_value(typical, i, mean, mad, period, constant, rounding):
+    mad /= period
+    deviation = typical[i] - mean
+    if mad <= rounding * abs(mean) or deviation == 0.0:
+        return 0.0
+    return deviation / (constant * mad)
+
+
+@_jit
+def cci_loop(high, low, close, period, constant, rounding, out, typical):
+    """O(period) per bar: the mean absolute deviation needs the whole window. Four bars
+    are summed side by side so their independent additions overlap in the CPU; each
+    bar's window is still added left to right. ``typical`` is caller-allocated."""
+    n = close.shape[0]
+    probe = 0.0
+    for i in range(n):
+        probe += high[i] * 0.0 + low[i] * 0.0 + close[i] * 0.0
+        typical[i] = (high[i] + low[i] + close[i]) / 3
+    i = period - 1
+    while i + 3 < n:
+        lo = i - period + 1
+        s0, s1, s2, s3 = typical[lo], typical[lo + 1], typical[lo + 2], typical[lo + 3]
+        for t in range(1, period):
+            s0 += typical[lo + t]
+            s1 += typical[lo + 1 + t]
+            s2 += typical[lo + 2 + t]
+            s3 += typical[lo + 3 + t]
+        m0, m1, m2, m3 = s0 / period, s1 / period, s2 / period, s3 / period
+        a0 = abs(typical[lo] - m0)
+        a1 = abs(typical[lo + 1] - m1)
+        a2 = abs(typical[lo + 2] - m2)
+        a3 = abs(typical[lo + 3] - m3)
+        for t in range(1, period):
+            a0 += abs(typical[lo + t] - m0)
+            a1 += abs(typical[lo + 1 + t] - m1)
+            a2 += abs(typical[lo + 2 + t] - m2)
+            a3 += abs(typical[lo + 3 + t] - m3)
+        out[i] = _cci_value(typical, i, m0, a0, period, constant, rounding)
+        out[i + 1] = _cci_value(typical, i + 1, m1, a1, period, constant, rounding)
+        out[i + 2] = _cci_value(typical, i + 2, m2, a2, period, constant, rounding)
+        out[i + 3] = _cci_value(typical, i + 3, m3, a3, period, constant, rounding)
+        i += 4
+    while i < n:
+        lo = i - period + 1
+        total = typical[lo]
+        for t in range(lo + 1, i + 1):
+            total += typical[t]
+        mean = total / period
+        mad = abs(typical[lo] - mean)
+        for t in range(lo + 1, i + 1):
+            mad += abs(typical[t] - mean)
+        out[i] = _cci_value(typical, i, mean, mad, period, constant, rounding)
+        i += 1
+    return typical[n - period + 1 :].copy(), probe
+
+
+@_jit
+def obv_loop(close, volume, out):
+    probe = close[0] * 0.0 + volume[0] * 0.0
+    if volume[0] < 0.0:
+        probe = np.nan
+    total = 0.0
+    out[0] = 0.0
+    for i in range(1, close.shape[0]):
+        c = close[i]
+        v = volume[i]
+        probe += c * 0.0 + v * 0.0
+        if v < 0.0:
+            probe = np.nan
+        previous = close[i - 1]
+        direction = 1.0 if c > previous else -1.0 if c < previous else 0.0
+        total = total + direction * v
+        out[i] = total
+    return total, probe
+
+
+@_jit
+def mfi_loop(high, low, close, volume, period, same_typical, out):
+    """Money flow window sums from bar 1; returns the last typical price, the last
+    ``period`` running totals of positive and negative flow, and the probe."""
+    n = close.shape[0]
+    positive_ring = np.zeros(period)
+    negative_ring = np.zeros(period)
+    positive = 0.0
+    negative = 0.0
+    j = 0
+    probe = high[0] * 0.0 + low[0] * 0.0 + close[0] * 0.0 + volume[0] * 0.0
+    if volume[0] < 0.0:
+        probe = np.nan
+    previous = (high[0] + low[0] + close[0]) / 3
+    for i in range(1, n):
+        v = volume[i]
+        probe += high[i] * 0.0 + low[i] * 0.0 + close[i] * 0.0 + v * 0.0
+        if v < 0.0:
+            probe = np.nan
+        typical = (high[i] + low[i] + close[i]) / 3
+        flow = typical * v
+        delta = typical - previous
+        tolerance = same_typical * (abs(typical) + abs(previous))
+        positive = positive + (flow if delta > tolerance else 0.0)
+        negative = negative + (flow if delta < -tolerance else 0.0)
+        up = positive - positive_ring[j]
+        down = negative - negative_ring[j]
+        total = up + down
+        out[i] = 100.0 * (up / total) if total != 0.0 else 0.0
+        positive_ring[j] = positive
+        negative_ring[j] = negative
+        j += 1
+        if j == period:
+            j = 0
+        previous = typical
+    return previous, _ring_in_order(positive_ring, j), _ring_in_order(negative_ring, j), probe
+
+
+@_jit
+def bollinger_loop(x, period, stddev, squeeze_period, bands, scratch, squeeze):
+    """Bands from running totals of (x - x[0]) and its square, which keeps the variance
+    from being the difference of two numbers of the size of price squared; the squeeze
+    where a bandwidth is the lowest of its last ``squeeze_period`` (none next to a NaN).
+
+    ``bands`` has 4 rows: middle, upper, lower, bandwidth; ``scratch`` 2 rows.
+    """
+    n = x.shape[0]
+    middle, upper, lower, bandwidth = bands[0], bands[1], bands[2], bands[3]
+    origin = x[0]
+    sum_ring = np.zeros(period)
+    square_ring = np.zeros(period)
+    total = 0.0
+    square_total = 0.0
+    probe = 0.0
+    j = 0
+    for i in range(n):
+        offset = x[i] - origin
+        probe += x[i] * 0.0
+        total = total + offset
+        square_total = square_total + offset * offset
+        mean_offset = (total - sum_ring[j]) / period
+        mean_square = (square_total - square_ring[j]) / period
+        sum_ring[j] = total
+        square_ring[j] = square_total
+        j += 1
+        if j == period:
+            j = 0
+        if i < period - 1:
+            continue
+        variance = mean_square - mean_offset * mean_offset
+        sigma = math.sqrt(variance) if variance > 0.0 else 0.0
+        mid = origin + mean_offset
+        width = stddev * sigma
+        up = mid + width
+        low = mid - width
+        middle[i] = mid
+        upper[i] = up
+        lower[i] = low
+        bandwidth[i] = (up - low) / mid if mid != 0.0 else np.nan
+    first = period + squeeze_period - 2
+    if n > first:
+        lowest = scratch[1]
+        rolling_min(bandwidth[period - 1 :], squeeze_period, scratch[0], lowest)
+        # A NaN bandwidth (middle band 0) means no squeeze in any window holding it.
+        last_nan = -1
+        for i in range(period - 1, n):
+            if bandwidth[i] != bandwidth[i]:
+                last_nan = i
+            if i >= first:
+                squeeze[i] = last_nan <= i - squeeze_period and bandwidth[i] <= lowest[i - first]
+    return _ring_in_order(sum_ring, j), _ring_in_order(square_ring, j), probe
