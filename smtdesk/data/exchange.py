@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import AsyncIterator, Awaitable, Callable
+from typing import AsyncIterator, Awaitable, Callable, NoReturn
 
 import ccxt
 import ccxt.pro
@@ -81,6 +81,16 @@ def _clean(rows: list, tf: int) -> np.ndarray:
     return arr[keep]
 
 
+async def _forward_failure(work: Awaitable[None], queue: asyncio.Queue) -> None:
+    """Run a stream's helper task; an unexpected failure ends the stream instead of stalling it."""
+    try:
+        await work
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        await queue.put(exc)
+
+
 class ExchangeSource:
     """A :class:`~smtdesk.data.source.Source` backed by a ccxt exchange.
 
@@ -94,7 +104,8 @@ class ExchangeSource:
     policy, sleep
         Retry policy and the sleep function used for backoff, reconnects and polling.
     clock_ms
-        Current UTC time in ms; decides which candles are closed.
+        Current UTC time in ms by the local clock; corrected by the exchange's own clock
+        when the venue publishes it, and then decides which candles are closed.
     page_limit
         Candles requested per REST page.
     history_bars
@@ -142,11 +153,12 @@ class ExchangeSource:
         self._poll_interval = poll_interval
         self._ws_attempts = ws_attempts
         self._settle_ms = settle_ms
+        self._clock_offset_ms: int | None = None
         self.on_status = on_status
         self.status = ""
         self.retrier = Retrier(
             self.label, policy=policy, retry_after=self._retry_after, sleep=sleep,
-            clock=lambda: self._clock_ms() / 1000, on_status=self._status,
+            clock=lambda: self._now_ms() / 1000, on_status=self._status,
         )
 
     # ---- plumbing ------------------------------------------------------------------
@@ -166,14 +178,27 @@ class ExchangeSource:
                     return None
         return None
 
+    def _now_ms(self) -> int:
+        return self._clock_ms() + (self._clock_offset_ms or 0)
+
+    async def _sync_clock(self) -> None:
+        # A local clock running ahead would count the exchange's forming candle as closed
+        # and store it; the exchange's clock decides instead, read on first contact.
+        if self._clock_offset_ms is not None or not self._ex.has.get("fetchTime"):
+            return
+        before = self._clock_ms()
+        server = await self.retrier.call("the exchange clock", self._ex.fetch_time)
+        local = (before + self._clock_ms()) // 2
+        self._clock_offset_ms = int(server) - local if server else 0
+
     def last_closed_open(self, timeframe: str) -> int:
         """Open time of the newest candle that has surely closed by now."""
         tf = timeframe_ms(timeframe)
-        return ((self._clock_ms() - self._settle_ms) // tf) * tf - tf
+        return ((self._now_ms() - self._settle_ms) // tf) * tf - tf
 
     def seconds_blocked(self) -> float:
         """How long the exchange asked us to stay away (0 when it did not)."""
-        return max(0.0, self.retrier.blocked_until - self._clock_ms() / 1000)
+        return max(0.0, self.retrier.blocked_until - self._now_ms() / 1000)
 
     async def close(self) -> None:
         await self._ex.close()
@@ -183,6 +208,7 @@ class ExchangeSource:
     async def markets(self) -> list[MarketInfo]:
         """USDT-margined perpetual swaps the venue lists, sorted by symbol."""
         markets = await self.retrier.call("the market list", self._ex.load_markets)
+        await self._sync_clock()
         found = [
             MarketInfo(m["symbol"], m["base"], m["quote"], bool(m.get("active", True)))
             for m in markets.values()
@@ -197,10 +223,21 @@ class ExchangeSource:
         hits.sort(key=lambda m: (m.base != needle, not m.base.startswith(needle), m.symbol))
         return hits[:limit]
 
-    async def _check_symbol(self, symbol: str) -> None:
+    async def check_symbol(self, symbol: str) -> None:
+        """Load the market list and the exchange's clock; raise when ``symbol`` is not listed."""
         await self.retrier.call("the market list", self._ex.load_markets)
+        await self._sync_clock()
         if symbol not in self._ex.markets:
             raise UnknownSymbol(f"{self.label} has no market {symbol}")
+
+    async def _recheck_listing(self, symbol: str, exc: UnknownSymbol) -> NoReturn:
+        # Venues answer "invalid symbol" for a listed market now and then (Binance during
+        # maintenance, say): only a fresh market list says whether the market is gone.
+        markets = await self.retrier.call("the market list", lambda: self._ex.load_markets(True))
+        if symbol in markets:
+            raise SourceError(f'{self.label} answered "invalid symbol" for {symbol}, which it '
+                              "lists; trying again later") from exc
+        raise UnknownSymbol(f"{self.label} no longer lists {symbol}") from exc
 
     # ---- candles -------------------------------------------------------------------
 
@@ -216,9 +253,15 @@ class ExchangeSource:
             arr = _clean(rows, tf)
             if expect_rows and len(arr) == 0:
                 raise EmptyPage("no candles where the exchange must have some")
+            if len(arr) < len(rows):
+                self._status(f"{self.label} sent {len(rows) - len(arr)} repeated {timeframe} "
+                             f"candle(s) of {symbol}; kept one of each")
             return arr
 
-        return await self.retrier.call(f"{symbol} {timeframe} candles", fetch)
+        try:
+            return await self.retrier.call(f"{symbol} {timeframe} candles", fetch)
+        except UnknownSymbol as exc:
+            await self._recheck_listing(symbol, exc)
 
     async def closed_candles(
         self,
@@ -237,7 +280,7 @@ class ExchangeSource:
         ``leading_gap_ok`` the range may start before the market's first candle (a fresh
         history), so a late first candle is not a hole.
         """
-        await self._check_symbol(symbol)
+        await self.check_symbol(symbol)
         tf = timeframe_ms(timeframe)
         until = self.last_closed_open(timeframe) if until is None else until
         since = -(-since // tf) * tf
@@ -269,14 +312,19 @@ class ExchangeSource:
             again = await self._page(symbol, timeframe, int(run[0]), len(run), expect_rows=False)
             found.append(again[np.isin(again[:, 0], run)])
         merged = _clean(np.concatenate(found).tolist(), tf)
-        still = len(missing) - (len(merged) - len(arr))
+        filled = len(merged) - len(arr)
+        still = len(missing) - filled
         if still:
             self._status(f"{self.label} has no data for {still} {timeframe} candle(s) of {symbol}; "
                          "shown as a gap")
+        elif filled:
+            self._status(f"{self.label} left out {filled} {timeframe} candle(s) of {symbol}; "
+                         "asked again and got them")
         return merged
 
     async def history(self, symbol: str, timeframe: str) -> Candles:
         """The last ``history_bars`` closed candles."""
+        await self.check_symbol(symbol)
         until = self.last_closed_open(timeframe)
         since = until - (self._history_bars - 1) * timeframe_ms(timeframe)
         result = Candles.empty()
@@ -300,7 +348,8 @@ class ExchangeSource:
         """
         queue: asyncio.Queue = asyncio.Queue()
         tasks = [
-            asyncio.create_task(self._follow(s, timeframe, (since or {}).get(s), queue))
+            asyncio.create_task(_forward_failure(
+                self._follow(s, timeframe, (since or {}).get(s), queue), queue))
             for s in symbols
         ]
         try:
@@ -416,7 +465,7 @@ class ExchangeSource:
         The global account ratio comes from ccxt's unified method; the top-trader ratios
         from the venue's own endpoints where we know them. Missing kinds are left out.
         """
-        await self._check_symbol(symbol)
+        await self.check_symbol(symbol)
         result: dict[str, DerivSeries] = {}
         if self._ex.has.get("fetchLongShortRatioHistory"):
             rows = await self._records(
@@ -456,7 +505,8 @@ class ExchangeSource:
             raise SourceError(f"{self.label} publishes no public liquidation stream; "
                               "liquidations stay empty")
         queue: asyncio.Queue = asyncio.Queue()
-        tasks = [asyncio.create_task(self._watch_liquidations(w, queue)) for w in watchers]
+        tasks = [asyncio.create_task(_forward_failure(self._watch_liquidations(w, queue), queue))
+                 for w in watchers]
         try:
             while True:
                 item = await queue.get()

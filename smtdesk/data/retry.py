@@ -10,6 +10,7 @@ sleeping and the clock are injectable so tests run in milliseconds.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -148,17 +149,18 @@ class Retrier:
                 return await fn()
             except (ccxt.RateLimitExceeded, ccxt.DDoSProtection) as exc:
                 wait = self._retry_after()
-                banned = "418" in str(exc)
+                # ccxt names the HTTP status in the message; Binance bans with 418
+                banned = re.search(r"\b418\b", str(exc)) is not None
                 wait = delay if wait is None else wait
+                reason = "banned this IP for too many requests" if banned else "is rate limiting us"
                 if wait > policy.max_wait or attempt == policy.attempts:
                     self.blocked_until = self._clock() + wait
-                    reason = "banned this IP for too many requests" if banned else "is rate limiting us"
                     raise RateLimited(
                         f"{self.venue_label} {reason}; next try after "
                         f"{_clock_text(self.blocked_until)}",
                         self.blocked_until,
                     ) from exc
-                self._status(f"{self.venue_label} is rate limiting us; waiting {wait:g} s ({what})")
+                self._status(f"{self.venue_label} {reason}; waiting {wait:g} s ({what})")
                 await self._sleep(wait)
             except ccxt.BadSymbol as exc:
                 raise UnknownSymbol(f"{self.venue_label} does not know this symbol ({what})") from exc

@@ -28,6 +28,7 @@ async def sync_candles(
     A new series starts ``bars`` candles back. The cached part is not fetched again.
     """
     tf = timeframe_ms(timeframe)
+    await source.check_symbol(symbol)  # also sets the exchange's clock, which ``until`` needs
     until = source.last_closed_open(timeframe)
     last = store.last_time(source.name, symbol, timeframe)
     fresh = last is None

@@ -16,6 +16,7 @@ import logging
 import time
 from datetime import datetime, timezone
 from concurrent.futures import ThreadPoolExecutor
+from typing import Awaitable, Callable
 
 from PySide6.QtCore import QObject, Signal
 
@@ -83,6 +84,7 @@ class MarketWorker(QObject):
         history_bars: int = 1000,
         derivatives_period: str = "1h",
         resume_delay: float = 60.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -95,6 +97,7 @@ class MarketWorker(QObject):
         self.history_bars = history_bars
         self.derivatives_period = derivatives_period
         self.resume_delay = resume_delay
+        self._sleep = sleep
         self._side_tasks: list[asyncio.Task] = []
         self._sources = [source] + ([fallback] if fallback is not None else [])
         self._fallback_reason: str | None = None
@@ -122,7 +125,13 @@ class MarketWorker(QObject):
 
     async def _run(self) -> None:
         if isinstance(self.source, ExchangeSource) and self.store is not None:
-            if await self._run_exchange(self.source, self.store):
+            try:
+                if await self._run_exchange(self.source, self.store):
+                    return
+            except Exception as exc:  # the window must outlive any data failure
+                log.exception("market worker failed")
+                self.failed.emit(f"Market data stopped unexpectedly: {exc}")
+                self.status_changed.emit(f"{self.source.label}: stopped")
                 return
             self.source = self.fallback
             self.source_changed.emit(self.source.label)
@@ -177,14 +186,19 @@ class MarketWorker(QObject):
                 self.failed.emit(str(exc))
                 self.status_changed.emit(f"{label}: stopped ({exc})")
                 return True
-            except SourceError as exc:
-                # keep what is shown; the store remembers how far we got
+            except Exception as exc:
+                # keep what is shown; the store remembers how far we got. Anything else
+                # (a full disk, a reply ccxt could not parse) may pass too, so it is retried
+                message = str(exc)
+                if not isinstance(exc, SourceError):
+                    log.exception("market data failed")
+                    message = f"{label} data stopped unexpectedly: {exc}"
                 wait = max(self.resume_delay, source.seconds_blocked())
-                self.failed.emit(str(exc))
+                self.failed.emit(message)
                 resume = datetime.fromtimestamp(time.time() + wait, timezone.utc)
                 self.status_changed.emit(f"{label}: offline, trying again at "
-                                         f"{resume:%H:%M:%S} UTC ({exc})")
-                await asyncio.sleep(wait)
+                                         f"{resume:%H:%M:%S} UTC ({message})")
+                await self._sleep(wait)
 
     async def _sync_and_follow(self, source: ExchangeSource, store: CandleStore) -> None:
         loop = asyncio.get_running_loop()
@@ -227,6 +241,10 @@ class MarketWorker(QObject):
                 except SourceError as exc:
                     self.notice.emit(str(exc))
                     continue
+                except Exception as exc:  # a record ccxt could not parse must not end the rest
+                    log.exception("derivatives fetch failed")
+                    self.notice.emit(f"{source.label} derivatives data of {symbol} unreadable: {exc}")
+                    continue
                 for series in result.values() if isinstance(result, dict) else (result,):
                     store.save_series(source.name, series)
                     self.derivatives_ready.emit(series)
@@ -238,6 +256,9 @@ class MarketWorker(QObject):
                 self.liquidations_ready.emit(tuple(events))
         except SourceError as exc:
             self.notice.emit(str(exc))
+        except Exception as exc:  # candles go on without liquidations
+            log.exception("liquidation stream failed")
+            self.notice.emit(f"{source.label} liquidation recording stopped: {exc}")
 
     async def _run_replay(self) -> None:
         loop = asyncio.get_running_loop()

@@ -10,6 +10,7 @@ from pathlib import Path
 import ccxt.pro
 import numpy as np
 import pytest
+import qasync
 
 from smtdesk.data.exchange import ExchangeSource
 from smtdesk.data.retry import RetryPolicy
@@ -40,7 +41,8 @@ class Market:
 
 
 @contextlib.asynccontextmanager
-async def market(tmp_path: Path, *, closed: int = 1000, page_limit: int = 200, **source_kw):
+async def market(tmp_path: Path, *, closed: int = 1000, page_limit: int = 200,
+                 local_clock_ahead_ms: int = 0, **source_kw):
     rows = {"BTCUSDT": load_rows("BTCUSDT_1h.csv"), "ETHUSDT": load_rows("ETHUSDT_1h.csv")}
     # half an hour into candle ``closed``: that many candles are closed, the next is forming
     fake = FakeBinance(rows, now_ms=int(rows["BTCUSDT"][closed][0]) + HOUR_MS // 2, stall_s=1.0)
@@ -58,7 +60,7 @@ async def market(tmp_path: Path, *, closed: int = 1000, page_limit: int = 200, *
 
     world.source = ExchangeSource(
         exchange=ex, policy=source_kw.pop("policy", FAST), sleep=sleep,
-        clock_ms=lambda: fake.now_ms, page_limit=page_limit,
+        clock_ms=lambda: fake.now_ms + local_clock_ahead_ms, page_limit=page_limit,
         on_status=world.statuses.append, **source_kw,
     )
     try:
@@ -80,3 +82,39 @@ def shared_data() -> Path:
     if not root.is_dir():
         pytest.skip(f"shared market data not found at {root}")
     return root
+
+
+@pytest.fixture
+def on_qt_loop(qapp):
+    """Run a coroutine to completion on a qasync loop, as the app does."""
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+
+    def run(coro):
+        return loop.run_until_complete(asyncio.wait_for(coro, 20))
+
+    yield run
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+class Seen:
+    """Everything a worker emitted, by signal name."""
+
+    def __init__(self, worker) -> None:
+        self.events: list[tuple[str, object]] = []
+        for name in ("analysis_ready", "status_changed", "failed", "source_changed", "progress",
+                     "forming_candle", "derivatives_ready", "signals_raised",
+                     "liquidations_ready", "notice"):
+            getattr(worker, name).connect(lambda v, n=name: self.events.append((n, v)))
+
+    def of(self, name: str) -> list:
+        return [v for n, v in self.events if n == name]
+
+
+async def until(condition, timeout: float = 8.0) -> None:
+    async def poll():
+        while not condition():
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), timeout)

@@ -1,7 +1,7 @@
 """A fake Binance USDⓈ-M futures exchange on 127.0.0.1 for the data-layer tests.
 
-It speaks the real REST JSON (exchangeInfo, klines, fundingRate, openInterestHist and the
-three long/short ratio endpoints) and the kline websocket stream, so a real ccxt client can
+It speaks the real REST JSON (time, exchangeInfo, klines, fundingRate, openInterestHist and
+the three long/short ratio endpoints) and the kline websocket stream, so a real ccxt client can
 be pointed at it. Its candles are the "truth" the tests compare the store with. Faults are
 queued per endpoint and consumed one per request.
 """
@@ -22,6 +22,12 @@ HOUR_MS = 3_600_000
 
 TRANSPORT_FAULTS = ("timeout", "429", "418", "500", "503", "malformed", "bad_symbol", "reset")
 DATA_FAULTS = ("duplicate", "out_of_order", "gap", "empty")
+
+
+def error_body(case: str) -> dict:
+    """A transcribed Binance error body (``fixtures/binance_fapi/binance_error_bodies.json``)."""
+    cases = json.loads((FIXTURES / "binance_fapi" / "binance_error_bodies.json").read_text())["cases"]
+    return next(c["body"] for c in cases if c["case"] == case)
 
 
 def load_rows(name: str) -> list[list[float]]:
@@ -58,6 +64,7 @@ class FakeBinance:
     now_ms: int = 0
     stall_s: float = 2.0
     refuse_websockets: bool = False
+    delisted: set[str] = field(default_factory=set)  # left out of exchangeInfo
     requests: list[tuple[str, dict]] = field(default_factory=list)
     _faults: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
     _ws: list[web.WebSocketResponse] = field(default_factory=list)
@@ -122,6 +129,7 @@ class FakeBinance:
     async def start(self) -> str:
         self._subscribed = asyncio.Event()
         app = web.Application()
+        app.router.add_get("/fapi/v1/time", self._time)
         app.router.add_get("/fapi/v1/exchangeInfo", self._exchange_info)
         app.router.add_get("/fapi/v1/klines", self._klines)
         app.router.add_get("/fapi/v1/fundingRate", self._funding)
@@ -163,16 +171,20 @@ class FakeBinance:
         if kind == "timeout":
             await asyncio.sleep(self.stall_s)
             return web.json_response([])
-        if kind in ("429", "418"):
-            body = {"code": -1003, "msg": "Too many requests; current limit is 2400 requests per minute."}
-            return web.json_response(body, status=int(kind),
+        if kind == "429":
+            return web.json_response(error_body("rate_limited_429"), status=429,
                                      headers={"Retry-After": str(fault.retry_after)})
+        if kind == "418":
+            body = dict(error_body("ip_banned_418"))
+            until = self.now_ms + fault.retry_after * 1000
+            body["msg"] = body["msg"].replace("1780765249479", str(until))
+            return web.json_response(body, status=418, headers={"Retry-After": str(fault.retry_after)})
         if kind in ("500", "503"):
             return web.Response(status=int(kind), text="Service Unavailable")
         if kind == "malformed":
             return web.Response(text='[[1735603200000,"92759.3","928', content_type="application/json")
         if kind == "bad_symbol":
-            return web.json_response({"code": -1121, "msg": "Invalid symbol."}, status=400)
+            return web.json_response(error_body("invalid_symbol"), status=400)
         if kind == "reset":
             resp = web.StreamResponse(headers={"Content-Type": "application/json",
                                                "Content-Length": "100000"})
@@ -208,13 +220,17 @@ class FakeBinance:
             return rows[: mid - 3] + rows[mid + 3:]
         raise ValueError(f"unknown fault {kind}")
 
+    async def _time(self, request: web.Request) -> web.StreamResponse:
+        return await self._serve("time", request, lambda: {"serverTime": self.now_ms})
+
     async def _exchange_info(self, request: web.Request) -> web.StreamResponse:
         info = json.loads((FIXTURES / "binance_fapi" / "http_futures_market_exchange_info.json").read_text())
+        info["symbols"] = [s for s in info["symbols"] if s["symbol"] not in self.delisted]
         return await self._serve("exchangeInfo", request, info)
 
     def _unknown(self, symbol: str | None) -> web.Response | None:
         if symbol not in self.candles:
-            return web.json_response({"code": -1121, "msg": "Invalid symbol."}, status=400)
+            return web.json_response(error_body("invalid_symbol"), status=400)
         return None
 
     async def _klines(self, request: web.Request) -> web.StreamResponse:
@@ -225,7 +241,7 @@ class FakeBinance:
             if bad is not None:
                 return bad
             if q.get("interval") != "1h":
-                return web.json_response({"code": -1120, "msg": "Invalid interval."}, status=400)
+                return web.json_response(error_body("invalid_interval"), status=400)
             rows = self.truth(q["symbol"])
             forming = self.forming(q["symbol"])
             if forming is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from smtdesk.data.retry import RateLimited
+from smtdesk.data.retry import RateLimited, UnknownSymbol
 from smtdesk.data.source import SourceError
 from smtdesk.data.sync import sync_candles
 from tests.data.conftest import BTC, market, run
@@ -82,15 +82,32 @@ def test_ban_stops_requests_until_it_ends_then_resumes(tmp_path):
     run(body())
 
 
-def test_invalid_symbol_answer_mid_backfill_then_recovery(tmp_path):
+def test_invalid_symbol_answer_for_a_listed_market_is_not_final(tmp_path):
     async def body():
         async with market(tmp_path) as m:
             m.fake.fail("klines", None, None, "bad_symbol")
-            with pytest.raises(SourceError, match="does not know this symbol"):
+            with pytest.raises(SourceError, match='answered "invalid symbol" for BTC/USDT:USDT, '
+                                                  "which it lists") as info:
                 await sync_candles(m.source, m.store, BTC, "1h", bars=1000)
+            assert not isinstance(info.value, UnknownSymbol)  # the worker tries again later
+            assert m.fake.count("exchangeInfo") == 2  # the market list was asked afresh
             assert len(m.stored()) == 400
             await sync_candles(m.source, m.store, BTC, "1h", bars=1000)
             np.testing.assert_array_equal(m.stored(), m.truth())
+
+    run(body())
+
+
+def test_invalid_symbol_answer_for_a_delisted_market_is_final(tmp_path):
+    async def body():
+        async with market(tmp_path) as m:
+            await sync_candles(m.source, m.store, BTC, "1h", bars=300)
+            m.fake.delisted.add("BTCUSDT")
+            m.fake.now_ms += 3 * HOUR_MS
+            m.fake.fail("klines", "bad_symbol")
+            with pytest.raises(UnknownSymbol, match="no longer lists BTC/USDT:USDT"):
+                await sync_candles(m.source, m.store, BTC, "1h")
+            assert len(m.stored()) == 300
 
     run(body())
 

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 
 import numpy as np
+import pytest
 
 from smtdesk.data.sync import record, sync_candles
 from tests.data.conftest import BTC, market, run
@@ -114,3 +115,29 @@ def test_history_is_closed_candles_only_and_a_fresh_close_waits_to_settle(tmp_pa
             assert int(h.time[-1]) == int(m.truth()[-1, 0])
 
     run(body())
+
+
+@pytest.mark.parametrize("ahead_ms", [45 * 60_000, -2 * HOUR_MS], ids=["ahead 45 min", "behind 2 h"])
+def test_the_exchange_clock_decides_what_has_closed(tmp_path, ahead_ms):
+    async def body():
+        async with market(tmp_path, local_clock_ahead_ms=ahead_ms) as m:
+            await sync_candles(m.source, m.store, BTC, "1h", bars=1000)
+            # ahead: the forming candle is not stored; behind: the newest closed ones are
+            np.testing.assert_array_equal(m.stored(), m.truth())
+            assert m.fake.count("time") == 1
+
+    run(body())
+
+
+def test_an_unexpected_failure_ends_the_stream_instead_of_stalling_it(tmp_path):
+    async def body():
+        async with market(tmp_path) as m:
+            async def broken(symbol, timeframe):
+                raise TypeError("unparseable kline")
+
+            m.source._ex.watch_ohlcv = broken
+            with pytest.raises(TypeError, match="unparseable kline"):
+                async for _ in m.source.stream((BTC,), "1h"):
+                    pass
+
+    run(asyncio.wait_for(body(), 5))

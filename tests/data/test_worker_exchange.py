@@ -6,51 +6,13 @@ from __future__ import annotations
 import asyncio
 
 import numpy as np
-import pytest
-import qasync
 
 from smtdesk.core.candles import Candles
 from smtdesk.data import derivatives as dv
 from smtdesk.data.demo import DemoSource
 from smtdesk.data.worker import MarketWorker
-from tests.data.conftest import BTC, ETH, market
+from tests.data.conftest import BTC, ETH, Seen, market, until
 from tests.data.fake_binance import HOUR_MS
-
-
-@pytest.fixture
-def on_qt_loop(qapp):
-    """Run a coroutine to completion on a qasync loop, as the app does."""
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-
-    def run(coro):
-        return loop.run_until_complete(asyncio.wait_for(coro, 20))
-
-    yield run
-    loop.close()
-    asyncio.set_event_loop(None)
-
-
-class Seen:
-    """Everything a worker emitted, by signal name."""
-
-    def __init__(self, worker: MarketWorker) -> None:
-        self.events: list[tuple[str, object]] = []
-        for name in ("analysis_ready", "status_changed", "failed", "source_changed", "progress",
-                     "forming_candle", "derivatives_ready", "signals_raised",
-                     "liquidations_ready", "notice"):
-            getattr(worker, name).connect(lambda v, n=name: self.events.append((n, v)))
-
-    def of(self, name: str) -> list:
-        return [v for n, v in self.events if n == name]
-
-
-async def until(condition, timeout: float = 8.0) -> None:
-    async def poll():
-        while not condition():
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(poll(), timeout)
 
 
 def test_cached_first_then_missing_then_live(tmp_path, on_qt_loop):
