@@ -1,12 +1,14 @@
 """Time to open a cached 100k-candle series: open the cache file, load the series.
 
 Run: python bench/store.py [--candles N]. Prints the best and median of several cold
-opens (a new connection each time; the OS page cache is warm, as on a second app start).
+opens (a new connection each time; the OS page cache is warm, as on a second app start),
+beside a reference: the same candles as one SQLite row each, read back into arrays.
 """
 
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -34,6 +36,28 @@ def series(n: int) -> Candles:
     return Candles(time_ms, open_, high, low, close, rng.random(n) * 1000)
 
 
+def row_per_candle(path: Path, candles: Candles, repeat: int) -> list[float]:
+    """Seconds to open and load a plain one-row-per-candle table, ``repeat`` times."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE candles (time INTEGER PRIMARY KEY, open REAL, high REAL, low REAL, "
+                 "close REAL, volume REAL)")
+    with conn:
+        conn.executemany("INSERT INTO candles VALUES (?, ?, ?, ?, ?, ?)", zip(
+            candles.time.tolist(), candles.open.tolist(), candles.high.tolist(),
+            candles.low.tolist(), candles.close.tolist(), candles.volume.tolist()))
+    conn.close()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        conn = sqlite3.connect(path)
+        arr = np.array(conn.execute("SELECT * FROM candles ORDER BY time").fetchall())
+        conn.close()
+        times.append(time.perf_counter() - t0)
+        assert len(arr) == len(candles)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--candles", type=int, default=100_000)
@@ -42,8 +66,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "cache.sqlite"
         store = CandleStore(path)
+        candles = series(args.candles)
         t0 = time.perf_counter()
-        store.save_candles(*KEY, series(args.candles))
+        store.save_candles(*KEY, candles)
         write_s = time.perf_counter() - t0
         store.close()
         opens, loads = [], []
@@ -63,6 +88,9 @@ def main() -> None:
         print(f"open cached series (open file + integrity check + load): best {min(total) * 1000:.1f} ms, "
               f"median {statistics.median(total) * 1000:.1f} ms "
               f"(open {statistics.median(opens) * 1000:.1f} ms, load {statistics.median(loads) * 1000:.1f} ms)")
+        plain = row_per_candle(Path(folder) / "plain.sqlite", candles, args.repeat)
+        print(f"reference, one row per candle (open + load, no integrity check): best "
+              f"{min(plain) * 1000:.1f} ms, median {statistics.median(plain) * 1000:.1f} ms")
 
 
 if __name__ == "__main__":
