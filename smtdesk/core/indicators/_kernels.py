@@ -196,14 +196,13 @@ def rsi_loop(x, period, out):
 
 @_jit
 def true_range(high, low, previous_close):
-    tr = high - low
+    # Selects rather than branches: which of the three wins is unpredictable, and a
+    # mispredicted branch stalls the smoothing recursion that waits on it.
+    span = high - low
     up = abs(high - previous_close)
     down = abs(low - previous_close)
-    if up > tr:
-        tr = up
-    if down > tr:
-        tr = down
-    return tr
+    widest = span if span >= up else up
+    return widest if widest >= down else down
 
 
 @_jit
