@@ -16,6 +16,7 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import overload
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
@@ -170,6 +171,44 @@ def _one(b: Block, r: int, time: Ints, timeframe: str) -> Signal:
     )
 
 
+@numba.njit(cache=True, nogil=True)
+def _stream_order(known, ref, sizes, block_tie, ref_weight):
+    """(block, row) of the rows of blocks of ``sizes`` rows (``known`` and ``ref``
+    concatenated), sorted by known bar, then ``block_tie + ref * ref_weight``: a counting
+    sort on the known bar over the bars present, then insertion sorts of the few events
+    known at each bar."""
+    n = len(known)
+    block = np.empty(n, np.int64)
+    row = np.empty(n, np.int64)
+    tie = np.empty(n, np.int64)
+    i = 0
+    for bi in range(len(sizes)):
+        for r in range(sizes[bi]):
+            block[i], row[i] = bi, r
+            tie[i] = block_tie[bi] + ref[i] * ref_weight
+            i += 1
+    lo, hi = known.min(), known.max()
+    start = np.zeros(hi - lo + 2, np.int64)
+    for k in known:
+        start[k - lo + 1] += 1
+    for k in range(hi - lo + 1):
+        start[k + 1] += start[k]
+    fill = start[:-1].copy()
+    order = np.empty(n, np.int64)
+    for i in range(n):
+        order[fill[known[i] - lo]] = i
+        fill[known[i] - lo] += 1
+    for k in range(hi - lo + 1):
+        for j in range(start[k] + 1, start[k + 1]):
+            i = order[j]
+            q = j - 1
+            while q >= start[k] and tie[order[q]] > tie[i]:
+                order[q + 1] = order[q]
+                q -= 1
+            order[q + 1] = i
+    return block[order], row[order]
+
+
 class EventTable(Sequence[Signal]):
     """The events of a run in stream order, as a read-only sequence of :class:`Signal`.
 
@@ -202,27 +241,35 @@ class EventTable(Sequence[Signal]):
         blocks = tuple(blocks[i] for i in keep)
         if not blocks:
             return cls((), _NO_BARS, _NO_BARS, time, timeframe)
-        groups = np.zeros(len(blocks), np.int64) if group is None else np.asarray(group)[keep]
-        sizes = np.array([len(b) for b in blocks])
-        block = np.repeat(np.arange(len(blocks)), sizes)
-        row = np.arange(len(block)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        groups = [0] * len(blocks) if group is None else [group[i] for i in keep]
         known = np.concatenate([b.known for b in blocks])
         ref = np.concatenate([b.ref for b in blocks])
         prefixes = sorted({b.prefix for b in blocks})
         if any(q.startswith(p) for p, q in pairwise(prefixes)):
             # One prefix starts another: their ids compare by the referred time's digits.
+            sizes = [len(b) for b in blocks]
+            block = np.repeat(np.arange(len(blocks)), sizes)
+            row = np.arange(len(block)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
             ids = [blocks[bi].prefix + str(t) for bi, t in zip(block.tolist(), time[ref].tolist())]
             state = [STATE_ORDER[blocks[bi].state] for bi in block.tolist()]
-            keys = zip(known.tolist(), groups[block].tolist(), ref.tolist(), ids, state)
-            order = np.array(sorted(range(len(block)), key=list(keys).__getitem__), np.int64)
-        else:
-            # Ids with the same referred time order as their prefixes.
-            rank = {p: i for i, p in enumerate(prefixes)}
-            per_block = np.array(
-                [(groups[i], rank[b.prefix], STATE_ORDER[b.state]) for i, b in enumerate(blocks)]
-            )[block]
-            order = np.lexsort((per_block[:, 2], per_block[:, 1], ref, per_block[:, 0], known))
-        return cls(blocks, block[order], row[order], time, timeframe)
+            group_of = [groups[bi] for bi in block.tolist()]
+            keys = list(zip(known.tolist(), group_of, ref.tolist(), ids, state))
+            order = np.array(sorted(range(len(block)), key=keys.__getitem__), np.int64)
+            return cls(blocks, block[order], row[order], time, timeframe)
+        # Ids with the same referred time order as their prefixes: the tie-break after the
+        # known bar is (group, referred bar, prefix, state) as one integer.
+        rank = {p: i for i, p in enumerate(prefixes)}
+        n_ranks, n_states = len(prefixes), len(STATE_ORDER)
+        block_tie = np.array(
+            [
+                ((g * len(time)) * n_ranks + rank[b.prefix]) * n_states + STATE_ORDER[b.state]
+                for g, b in zip(groups, blocks)
+            ],
+            np.int64,
+        )
+        sizes = np.array([len(b) for b in blocks], np.int64)
+        block, row = _stream_order(known, ref, sizes, block_tie, n_ranks * n_states)
+        return cls(blocks, block, row, time, timeframe)
 
     # Sequence -----------------------------------------------------------------------------
 

@@ -77,24 +77,34 @@ def build_blocks(
     priced, timed = ended & by_price, ended & ~by_price
     cancelled = [*early, (k_break, cancel, y_hi)]
     broke_mss, broke = [*with_mss, (k_break, invalid, y_hi)], [*final, (k_break, invalid, y_hi)]
-    variants = (  # state, rows, bar known, levels, reason, provisional
-        (State.FORMING, np.ones(len(sel), bool), t, early, "", True),
-        (State.CANCELLED, cancel >= 0, cancel, cancelled, cancel_reason, True),
-        (State.DIVERGENCE, (div >= 0) & has_mss, div, with_mss, "", False),
-        (State.DIVERGENCE, (div >= 0) & ~has_mss, div, final, no_mss_reason, False),
-        (State.CONFIRMED, confirm >= 0, confirm, with_mss, confirm_reason, False),
-        (State.INVALIDATED, priced & has_mss, invalid, broke_mss, price_reason, False),
-        (State.INVALIDATED, priced & ~has_mss, invalid, broke, price_reason, False),
-        (State.INVALIDATED, timed & has_mss, invalid, with_mss, timeout_reason, False),
-        (State.INVALIDATED, timed & ~has_mss, invalid, final, timeout_reason, False),
+    event_bars = (t, cancel, div, confirm, invalid)
+    variants = (  # state, rows, event bar (of event_bars), levels, reason, provisional
+        (State.FORMING, np.ones(len(sel), bool), 0, early, "", True),
+        (State.CANCELLED, cancel >= 0, 1, cancelled, cancel_reason, True),
+        (State.DIVERGENCE, (div >= 0) & has_mss, 2, with_mss, "", False),
+        (State.DIVERGENCE, (div >= 0) & ~has_mss, 2, final, no_mss_reason, False),
+        (State.CONFIRMED, confirm >= 0, 3, with_mss, confirm_reason, False),
+        (State.INVALIDATED, priced & has_mss, 4, broke_mss, price_reason, False),
+        (State.INVALIDATED, priced & ~has_mss, 4, broke, price_reason, False),
+        (State.INVALIDATED, timed & has_mss, 4, with_mss, timeout_reason, False),
+        (State.INVALIDATED, timed & ~has_mss, 4, final, timeout_reason, False),
     )
+    found = []
+    for state, mask, which, levels, reason, provisional in variants:
+        rows = np.flatnonzero(mask & (event_bars[which] >= from_bar))
+        if len(rows):
+            found.append((state, rows, which, levels, reason, provisional))
+    if not found:
+        return []
+    # Tags at every event bar of these candidates, read in one pass.
+    tag_codes = context.tag_codes(
+        np.maximum(np.concatenate(event_bars), 0), side.yi, bearish=bearish
+    )
+    tag_codes = tag_codes.reshape(len(event_bars), len(sel))
     prefix = f"smt:{side.direction.value}:{xa}:"
     blocks = []
-    for state, mask, known, levels, reason, provisional in variants:
-        rows = np.flatnonzero(mask & (known >= from_bar))
-        if not len(rows):
-            continue
-        at = known[rows]
+    for state, rows, which, levels, reason, provisional in found:
+        at = event_bars[which][rows]
         level_bars = tuple(bars[rows] for _, bars, _ in levels)
         values = tuple(series[bars] for (_, _, series), bars in zip(levels, level_bars))
         plans = None
@@ -114,7 +124,7 @@ def build_blocks(
                 level_bars=level_bars,
                 reason=reason,
                 provisional=provisional,
-                tag_codes=context.tag_codes(at, side.yi, bearish=bearish),
+                tag_codes=tag_codes[which][rows],
                 tag_set=context.tag_set,
                 plans=plans,
             )
