@@ -3,54 +3,93 @@
 Every SMT rule is of the form "the first bar from here to there where price trades
 strictly beyond a level". A full-history scan asks this for thousands of ranges at
 once; a live update asks it for a handful of short ranges. Both give identical answers:
-they compare the same float values, only the search differs.
+they compare the same float values (``sign * value > level``; NaN is never beyond
+anything), only the search differs.
 """
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
+_SMALL, _LARGE = 32, 1024  # block sizes of the two tables of maxima
+
+
+@numba.njit(cache=True, nogil=True)
+def _block_max(values, sign, size):
+    out = np.full((len(values) + size - 1) // size, -np.inf)
+    for i in range(len(values)):
+        x = sign * values[i]
+        if x > out[i // size]:
+            out[i // size] = x
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _first_above(values, sign, small, large, lo, hi, level):
+    out = np.full(len(lo), -1, np.int64)
+    last = len(values) - 1
+    for q in range(len(lo)):
+        i, end, bar = max(lo[q], 0), min(hi[q], last), level[q]
+        while i <= end:
+            # A whole block at or below the level is passed over; blocks are entered
+            # only at their first bar, so a range costs O(block sizes + length / 1024).
+            if i % _LARGE == 0 and large[i // _LARGE] <= bar:
+                i += _LARGE
+            elif i % _SMALL == 0 and small[i // _SMALL] <= bar:
+                i += _SMALL
+            elif sign * values[i] > bar:
+                out[q] = i
+                break
+            else:
+                i += 1
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _first_above_scan(values, sign, lo, hi, level):
+    out = np.full(len(lo), -1, np.int64)
+    last = len(values) - 1
+    for q in range(len(lo)):
+        for i in range(max(lo[q], 0), min(hi[q], last) + 1):
+            if sign * values[i] > level[q]:
+                out[q] = i
+                break
+    return out
+
+
+def _queries(lo, hi, level) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, ...]]:
+    lo, hi, level = np.broadcast_arrays(
+        np.asarray(lo, dtype=np.int64),
+        np.asarray(hi, dtype=np.int64),
+        np.asarray(level, dtype=np.float64),
+    )
+    flat = tuple(np.ascontiguousarray(x).ravel() for x in (lo, hi, level))
+    return (*flat, lo.shape)
+
 
 class FirstAbove:
-    """Batched ``first i in [lo, hi] with values[i] > level`` over one fixed array.
+    """Batched ``first i in [lo, hi] with sign * values[i] > level`` over one fixed array.
 
-    A sparse table of range maxima (log2 N levels) lets each query skip blocks whose
-    maximum is not above the level, so a batch of Q queries costs O(Q log N) in numpy.
+    Tables of block maxima (blocks of 32 and 1024 bars) let a query pass over stretches
+    that stay at or below its level, so each costs at most a few dozen steps plus one per
+    1024 bars of its range, and building the tables is one pass over the array.
     """
 
-    def __init__(self, values: npt.ArrayLike) -> None:
-        self._values = np.asarray(values, dtype=np.float64)
-        levels = [self._values]
-        step = 1
-        while 2 * step <= len(self._values):
-            prev = levels[-1]
-            levels.append(np.maximum(prev[:-step], prev[step:]))
-            step *= 2
-        self._levels = levels
+    def __init__(self, values: npt.ArrayLike, *, sign: float = 1.0) -> None:
+        self._values = np.ascontiguousarray(values, dtype=np.float64)
+        self._sign = float(sign)
+        self._small = _block_max(self._values, self._sign, _SMALL)
+        self._large = _block_max(self._values, self._sign, _LARGE)
 
     def __call__(
         self, lo: npt.ArrayLike, hi: npt.ArrayLike, level: npt.ArrayLike
     ) -> npt.NDArray[np.int64]:
         """First index in ``[lo, hi]`` (inclusive) with a value above ``level``, else -1."""
-        lo = np.asarray(lo, dtype=np.int64)
-        hi = np.minimum(np.asarray(hi, dtype=np.int64), len(self._values) - 1)
-        level = np.asarray(level, dtype=np.float64)
-        lo, hi, level = (np.ascontiguousarray(x) for x in np.broadcast_arrays(lo, hi, level))
-        pos = lo.copy()
-        live = lo <= hi
-        room = np.where(live, hi - lo + 1, 0)
-        top = int(room.max()).bit_length() - 1 if room.size else -1
-        # Levels above the longest range can never be skipped, so short ranges stay cheap.
-        for k in range(min(top, len(self._levels) - 1), -1, -1):
-            step = 1 << k
-            can = pos + (step - 1) <= hi
-            skip = self._levels[k][np.where(can, pos, 0)] <= level
-            skip &= can
-            pos += skip * step
-        found = live & (pos <= hi)
-        found &= self._values[np.where(found, pos, 0)] > level
-        return np.where(found, pos, -1)
+        lo, hi, level, shape = _queries(lo, hi, level)
+        found = _first_above(self._values, self._sign, self._small, self._large, lo, hi, level)
+        return found.reshape(shape)
 
 
 def first_above_scan(
@@ -61,22 +100,10 @@ def first_above_scan(
     *,
     sign: float = 1.0,
 ) -> npt.NDArray[np.int64]:
-    """Same answer as :class:`FirstAbove` on ``sign * values``, by scanning each range.
+    """Same answer as :class:`FirstAbove` by scanning each range, without tables.
 
-    Meant for a few short ranges (a live update), where building a table would cost more.
+    Meant for a few short ranges (a live update), where building tables would cost more.
     """
-    lo, hi, level = np.broadcast_arrays(
-        np.asarray(lo, dtype=np.int64),
-        np.asarray(hi, dtype=np.int64),
-        np.asarray(level, dtype=np.float64),
-    )
-    out = np.full(lo.shape, -1, np.int64)
-    last = len(values) - 1
-    for q in range(lo.size):
-        a, b = int(lo.flat[q]), min(int(hi.flat[q]), last)
-        if a > b:
-            continue
-        hits = np.flatnonzero(sign * values[a : b + 1] > level.flat[q])
-        if len(hits):
-            out.flat[q] = a + hits[0]
-    return out
+    lo, hi, level, shape = _queries(lo, hi, level)
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    return _first_above_scan(values, float(sign), lo, hi, level).reshape(shape)

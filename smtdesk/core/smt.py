@@ -82,7 +82,7 @@ class TableSeek:
         key = (id(sp.hi), sp.sign)
         table = self._tables.get(key)
         if table is None:
-            table = self._tables[key] = FirstAbove(sp.sign * sp.hi)
+            table = self._tables[key] = FirstAbove(sp.hi, sign=sp.sign)
         return table(lo, hi, level)
 
 

@@ -72,7 +72,7 @@ def fair_value_gaps(high: npt.ArrayLike, low: npt.ArrayLike) -> Gaps:
     last = len(high) - 1
     fill = np.full(len(bar), -1, np.int64)
     if bullish.any():
-        fill[bullish] = FirstAbove(-low)(bar[bullish] + 1, last, -bottom[bullish])
+        fill[bullish] = FirstAbove(low, sign=-1.0)(bar[bullish] + 1, last, -bottom[bullish])
     if (~bullish).any():
         fill[~bullish] = FirstAbove(high)(bar[~bullish] + 1, last, top[~bullish])
     return Gaps(
@@ -113,7 +113,7 @@ def _equal_pairs(bars: Ints, values: Floats, sign: float, tolerance: float) -> t
     va, vb = values[a], values[b]
     close = np.abs(va - vb) <= tolerance * np.maximum(np.abs(va), np.abs(vb))
     level = np.maximum(sign * va, sign * vb)
-    beyond = FirstAbove(sign * values)(a + 1, b - 1, level)
+    beyond = FirstAbove(values, sign=sign)(a + 1, b - 1, level)
     keep = close & (beyond < 0)
     return a[keep], b[keep]
 
@@ -158,7 +158,7 @@ def liquidity_pools(
             sign * np.maximum(sign * values[first], sign * values[np.maximum(second, 0)]),
             values[first],
         )
-        taken = FirstAbove(sign * values)(
+        taken = FirstAbove(values, sign=sign)(
             np.maximum(first, second) + 1, len(values) - 1, sign * level
         )
         swept = (taken >= 0) & (sign * close[np.maximum(taken, 0)] <= sign * level)
@@ -241,9 +241,9 @@ def structure_shifts(
         lvl_src = low if bearish else high
         level = lvl_src[np.maximum(lb, 0)]
         sign = -1.0 if bearish else 1.0  # a close beyond the level: below for bearish
-        brk = FirstAbove(sign * close)(t + 1, last, sign * level)
+        brk = FirstAbove(close, sign=sign)(t + 1, last, sign * level)
         ext = high if bearish else low
-        beyond = FirstAbove(-sign * ext)(t + 1, last, -sign * ext[t])
+        beyond = FirstAbove(ext, sign=-sign)(t + 1, last, -sign * ext[t])
         ok = (lb >= 0) & (brk >= 0) & ((beyond < 0) | (beyond > brk))
         t, lb, level, brk = t[ok], lb[ok], level[ok], brk[ok]
         ob = np.array([order_block(open_, close, int(k), bearish=bearish) for k in brk], np.int64)
