@@ -35,7 +35,9 @@ class IndicatorColumns:
     """The indicator columns of one asset over a history, grown one closed bar at a time."""
 
     def __init__(self) -> None:
-        # One row per column, so a live bar is written with a single assignment.
+        # A full scan's columns as computed; the first live bar copies them into one
+        # buffer with a row per column, so a live bar is written with one assignment.
+        self._full: dict[str, np.ndarray] = {}
         self._buf = np.empty((len(COLUMNS), 0))
         self._n = 0
         self._set: IndicatorSet | None = None
@@ -62,9 +64,9 @@ class IndicatorColumns:
             "ma_cross": d["ma_cross"].cross,
             "ma_confirmed": d["ma_cross"].volume_confirmed,
         }
-        self._buf = np.empty((len(COLUMNS), len(c)))
-        for i, name in enumerate(COLUMNS):
-            self._buf[i] = cols[name]
+        # As floats, like the live buffer (crosses and squeezes come as ints and bools).
+        self._full = {name: np.asarray(cols[name], np.float64) for name in COLUMNS}
+        self._buf = np.empty((len(COLUMNS), 0))
         self._n = len(c)
         self._set = None
         self._history = c
@@ -113,6 +115,11 @@ class IndicatorColumns:
         self._history = c
 
     def _grow(self, rows: np.ndarray) -> None:
+        if self._full:
+            full, self._full = self._full, {}
+            self._buf = np.empty((len(COLUMNS), self._n))
+            for i, name in enumerate(COLUMNS):
+                self._buf[i] = full[name]
         need = self._n + len(rows)
         if need > self._buf.shape[1]:
             # Capacity doubles, so a live update copies the history only now and then.
@@ -123,4 +130,6 @@ class IndicatorColumns:
         self._n = need
 
     def view(self) -> dict[str, np.ndarray]:
+        if self._full:
+            return self._full
         return {name: self._buf[i, : self._n] for i, name in enumerate(COLUMNS)}

@@ -60,13 +60,18 @@ def _first_above_scan(values, sign, lo, hi, level):
 
 
 def _queries(lo, hi, level) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, ...]]:
-    lo, hi, level = np.broadcast_arrays(
+    """The query arrays broadcast together and flattened, and their common shape."""
+    arrays = (
         np.asarray(lo, dtype=np.int64),
         np.asarray(hi, dtype=np.int64),
         np.asarray(level, dtype=np.float64),
     )
-    flat = tuple(np.ascontiguousarray(x).ravel() for x in (lo, hi, level))
-    return (*flat, lo.shape)
+    shape = np.broadcast_shapes(*(x.shape for x in arrays))
+    flat = (
+        np.ascontiguousarray(x if x.shape == shape else np.broadcast_to(x, shape).copy()).ravel()
+        for x in arrays
+    )
+    return (*flat, shape)
 
 
 class FirstAbove:

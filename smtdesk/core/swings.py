@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
@@ -24,25 +25,35 @@ class Swings:
         return idx + self.strength
 
 
+@numba.njit(cache=True, nogil=True)
+def _pivot_scan(values, strength, sign):
+    n = strength
+    found = np.empty(max(len(values) - 2 * n, 0), np.int64)
+    count = 0
+    for i in range(n, len(values) - n):
+        v = sign * values[i]
+        # Strictly above the bars before, not below the bars after: of two equal highs
+        # only the first is the swing, so a double top is one liquidity level. A NaN
+        # anywhere in the window fails every comparison.
+        ok = True
+        for j in range(i - n, i):
+            if not v > sign * values[j]:
+                ok = False
+                break
+        if ok:
+            for j in range(i + 1, i + n + 1):
+                if not v >= sign * values[j]:
+                    ok = False
+                    break
+        if ok:
+            found[count] = i
+            count += 1
+    return found[:count].copy()
+
+
 def _pivots(values: np.ndarray, strength: int, sign: float) -> npt.NDArray[np.int64]:
     # sign=+1 finds highs; lows are highs of the negated series.
-    n = strength
-    if len(values) < 2 * n + 1:
-        return np.empty(0, np.int64)
-    v = sign * values
-    m = len(v) - 2 * n
-    centre = v[n : n + m]
-    # Running maxima by shifted copies: contiguous passes, much faster than reducing
-    # a strided sliding window.
-    before = v[0:m].copy()
-    after = v[n + 1 : n + 1 + m].copy()
-    for k in range(1, n):
-        np.maximum(before, v[k : k + m], out=before)
-        np.maximum(after, v[n + 1 + k : n + 1 + k + m], out=after)
-    # Strictly above the bars before, not below the bars after: of two equal highs
-    # only the first is the swing, so a double top is one liquidity level.
-    is_pivot = (centre > before) & (centre >= after)
-    idx = np.flatnonzero(is_pivot).astype(np.int64) + n
+    idx = _pivot_scan(np.ascontiguousarray(values, np.float64), strength, float(sign))
     idx.flags.writeable = False
     return idx
 

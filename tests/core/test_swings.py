@@ -53,3 +53,24 @@ def test_swings_are_causal_for_every_prefix(values, n):
         known_lo = full.low_idx[full.known_at(full.low_idx) <= k - 1]
         assert part.high_idx.tolist() == known_hi.tolist()
         assert part.low_idx.tolist() == known_lo.tolist()
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_swings_follow_the_definition_with_ties_and_gaps_in_the_data(n):
+    rng = np.random.default_rng(n)
+    high = np.round(np.cumsum(rng.normal(0, 1, 3000)), 0)
+    high[rng.choice(3000, 20, replace=False)] = np.nan  # a NaN window never holds a swing
+    low = high - 1
+
+    def plain(values, sign):
+        v = sign * values
+        return [
+            i
+            for i in range(n, len(v) - n)
+            if all(v[i] > v[j] for j in range(i - n, i))
+            and all(v[i] >= v[j] for j in range(i + 1, i + n + 1))
+        ]
+
+    sw = find_swings(high, low, strength=n)
+    assert sw.high_idx.tolist() == plain(high, 1.0)
+    assert sw.low_idx.tolist() == plain(low, -1.0)
