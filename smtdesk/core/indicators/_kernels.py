@@ -532,12 +532,15 @@ def mfi_loop(high, low, close, volume, period, same_typical, out):
 
 
 @_jit
-def bollinger_loop(x, period, stddev, squeeze_period, bands, scratch, squeeze):
+def bollinger_loop(x, period, stddev, squeeze_period, bands, squeeze):
     """Bands from running totals of (x - x[0]) and its square, which keeps the variance
     from being the difference of two numbers of the size of price squared; the squeeze
     where a bandwidth is the lowest of its last ``squeeze_period`` (none next to a NaN).
 
-    ``bands`` has 4 rows: middle, upper, lower, bandwidth; ``scratch`` 2 rows.
+    ``bands`` has 4 rows: middle, upper, lower, bandwidth. The squeeze's window minimum
+    comes from blocks of ``squeeze_period`` bandwidths (van Herk / Gil-Werman): the
+    running minimum since the current block began, and the suffix minima of the block
+    before, worked out once when that block closed. Exact, and O(1) per bar.
     """
     n = x.shape[0]
     middle, upper, lower, bandwidth = bands[0], bands[1], bands[2], bands[3]
@@ -548,6 +551,10 @@ def bollinger_loop(x, period, stddev, squeeze_period, bands, scratch, squeeze):
     square_total = 0.0
     probe = 0.0
     j = 0
+    sq = squeeze_period
+    suffix = np.empty(min(sq, n))
+    running = 0.0
+    last_nan = -1
     for i in range(n):
         offset = x[i] - origin
         probe += x[i] * 0.0
@@ -571,16 +578,25 @@ def bollinger_loop(x, period, stddev, squeeze_period, bands, scratch, squeeze):
         middle[i] = mid
         upper[i] = up
         lower[i] = low
-        bandwidth[i] = (up - low) / mid if mid != 0.0 else np.nan
-    first = period + squeeze_period - 2
-    if n > first:
-        lowest = scratch[1]
-        rolling_min(bandwidth[period - 1 :], squeeze_period, scratch[0], lowest)
-        # A NaN bandwidth (middle band 0) means no squeeze in any window holding it.
-        last_nan = -1
-        for i in range(period - 1, n):
-            if bandwidth[i] != bandwidth[i]:
-                last_nan = i
-            if i >= first:
-                squeeze[i] = last_nan <= i - squeeze_period and bandwidth[i] <= lowest[i - first]
+        bw = (up - low) / mid if mid != 0.0 else np.nan
+        bandwidth[i] = bw
+        # k counts bandwidths; r is k's place in its block of sq.
+        k = i - (period - 1)
+        r = k % sq
+        if bw != bw:
+            last_nan = i
+        running = bw if r == 0 or bw < running else running
+        if r == sq - 1:
+            lowest = running
+            acc = bw
+            for t in range(sq - 1, -1, -1):
+                v = bandwidth[i - (sq - 1) + t]
+                acc = v if v < acc else acc
+                suffix[t] = acc
+        elif k >= sq:
+            tail = suffix[r + 1]
+            lowest = tail if tail < running else running
+        else:
+            continue
+        squeeze[i] = last_nan <= i - sq and bw <= lowest
     return _ring_in_order(sum_ring, j), _ring_in_order(square_ring, j), probe

@@ -86,7 +86,7 @@ def _kernel(
         bands[:] = np.nan
         return Bollinger(middle, upper, lower, bandwidth, squeeze), None
     sums, squares, probe = _kernels.bollinger_loop(
-        x, period, stddev, squeeze_period, bands, np.empty((2, n)), squeeze
+        x, period, stddev, squeeze_period, bands, squeeze
     )
     require_finite(probe, close=x)
     bands[:, : period - 1] = np.nan
