@@ -35,6 +35,8 @@ RIGHT_MARGIN_BARS = 3
 MARKER_MIN_PX_PER_BAR = 2.0
 PLAN_BARS = 30
 """How far right of its bar a trade plan's levels are drawn."""
+SUBPANEL_MIN_HEIGHT = 48
+"""Room for the legend and two value labels; every sub-panel at once still fits a 900 px window."""
 
 
 class _PriceVolumeItems:
@@ -87,7 +89,7 @@ class PricePane(Pane):
 
     def style_markers(self, palette: Palette) -> None:
         self.swing_highs.setBrush(pg.mkBrush(palette.series[0]))
-        self.swing_lows.setBrush(pg.mkBrush(palette.band))
+        self.swing_lows.setBrush(pg.mkBrush(palette.series[1]))
         self.smt_lines[Direction.BULLISH].setPen(pen(palette.up, 2))
         self.smt_lines[Direction.BEARISH].setPen(pen(palette.down, 2))
 
@@ -95,9 +97,8 @@ class PricePane(Pane):
         lo, hi = self.visible_y_range()
         if not (np.isfinite(lo) and np.isfinite(hi)):
             return
-        span = hi - lo or abs(hi) * 0.01 or 1.0
-        # room below for the volume overlay, above for swing markers and the legend
-        self.vb.setYRange(lo - span * (VOLUME_SHARE + 0.04), hi + span * (0.08 + self.top_room()), padding=0)
+        # the volume overlay keeps the bottom share; the margin leaves room for swing markers
+        self.vb.setYRange(*self.padded(lo, hi, margin=0.05, floor=VOLUME_SHARE), padding=0)
 
 
 class SubPanel(Pane):
@@ -107,6 +108,7 @@ class SubPanel(Pane):
 
     def __init__(self, spec: PanelSpec, palette: Palette) -> None:
         super().__init__(spec.key, palette=palette, compact=spec.compact, y_range=spec.y_range)
+        self.setMinimumHeight(SUBPANEL_MIN_HEIGHT)
         self.spec = spec
         self.series_items: list = []
         for i, series in enumerate(spec.series):
@@ -120,6 +122,7 @@ class SubPanel(Pane):
             self.series_items.append(item)
         self.fitted.extend(self.series_items)
         self._series_data: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(self.series_items)
+        self.price_axis.setStyle(showValues=False)  # until data arrives
         for level in spec.levels:
             self.add_level(level)
         self._extremes: list[pg.InfiniteLine] = []
@@ -161,6 +164,8 @@ class SubPanel(Pane):
             values = series.values(data)
             self._series_data[i] = values
             if values is None:
+                if item.bar_count():  # another symbol's series must not linger
+                    item.set_data(np.empty(0), np.empty(0), bar_seconds=bar_seconds)
                 continue
             x, y = values
             if isinstance(item, VolumeItem):
@@ -173,6 +178,9 @@ class SubPanel(Pane):
                 item.merge_tail(x[tail_from:], y[tail_from:])
             else:
                 item.set_data(x, y, bar_seconds=_series_bar_seconds(x, bar_seconds))
+        # an empty pane has no scale to label
+        if self.price_axis.style["showValues"] != self.has_data():
+            self.price_axis.setStyle(showValues=self.has_data())
         self.fit_y()
 
     def values_at(self, t: float) -> list[tuple[str, float]]:
@@ -211,7 +219,8 @@ class AssetChart(QWidget):
         self._bar_seconds = 3600.0
         self._derivatives: dict[str, DerivSeries] = {}
         self._update_time_labels()
-        self.price.vb.sigXRangeChanged.connect(self._show_markers_by_zoom)
+        self._legend_time: float | None = None
+        self.price.vb.sigXRangeChanged.connect(self._on_zoom)
 
     # -- structure ------------------------------------------------------------------------
     @property
@@ -276,6 +285,7 @@ class AssetChart(QWidget):
         self._draw_overlays(None)
         if self._analysis is not None:
             self._update_last_price()
+            self.show_values_at(self._legend_time)
 
     def _share_heights(self) -> None:
         n = len(self.panels)
@@ -346,15 +356,16 @@ class AssetChart(QWidget):
         if self._analysis is None:
             return
         data = self._panel_input()
-        for n, key in enumerate(self._overlays):
+        for key in self._overlays:
             overlay = OVERLAYS[key]
             items = self.price.overlays.get(key)
-            colour = self.palette_.band if key == "bollinger" else self.palette_.series_color(n + 1)
+            colour = self._overlay_colour(key)
             if items is None:
                 items = [LineItem() for _ in overlay.values]
                 for item in items:
                     self.price.plot.addItem(item, ignoreBounds=True)
                 self.price.overlays[key] = items
+                self._layer_overlays()
                 tail = None
             for item, values in zip(items, overlay.values):
                 item.set_pen(pen(colour, 1.0))
@@ -363,6 +374,12 @@ class AssetChart(QWidget):
                     item.merge_tail(x[tail:], y[tail:])
                 else:
                     item.set_data(x, y, bar_seconds=self._bar_seconds)
+
+    def _overlay_colour(self, key: str) -> str:
+        """One colour per overlay, whichever others are on, so a line keeps its colour."""
+        if key == "bollinger":
+            return self.palette_.band
+        return self.palette_.series_color(list(OVERLAYS).index(key))
 
     def _draw_swings(self) -> None:
         c = self._analysis.candles
@@ -389,19 +406,33 @@ class AssetChart(QWidget):
             ("Target", plan.target, p.up),
         ):
             line = pg.PlotDataItem([x0, x1], [value, value], pen=pen(colour, 2))
-            text = pg.TextItem(f"{label} {_price(value)}", color=colour, anchor=(0, 1))
+            text = pg.TextItem(f"{label} {_price(value)}", color=colour, anchor=(0, 1), fill=p.background + "d0")
             text.setPos(x0, value)
             for item in (line, text):
                 self.price.plot.addItem(item, ignoreBounds=True)
                 self.price.plan_items.append(item)
 
-    def _show_markers_by_zoom(self) -> None:
-        """Swing markers only while candles are wide enough to tell which bar they mark."""
+    def _px_per_bar(self) -> float:
         x0, x1 = self.price.visible_x()
-        px_per_bar = self.price.vb.width() * self._bar_seconds / max(x1 - x0, 1e-9)
-        shown = bool(px_per_bar >= MARKER_MIN_PX_PER_BAR)
+        return self.price.vb.width() * self._bar_seconds / max(x1 - x0, 1e-9)
+
+    def _on_zoom(self) -> None:
+        """Swing markers only while candles are wide enough to tell which bar they mark."""
+        shown = bool(self._px_per_bar() >= MARKER_MIN_PX_PER_BAR)
         self.price.swing_highs.setVisible(shown)
         self.price.swing_lows.setVisible(shown)
+        self._layer_overlays()
+
+    def _layer_overlays(self) -> None:
+        """Moving averages over candles drawn one by one, but under the columns of a
+        zoomed-out view, where a line's per-column min/max would paint over them. The
+        Bollinger envelope always stays under the candles it surrounds."""
+        over = self._px_per_bar() >= CandleItem.detail_min_px
+        for key, items in self.price.overlays.items():
+            z = 1 if over and key != "bollinger" else -1
+            for item in items:
+                if item.zValue() != z:
+                    item.setZValue(z)
 
     def _last_colour(self, c: Candles) -> str:
         return self.palette_.up if c.close[-1] >= c.open[-1] else self.palette_.down
@@ -442,6 +473,7 @@ class AssetChart(QWidget):
         """Legends of every pane at the bar open at ``t`` seconds (None: the newest bar)."""
         if self._analysis is None:
             return
+        self._legend_time = t
         c = self._analysis.candles
         x = c.time / 1000.0
         i = len(c) - 1 if t is None else int(np.searchsorted(x, t, side="right")) - 1
@@ -471,9 +503,9 @@ class AssetChart(QWidget):
 
     def _overlay_values(self, i: int) -> str:
         parts = []
-        for n, key in enumerate(self._overlays):
+        for key in self._overlays:
             overlay = OVERLAYS[key]
-            colour = self.palette_.band if key == "bollinger" else self.palette_.series_color(n + 1)
+            colour = self._overlay_colour(key)
             values = [f(self._panel_input())[1][i] for f in overlay.values]
             text = " / ".join(_price(v) for v in values)
             parts.append(f"<span style='color:{colour}'>{overlay.label} {text}</span>")

@@ -10,8 +10,9 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QFont, QPainter, QPalette, QPixmap, QTextDocument
+from PySide6.QtWidgets import QWidget
 
 from smtdesk.ui.items.axes import PriceAxisItem, TimeAxisItem
 from smtdesk.ui.theme import DARK, Palette, pen, style_plot
@@ -20,8 +21,64 @@ AXIS_WIDTH = 78
 """Every pane's value axis is this wide so the panes of a column line up bar for bar."""
 
 Y_MARGIN = 0.06
+MAX_LEGEND_SHARE = 0.5
+"""In a very short pane the legend may cover data rather than squash it flat."""
 GRID_Z = -200
 """Axes (which paint the grid) sit under every view box, including overlays at -150."""
+
+
+class Legend(QWidget):
+    """Rich-text legend rendered once per text into a pixmap.
+
+    A pan repaints every pane of both charts; replaying a pixmap costs a fraction of
+    laying out and drawing the rich text again, and the text changes only when the
+    crosshair moves or a bar arrives.
+    """
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self._html = ""
+        self._colour = QColor("#ffffff")
+        self._pixmap = QPixmap()
+
+    def text(self) -> str:
+        return self._html
+
+    def set_colour(self, colour: str) -> None:
+        self._colour = QColor(colour)
+        self._render()
+
+    def setText(self, html: str) -> None:
+        self._html = html
+        self._render()
+
+    def _render(self) -> None:
+        doc = QTextDocument()
+        font = QFont(self.font())
+        font.setPixelSize(11)
+        doc.setDefaultFont(font)
+        doc.setDocumentMargin(0)
+        doc.setHtml(self._html)
+        ratio = self.devicePixelRatioF()
+        size = doc.size().toSize()
+        pixmap = QPixmap(max(size.width(), 1) * ratio, max(size.height(), 1) * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.transparent)
+        painter = QPainter(pixmap)
+        context = QAbstractTextDocumentLayout.PaintContext()
+        context.palette.setColor(QPalette.Text, self._colour)
+        doc.documentLayout().draw(painter, context)
+        painter.end()
+        self._pixmap = pixmap
+        self.resize(size)
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return self.size()
+
+    def paintEvent(self, event) -> None:
+        QPainter(self).drawPixmap(QPointF(0, 0), self._pixmap)
 
 
 class Pane(pg.PlotWidget):
@@ -48,6 +105,9 @@ class Pane(pg.PlotWidget):
         self.plot = self.getPlotItem()
         self.plot.hideAxis("left")
         self.plot.showAxis("right")
+        # hidden axes would still re-render their title on every range change
+        for hidden in ("left", "top"):
+            self.plot.getAxis(hidden).unlinkFromView()
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
         self.plot.layout.setContentsMargins(0, 0, 0, 0)
@@ -65,9 +125,7 @@ class Pane(pg.PlotWidget):
         self.levels: list[pg.InfiniteLine] = []
         self._y_range = y_range
         self._palette = palette
-        self.legend = QLabel(self)
-        self.legend.setTextFormat(Qt.RichText)
-        self.legend.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.legend = Legend(self)
         self.legend.move(6, 2)
         self.vb.sigXRangeChanged.connect(self.fit_y)
         self.vb.sigResized.connect(self.fit_y)
@@ -82,7 +140,7 @@ class Pane(pg.PlotWidget):
         # candles draw over the grid lines instead of being cut by them.
         self.vb.setBackgroundColor(None)
         self.setBackground(palette.background)
-        self.legend.setStyleSheet(f"color: {palette.text}; background: transparent; font-size: 11px;")
+        self.legend.set_colour(palette.text)
         for line in self.levels:
             line.setPen(pen(palette.level, style=Qt.DashLine))
 
@@ -103,7 +161,6 @@ class Pane(pg.PlotWidget):
 
     def set_legend(self, html: str) -> None:
         self.legend.setText(html)
-        self.legend.adjustSize()
 
     def visible_x(self) -> tuple[float, float]:
         (x0, x1), _ = self.vb.viewRange()
@@ -115,12 +172,17 @@ class Pane(pg.PlotWidget):
         lo, hi = self.visible_y_range()
         if not (math.isfinite(lo) and math.isfinite(hi)):
             return
-        span = hi - lo or abs(hi) * 0.01 or 1.0
-        self.vb.setYRange(lo - span * Y_MARGIN, hi + span * (Y_MARGIN + self.top_room()), padding=0)
+        self.vb.setYRange(*self.padded(lo, hi), padding=0)
 
-    def top_room(self) -> float:
-        """Extra share of the span kept free above the data (room for the legend)."""
-        return (self.legend.height() + 4) / max(self.vb.height(), 60.0)
+    def padded(self, lo: float, hi: float, *, margin: float = Y_MARGIN, floor: float = 0.0) -> tuple[float, float]:
+        """A y range showing ``[lo, hi]`` with ``margin`` (a share of its span) each side,
+        above the bottom ``floor`` share of the pane and below the legend, so the legend
+        never covers the data."""
+        span = hi - lo or abs(hi) * 0.01 or 1.0
+        legend = min((self.legend.height() + 4) / max(self.vb.height(), 1.0), MAX_LEGEND_SHARE)
+        total = span * (1 + 2 * margin) / (1 - legend - floor)
+        bottom = lo - span * margin - total * floor
+        return bottom, bottom + total
 
     def visible_y_range(self) -> tuple[float, float]:
         x0, x1 = self.visible_x()

@@ -33,7 +33,7 @@ class Palette:
     series: tuple[str, ...] = field(default=())
     """Line colours for overlays and indicator lines, in the order they are handed out."""
     band: str = "#2962ff"
-    band_fill: str = "#2962ff18"
+    """Bollinger Bands: a hue none of the series uses."""
     level: str = "#787b86"
 
     def series_color(self, i: int) -> str:
@@ -54,9 +54,8 @@ DARK = Palette(
     volume_up="#26a69a66",
     volume_down="#ef535066",
     last_price_text="#ffffff",
-    series=("#f7a21b", "#2962ff", "#e040fb", "#00bcd4", "#ffeb3b", "#8bc34a", "#ff7043"),
-    band="#5b8def",
-    band_fill="#5b8def1c",
+    series=("#f7a21b", "#448aff", "#e040fb", "#00bcd4", "#ffeb3b", "#8bc34a", "#ff7043"),
+    band="#b39ddb",
     level="#5d606b",
 )
 
@@ -75,8 +74,7 @@ LIGHT = Palette(
     volume_down="#f2364555",
     last_price_text="#ffffff",
     series=("#e65100", "#1e53e5", "#9c27b0", "#00838f", "#c79100", "#558b2f", "#d84315"),
-    band="#1e53e5",
-    band_fill="#1e53e514",
+    band="#8d6e63",
     level="#9598a1",
 )
 
@@ -123,7 +121,7 @@ def apply_palette(app: QApplication, palette: Palette) -> None:
         (QPalette.PlaceholderText, palette.text_muted),
         (QPalette.Button, palette.panel),
         (QPalette.ButtonText, palette.text),
-        (QPalette.Highlight, palette.band),
+        (QPalette.Highlight, palette.series[1]),
         (QPalette.HighlightedText, "#ffffff"),
         (QPalette.ToolTipBase, palette.panel),
         (QPalette.ToolTipText, palette.text),

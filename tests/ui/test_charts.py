@@ -8,10 +8,11 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from smtdesk.core.analysis import analyze_asset
+from smtdesk.core.analysis import PairAnalyzer, analyze_asset
 from smtdesk.core.candles import Candles
+from smtdesk.core.resample import resample
 from smtdesk.data.derivatives import FUNDING, DerivSeries
-from smtdesk.ui.chart import AssetChart
+from smtdesk.ui.chart import INITIAL_BARS, AssetChart
 from smtdesk.ui.panels import PANELS
 from smtdesk.ui.theme import LIGHT
 from tests.ui.drive import drag, hover, wheel
@@ -159,6 +160,51 @@ def test_layout_toggle_shortcut_stacks_the_charts_and_back(still_window, artifac
     QTest.keyClick(win, Qt.Key_L, Qt.ControlModifier)
     assert win.charts.orientation() == Qt.Horizontal
     assert win.right.geometry().left() > win.left.geometry().right()
+
+
+def test_timeframe_switch_asks_for_a_reload_and_redraws_both_charts(still_window, monkeypatch):
+    win = still_window
+    open_panels(win, "macd")
+    asked = []
+    # the worker's reload is the data layer's; here it answers with core's 4h resampling
+    monkeypatch.setattr(win.worker, "reload", lambda **kw: asked.append(kw), raising=False)
+    QTest.mouseClick(win.pickers.timeframe_buttons["4h"], Qt.LeftButton)
+    symbols = (win.left.analysis.symbol, win.right.analysis.symbol)
+    assert asked == [{"venue": win.worker.source.name, "symbols": symbols, "timeframe": "4h"}]
+
+    hourly = (win.left.analysis.candles, win.right.analysis.candles)
+    four_hour = PairAnalyzer(symbols, "4h").load(*(resample(c, "4h") for c in hourly))
+    win.worker.analysis_ready.emit(four_hour)
+    QApplication.processEvents()
+    for chart, asset in zip((win.left, win.right), four_hour.assets):
+        assert chart.bar_seconds == 4 * 3600
+        assert chart.price.candles.bar_count() == len(asset.candles)
+        assert chart.price.candles.last_close() == asset.candles.close[-1]
+        assert chart.panels["macd"].series_items[0].bar_count() == len(asset.candles)
+        assert "· 4h" in chart.price.legend.text()
+    x0, x1 = x_ranges(win)[0]
+    assert (x1 - x0) / (4 * 3600) == pytest.approx(INITIAL_BARS + 3, abs=2), "the newest 4h bars in view"
+    assert_all_equal(x_ranges(win), (x0, x1))
+    view = win.right.price.viewport()
+    hover(view, QPoint(view.width() // 2, view.height() // 2))
+    assert win.crosshair.time is not None and win.crosshair.time % (4 * 3600) == 0, "snaps to 4h bars"
+
+
+def test_short_panes_keep_their_value_labels_apart_and_clear_of_the_price_tag(still_window):
+    win = still_window
+    open_panels(win, *PANELS)
+    win.grab()
+    for pane in win.left.panes():
+        boxes = [box for _text, box in pane.price_axis.drawn_labels]
+        for a, b in zip(boxes, boxes[1:]):
+            assert not a.intersects(b), f"{pane.name}: labels overlap"
+    assert [t for t, _ in win.left.panels["rsi"].price_axis.drawn_labels], "RSI keeps a level label"
+    tag_value, _colour = win.left.price.price_axis.marker()
+    axis = win.left.price.price_axis
+    lo, hi = axis.range
+    rect = axis.mapRectFromParent(axis.geometry())
+    y = rect.bottom() - (tag_value - lo) / (hi - lo) * rect.height()
+    assert all(box.bottom() < y - 9 or box.top() > y + 9 for _t, box in axis.drawn_labels)
 
 
 def test_light_theme_recolours_panes_and_candles(still_window, artifacts):

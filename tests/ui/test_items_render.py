@@ -91,8 +91,10 @@ def test_zoomed_out_columns_show_exact_wicks(qtbot, bars_per_px):
     for _ in range(2):  # settle the layout (the price axis widens to its labels once)
         render(widget, x[0], x[-1])
     width_px = vb.width()
-    x0 = x[len(x) // 3]
-    x1 = min(x0 + width_px * bars_per_px * BAR, x[-1])
+    # start on the column grid so column centres fall mid-pixel, where the check is sharp
+    column = bars_per_px * BAR
+    x0 = np.floor(x[len(x) // 3] / column) * column
+    x1 = x0 + width_px * column
     lo, hi = item.visible_range(x0, x1)
     img = render(widget, x0, x1, (lo - (hi - lo) * 0.05, hi + (hi - lo) * 0.05))
 
@@ -299,7 +301,11 @@ def test_screenshots_dark_and_light(qtbot):
         widget.addItem(line)
         widget.getPlotItem().getAxis("right").set_marker(item.last_close(), palette.up)
         for name, (a, b) in {"zoomed_in": (x[-150], x[-1] + 5 * BAR), "full": (x[0], x[-1])}.items():
+            # as on the chart: the average over single candles, under aggregated columns
+            line.setZValue(1 if name == "zoomed_in" else -1)
             lo, hi = item.visible_range(a, b)
-            img = render(widget, a, b, (lo - 0.03 * (hi - lo), hi + 0.03 * (hi - lo)))
+            y = (lo - 0.03 * (hi - lo), hi + 0.03 * (hi - lo))
+            render(widget, a, b, y)  # the price axis widens to its labels on the first paint
+            img = render(widget, a, b, y)
             assert painted(img, palette.background).mean() > 0.02
             save(img, f"items_{palette.name}_{name}.png")

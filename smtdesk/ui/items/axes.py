@@ -15,6 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.Qt import QtCore, QtGui
 
+from smtdesk.ui.items._windowed import line_array
 from smtdesk.ui.theme import DARK, Palette, pen
 
 _MINUTE, _HOUR, _DAY = 60, 3600, 86400
@@ -27,16 +28,17 @@ _MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60, 120, 240, 600)
 _AVG_MONTH = 30.44 * _DAY
 
 
-def nice_ticks(lo: float, hi: float, *, max_ticks: float) -> np.ndarray:
-    """Round values (1, 2, 2.5, 5 x 10^k apart) inside ``[lo, hi]``, at most ``max_ticks``."""
+def nice_ticks(lo: float, hi: float, *, max_ticks: float) -> tuple[np.ndarray, float]:
+    """Round values (1, 2, 2.5, 5 x 10^k apart) inside ``[lo, hi]``, at most ``max_ticks``,
+    and the step between them."""
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo or max_ticks < 1:
-        return np.empty(0)
+        return np.empty(0), 0.0
     raw = (hi - lo) / max_ticks
     mag = 10.0 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
     first = math.ceil(lo / step)
     last = math.floor(hi / step)
-    return np.arange(first, last + 1) * step
+    return np.arange(first, last + 1) * step, step
 
 
 def format_number(value: float, step: float, *, compact: bool = False) -> str:
@@ -95,14 +97,31 @@ def format_time(value: float, step: float) -> str:
     return f"{t.day} {t:%b}"
 
 
+_LABEL_CACHE_SIZE = 1024
+_LABEL_GAP_PX = 2.0
+_MARKER_HALF_PX = 9.0
+_MIN_VALUE_TICKS = 2.0
+"""Even a short pane gets a couple of candidate labels; overlap rules drop what does not fit."""
+
+
 class _LeanAxis(pg.AxisItem):
-    """AxisItem whose paint computes and draws its ticks directly (no QPicture)."""
+    """AxisItem whose paint computes and draws its ticks directly (no QPicture).
+
+    Labels are QStaticText laid out once per string; a label that would overlap its
+    neighbour, cross the axis' end or sit under the value marker is left out.
+    """
 
     label_spacing_px = 40.0
 
     def __init__(self, orientation: str, *, palette: Palette = DARK, **kwargs) -> None:
+        self._layout_cache: tuple[QtCore.QRectF, QtCore.QRectF, QtCore.QRectF | None] | None = None
+        self._labels: dict[str, QtGui.QStaticText] = {}
+        self._label_font: QtGui.QFont | None = None
+        self.drawn_labels: list[tuple[str, QtCore.QRectF]] = []
+        """Each label the last paint drew and its box, in item coordinates."""
         super().__init__(orientation, **kwargs)
         self.enableAutoSIPrefix(False)
+        self.geometryChanged.connect(self._forget_layout)
         self.set_palette(palette)
 
     def set_palette(self, palette: Palette) -> None:
@@ -117,12 +136,45 @@ class _LeanAxis(pg.AxisItem):
         self.autoSIPrefixScale = 1.0
         self.labelUnitPrefix = ""
 
+    # Qt asks for the bounds several times per frame and pyqtgraph recomputes them from
+    # the style and both geometries each time; they change only when a geometry does.
+    def _forget_layout(self) -> None:
+        self.prepareGeometryChange()
+        self._layout_cache = None
+
+    def _linkToView_internal(self, view) -> None:
+        super()._linkToView_internal(view)
+        view.geometryChanged.connect(self._forget_layout)
+        self._forget_layout()
+
+    def unlinkFromView(self) -> None:
+        view = self.linkedView()
+        if view is not None:
+            view.geometryChanged.disconnect(self._forget_layout)
+        super().unlinkFromView()
+        self._forget_layout()
+
+    def setGrid(self, grid) -> None:
+        super().setGrid(grid)
+        self._forget_layout()
+
+    def _layout(self) -> tuple[QtCore.QRectF, QtCore.QRectF, QtCore.QRectF | None]:
+        """(bounding rect, own rect, linked view's rect), all in item coordinates."""
+        if self._layout_cache is None:
+            view = self.linkedView()
+            view_rect = None if view is None else view.mapRectToItem(self, view.boundingRect())
+            self._layout_cache = (super().boundingRect(), self.mapRectFromParent(self.geometry()), view_rect)
+        return self._layout_cache
+
+    def boundingRect(self) -> QtCore.QRectF:
+        return self._layout()[0]
+
     def ticks(self, lo: float, hi: float, length_px: float, *, labelled: bool = True) -> tuple[np.ndarray, list[str]]:
         """Tick values in ``[lo, hi]`` and, when ``labelled``, their labels (else none)."""
         raise NotImplementedError
 
     def paint(self, p: QtGui.QPainter, *args) -> None:
-        rect = self.mapRectFromParent(self.geometry())
+        _bounds, rect, view = self._layout()
         vertical = self.orientation in ("left", "right")
         length = rect.height() if vertical else rect.width()
         lo, hi = min(self.range), max(self.range)
@@ -133,46 +185,78 @@ class _LeanAxis(pg.AxisItem):
         frac = (values - lo) / (hi - lo)
         pos = rect.bottom() - frac * rect.height() if vertical else rect.left() + frac * rect.width()
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, False)
-        if self.grid is not False and self.linkedView() is not None:
-            view = self.linkedView().mapRectToItem(self, self.linkedView().boundingRect())
+        if self.grid is not False and view is not None and len(pos):
             p.setPen(self._grid_pen)
-            for v in pos:
-                if vertical:
-                    p.drawLine(QtCore.QPointF(view.left(), v), QtCore.QPointF(view.right(), v))
-                else:
-                    p.drawLine(QtCore.QPointF(v, view.top()), QtCore.QPointF(v, view.bottom()))
+            if vertical:
+                grid = line_array(np.full(len(pos), view.left()), pos, view.right(), pos)
+            else:
+                grid = line_array(pos, np.full(len(pos), view.top()), pos, view.bottom())
+            p.drawLines(*grid.drawargs())
         p.setPen(self.pen())
         edge = {"left": (rect.topRight(), rect.bottomRight()), "right": (rect.topLeft(), rect.bottomLeft()),
                 "bottom": (rect.topLeft(), rect.topRight()), "top": (rect.bottomLeft(), rect.bottomRight())}
         p.drawLine(*edge[self.orientation])
         if self.style["tickFont"] is not None:
             p.setFont(self.style["tickFont"])
-        if vertical and labels:
-            self._fit_width(p.fontMetrics(), labels)
-        p.setPen(self.textPen())
-        half = 9.0
-        for v, text in zip(pos, labels):
+        self.drawn_labels = []
+        if labels:
+            texts = [self._static(t, p.font()) for t in labels]
+            p.setPen(self.textPen())
             if vertical:
-                if v - half < rect.top() or v + half > rect.bottom():
-                    continue
-                box = QtCore.QRectF(rect.left() + 6, v - half, rect.width() - 8, 2 * half)
-                align = QtCore.Qt.AlignmentFlag.AlignVCenter | (
-                    QtCore.Qt.AlignmentFlag.AlignLeft if self.orientation == "right" else QtCore.Qt.AlignmentFlag.AlignRight)
+                self._fit_width(max(t.size().width() for t in texts))
+                self._draw_vertical(p, rect, pos, labels, texts)
             else:
-                width = 8.0 * len(text) + 8
-                if v - width / 2 < rect.left() or v + width / 2 > rect.right():
-                    continue
-                box = QtCore.QRectF(v - width / 2, rect.top() + 3, width, rect.height() - 3)
-                align = QtCore.Qt.AlignmentFlag.AlignHCenter | QtCore.Qt.AlignmentFlag.AlignTop
-            p.drawText(box, int(align.value), text)
+                self._draw_horizontal(p, rect, pos, labels, texts)
         self._paint_extra(p, rect)
+
+    def _static(self, text: str, font: QtGui.QFont) -> QtGui.QStaticText:
+        if font != self._label_font or len(self._labels) > _LABEL_CACHE_SIZE:
+            self._labels.clear()
+            self._label_font = QtGui.QFont(font)
+        label = self._labels.get(text)
+        if label is None:
+            label = QtGui.QStaticText(text)
+            label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+            label.prepare(QtGui.QTransform(), font)
+            self._labels[text] = label
+        return label
+
+    def _draw_vertical(self, p: QtGui.QPainter, rect: QtCore.QRectF, pos: np.ndarray, labels: list, texts: list) -> None:
+        blocked = self._reserved(rect)
+        free_below = rect.bottom()  # labels go bottom to top (values ascend)
+        for y, text, label in zip(pos.tolist(), labels, texts):
+            size = label.size()
+            top, bottom = y - size.height() / 2, y + size.height() / 2
+            if top < rect.top() or bottom > free_below:
+                continue
+            if blocked is not None and top < blocked[1] and bottom > blocked[0]:
+                continue
+            x = rect.left() + 6 if self.orientation == "right" else rect.right() - 6 - size.width()
+            p.drawStaticText(QtCore.QPointF(x, top), label)
+            self.drawn_labels.append((text, QtCore.QRectF(x, top, size.width(), size.height())))
+            free_below = top - _LABEL_GAP_PX
+
+    def _draw_horizontal(self, p: QtGui.QPainter, rect: QtCore.QRectF, pos: np.ndarray, labels: list, texts: list) -> None:
+        free_from = rect.left()
+        for x, text, label in zip(pos.tolist(), labels, texts):
+            size = label.size()
+            left = x - size.width() / 2
+            if left < free_from or left + size.width() > rect.right():
+                continue
+            p.drawStaticText(QtCore.QPointF(left, rect.top() + 4), label)
+            self.drawn_labels.append((text, QtCore.QRectF(left, rect.top() + 4, size.width(), size.height())))
+            free_from = left + size.width() + 4 * _LABEL_GAP_PX
+
+    def _reserved(self, rect: QtCore.QRectF) -> tuple[float, float] | None:
+        """Pixel span (top, bottom) that labels must leave free, e.g. for a marker."""
+        return None
 
     def _paint_extra(self, p: QtGui.QPainter, rect: QtCore.QRectF) -> None:
         """Hook for markers drawn over the axis."""
 
-    def _fit_width(self, metrics: QtGui.QFontMetrics, labels: list[str]) -> None:
+    def _fit_width(self, text_width: float) -> None:
         # grow only: a width that follows every label would re-lay out the window per frame
-        needed = max(metrics.horizontalAdvance(t) for t in labels) + 16
+        needed = text_width + 16
         if needed > self.width():
             self.setWidth(needed)
 
@@ -198,8 +282,7 @@ class PriceAxisItem(_LeanAxis):
         if self._fixed is not None:
             values = self._fixed[(self._fixed >= lo) & (self._fixed <= hi)]
             return values, [f"{v:g}" for v in values] if labelled else []
-        values = nice_ticks(lo, hi, max_ticks=length_px / self.label_spacing_px)
-        step = float(values[1] - values[0]) if len(values) > 1 else (hi - lo)
+        values, step = nice_ticks(lo, hi, max_ticks=max(length_px / self.label_spacing_px, _MIN_VALUE_TICKS))
         return values, [format_number(v, step, compact=self._compact) for v in values] if labelled else []
 
     def set_marker(self, value: float | None, color: str | None = None) -> None:
@@ -210,20 +293,30 @@ class PriceAxisItem(_LeanAxis):
     def marker(self) -> tuple[float, str] | None:
         return self._marker
 
-    def _paint_extra(self, p: QtGui.QPainter, rect: QtCore.QRectF) -> None:
+    def _marker_y(self, rect: QtCore.QRectF) -> float | None:
         if self._marker is None:
+            return None
+        lo, hi = min(self.range), max(self.range)
+        if not lo <= self._marker[0] <= hi or hi <= lo:
+            return None
+        return rect.bottom() - (self._marker[0] - lo) / (hi - lo) * rect.height()
+
+    def _reserved(self, rect: QtCore.QRectF) -> tuple[float, float] | None:
+        y = self._marker_y(rect)
+        return None if y is None else (y - _MARKER_HALF_PX - _LABEL_GAP_PX, y + _MARKER_HALF_PX + _LABEL_GAP_PX)
+
+    def _paint_extra(self, p: QtGui.QPainter, rect: QtCore.QRectF) -> None:
+        y = self._marker_y(rect)
+        if y is None:
             return
         value, color = self._marker
-        lo, hi = min(self.range), max(self.range)
-        if not lo <= value <= hi:
-            return
-        y = rect.bottom() - (value - lo) / (hi - lo) * rect.height()
         text = format_number(value, abs(value) / 1000, compact=True) if self._compact else format_price(value)
-        self._fit_width(p.fontMetrics(), [text])
-        box = QtCore.QRectF(rect.left() + 1, y - 9, rect.width() - 1, 18)
+        label = self._static(text, p.font())
+        self._fit_width(label.size().width())
+        box = QtCore.QRectF(rect.left() + 1, y - _MARKER_HALF_PX, rect.width() - 1, 2 * _MARKER_HALF_PX)
         p.fillRect(box, pg.mkColor(color))
         p.setPen(pen(self._palette.last_price_text))
-        p.drawText(box.adjusted(5, 0, 0, 0), int((QtCore.Qt.AlignmentFlag.AlignVCenter | QtCore.Qt.AlignmentFlag.AlignLeft).value), text)
+        p.drawStaticText(QtCore.QPointF(box.left() + 5, y - label.size().height() / 2), label)
 
 
 class TimeAxisItem(_LeanAxis):
