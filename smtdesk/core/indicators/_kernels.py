@@ -335,79 +335,50 @@ def macd_loop(x, fast, slow, signal, dif, dea, hist):
 
 
 @_jit
-def rolling_min(x, period, prefix, suffix):
-    """Exact minimum of each full window of ``period`` values, into ``suffix``: element
-    ``i`` covers ``x[i : i + period]``. Block prefix and suffix minima (van Herk /
-    Gil-Werman): three passes whatever the period. ``prefix`` and ``suffix`` are
-    caller-allocated scratch as long as ``x``: numpy's allocator maps fresh pages far
-    more cheaply than a compiled loop's own allocation does."""
-    n = x.shape[0]
-    for begin in range(0, n, period):
-        end = min(begin + period, n)
-        acc = x[begin]
-        prefix[begin] = acc
-        for i in range(begin + 1, end):
-            v = x[i]
-            acc = v if v < acc else acc
-            prefix[i] = acc
-        acc = x[end - 1]
-        suffix[end - 1] = acc
-        for i in range(end - 2, begin - 1, -1):
-            v = x[i]
-            acc = v if v < acc else acc
-            suffix[i] = acc
-    for i in range(n - period + 1):
-        a = suffix[i]
-        b = prefix[i + period - 1]
-        suffix[i] = b if b < a else a
-
-
-@_jit
-def rolling_max(x, period, prefix, suffix):
-    """:func:`rolling_min` for maxima."""
-    n = x.shape[0]
-    for begin in range(0, n, period):
-        end = min(begin + period, n)
-        acc = x[begin]
-        prefix[begin] = acc
-        for i in range(begin + 1, end):
-            v = x[i]
-            acc = v if v > acc else acc
-            prefix[i] = acc
-        acc = x[end - 1]
-        suffix[end - 1] = acc
-        for i in range(end - 2, begin - 1, -1):
-            v = x[i]
-            acc = v if v > acc else acc
-            suffix[i] = acc
-    for i in range(n - period + 1):
-        a = suffix[i]
-        b = prefix[i + period - 1]
-        suffix[i] = b if b > a else a
-
-
-@_jit
-def kdj_loop(high, low, close, period, k_period, d_period, start, out, scratch):
-    """K, D, J into ``out`` (3 rows); ``scratch`` is 3 caller-allocated rows."""
+def kdj_loop(high, low, close, period, k_period, d_period, start, out):
+    """K, D, J into ``out`` (3 rows). The window's highest high and lowest low come from
+    blocks of ``period`` bars (van Herk / Gil-Werman, as in :func:`bollinger_loop`):
+    exact, and O(1) per bar whatever the period."""
     n = close.shape[0]
     probe = 0.0
-    for i in range(n):
-        probe += high[i] * 0.0 + low[i] * 0.0 + close[i] * 0.0
     k = start
     d = start
-    if n < period:
-        return k, d, probe
-    highest, lowest, spare = scratch[0], scratch[1], scratch[2]
-    rolling_max(high, period, spare, highest)
-    rolling_min(low, period, spare, lowest)
     k_out, d_out, j_out = out[0], out[1], out[2]
     wk = 1.0 / k_period
     wd = 1.0 / d_period
     kk, kd = 1.0 - wk, 1.0 - wd
-    for i in range(period - 1, n):
-        lo = lowest[i - period + 1]
-        span = highest[i - period + 1] - lo
-        rsv = (close[i] - lo) / span * 100.0 if span != 0.0 else 50.0
+    suffix_high = np.empty(min(period, n))
+    suffix_low = np.empty(min(period, n))
+    running_high = 0.0
+    running_low = 0.0
+    for i in range(n):
+        h = high[i]
+        lo = low[i]
+        probe += h * 0.0 + lo * 0.0 + close[i] * 0.0
+        r = i % period
+        running_high = h if r == 0 or h > running_high else running_high
+        running_low = lo if r == 0 or lo < running_low else running_low
+        if r == period - 1:
+            highest = running_high
+            lowest = running_low
+            top = h
+            bottom = lo
+            for t in range(period - 1, -1, -1):
+                v = high[i - (period - 1) + t]
+                top = v if v > top else top
+                suffix_high[t] = top
+                v = low[i - (period - 1) + t]
+                bottom = v if v < bottom else bottom
+                suffix_low[t] = bottom
+        elif i >= period:
+            v = suffix_high[r + 1]
+            highest = v if v > running_high else running_high
+            v = suffix_low[r + 1]
+            lowest = v if v < running_low else running_low
+        else:
+            continue
+        span = highest - lowest
+        rsv = (close[i] - lowest) / span * 100.0 if span != 0.0 else 50.0
         k = wk * rsv + k * kk
         d = wd * k + d * kd
         k_out[i] = k

@@ -58,7 +58,7 @@ def _kernel(
     out[:, : period - 1] = np.nan
     k, d, j = out
     k_last, d_last, probe = _kernels.kdj_loop(
-        high, low, close, period, k_period, d_period, _START, out, np.empty((3, n))
+        high, low, close, period, k_period, d_period, _START, out
     )
     require_finite(probe, high=high, low=low, close=close)
     if n < period:
