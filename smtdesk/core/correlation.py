@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
@@ -46,6 +47,21 @@ def rolling_correlation(
     return out
 
 
+@numba.njit(cache=True, nogil=True)
+def _running_sums(ra, rb, start, out):
+    """Running sums of ra, rb, ra², rb², ra·rb from ``start``, one row of ``out`` per
+    return, added one after the other (so a live extension continues them bit for bit)."""
+    s0, s1, s2, s3, s4 = start[0], start[1], start[2], start[3], start[4]
+    for i in range(len(ra)):
+        x, y = ra[i], rb[i]
+        s0 += x
+        s1 += y
+        s2 += x * x
+        s3 += y * y
+        s4 += x * y
+        out[i, 0], out[i, 1], out[i, 2], out[i, 3], out[i, 4] = s0, s1, s2, s3, s4
+
+
 class RollingCorrelation:
     """:func:`correlation_at` from running sums, grown bar by bar; O(1) per reading.
 
@@ -71,15 +87,16 @@ class RollingCorrelation:
         first = max(n_old - 1, 0)
         ra = np.diff(np.log(close_a[first:]))
         rb = np.diff(np.log(close_b[first:]))
-        terms = np.column_stack([ra, rb, ra * ra, rb * rb, ra * rb])
-        start = self._buf[n_old - 1 : n_old] if n_old else np.zeros((1, 5))
-        sums = np.cumsum(np.vstack([start, terms]), axis=0)
         if n > len(self._buf):
             bigger = np.zeros((max(n, 2 * len(self._buf)), 5))
             bigger[:n_old] = self._buf[:n_old]
             self._buf = bigger
         # Bar 0 has no return: its sums are zero, and later bars continue from there.
-        self._buf[n_old:n] = sums[1:] if n_old else sums[: n - n_old]
+        if n_old:
+            _running_sums(ra, rb, self._buf[n_old - 1].copy(), self._buf[n_old:n])
+        else:
+            self._buf[0] = 0.0
+            _running_sums(ra, rb, self._buf[0].copy(), self._buf[1:n])
         self._n = n
 
     @property

@@ -9,6 +9,7 @@ buckets: up = higher high and higher low, down = lower high and lower low, else 
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
@@ -76,27 +77,103 @@ def trend_codes(
     return up.astype(np.int8) - down.astype(np.int8)
 
 
+@numba.njit(cache=True, nogil=True)
+def _bucket_extremes(time, high, low, size, offset):
+    """Open time, high and low of each bucket of ``size`` ms over the bars given, and the
+    first bar of each bucket (what :func:`resample` gives, for the trend's needs)."""
+    n = len(time)
+    start = np.empty(n, np.int64)
+    hi = np.empty(n)
+    lo = np.empty(n)
+    first = np.empty(n, np.int64)
+    m = -1
+    for i in range(n):
+        b = (time[i] - offset) // size * size + offset
+        if m < 0 or b != start[m]:
+            m += 1
+            start[m], hi[m], lo[m], first[m] = b, high[i], low[i], i
+        else:
+            # As np.maximum / np.minimum reduce: a NaN stays.
+            if high[i] > hi[m] or np.isnan(high[i]):
+                hi[m] = high[i]
+            if low[i] < lo[m] or np.isnan(low[i]):
+                lo[m] = low[i]
+    m += 1
+    return start[:m], hi[:m], lo[:m], first[:m]
+
+
+@numba.njit(cache=True, nogil=True)
+def _trend_walk(times, ltf_ms, bucket_end, high_idx, low_idx, high, low, strength):
+    """:func:`trend_codes` at ascending lower-timeframe open times, in one walk."""
+    out = np.zeros(len(times), np.int8)
+    if not len(times) or len(high_idx) < 2 or len(low_idx) < 2:
+        return out
+    nb = np.searchsorted(bucket_end, times[0] + ltf_ms, side="right")
+    ch = np.searchsorted(high_idx, nb - strength - 1, side="right")
+    cl = np.searchsorted(low_idx, nb - strength - 1, side="right")
+    for i in range(len(times)):
+        while nb < len(bucket_end) and bucket_end[nb] <= times[i] + ltf_ms:
+            nb += 1
+        while ch < len(high_idx) and high_idx[ch] + strength + 1 <= nb:
+            ch += 1
+        while cl < len(low_idx) and low_idx[cl] + strength + 1 <= nb:
+            cl += 1
+        if ch >= 2 and cl >= 2:
+            h1, h0 = high[high_idx[ch - 1]], high[high_idx[ch - 2]]
+            l1, l0 = low[low_idx[cl - 1]], low[low_idx[cl - 2]]
+            if h1 > h0 and l1 > l0:
+                out[i] = 1
+            elif h1 < h0 and l1 < l0:
+                out[i] = -1
+    return out
+
+
 class HtfTrend:
     """Trend of one higher timeframe, read at lower-timeframe bars, updated incrementally.
 
     Feed the full lower-timeframe series with :meth:`update` (each call a prefix-extension
-    of the last); :meth:`at` gives the trend known when given bars closed.
+    of the last); :meth:`at` gives the trend known when given bars closed, and
+    :meth:`at_bars` the same for bars of the series fed, from a table kept per bar.
     """
 
     def __init__(self, ltf: str, htf: str, *, strength: int = 5) -> None:
         self.ltf, self.htf, self.strength = ltf, htf, strength
         self._ltf_ms, self._htf_ms = timeframe_ms(ltf), timeframe_ms(htf)
+        self._offset = _MONDAY_OFFSET_MS if self._htf_ms % _WEEK_MS == 0 else 0
         self._used = 0  # lower-timeframe bars folded into complete buckets
         self._open_end: int | None = None  # end of the bucket holding bar ``_used``
         self._open_from = -1
-        self._start = np.empty(0, np.int64)
+        self._end = np.empty(0, np.int64)  # close time of each complete bucket
         self._high = np.empty(0)
         self._low = np.empty(0)
         self._high_idx = np.empty(0, np.int64)
         self._low_idx = np.empty(0, np.int64)
+        # Trend known at each lower-timeframe bar fed; capacity doubles.
+        self._codes = np.empty(0, np.int8)
+        self._n = 0
 
     def update(self, c: Candles) -> None:
         """Fold in the buckets completed by the last bar of ``c``."""
+        self._fold(c)
+        if len(c) > self._n:
+            codes = _trend_walk(
+                c.time[self._n :],
+                self._ltf_ms,
+                self._end,
+                self._high_idx,
+                self._low_idx,
+                self._high,
+                self._low,
+                self.strength,
+            )
+            if len(c) > len(self._codes):
+                grown = np.empty(max(len(c), 2 * len(self._codes)), np.int8)
+                grown[: self._n] = self._codes[: self._n]
+                self._codes = grown
+            self._codes[self._n : len(c)] = codes
+            self._n = len(c)
+
+    def _fold(self, c: Candles) -> None:
         if len(c) <= self._used:
             return
         if self._open_end is None or self._open_from != self._used:
@@ -106,16 +183,19 @@ class HtfTrend:
             self._open_from = self._used
         if self._open_end > int(c.time[-1]) + self._ltf_ms:
             return  # the oldest open bucket is still open
-        tail = resample(c[self._used :], self.htf)
-        done = tail.time + self._htf_ms <= c.time[-1] + self._ltf_ms
+        u = self._used
+        start, high, low, first = _bucket_extremes(
+            c.time[u:], c.high[u:], c.low[u:], self._htf_ms, self._offset
+        )
+        done = start + self._htf_ms <= c.time[-1] + self._ltf_ms
         k = int(done.sum())
         if not k:
             return
-        old = len(self._start)
-        self._start = np.concatenate([self._start, tail.time[:k]])
-        self._high = np.concatenate([self._high, tail.high[:k]])
-        self._low = np.concatenate([self._low, tail.low[:k]])
-        self._used = len(c) if k == len(tail) else int(np.searchsorted(c.time, tail.time[k]))
+        old = len(self._end)
+        self._end = np.concatenate([self._end, start[:k] + self._htf_ms])
+        self._high = np.concatenate([self._high, high[:k]])
+        self._low = np.concatenate([self._low, low[:k]])
+        self._used = len(c) if k == len(start) else u + int(first[k])
         if old == 0:
             sw = find_swings(self._high, self._low, strength=self.strength)
             self._high_idx, self._low_idx = sw.high_idx, sw.low_idx
@@ -131,7 +211,11 @@ class HtfTrend:
     def at(self, ltf_time: npt.ArrayLike) -> npt.NDArray[np.int8]:
         """+1 / -1 / 0 trend known when the lower-timeframe bars opening at ``ltf_time`` closed."""
         ltf_time = np.asarray(ltf_time, np.int64)
-        n_known = np.searchsorted(self._start + self._htf_ms, ltf_time + self._ltf_ms, side="right")
+        n_known = np.searchsorted(self._end, ltf_time + self._ltf_ms, side="right")
         return trend_codes(
             self._high_idx, self._low_idx, self._high, self._low, self.strength, n_known
         )
+
+    def at_bars(self, bars: npt.ArrayLike) -> npt.NDArray[np.int8]:
+        """:meth:`at` the open times of ``bars`` of the series last fed."""
+        return self._codes[: self._n][bars]

@@ -102,9 +102,7 @@ class PairContext:
         timeframe; "weak pair" when the correlation is below the threshold.
         """
         bars = np.asarray(bars, np.int64)
-        c = self._a if yi == 0 else self._b
-        times = c.time[bars]
-        codes = [tr.at(times) for tr in self._trends[yi]]
+        codes = [tr.at_bars(bars) for tr in self._trends[yi]]
         against = codes[0] == (1 if bearish else -1) if codes else np.zeros(len(bars), bool)
         with np.errstate(invalid="ignore"):
             weak = self._corr.at(bars) < self._corr_min  # NaN (too early, flat): not judged

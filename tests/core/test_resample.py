@@ -6,12 +6,19 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smtdesk.core.candles import Candles
+from smtdesk.core.candles import Candles, timeframe_ms
 from smtdesk.core.correlation import correlation_at, rolling_correlation
-from smtdesk.core.resample import HtfTrend, bucket_start, resample
+from smtdesk.core.resample import (
+    _MONDAY_OFFSET_MS,
+    HtfTrend,
+    _bucket_extremes,
+    bucket_start,
+    resample,
+)
 
 HOUR = 3_600_000
 
@@ -68,7 +75,9 @@ def test_trend_read_live_equals_trend_read_at_once(seed, cuts):
     rng = np.random.default_rng(seed)
     n = 600
     mid = 100 + np.cumsum(rng.normal(0, 1, n))
-    c = Candles(HOUR * np.arange(n), mid, mid + 1, mid - 1, mid, np.ones(n))
+    # Missing candles now and then: buckets hold only the candles that exist.
+    time = HOUR * np.cumsum(rng.choice([1, 1, 1, 2, 5], n))
+    c = Candles(time, mid, mid + 1, mid - 1, mid, np.ones(n))
     once = HtfTrend("1h", "4h", strength=2)
     once.update(c)
     live = HtfTrend("1h", "4h", strength=2)
@@ -77,6 +86,25 @@ def test_trend_read_live_equals_trend_read_at_once(seed, cuts):
         k = min(n, k + step)
         live.update(c[:k])
         assert live.at(c.time[:k]).tolist() == once.at(c.time[:k]).tolist()
+        # The per-bar table kept while feeding reads the same.
+        assert live.at_bars(np.arange(k)).tolist() == once.at(c.time[:k]).tolist()
+    assert once.at_bars(np.arange(n)).tolist() == once.at(c.time).tolist()
+
+
+@pytest.mark.parametrize("htf", ["4h", "1d", "1w"])
+def test_trend_buckets_equal_the_resampled_candles(htf):
+    rng = np.random.default_rng(4)
+    n = 5000
+    mid = 100 + np.cumsum(rng.normal(0, 1, n))
+    time = HOUR * np.cumsum(rng.choice([1, 1, 1, 2, 30], n))
+    c = Candles(time, mid, mid + rng.random(n), mid - rng.random(n), mid, np.ones(n))
+    offset = _MONDAY_OFFSET_MS if htf == "1w" else 0
+    start, high, low, first = _bucket_extremes(c.time, c.high, c.low, timeframe_ms(htf), offset)
+    r = resample(c, htf)
+    assert start.tolist() == r.time.tolist()
+    assert high.tolist() == r.high.tolist() and low.tolist() == r.low.tolist()
+    opens = np.flatnonzero(np.r_[True, np.diff(bucket_start(c.time, htf)) != 0])
+    assert first.tolist() == opens.tolist()
 
 
 def test_correlation_matches_pandas_and_is_the_same_one_bar_at_a_time():
