@@ -18,11 +18,15 @@ _SMALL, _LARGE = 32, 1024  # block sizes of the two tables of maxima
 
 @numba.njit(cache=True, nogil=True)
 def _block_max(values, sign, size):
-    out = np.full((len(values) + size - 1) // size, -np.inf)
-    for i in range(len(values)):
-        x = sign * values[i]
-        if x > out[i // size]:
-            out[i // size] = x
+    n = len(values)
+    out = np.empty((n + size - 1) // size)
+    for b in range(len(out)):
+        m = -np.inf
+        for i in range(b * size, min(b * size + size, n)):
+            x = sign * values[i]
+            if x > m:  # NaN is never beyond anything, so it never raises a block's maximum
+                m = x
+        out[b] = m
     return out
 
 

@@ -87,11 +87,13 @@ def _bucket_extremes(time, high, low, size, offset):
     lo = np.empty(n)
     first = np.empty(n, np.int64)
     m = -1
+    end = 0
     for i in range(n):
-        b = (time[i] - offset) // size * size + offset
-        if m < 0 or b != start[m]:
+        if m < 0 or time[i] >= end:  # times ascend: a new bucket starts past the last end
             m += 1
-            start[m], hi[m], lo[m], first[m] = b, high[i], low[i], i
+            start[m] = (time[i] - offset) // size * size + offset
+            end = start[m] + size
+            hi[m], lo[m], first[m] = high[i], low[i], i
         else:
             # As np.maximum / np.minimum reduce: a NaN stays.
             if high[i] > hi[m] or np.isnan(high[i]):

@@ -34,20 +34,15 @@ def _pivot_scan(values, strength, sign):
         v = sign * values[i]
         # Strictly above the bars before, not below the bars after: of two equal highs
         # only the first is the swing, so a double top is one liquidity level. A NaN
-        # anywhere in the window fails every comparison.
+        # anywhere in the window fails every comparison. Without early exits: most bars
+        # fail at a neighbour, and a branch per comparison costs more than the rest.
         ok = True
         for j in range(i - n, i):
-            if not v > sign * values[j]:
-                ok = False
-                break
-        if ok:
-            for j in range(i + 1, i + n + 1):
-                if not v >= sign * values[j]:
-                    ok = False
-                    break
-        if ok:
-            found[count] = i
-            count += 1
+            ok &= v > sign * values[j]
+        for j in range(i + 1, i + n + 1):
+            ok &= v >= sign * values[j]
+        found[count] = i
+        count += ok
     return found[:count].copy()
 
 
