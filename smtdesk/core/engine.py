@@ -19,6 +19,7 @@ Typical use::
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields, replace
 
 import numpy as np
@@ -335,6 +336,7 @@ class SignalEngine:
     derivatives events, in one ordered stream; same batch/live contract as :class:`SmtEngine`.
 
     ``derivatives`` maps an asset name to its :class:`~smtdesk.core.indicator_signals.Derivatives`.
+    A full scan computes the indicator columns on a helper thread beside the SMT scan.
     """
 
     def __init__(
@@ -365,11 +367,17 @@ class SignalEngine:
         read-only sequence whose records are built when read)."""
         if align:
             a, b = align_pair(a, b)
-        smt = self.smt._run(a, b, manual)
-        sinks = []
-        for ai, c in enumerate((a, b)):
-            self._columns[ai].run(c)
-            sinks.append(self._indicator_sink(ai, c, 0, derivatives))
+        self.smt._check_aligned(a, b)  # before any work starts on another thread
+        pair = (a, b)
+        # The indicator columns need only the candles; their compiled kernels release
+        # the interpreter, so they run beside the SMT scan. The detectors need the
+        # SMT engine's swings (manual ones included) and run after it.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            columns = pool.map(lambda ai: self._columns[ai].run(pair[ai]), (0, 1))
+            smt = self.smt._run(a, b, manual)
+            list(columns)
+            sink_b = pool.submit(self._indicator_sink, 1, b, 0, derivatives)
+            sinks = [self._indicator_sink(0, a, 0, derivatives), sink_b.result()]
         self._n = len(a)
         return _merge(smt, sinks, a.time, self.timeframe)
 

@@ -105,3 +105,11 @@ def test_order_is_known_bar_group_referred_bar_id_state():
         ("a:bullish:A:0", State.TRIGGERED, 5),
     ]
     assert EventTable.build([], time=time, timeframe="1h") == []
+
+
+def test_a_full_scan_rejects_unaligned_series_before_any_work():
+    a, b = walk(5, 300), walk(6, 300)
+    eng = SignalEngine("1h", ("A", "B"))
+    with pytest.raises(ValueError, match="aligned"):
+        eng.run(a, b[:-1])
+    assert eng.run(a, b) == SignalEngine("1h", ("A", "B")).run(a, b)
