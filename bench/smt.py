@@ -26,6 +26,7 @@ from smtdesk.core.structure import (  # noqa: E402
     liquidity_pools,
     structure_shifts,
 )
+from smtdesk.core.swings import find_swings  # noqa: E402
 
 PERP = (
     Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "candles" / "binance_usdm_perp"
@@ -87,8 +88,13 @@ def structure(a: Candles, b: Candles) -> int:
     count = 0
     for c in (a, b):
         gaps = fair_value_gaps(c.high, c.low)
-        pools = liquidity_pools(c.high, c.low, c.close)
-        shifts = structure_shifts(c.open, c.high, c.low, c.close, pools=pools)
+        major, minor = (
+            find_swings(c.high, c.low, strength=5),
+            find_swings(c.high, c.low, strength=2),
+        )
+        major, minor = (major.high_idx, major.low_idx), (minor.high_idx, minor.low_idx)
+        pools = liquidity_pools(c.high, c.low, c.close, major_swings=major, minor_swings=minor)
+        shifts = structure_shifts(c.open, c.high, c.low, c.close, pools=pools, minor_swings=minor)
         count += len(gaps.bar) + len(pools.level) + len(shifts.bar)
     return count
 

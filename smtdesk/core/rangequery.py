@@ -90,7 +90,7 @@ class FirstAbove:
         self._values = np.ascontiguousarray(values, dtype=np.float64)
         self._sign = float(sign)
         self._small = _block_max(self._values, self._sign, _SMALL)
-        self._large = _block_max(self._values, self._sign, _LARGE)
+        self._large = _block_max(self._small, 1.0, _LARGE // _SMALL)
 
     def __call__(
         self, lo: npt.ArrayLike, hi: npt.ArrayLike, level: npt.ArrayLike

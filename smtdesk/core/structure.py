@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
@@ -194,13 +195,8 @@ class Shifts:
     order_block: Ints
 
 
-def order_block(open_: Floats, close: Floats, bar: int, *, bearish: bool) -> int:
-    """The last opposite-colour candle before the displacement that closes at ``bar``.
-
-    The displacement is the run of candles of the move's colour (down for bearish)
-    ending at ``bar``; the order block is the candle just before it when it has the
-    opposite colour, else -1.
-    """
+@numba.njit(cache=True, nogil=True)
+def _order_block(open_, close, bar, bearish):
     sign = -1.0 if bearish else 1.0
     i = bar
     while i >= 0 and sign * (close[i] - open_[i]) > 0:
@@ -208,6 +204,28 @@ def order_block(open_: Floats, close: Floats, bar: int, *, bearish: bool) -> int
     if i >= 0 and sign * (close[i] - open_[i]) < 0:
         return i
     return -1
+
+
+@numba.njit(cache=True, nogil=True)
+def _order_blocks(open_, close, bars, bearish):
+    out = np.empty(len(bars), np.int64)
+    for q in range(len(bars)):
+        out[q] = _order_block(open_, close, bars[q], bearish)
+    return out
+
+
+def order_block(open_: Floats, close: Floats, bar: int, *, bearish: bool) -> int:
+    """The last opposite-colour candle before the displacement that closes at ``bar``.
+
+    The displacement is the run of candles of the move's colour (down for bearish)
+    ending at ``bar``; the order block is the candle just before it when it has the
+    opposite colour, else -1.
+    """
+    return int(
+        _order_block(
+            np.asarray(open_, np.float64), np.asarray(close, np.float64), int(bar), bool(bearish)
+        )
+    )
 
 
 def structure_shifts(
@@ -219,23 +237,28 @@ def structure_shifts(
     major: int = 5,
     minor: int = 2,
     pools: Pools | None = None,
+    minor_swings: tuple[Ints, Ints] | None = None,
 ) -> Shifts:
     """MSS after every sweep of a major swing pool.
 
     After a sweep of a high at bar t, the MSS level is the last minor swing low known by
     t (the leg up into the high); the shift is the first later close strictly below it,
     provided no bar before it traded above the sweep bar's high. Lows mirrored.
+    ``minor_swings`` is ``(high bars, low bars)`` of strength ``minor`` to use instead of
+    automatic detection (e.g. those the pools were made from).
     """
     open_, high, low, close = (np.asarray(v, np.float64) for v in (open_, high, low, close))
     if pools is None:
         pools = liquidity_pools(high, low, close, major=major, minor=minor)
-    minor_sw = find_swings(high, low, strength=minor)
+    if minor_swings is None:
+        sw = find_swings(high, low, strength=minor)
+        minor_swings = (sw.high_idx, sw.low_idx)
     last = len(close) - 1
     out = []
     for bearish in (True, False):
         sel = pools.swept & (pools.second < 0) & (pools.is_high == bearish)
         t = pools.taken[sel]
-        legs = minor_sw.low_idx if bearish else minor_sw.high_idx
+        legs = np.asarray(minor_swings[1] if bearish else minor_swings[0], np.int64)
         pos = np.searchsorted(legs + minor, t, side="right") - 1
         lb = np.where(pos >= 0, legs[np.maximum(pos, 0)] if len(legs) else -1, -1)
         lvl_src = low if bearish else high
@@ -246,7 +269,7 @@ def structure_shifts(
         beyond = FirstAbove(ext, sign=-sign)(t + 1, last, -sign * ext[t])
         ok = (lb >= 0) & (brk >= 0) & ((beyond < 0) | (beyond > brk))
         t, lb, level, brk = t[ok], lb[ok], level[ok], brk[ok]
-        ob = np.array([order_block(open_, close, int(k), bearish=bearish) for k in brk], np.int64)
+        ob = _order_blocks(open_, close, brk, bearish)
         out.append((np.full(len(t), bearish), t, lb, level, brk, ob))
     cols = [np.concatenate(c) for c in zip(*out)]
     order = np.argsort(cols[4], kind="stable")

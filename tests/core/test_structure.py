@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smtdesk.core.structure import fair_value_gaps, liquidity_pools, order_block, structure_shifts
+from smtdesk.core.swings import find_swings
 
 
 def test_bullish_and_bearish_gaps_and_their_fill():
@@ -101,3 +102,30 @@ def test_mss_after_a_sweep_of_a_high():
     assert s.level_bar[i] == 10 and s.level[i] == 7
     assert s.bar[i] == 13
     assert s.order_block[i] == 12
+
+
+def test_given_swings_give_the_same_structure_as_detected_ones():
+    rng = np.random.default_rng(3)
+    close = np.round(100 + np.cumsum(rng.normal(0, 1, 3000)), 1)
+    open_ = np.r_[close[0], close[:-1]]
+    high = np.maximum(open_, close) + rng.integers(0, 3, 3000) / 10
+    low = np.minimum(open_, close) - rng.integers(0, 3, 3000) / 10
+    major, minor = find_swings(high, low, strength=5), find_swings(high, low, strength=2)
+    pools = liquidity_pools(
+        high,
+        low,
+        close,
+        major_swings=(major.high_idx, major.low_idx),
+        minor_swings=(minor.high_idx, minor.low_idx),
+    )
+    shared = structure_shifts(
+        open_, high, low, close, pools=pools, minor_swings=(minor.high_idx, minor.low_idx)
+    )
+    detected = structure_shifts(open_, high, low, close)
+    assert len(detected.bar) > 5
+    for name in ("bearish", "sweep_bar", "level_bar", "level", "bar", "order_block"):
+        assert np.array_equal(getattr(shared, name), getattr(detected, name))
+    assert [
+        order_block(open_, close, int(k), bearish=bool(b))
+        for k, b in zip(shared.bar, shared.bearish)
+    ] == shared.order_block.tolist()
