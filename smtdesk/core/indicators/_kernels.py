@@ -93,6 +93,20 @@ def ema_loop(x, period, out):
 
 
 @_jit
+def _cross(fast, slow, above, below, valid):
+    """This bar's cross (+1, -1 or 0) from the MAs and the previous bar's relation, and
+    the relation to carry on: above, below, and whether the slow MA exists."""
+    now_above = fast > slow
+    now_below = fast < slow
+    sign = 0
+    if valid and now_above and not above:
+        sign = 1
+    elif valid and now_below and not below:
+        sign = -1
+    return sign, now_above, now_below, slow == slow
+
+
+@_jit
 def ma_cross_loop(close, volume, fast, slow, volume_period, fast_out, slow_out, cross, confirmed):
     """Fast and slow SMAs of the close, the volume SMA, and their crosses in one pass.
 
@@ -133,16 +147,9 @@ def ma_cross_loop(close, volume, fast, slow, volume_period, fast_out, slow_out, 
             volume_mean = np.nan
         fast_out[i] = f
         slow_out[i] = s
-        now_above = f > s
-        now_below = f < s
-        sign = 0
-        if valid and now_above and not above:
-            sign = 1
-        elif valid and now_below and not below:
-            sign = -1
+        sign, above, below, valid = _cross(f, s, above, below, valid)
         cross[i] = sign
         confirmed[i] = sign != 0 and v > volume_mean
-        above, below, valid = now_above, now_below, s == s
     return probe
 
 
@@ -151,16 +158,9 @@ def ma_crosses(fast, slow, volume, volume_mean, cross, confirmed):
     """The crosses of :func:`ma_cross_loop` over MAs computed elsewhere (EMAs)."""
     above = below = valid = False
     for i in range(fast.shape[0]):
-        now_above = fast[i] > slow[i]
-        now_below = fast[i] < slow[i]
-        sign = 0
-        if valid and now_above and not above:
-            sign = 1
-        elif valid and now_below and not below:
-            sign = -1
+        sign, above, below, valid = _cross(fast[i], slow[i], above, below, valid)
         cross[i] = sign
         confirmed[i] = sign != 0 and volume[i] > volume_mean[i]
-        above, below, valid = now_above, now_below, slow[i] == slow[i]
 
 
 @_jit
