@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
@@ -136,27 +137,53 @@ class Outcome:
         return ~self.formed | (self.cancel >= 0) | (self.confirm >= 0) | (self.invalid >= 0)
 
 
+@numba.njit(cache=True, nogil=True)
+def _window_argmax_kernel(hi, sign, centre, last, n):
+    out = np.empty(len(centre), np.int64)
+    for q in range(len(centre)):
+        c = centre[q]
+        best, bar = -np.inf, c - n
+        for w in range(max(c - n, 0), min(c + n, last[q]) + 1):
+            v = sign * hi[w]
+            if np.isnan(v):  # as np.argmax: the first NaN is the maximum
+                bar = w
+                break
+            if v > best:
+                best, bar = v, w
+        out[q] = bar
+    return out
+
+
 def _window_argmax(sp: Space, centre: np.ndarray, last: np.ndarray, n: int) -> np.ndarray:
     """Bar of the highest high over ``centre-n .. min(centre+n, last)``; ties take the earliest."""
-    if not len(centre):
-        return np.empty(0, np.int64)
-    win = centre[:, None] + np.arange(-n, n + 1)
-    ok = (win >= 0) & (win <= last[:, None])
-    vals = np.where(ok, sp.high(np.clip(win, 0, len(sp.hi) - 1)), -np.inf)
-    return win[np.arange(len(centre)), np.argmax(vals, axis=1)]
+    return _window_argmax_kernel(
+        sp.hi, sp.sign, np.asarray(centre, np.int64), np.asarray(last, np.int64), n
+    )
+
+
+@numba.njit(cache=True, nogil=True)
+def _first_close_below_kernel(cl, sign, lo, hi, level, width):
+    out = np.full(len(lo), -1, np.int64)
+    for q in range(len(lo)):
+        for w in range(lo[q], min(lo[q] + width - 1, hi[q]) + 1):
+            if sign * cl[w] < level[q]:
+                out[q] = w
+                break
+    return out
 
 
 def _first_close_below(
     sp: Space, lo: np.ndarray, hi: np.ndarray, level: np.ndarray, width: int
 ) -> np.ndarray:
     """First bar in [lo, hi] (at most ``width`` bars) whose close is strictly below ``level``."""
-    if not len(lo):
-        return np.empty(0, np.int64)
-    win = lo[:, None] + np.arange(width)
-    inside = win <= hi[:, None]
-    below = inside & (sp.sign * sp.cl[np.clip(win, 0, len(sp.cl) - 1)] < level[:, None])
-    first = np.argmax(below, axis=1)
-    return np.where(below.any(axis=1), lo + first, -1)
+    return _first_close_below_kernel(
+        sp.cl,
+        sp.sign,
+        np.asarray(lo, np.int64),
+        np.asarray(hi, np.int64),
+        np.asarray(level, np.float64),
+        width,
+    )
 
 
 def resolve(
