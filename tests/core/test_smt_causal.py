@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smtdesk.core.candles import Candles
-from smtdesk.core.engine import SmtEngine
+from smtdesk.core.engine import SignalEngine, SmtEngine
+from smtdesk.core.indicator_signals import Derivatives, Series
 from smtdesk.core.signal import State
 from smtdesk.core.swings import ManualSwing
 
@@ -107,3 +108,42 @@ def test_tiny_and_empty_histories_run_and_grow():
         assert eng.run(a[:n], b[:n]) == []
         grown = eng.update(a[: n + 30], b[: n + 30])
         assert grown == engine().run(a[: n + 30], b[: n + 30])
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(40, 400),
+    start=st.integers(0, 60),
+    chunks=st.lists(st.integers(1, 9), min_size=1, max_size=40),
+    data=st.data(),
+)
+def test_every_signal_kind_is_causal_and_live_equals_the_full_run(seed, n, start, chunks, data):
+    # Indicator and derivatives signals (domain §6) join the SMT events in one stream.
+    a, b = walk_pair(seed, n)
+    rng = np.random.default_rng(seed)
+    t = a.time + HOUR // 2
+    der = {
+        "A": Derivatives(
+            funding=Series(t, 0.0004 * np.sin(np.arange(n) / 9.0)),
+            open_interest=Series(t, 1e5 + np.cumsum(rng.normal(0, 50, n))),
+            account_ratio=Series(t, 1.35 + 1.2 * np.sin(np.arange(n) / 13.0)),
+        )
+    }
+
+    def signals() -> SignalEngine:
+        return SignalEngine("1h", ("A", "B"), major=3, minor=2, mss_timeout=8)
+
+    full = signals().run(a, b, derivatives=der)
+    for k in data.draw(st.lists(st.integers(1, n), min_size=1, max_size=4)):
+        known = [e for e in full if e.known_time < k * HOUR]
+        assert signals().run(a[:k], b[:k], derivatives=der) == known
+    eng = signals()
+    live = list(eng.run(a[:start], b[:start], derivatives=der))
+    k = start
+    for size in chunks:
+        if k >= n:
+            break
+        k = min(n, k + size)
+        live += eng.update(a[:k], b[:k], derivatives=der)
+    assert live == [e for e in full if e.known_time < k * HOUR]
