@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import qasync
@@ -62,17 +63,29 @@ def show_fatal(message: str) -> None:
     QMessageBox.critical(None, "smtdesk cannot start", message)
 
 
+def venue_sources(demo: Source) -> Callable[[str], Source]:
+    """What serves each venue of the pickers: the demo itself, or a new ccxt client."""
+
+    def source(venue: str) -> Source:
+        return demo if venue == demo.name else ExchangeSource(venue)
+
+    return source
+
+
 def create_window(
     source: Source,
     *,
     store: CandleStore | None = None,
     fallback: Source | None = None,
     user_store: UserStore | None = None,
+    sources: Callable[[str], Source] | None = None,
 ) -> MainWindow:
     """The main window on ``source``, styled, with its worker not yet started.
 
     With an exchange ``source``, ``store`` caches its candles and ``fallback`` (the demo)
     takes over when the exchange does not answer. ``user_store`` keeps the alert history.
+    ``sources`` gives the source of a venue picked in the window; without it only the
+    venues of ``source`` and ``fallback`` can be picked.
     """
     app = QApplication.instance()
     app.setApplicationName("smtdesk")
@@ -81,7 +94,7 @@ def create_window(
         # Analysis runs on a worker thread; a cyclic collection started there could
         # free Qt objects off the UI thread. Collect on a UI-thread timer instead.
         app.smtdesk_gc = GarbageCollector(interval=1.0)
-    worker = MarketWorker(source, store=store, fallback=fallback)
+    worker = MarketWorker(source, store=store, fallback=fallback, sources=sources)
     return MainWindow(worker, alert_log=AlertLog(user_store))
 
 
@@ -109,11 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
     folder = data_dir(args.data_dir)
     user_store = open_user_store(folder)
-    if args.exchange == "demo":
-        window = create_window(source, user_store=user_store)
-    else:
-        store = CandleStore(folder / "market-cache.sqlite")
-        window = create_window(ExchangeSource(args.exchange), store=store, fallback=source, user_store=user_store)
+    # The store and the demo fallback serve any venue picked later, not only the first.
+    store = CandleStore(folder / "market-cache.sqlite")
+    sources = venue_sources(source)
+    window = create_window(sources(args.exchange), store=store, fallback=source,
+                           user_store=user_store, sources=sources)
     window.showMaximized()
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)

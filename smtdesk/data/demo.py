@@ -73,6 +73,7 @@ class DemoSource:
 
     name = "demo"
     label = "Demo (recorded data)"
+    timeframes = (DEMO_TIMEFRAME,)  # what is recorded; the worker builds longer ones from it
 
     def __init__(
         self, *, root: Path | None = None, live_bars: int = 500, seconds_per_bar: float = 2.0
@@ -91,16 +92,23 @@ class DemoSource:
         return tuple(DEMO_SYMBOLS)
 
     def _recorded(self, symbol: str, timeframe: str) -> Candles:
-        if symbol not in DEMO_SYMBOLS:
-            raise SourceError(
-                f"The demo market has no {symbol}; it replays {', '.join(DEMO_SYMBOLS)}."
-            )
+        self._check(symbol)
         if timeframe != DEMO_TIMEFRAME:
             raise SourceError(f"The demo market is recorded at 1h, not {timeframe}.")
         if symbol not in self._series:
             path = self._root / f"{DEMO_SYMBOLS[symbol]}_{DEMO_TIMEFRAME}.csv.gz"
             self._series[symbol] = load_demo_series(path)
         return self._series[symbol]
+
+    def _check(self, symbol: str) -> None:
+        if symbol not in DEMO_SYMBOLS:
+            raise SourceError(
+                f"The demo market has no {symbol}; it replays {', '.join(DEMO_SYMBOLS)}."
+            )
+
+    async def check_symbol(self, symbol: str) -> None:
+        """Raise :class:`SourceError` when the demo has no recording of ``symbol``."""
+        self._check(symbol)
 
     def _split(self, candles: Candles) -> int:
         return max(len(candles) - self._live_bars, 1)

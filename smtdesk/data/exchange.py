@@ -196,6 +196,11 @@ class ExchangeSource:
         tf = timeframe_ms(timeframe)
         return ((self._now_ms() - self._settle_ms) // tf) * tf - tf
 
+    @property
+    def timeframes(self) -> tuple[str, ...]:
+        """The candle timeframes the venue serves, as ccxt lists them."""
+        return tuple(self._ex.timeframes or ())
+
     def seconds_blocked(self) -> float:
         """How long the exchange asked us to stay away (0 when it did not)."""
         return max(0.0, self.retrier.blocked_until - self._now_ms() / 1000)

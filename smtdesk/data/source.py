@@ -31,6 +31,9 @@ class Source(Protocol):
 
     name: str
     label: str  # shown in the status bar
+    timeframes: tuple[str, ...]  # served as such; others are built from these
+
+    async def check_symbol(self, symbol: str) -> None: ...
 
     async def history(self, symbol: str, timeframe: str) -> Candles: ...
 

@@ -7,6 +7,10 @@ to a thread, and hands the UI only frozen data through its Qt signals.
 With an exchange source and a store it shows the cached candles at once, fetches only
 what is missing, and falls back to a replay source (the demo) when the exchange does
 not answer within ``connect_timeout`` seconds.
+
+:meth:`MarketWorker.reload` switches venue, symbols or timeframe: the new selection is
+checked while the current one keeps running, then the current one is stopped and the new
+one started. A timeframe the source lacks is built from the longest shorter one it has.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from typing import Awaitable, Callable
 from PySide6.QtCore import QObject, Signal
 
 from smtdesk.core.analysis import PairAnalyzer
+from smtdesk.core.candles import timeframe_ms
 from smtdesk.data.exchange import ExchangeSource
+from smtdesk.data.resampled import BucketFold, fold_stream, require_base
 from smtdesk.data.retry import UnknownSymbol
 from smtdesk.data.source import Source, SourceError
 from smtdesk.data.store import CandleStore
@@ -30,6 +36,12 @@ from smtdesk.data.sync import record, sync_candles
 log = logging.getLogger(__name__)
 
 DEFAULT_SYMBOLS = ("BTC/USDT:USDT", "ETH/USDT:USDT")
+# A built timeframe needs ``history_bars`` times as many base candles; past this many the
+# backfill would take minutes (1w from 1m), so the history is shorter instead.
+MAX_BASE_BARS = 10_000
+
+SourceFactory = Callable[[str], Source]
+"""The source serving a venue id of the pickers (``"demo"`` or a ccxt id)."""
 
 
 class MarketWorker(QObject):
@@ -59,6 +71,9 @@ class MarketWorker(QObject):
     notice(str)
         Information worth a line in the UI that is not a failure, such as a venue not
         publishing some derivatives data.
+    selection_changed(str, tuple[str, str], str)
+        Venue, symbols and timeframe the worker now serves: after a reload, a fall back to
+        the demo, or a refused reload (then the selection still shown).
     """
 
     analysis_ready = Signal(object)
@@ -71,6 +86,7 @@ class MarketWorker(QObject):
     derivatives_ready = Signal(object)
     liquidations_ready = Signal(object)
     notice = Signal(str)
+    selection_changed = Signal(str, tuple, str)
 
     def __init__(
         self,
@@ -85,6 +101,7 @@ class MarketWorker(QObject):
         derivatives_period: str = "1h",
         resume_delay: float = 60.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sources: SourceFactory | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -99,10 +116,14 @@ class MarketWorker(QObject):
         self.resume_delay = resume_delay
         self._sleep = sleep
         self._side_tasks: list[asyncio.Task] = []
-        self._sources = [source] + ([fallback] if fallback is not None else [])
+        self._make_source = sources
         self._fallback_reason: str | None = None
         self._analyzer = PairAnalyzer(symbols, timeframe)
         self._task: asyncio.Task | None = None
+        self._reload_task: asyncio.Task | None = None
+        self._retiring: list[asyncio.Task] = []
+        self._status = ""
+        self.status_changed.connect(self._remember_status)
         # One thread: analysis steps run in arrival order and never overlap.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis")
 
@@ -110,32 +131,152 @@ class MarketWorker(QObject):
         self._task = asyncio.ensure_future(self._run())
 
     async def stop(self) -> None:
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-        for task in self._side_tasks:
+        tasks = [t for t in (self._reload_task, self._task) if t is not None]
+        tasks += self._side_tasks
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._side_tasks, return_exceptions=True)
-        for source in self._sources:
+        await asyncio.gather(*tasks, *self._retiring, return_exceptions=True)
+        self._side_tasks.clear()
+        for source in {id(s): s for s in (self.source, self.fallback) if s is not None}.values():
             await source.close()
         self._executor.shutdown(wait=True)
 
-    async def _run(self) -> None:
+    # -- switching ---------------------------------------------------------------------------
+    def reload(self, venue: str, symbols: tuple[str, str], timeframe: str) -> None:
+        """Show ``symbols`` at ``timeframe`` from ``venue`` instead.
+
+        Returns at once; the last of several quick requests wins. A selection the venue
+        cannot serve is refused through ``failed`` and ``selection_changed`` names the one
+        still shown, which keeps running.
+        """
+        previous = self._reload_task
+        if previous is not None:
+            previous.cancel()
+        self._reload_task = asyncio.ensure_future(
+            self._reload(previous, venue, tuple(symbols), timeframe))
+
+    async def _reload(self, previous: asyncio.Task | None, venue: str,
+                      symbols: tuple[str, str], timeframe: str) -> None:
+        if previous is not None:
+            await asyncio.gather(previous, return_exceptions=True)
+        what = f"{' / '.join(symbols)} {timeframe}"
+        try:
+            source = self._source_for(venue)
+        except SourceError as exc:
+            self._refuse(str(exc), self._status)
+            return
+        shown_status = self._status
+        self.status_changed.emit(f"{source.label}: checking {what}")
+        try:
+            unreachable = await self._check(source, symbols, timeframe)
+        except SourceError as exc:
+            await self._discard(source)
+            self._refuse(f"{str(exc).rstrip('.')}. Still showing {' / '.join(self.symbols)} "
+                         f"{self.timeframe}.", shown_status)
+            return
+        except BaseException:
+            await self._discard(source)
+            raise
+        # From here to the new run nothing awaits: the old run cannot emit in between.
+        dying = [t for t in (self._task, *self._side_tasks) if t is not None]
+        for task in dying:
+            task.cancel()
+        self._side_tasks = []
+        old = self.source
+        self.source, self.symbols, self.timeframe = source, symbols, timeframe
+        self._analyzer = PairAnalyzer(symbols, timeframe)
+        self._fallback_reason = None
+        if old is not source:
+            self.source_changed.emit(source.label)
+        self.selection_changed.emit(source.name, symbols, timeframe)
+        self.status_changed.emit(f"{source.label}: loading {what}")
+        self._task = asyncio.ensure_future(self._run(unreachable=unreachable, connected=True))
+        self._retiring = [t for t in self._retiring if not t.done()]
+        self._retiring.append(asyncio.ensure_future(self._retire(dying, old)))
+
+    def _source_for(self, venue: str) -> Source:
+        for source in (self.source, self.fallback):
+            if source is not None and source.name == venue:
+                return source
+        if self._make_source is None:
+            raise SourceError(f"Cannot switch to {venue}: only {self.source.label} is set up.")
+        return self._make_source(venue)
+
+    async def _check(self, source: Source, symbols: tuple[str, str], timeframe: str) -> str | None:
+        """Raise :class:`SourceError` when ``source`` cannot serve the selection.
+
+        Returns why an exchange did not answer (None when it did): unchecked then, it
+        gets the startup treatment, cached candles and the demo.
+        """
+        require_base(source.timeframes, timeframe, source.label)
+        if isinstance(source, ExchangeSource):
+            unreachable = await self._connect(source)
+            if unreachable is not None:
+                return unreachable
+        for symbol in symbols:
+            await source.check_symbol(symbol)
+        return None
+
+    async def _connect(self, source: ExchangeSource) -> str | None:
+        try:
+            await asyncio.wait_for(source.markets(), self.connect_timeout)
+        except TimeoutError:
+            return f"no answer within {self.connect_timeout:g} s"
+        except SourceError as exc:
+            return str(exc)
+        return None
+
+    def _refuse(self, message: str, status: str) -> None:
+        self.failed.emit(message)
+        self.status_changed.emit(status)
+        self.selection_changed.emit(self.source.name, self.symbols, self.timeframe)
+
+    def _remember_status(self, text: str) -> None:
+        self._status = text
+
+    async def _discard(self, source: Source) -> None:
+        """Close ``source`` unless the worker still uses it."""
+        if source is not self.source and source is not self.fallback:
+            await source.close()
+
+    async def _retire(self, tasks: list[asyncio.Task], source: Source) -> None:
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._discard(source)
+
+    # -- running -----------------------------------------------------------------------------
+    async def _run(self, *, unreachable: str | None = None, connected: bool = False) -> None:
         if isinstance(self.source, ExchangeSource) and self.store is not None:
             try:
-                if await self._run_exchange(self.source, self.store):
+                if await self._run_exchange(self.source, self.store, unreachable, connected):
                     return
             except Exception as exc:  # the window must outlive any data failure
                 log.exception("market worker failed")
                 self.failed.emit(f"Market data stopped unexpectedly: {exc}")
                 self.status_changed.emit(f"{self.source.label}: stopped")
                 return
-            self.source = self.fallback
+            abandoned, self.source = self.source, self.fallback
+            await self._discard(abandoned)
             self.source_changed.emit(self.source.label)
+            self.selection_changed.emit(self.source.name, self.symbols, self.timeframe)
         await self._run_replay()
+
+    def _base(self) -> tuple[str, dict[str, BucketFold]]:
+        """The timeframe to ask the source for, and a fold per symbol into the shown one."""
+        base = require_base(self.source.timeframes, self.timeframe, self.source.label)
+        return base, {s: BucketFold(s, self.timeframe, base) for s in self.symbols}
+
+    def _built(self, base: str) -> str:
+        return "" if base == self.timeframe else f", built from {base} candles"
+
+    def _folded(self, updates, folds: dict[str, BucketFold], base: str):
+        return updates if base == self.timeframe else fold_stream(updates, folds)
+
+    def _show_forming(self, folds: dict[str, BucketFold]) -> None:
+        """The part of a bucket the history ends inside, as the forming candle."""
+        for fold in folds.values():
+            forming = fold.forming()
+            if forming is not None:
+                self.forming_candle.emit(forming)
 
     async def _follow(self, updates) -> None:
         """Analyse closed candles as they come; pass forming ones straight to the chart."""
@@ -151,14 +292,25 @@ class MarketWorker(QObject):
             if new:
                 self.signals_raised.emit(new)
 
-    async def _run_exchange(self, source: ExchangeSource, store: CandleStore) -> bool:
-        """Cached candles, the missing ones, then live; False to fall back to the demo."""
+    async def _run_exchange(self, source: ExchangeSource, store: CandleStore,
+                            unreachable: str | None, connected: bool) -> bool:
+        """Cached candles, the missing ones, then live; False to fall back to the demo.
+
+        ``connected`` says the market list was already asked for (by a reload), and
+        ``unreachable`` why it did not come.
+        """
         loop = asyncio.get_running_loop()
         label = source.label
         source.on_status = self.status_changed.emit
         if store.notice:
             self.failed.emit(store.notice)
-        cached = [store.load_candles(source.name, s, self.timeframe) for s in self.symbols]
+        try:
+            base, folds = self._base()
+        except SourceError as exc:
+            self.failed.emit(str(exc))
+            self.status_changed.emit(f"{label}: stopped")
+            return True
+        cached = [folds[s].history(store.load_candles(source.name, s, base)) for s in self.symbols]
         if all(len(c) for c in cached):
             analysis = await loop.run_in_executor(self._executor, self._analyzer.load, *cached)
             self.analysis_ready.emit(analysis)
@@ -166,11 +318,8 @@ class MarketWorker(QObject):
                                      "connecting for the rest")
         else:
             self.status_changed.emit(f"{label}: connecting")
-        try:
-            await asyncio.wait_for(source.markets(), self.connect_timeout)
-        except (asyncio.TimeoutError, SourceError) as exc:
-            reason = (f"no answer within {self.connect_timeout:g} s"
-                      if isinstance(exc, asyncio.TimeoutError) else str(exc))
+        reason = unreachable if connected else await self._connect(source)
+        if reason is not None:
             if self.fallback is None:
                 self.failed.emit(f"{label} is not reachable ({reason}).")
                 self.status_changed.emit(f"{label}: offline, showing cached candles")
@@ -180,7 +329,7 @@ class MarketWorker(QObject):
             return False
         while True:
             try:
-                await self._sync_and_follow(source, store)
+                await self._sync_and_follow(source, store, base)
                 return True
             except UnknownSymbol as exc:
                 self.failed.emit(str(exc))
@@ -200,26 +349,33 @@ class MarketWorker(QObject):
                                          f"{resume:%H:%M:%S} UTC ({message})")
                 await self._sleep(wait)
 
-    async def _sync_and_follow(self, source: ExchangeSource, store: CandleStore) -> None:
+    async def _sync_and_follow(self, source: ExchangeSource, store: CandleStore,
+                               base: str) -> None:
         loop = asyncio.get_running_loop()
         label = source.label
         n = len(self.symbols)
-        histories = []
+        ratio = timeframe_ms(self.timeframe) // timeframe_ms(base)
+        bars = min(self.history_bars * ratio, max(self.history_bars, MAX_BASE_BARS))
+        folds = {s: BucketFold(s, self.timeframe, base) for s in self.symbols}
+        stored = []
         for i, symbol in enumerate(self.symbols):
-            self.status_changed.emit(f"{label}: fetching missing {symbol} {self.timeframe} candles")
-            histories.append(await sync_candles(
-                source, store, symbol, self.timeframe, bars=self.history_bars,
+            self.status_changed.emit(f"{label}: fetching missing {symbol} {self.timeframe} "
+                                     f"candles{self._built(base)}")
+            stored.append(await sync_candles(
+                source, store, symbol, base, bars=bars,
                 on_progress=lambda f, i=i: self._on_progress(label, (i + f) / n),
             ))
+        histories = [folds[s].history(c) for s, c in zip(self.symbols, stored)]
         analysis = await loop.run_in_executor(self._executor, self._analyzer.load, *histories)
         self.analysis_ready.emit(analysis)
+        self._show_forming(folds)
         if not self._side_tasks:
             self._side_tasks.append(asyncio.ensure_future(self._derivatives(source, store)))
             self._side_tasks.append(asyncio.ensure_future(self._liquidations(source, store)))
         self.status_changed.emit(f"{label}: live")
-        since = {s: int(h.time[-1]) for s, h in zip(self.symbols, histories) if len(h)}
-        await self._follow(record(source.stream(self.symbols, self.timeframe, since=since),
-                                  store, source.name))
+        since = {s: int(c.time[-1]) for s, c in zip(self.symbols, stored) if len(c)}
+        updates = record(source.stream(self.symbols, base, since=since), store, source.name)
+        await self._follow(self._folded(updates, folds, base))
 
     def _on_progress(self, label: str, fraction: float) -> None:
         percent = int(round(100 * fraction))
@@ -265,12 +421,16 @@ class MarketWorker(QObject):
         label = self.source.label
         suffix = f" ({self._fallback_reason})" if self._fallback_reason else ""
         try:
-            self.status_changed.emit(f"{label}: loading {self.timeframe} history{suffix}")
-            histories = [await self.source.history(s, self.timeframe) for s in self.symbols]
+            base, folds = self._base()
+            self.status_changed.emit(f"{label}: loading {' / '.join(self.symbols)} "
+                                     f"{self.timeframe} history{self._built(base)}{suffix}")
+            histories = [folds[s].history(await self.source.history(s, base))
+                         for s in self.symbols]
             analysis = await loop.run_in_executor(self._executor, self._analyzer.load, *histories)
             self.analysis_ready.emit(analysis)
+            self._show_forming(folds)
             self.status_changed.emit(f"{label}: live{suffix}")
-            await self._follow(self.source.stream(self.symbols, self.timeframe))
+            await self._follow(self._folded(self.source.stream(self.symbols, base), folds, base))
             self.status_changed.emit(f"{label}: replay finished")
         except SourceError as exc:
             self.failed.emit(str(exc))

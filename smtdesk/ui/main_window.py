@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.crosshair = Crosshair(palette=self.palette_, parent=self)
         self.crosshair.moved.connect(self._on_crosshair)
         self._analysis: PairAnalysis | None = None
+        self._drawn: tuple | None = None  # (venue, timeframe, symbols) of the charts
         self.panel_actions: dict[str, QAction] = {}
         self.overlay_actions: dict[str, QAction] = {}
         self._build_toolbar()
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         worker.source_changed.connect(self._on_source_changed)
         worker.failed.connect(self._on_failed)
         worker.notice.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        worker.selection_changed.connect(self._on_selection_changed)
         worker.progress.connect(self._on_progress)
         worker.forming_candle.connect(self._on_forming)
         worker.derivatives_ready.connect(self._on_derivatives)
@@ -223,18 +225,23 @@ class MainWindow(QMainWindow):
 
     # -- worker ----------------------------------------------------------------------------
     def _on_selection_requested(self, venue: str, symbols: tuple, timeframe: str) -> None:
-        self.statusBar().showMessage(f"Loading {' / '.join(symbols)} {timeframe} from {venue}…", 5_000)
+        label = self.pickers.venue.currentText()
+        self.statusBar().showMessage(f"Loading {' / '.join(symbols)} {timeframe} from {label}…", 5_000)
         self.worker.reload(venue=venue, symbols=tuple(symbols), timeframe=timeframe)
 
+    def _on_selection_changed(self, venue: str, symbols: tuple, timeframe: str) -> None:
+        """The worker took up a selection, or refused one: the pickers show what it serves."""
+        self.pickers.set_selection(venue, tuple(symbols), timeframe)
+        self.alert_log.venue = venue
+
     def _on_analysis_ready(self, analysis: PairAnalysis) -> None:
-        reloaded = self._analysis is None or (analysis.timeframe, tuple(a.symbol for a in analysis.assets)) != (
-            self._analysis.timeframe,
-            tuple(a.symbol for a in self._analysis.assets),
-        )
-        self._analysis = analysis
+        drawn = (self.worker.source.name, analysis.timeframe, tuple(a.symbol for a in analysis.assets))
+        reloaded = drawn != self._drawn
+        self._analysis, self._drawn = analysis, drawn
         if reloaded:
             for chart in (self.left, self.right):
                 chart.clear_derivatives()
+            self._clear_signal_list()
         self.left.set_analysis(analysis.assets[0], analysis.timeframe)
         self.right.set_analysis(analysis.assets[1], analysis.timeframe)
         self.sidebar.show_signals(analysis.signals)
@@ -248,10 +255,15 @@ class MainWindow(QMainWindow):
         if self.crosshair.time is not None:
             self._on_crosshair(self.crosshair.time)
 
+    def _clear_signal_list(self) -> None:
+        # The sidebar keeps every signal id it was shown; another pair, timeframe or
+        # venue has signals of its own, so the old ones go. (SignalSidebar has no public
+        # way to empty its list yet.)
+        self.sidebar.tree.clear()
+        self.sidebar._items.clear()
+
     def _on_source_changed(self, label: str) -> None:
         self.source_label.setText(label)
-        self.alert_log.venue = self.worker.source.name
-        self.pickers.set_selection(self.worker.source.name, tuple(self.worker.symbols), self.worker.timeframe)
 
     def _on_forming(self, update) -> None:
         chart = self._chart_of(update.symbol)
