@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import asyncio
 
+import ccxt.pro
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from smtdesk import app as smtdesk_app
 from smtdesk.core.candles import FIELDS
 from smtdesk.core.resample import resample
-from smtdesk.data.demo import DEMO_SYMBOLS, load_demo_series, resources_dir
+from smtdesk.data.demo import DEMO_SYMBOLS, DemoSource, load_demo_series, resources_dir
+from smtdesk.data.exchange import ExchangeSource
+from smtdesk.data.store import CandleStore
+from tests.data.conftest import FAST
+from tests.data.fake_binance import HOUR_MS, FakeBinance, load_rows
 
 FOUR_HOURS_MS = 4 * 3_600_000
 
@@ -137,3 +143,44 @@ def test_quick_back_and_forth_leaves_one_run_and_applies_no_stale_analysis(windo
             assert tf == selected, f"a {tf} analysis arrived after {selected} was chosen"
     assert checked_timeframe(win) == "4h"
     assert win.left.bar_seconds == win.right.bar_seconds == 4 * 3600
+
+
+def test_picking_binance_in_the_venue_box_switches_from_the_demo_to_the_exchange(qtbot, qloop, tmp_path):
+    rows = {s: load_rows(f"{s}_1h.csv") for s in ("BTCUSDT", "ETHUSDT")}
+    fake = FakeBinance(rows, now_ms=int(rows["BTCUSDT"][1000][0]) + HOUR_MS // 2)
+    started = asyncio.ensure_future(fake.start())
+    qtbot.waitUntil(started.done, timeout=5_000)
+
+    def exchange(venue):
+        client = ccxt.pro.binanceusdm({"enableRateLimit": True, "rateLimit": 1, "timeout": 2000,
+                                       "timeout_on_exit": 0})
+        fake.point(client)
+        return ExchangeSource(venue, exchange=client, policy=FAST, clock_ms=lambda: fake.now_ms)
+
+    demo = DemoSource(live_bars=300, seconds_per_bar=3600)
+    store = CandleStore(tmp_path / "cache.sqlite")
+    win = smtdesk_app.create_window(demo, store=store, fallback=demo, sources=exchange)
+    qtbot.addWidget(win)
+    win.show()
+    win.worker.start()
+    qtbot.waitUntil(lambda: win.left.analysis is not None, timeout=30_000)
+    assert win.pickers.venue.currentData() == "demo"
+
+    box = win.pickers.venue
+    box.setFocus()
+    QTest.keyClick(box, Qt.Key_Home)  # the first venue, Binance USD-M
+    qtbot.waitUntil(lambda: win.source_label.text() == "Binance USD-M: live", timeout=15_000)
+    truth = np.array(fake.truth("BTCUSDT"))
+    np.testing.assert_array_equal(win.left.analysis.candles.time, truth[:, 0])
+    np.testing.assert_array_equal(win.left.analysis.candles.close, truth[:, 4])
+    assert win.right.analysis.symbol == "ETH/USDT:USDT" and len(win.right.analysis.candles) == 1000
+    assert win.left.price.candles.bar_count() == 1000
+    assert box.currentData() == "binanceusdm" and win.alert_log.venue == "binanceusdm"
+    assert not win.notice.isVisible()
+
+    win.close()
+    stopping = asyncio.ensure_future(win.worker.stop())
+    qtbot.waitUntil(stopping.done, timeout=10_000)
+    stopped = asyncio.ensure_future(fake.stop())
+    qtbot.waitUntil(stopped.done, timeout=5_000)
+    store.close()
