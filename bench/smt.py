@@ -26,7 +26,7 @@ from smtdesk.core.structure import (  # noqa: E402
     liquidity_pools,
     structure_shifts,
 )
-from smtdesk.core.swings import find_swings  # noqa: E402
+from smtdesk.core.swings import find_swing_sets  # noqa: E402
 
 PERP = (
     Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "candles" / "binance_usdm_perp"

@@ -37,7 +37,7 @@ from smtdesk.core.signal_sink import Sink
 from smtdesk.core.smt import SmtParams, Space, TableSeek, find_sweeps, resolve, scan_seek
 from smtdesk.core.smt_context import PairContext
 from smtdesk.core.smt_events import Side, build_blocks
-from smtdesk.core.swings import ManualSwing, SwingSet, find_swings, pivots_in
+from smtdesk.core.swings import ManualSwing, SwingSet, find_swing_sets, pivots_in
 
 _DIRECTIONS = (Direction.BEARISH, Direction.BULLISH)
 
@@ -238,8 +238,8 @@ class SmtEngine:
         self._swings: dict[tuple[int, str, str], SwingSet] = {}
         for ai, c in enumerate((a, b)):
             manual = self._manual_bars(ai, c)
-            for cls, strength in (("major", p.major), ("minor", p.minor)):
-                sw = find_swings(c.high, c.low, strength=strength)
+            swings = find_swing_sets(c.high, c.low, strengths=(p.major, p.minor))
+            for cls, strength, sw in zip(("major", "minor"), (p.major, p.minor), swings):
                 self._swings[(ai, "high", cls)] = SwingSet(
                     sw.high_idx, manual["high"], strength=strength
                 )

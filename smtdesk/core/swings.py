@@ -46,6 +46,27 @@ def _pivot_scan(values, strength, sign):
     return found[:count].copy()
 
 
+@numba.njit(cache=True, nogil=True)
+def _pivots_among(values, strength, sign, candidates):
+    """The bars of ``candidates`` that are swings of ``strength``: a swing of some strength
+    is one of every lower strength, so a stronger one is looked for only among those."""
+    n = strength
+    found = np.empty(len(candidates), np.int64)
+    count = 0
+    for i in candidates:
+        if i < n or i >= len(values) - n:
+            continue
+        v = sign * values[i]
+        ok = True
+        for j in range(i - n, i):
+            ok &= v > sign * values[j]
+        for j in range(i + 1, i + n + 1):
+            ok &= v >= sign * values[j]
+        found[count] = i
+        count += ok
+    return found[:count].copy()
+
+
 def _pivots(values: np.ndarray, strength: int, sign: float) -> npt.NDArray[np.int64]:
     # sign=+1 finds highs; lows are highs of the negated series.
     idx = _pivot_scan(np.ascontiguousarray(values, np.float64), strength, float(sign))
@@ -66,6 +87,28 @@ def find_swings(high: npt.ArrayLike, low: npt.ArrayLike, *, strength: int = 5) -
     high = np.asarray(high, dtype=np.float64)
     low = np.asarray(low, dtype=np.float64)
     return Swings(_pivots(high, strength, 1.0), _pivots(low, strength, -1.0), strength)
+
+
+def find_swing_sets(
+    high: npt.ArrayLike, low: npt.ArrayLike, *, strengths: tuple[int, ...]
+) -> tuple[Swings, ...]:
+    """:func:`find_swings` for each of ``strengths`` (e.g. major and minor), sharing the
+    work: the bars are scanned once, for the lowest strength."""
+    if min(strengths) < 1:
+        raise ValueError(f"strengths: must be at least 1, got {strengths}")
+    high = np.ascontiguousarray(high, dtype=np.float64)
+    low = np.ascontiguousarray(low, dtype=np.float64)
+    found: dict[int, Swings] = {}
+    below = None
+    for strength in sorted(set(strengths)):
+        if below is None:
+            hi, lo = _pivot_scan(high, strength, 1.0), _pivot_scan(low, strength, -1.0)
+        else:
+            hi = _pivots_among(high, strength, 1.0, below.high_idx)
+            lo = _pivots_among(low, strength, -1.0, below.low_idx)
+        hi.flags.writeable = lo.flags.writeable = False
+        below = found[strength] = Swings(hi, lo, strength)
+    return tuple(found[s] for s in strengths)
 
 
 def pivots_in(

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from smtdesk.core.swings import find_swings
+from smtdesk.core.swings import find_swing_sets, find_swings
 
 
 def test_swing_high_and_low_on_hand_made_bars():
@@ -74,3 +74,16 @@ def test_swings_follow_the_definition_with_ties_and_gaps_in_the_data(n):
     sw = find_swings(high, low, strength=n)
     assert sw.high_idx.tolist() == plain(high, 1.0)
     assert sw.low_idx.tolist() == plain(low, -1.0)
+
+
+@pytest.mark.parametrize("strengths", [(5, 2), (2, 5), (3, 3), (1, 4, 7)])
+def test_swing_sets_equal_separate_detection(strengths):
+    rng = np.random.default_rng(sum(strengths))
+    high = np.round(np.cumsum(rng.normal(0, 1, 4000)), 0)
+    high[rng.choice(4000, 10, replace=False)] = np.nan
+    low = high - rng.integers(0, 3, 4000)
+    for sw, n in zip(find_swing_sets(high, low, strengths=strengths), strengths):
+        alone = find_swings(high, low, strength=n)
+        assert sw.strength == n and len(alone.high_idx) > 10
+        assert sw.high_idx.tolist() == alone.high_idx.tolist()
+        assert sw.low_idx.tolist() == alone.low_idx.tolist()
