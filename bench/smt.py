@@ -88,10 +88,7 @@ def structure(a: Candles, b: Candles) -> int:
     count = 0
     for c in (a, b):
         gaps = fair_value_gaps(c.high, c.low)
-        major, minor = (
-            find_swings(c.high, c.low, strength=5),
-            find_swings(c.high, c.low, strength=2),
-        )
+        major, minor = find_swing_sets(c.high, c.low, strengths=(5, 2))
         major, minor = (major.high_idx, major.low_idx), (minor.high_idx, minor.low_idx)
         pools = liquidity_pools(c.high, c.low, c.close, major_swings=major, minor_swings=minor)
         shifts = structure_shifts(c.open, c.high, c.low, c.close, pools=pools, minor_swings=minor)
