@@ -74,9 +74,17 @@ def pair(n: int) -> tuple[Candles, Candles, str]:
     return out[0], out[1], "synthetic correlated random walks"
 
 
-def median_of(fn, repeat: int) -> tuple[float, object]:
-    """Median wall time of ``repeat`` calls, and the last result."""
-    times, result = [], None
+FIRST_CALLS: dict[str, float] = {}
+
+
+def median_of(fn, repeat: int, name: str) -> tuple[float, object]:
+    """Median wall time of ``repeat`` calls after one untimed warm-up call, and the last
+    result. The warm-up's time goes to ``FIRST_CALLS`` (the first call in a process
+    loads the compiled kernels from numba's cache)."""
+    t0 = time.perf_counter()
+    result = fn()
+    FIRST_CALLS[name] = time.perf_counter() - t0
+    times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         result = fn()
@@ -121,11 +129,18 @@ def main() -> None:
     args = ap.parse_args()
     a, b, source = pair(args.bars)
     n = len(a)
-    print(f"data: {source}; {n} aligned bar pairs; full scans: median of {args.repeat} runs")
+    print(
+        f"data: {source}; {n} aligned bar pairs;"
+        f" full scans: median of {args.repeat} runs after a warm-up run"
+    )
 
-    t_struct, n_struct = median_of(lambda: structure(a, b), args.repeat)
-    t_smt, smt_events = median_of(lambda: SmtEngine("1h", ("BTC", "ETH")).run(a, b), args.repeat)
-    t_all, all_events = median_of(lambda: SignalEngine("1h", ("BTC", "ETH")).run(a, b), args.repeat)
+    t_struct, n_struct = median_of(lambda: structure(a, b), args.repeat, "structure")
+    t_smt, smt_events = median_of(
+        lambda: SmtEngine("1h", ("BTC", "ETH")).run(a, b), args.repeat, "SmtEngine.run"
+    )
+    t_all, all_events = median_of(
+        lambda: SignalEngine("1h", ("BTC", "ETH")).run(a, b), args.repeat, "SignalEngine.run"
+    )
     live_rows = []
     for cls in (SmtEngine, SignalEngine):
         costs, events = live(cls, a, b, args.live)
@@ -170,6 +185,10 @@ def main() -> None:
         if i == 0:
             print("  ".join("-" * w for w in widths))
 
+    print(
+        "first call in this process (warm-up, not in the table): "
+        + ", ".join(f"{name} {1e3 * t:.0f} ms" for name, t in FIRST_CALLS.items())
+    )
     by_state = Counter((e.direction.value, e.state.value) for e in smt_events)
     print("SMT events: " + ", ".join(f"{d} {s}: {c}" for (d, s), c in sorted(by_state.items())))
     for name, _, _, costs in live_rows:
