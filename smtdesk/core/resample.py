@@ -106,16 +106,21 @@ def _bucket_extremes(time, high, low, size, offset):
 
 @numba.njit(cache=True, nogil=True)
 def _trend_walk(times, ltf_ms, bucket_end, high_idx, low_idx, high, low, strength):
-    """:func:`trend_codes` at ascending lower-timeframe open times, in one walk."""
+    """:func:`trend_codes` at ascending lower-timeframe open times, in one walk.
+
+    The trend only changes when a bucket completes, so it is worked out once per number
+    of complete buckets the times see, then read off per time.
+    """
     out = np.zeros(len(times), np.int8)
     if not len(times) or len(high_idx) < 2 or len(low_idx) < 2:
         return out
-    nb = np.searchsorted(bucket_end, times[0] + ltf_ms, side="right")
-    ch = np.searchsorted(high_idx, nb - strength - 1, side="right")
-    cl = np.searchsorted(low_idx, nb - strength - 1, side="right")
-    for i in range(len(times)):
-        while nb < len(bucket_end) and bucket_end[nb] <= times[i] + ltf_ms:
-            nb += 1
+    nb0 = np.searchsorted(bucket_end, times[0] + ltf_ms, side="right")
+    nb1 = np.searchsorted(bucket_end, times[-1] + ltf_ms, side="right")
+    by_count = np.zeros(nb1 - nb0 + 1, np.int8)
+    ch = np.searchsorted(high_idx, nb0 - strength - 1, side="right")
+    cl = np.searchsorted(low_idx, nb0 - strength - 1, side="right")
+    for nb in range(nb0, nb1 + 1):
+        # A swing at bucket i is known once i + strength + 1 buckets are complete.
         while ch < len(high_idx) and high_idx[ch] + strength + 1 <= nb:
             ch += 1
         while cl < len(low_idx) and low_idx[cl] + strength + 1 <= nb:
@@ -124,9 +129,14 @@ def _trend_walk(times, ltf_ms, bucket_end, high_idx, low_idx, high, low, strengt
             h1, h0 = high[high_idx[ch - 1]], high[high_idx[ch - 2]]
             l1, l0 = low[low_idx[cl - 1]], low[low_idx[cl - 2]]
             if h1 > h0 and l1 > l0:
-                out[i] = 1
+                by_count[nb - nb0] = 1
             elif h1 < h0 and l1 < l0:
-                out[i] = -1
+                by_count[nb - nb0] = -1
+    nb = nb0
+    for i in range(len(times)):
+        while nb < nb1 and bucket_end[nb] <= times[i] + ltf_ms:
+            nb += 1
+        out[i] = by_count[nb - nb0]
     return out
 
 
