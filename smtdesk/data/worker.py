@@ -26,6 +26,7 @@ from PySide6.QtCore import QObject, Signal
 
 from smtdesk.core.analysis import PairAnalyzer
 from smtdesk.core.candles import timeframe_ms
+from smtdesk.data.demo import DemoSource
 from smtdesk.data.exchange import ExchangeSource
 from smtdesk.data.resampled import BucketFold, fold_stream, require_base
 from smtdesk.data.retry import UnknownSymbol
@@ -74,6 +75,8 @@ class MarketWorker(QObject):
     selection_changed(str, tuple[str, str], str)
         Venue, symbols and timeframe the worker now serves: after a reload, a fall back to
         the demo, or a refused reload (then the selection still shown).
+    symbols_listed(tuple[str, ...])
+        The symbols the live source offers, to pick from.
     """
 
     analysis_ready = Signal(object)
@@ -87,6 +90,7 @@ class MarketWorker(QObject):
     liquidations_ready = Signal(object)
     notice = Signal(str)
     selection_changed = Signal(str, tuple, str)
+    symbols_listed = Signal(object)
 
     def __init__(
         self,
@@ -167,12 +171,17 @@ class MarketWorker(QObject):
             return
         shown_status = self._status
         self.status_changed.emit(f"{source.label}: checking {what}")
+        still = f"Still showing {' / '.join(self.symbols)} {self.timeframe}."
         try:
             unreachable = await self._check(source, symbols, timeframe)
         except SourceError as exc:
             await self._discard(source)
-            self._refuse(f"{str(exc).rstrip('.')}. Still showing {' / '.join(self.symbols)} "
-                         f"{self.timeframe}.", shown_status)
+            self._refuse(f"{str(exc).rstrip('.')}. {still}", shown_status)
+            return
+        except Exception as exc:  # a failed check must not end the selection shown
+            log.exception("selection check failed")
+            await self._discard(source)
+            self._refuse(f"{source.label}: could not check {what} ({exc}). {still}", shown_status)
             return
         except BaseException:
             await self._discard(source)
@@ -212,6 +221,12 @@ class MarketWorker(QObject):
         if isinstance(source, ExchangeSource):
             unreachable = await self._connect(source)
             if unreachable is not None:
+                if self.fallback is not None and self.fallback is not source:
+                    try:
+                        await self._check(self.fallback, symbols, timeframe)
+                    except SourceError as exc:
+                        raise SourceError(f"{source.label} is not reachable ({unreachable}), "
+                                          f"and the stand-in cannot show it: {exc}") from exc
                 return unreachable
         for symbol in symbols:
             await source.check_symbol(symbol)
@@ -327,6 +342,8 @@ class MarketWorker(QObject):
             self.failed.emit(f"{label} is not reachable ({reason}); showing the demo market.")
             self._fallback_reason = f"{label} not reachable: {reason}"
             return False
+        markets = await source.markets()  # loaded by the connect: no request
+        self.symbols_listed.emit(tuple(m.symbol for m in markets if m.active))
         while True:
             try:
                 await self._sync_and_follow(source, store, base)
@@ -421,6 +438,8 @@ class MarketWorker(QObject):
         label = self.source.label
         suffix = f" ({self._fallback_reason})" if self._fallback_reason else ""
         try:
+            if isinstance(self.source, DemoSource):
+                self.symbols_listed.emit(self.source.symbols)
             base, folds = self._base()
             self.status_changed.emit(f"{label}: loading {' / '.join(self.symbols)} "
                                      f"{self.timeframe} history{self._built(base)}{suffix}")

@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         worker.failed.connect(self._on_failed)
         worker.notice.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         worker.selection_changed.connect(self._on_selection_changed)
+        worker.symbols_listed.connect(self.pickers.set_symbols)
         worker.progress.connect(self._on_progress)
         worker.forming_candle.connect(self._on_forming)
         worker.derivatives_ready.connect(self._on_derivatives)

@@ -147,3 +147,30 @@ def test_a_symbol_the_venue_does_not_list_is_refused_and_the_pair_keeps_running(
             await worker.stop()
 
     on_qt_loop(body())
+
+
+def test_an_unreachable_exchange_is_refused_when_the_demo_cannot_stand_in(tmp_path, on_qt_loop):
+    async def body():
+        async with market(tmp_path) as m:
+            m.fake.fail("exchangeInfo", *["timeout"] * 10)
+            m.fake.stall_s = 0.6
+            demo = DemoSource(live_bars=3, seconds_per_bar=3600)
+            worker = MarketWorker(demo, store=m.store, fallback=demo, connect_timeout=0.3,
+                                  sources=lambda venue: m.source)
+            seen = Seen(worker)
+            chosen = selections(worker)
+            worker.start()
+            await until(lambda: seen.of("analysis_ready"))
+            running = worker._task
+
+            worker.reload("binanceusdm", ("SOL/USDT:USDT", ETH), "1h")
+            await until(lambda: seen.of("failed"))
+            assert seen.of("failed")[0].startswith(
+                "Binance USD-M is not reachable (no answer within 0.3 s), and the stand-in "
+                "cannot show it: The demo market has no SOL/USDT:USDT")
+            assert chosen == [("demo", (BTC, ETH), "1h")]
+            assert worker.source is demo and worker._task is running and not running.done()
+            assert not seen.of("source_changed")
+            await worker.stop()
+
+    on_qt_loop(body())

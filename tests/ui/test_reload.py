@@ -107,6 +107,7 @@ def test_a_symbol_the_demo_lacks_is_refused_and_the_charts_keep_their_data(still
     win = still_window
     shown = (win.left.analysis, win.right.analysis)
     box = win.pickers.symbols[0]
+    assert [box.itemText(i) for i in range(box.count())] == list(DEMO_SYMBOLS), "what the demo has"
     box.setFocus()
     box.lineEdit().selectAll()
     QTest.keyClicks(box.lineEdit(), "SOL/USDT:USDT")
@@ -166,6 +167,8 @@ def test_picking_binance_in_the_venue_box_switches_from_the_demo_to_the_exchange
     qtbot.waitUntil(lambda: win.left.analysis is not None, timeout=30_000)
     assert win.pickers.venue.currentData() == "demo"
 
+    listed = []
+    win.worker.symbols_listed.connect(listed.append)
     box = win.pickers.venue
     box.setFocus()
     QTest.keyClick(box, Qt.Key_Home)  # the first venue, Binance USD-M
@@ -176,6 +179,11 @@ def test_picking_binance_in_the_venue_box_switches_from_the_demo_to_the_exchange
     assert win.right.analysis.symbol == "ETH/USDT:USDT" and len(win.right.analysis.candles) == 1000
     assert win.left.price.candles.bar_count() == 1000
     assert box.currentData() == "binanceusdm" and win.alert_log.venue == "binanceusdm"
+    # the exchange's perpetuals to pick from (its dated BTCUSDT_220325 future left out)
+    assert listed == [("BTC/USDT:USDT", "ETH/USDT:USDT")]
+    box = win.pickers.symbols[1]
+    assert [box.itemText(i) for i in range(box.count())] == list(listed[0])
+    assert box.currentText() == "ETH/USDT:USDT"
     assert not win.notice.isVisible()
 
     win.close()
