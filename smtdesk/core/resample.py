@@ -166,8 +166,13 @@ class HtfTrend:
 
     def update(self, c: Candles) -> None:
         """Fold in the buckets completed by the last bar of ``c``."""
+        complete = len(self._end)
         self._fold(c)
-        if len(c) > self._n:
+        if len(c) == self._n + 1 and self._n and len(self._end) == complete:
+            # One new bar and no bucket completed: every complete bucket was already
+            # known at the previous bar, so the trend is the previous bar's.
+            codes = self._codes[self._n - 1]
+        elif len(c) > self._n:
             codes = _trend_walk(
                 c.time[self._n :],
                 self._ltf_ms,
@@ -178,6 +183,7 @@ class HtfTrend:
                 self._low,
                 self.strength,
             )
+        if len(c) > self._n:
             if len(c) > len(self._codes):
                 grown = np.empty(max(len(c), 2 * len(self._codes)), np.int8)
                 grown[: self._n] = self._codes[: self._n]
