@@ -217,6 +217,8 @@ class MarketWorker(QObject):
         Returns why an exchange did not answer (None when it did): unchecked then, it
         gets the startup treatment, cached candles and the demo.
         """
+        if symbols[0] == symbols[1]:
+            raise SourceError(f"{symbols[0]} is on both charts; pick two different symbols.")
         require_base(source.timeframes, timeframe, source.label)
         if isinstance(source, ExchangeSource):
             unreachable = await self._connect(source)

@@ -174,3 +174,21 @@ def test_an_unreachable_exchange_is_refused_when_the_demo_cannot_stand_in(tmp_pa
             await worker.stop()
 
     on_qt_loop(body())
+
+
+def test_the_same_symbol_on_both_charts_is_refused(on_qt_loop):
+    async def body():
+        demo = DemoSource(live_bars=3, seconds_per_bar=3600)
+        worker = MarketWorker(demo)
+        seen = Seen(worker)
+        chosen = selections(worker)
+        worker.start()
+        await until(lambda: seen.of("analysis_ready"))
+        worker.reload("demo", (ETH, ETH), "1h")
+        await until(lambda: seen.of("failed"))
+        assert seen.of("failed") == [(f"{ETH} is on both charts; pick two different symbols. "
+                                      f"Still showing {BTC} / {ETH} 1h.")]
+        assert chosen == [("demo", (BTC, ETH), "1h")] and worker.symbols == (BTC, ETH)
+        await worker.stop()
+
+    on_qt_loop(body())
