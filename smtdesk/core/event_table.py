@@ -3,7 +3,7 @@
 A full scan of a long history finds hundreds of thousands of events, and building a
 Python record for each costs far more than finding them. Detectors hand over their
 events as :class:`Block` rows (one block per kind, direction, state and level layout),
-:meth:`EventTable.build` puts them in stream order with a few array operations, and the
+:meth:`EventTable.build` puts them in stream order with one compiled sort, and the
 table reads as a ``Sequence[Signal]``: indexing or iterating builds the records.
 """
 

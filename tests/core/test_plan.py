@@ -18,7 +18,7 @@ def gap_entry(high, low, start: int, k: int, *, bearish: bool) -> float:
         if bearish and low[i - 2] > high[i]:
             if i == k or high[i + 1 : k + 1].max() <= low[i - 2]:
                 return float(high[i])
-        elif not bearish and high[i - 2] < low[i]:
+        elif not bearish and high[i - 2] < low[i]:  # noqa: SIM102 (mirrors the branch above)
             if i == k or low[i + 1 : k + 1].min() >= high[i - 2]:
                 return float(low[i])
     return math.nan
