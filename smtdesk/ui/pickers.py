@@ -53,6 +53,7 @@ class Pickers(QWidget):
             layout.addWidget(button)
             self.timeframe_buttons[tf] = button
         self._current: tuple[str, tuple[str, str], str] | None = None
+        self._requested: tuple[str, tuple[str, str], str] | None = None
         self._quiet = False
         self.venue.activated.connect(self._request)
         for box in self.symbols:
@@ -81,6 +82,7 @@ class Pickers(QWidget):
         for action in self.timeframe_group.actions():
             action.setChecked(action.data() == timeframe)
         self._current = (venue, tuple(symbols), timeframe)
+        self._requested = None
         self._quiet = False
 
     def selection(self) -> tuple[str, tuple[str, str], str]:
@@ -92,6 +94,8 @@ class Pickers(QWidget):
         if self._quiet:
             return
         wanted = self.selection()
-        if wanted == self._current or not all(wanted[1]):
+        # Return on a listed symbol comes as both returnPressed and activated: ask once.
+        if wanted in (self._current, self._requested) or not all(wanted[1]):
             return
+        self._requested = wanted
         self.selection_requested.emit(*wanted)

@@ -192,3 +192,21 @@ def test_picking_binance_in_the_venue_box_switches_from_the_demo_to_the_exchange
     stopped = asyncio.ensure_future(fake.stop())
     qtbot.waitUntil(stopped.done, timeout=5_000)
     store.close()
+
+
+def test_return_on_a_listed_symbol_asks_for_one_reload(still_window, qtbot):
+    win = still_window
+    asked = []
+    win.pickers.selection_requested.connect(lambda *a: asked.append(a))
+    box = win.pickers.symbols[1]
+    box.setFocus()
+    box.lineEdit().selectAll()
+    QTest.keyClicks(box.lineEdit(), "BTC/USDT:USDT")
+    QTest.keyClick(box.lineEdit(), Qt.Key_Return)
+    assert asked == [("demo", ("BTC/USDT:USDT", "BTC/USDT:USDT"), "1h")]
+    # refused (the same symbol twice): the box snaps back and the same pick may be asked again
+    qtbot.waitUntil(lambda: box.currentText() == "ETH/USDT:USDT", timeout=10_000)
+    box.lineEdit().selectAll()
+    QTest.keyClicks(box.lineEdit(), "BTC/USDT:USDT")
+    QTest.keyClick(box.lineEdit(), Qt.Key_Return)
+    assert len(asked) == 2
