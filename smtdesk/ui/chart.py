@@ -299,13 +299,22 @@ class AssetChart(QWidget):
             pane.show_time_labels(pane is panes[-1])
 
     # -- data -----------------------------------------------------------------------------
-    def set_analysis(self, analysis: AssetAnalysis, timeframe: str) -> None:
-        """Draw ``analysis``; keep following the newest bar unless the user scrolled back."""
+    def set_analysis(self, analysis: AssetAnalysis, timeframe: str, *, fresh: bool = False) -> None:
+        """Draw ``analysis``; keep following the newest bar unless the user scrolled back.
+
+        ``fresh`` redraws everything from the start: another venue's candles for the same
+        symbol and timeframe share their timestamps, so only the caller can tell.
+        """
         c = analysis.candles
         if not len(c):
             return
         previous = self._analysis
-        first = previous is None or timeframe != self._timeframe or previous.symbol != analysis.symbol
+        first = (
+            fresh
+            or previous is None
+            or timeframe != self._timeframe
+            or previous.symbol != analysis.symbol
+        )
         following = first or self.is_following()
         tail = None if first else _tail_start(previous.candles, c)
         self._analysis, self._timeframe = analysis, timeframe

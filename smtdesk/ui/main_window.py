@@ -242,9 +242,9 @@ class MainWindow(QMainWindow):
         if reloaded:
             for chart in (self.left, self.right):
                 chart.clear_derivatives()
-            self._clear_signal_list()
-        self.left.set_analysis(analysis.assets[0], analysis.timeframe)
-        self.right.set_analysis(analysis.assets[1], analysis.timeframe)
+            self.sidebar.clear_signals()
+        self.left.set_analysis(analysis.assets[0], analysis.timeframe, fresh=reloaded)
+        self.right.set_analysis(analysis.assets[1], analysis.timeframe, fresh=reloaded)
         self.sidebar.show_signals(analysis.signals)
         latest = {sig.id: sig for sig in analysis.signals}.values()
         self.left.set_signals(latest)
@@ -255,13 +255,6 @@ class MainWindow(QMainWindow):
             self._attach_crosshair()
         if self.crosshair.time is not None:
             self._on_crosshair(self.crosshair.time)
-
-    def _clear_signal_list(self) -> None:
-        # The sidebar keeps every signal id it was shown; another pair, timeframe or
-        # venue has signals of its own, so the old ones go. (SignalSidebar has no public
-        # way to empty its list yet.)
-        self.sidebar.tree.clear()
-        self.sidebar._items.clear()
 
     def _on_source_changed(self, label: str) -> None:
         self.source_label.setText(label)

@@ -88,6 +88,12 @@ class SignalSidebar(QDockWidget):
     def signal_at(self, row: int) -> Signal:
         return self.tree.topLevelItem(row).data(0, Qt.UserRole)
 
+    def clear_signals(self) -> None:
+        """Forget every listed signal (another pair, timeframe or venue has its own);
+        the alert history stays."""
+        self.tree.clear()
+        self._items.clear()
+
     def show_signals(self, signals: tuple[Signal, ...]) -> None:
         """Show the latest state of every signal id among ``signals`` (events in order)."""
         for sig in signals:

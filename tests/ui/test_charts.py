@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -184,6 +186,21 @@ def test_timeframe_switch_reloads_and_redraws_both_charts(still_window, qtbot):
     view = win.right.price.viewport()
     hover(view, QPoint(view.width() // 2, view.height() // 2))
     assert win.crosshair.time is not None and win.crosshair.time % (4 * 3600) == 0, "snaps to 4h bars"
+
+
+def test_another_venues_series_with_the_same_times_is_redrawn_whole(still_window):
+    """A venue switch keeps symbol, timeframe and timestamps: the window says it is fresh."""
+    chart = still_window.left
+    old = chart.analysis
+    c = old.candles
+    other = dataclasses.replace(
+        old, candles=Candles(c.time, c.open * 2, c.high * 2, c.low * 2, c.close * 2, c.volume)
+    )
+    visible_high = float(c.high[-INITIAL_BARS:].max())
+    chart.set_analysis(other, "1h", fresh=True)
+    low, high = chart.price.vb.viewRange()[1]
+    assert low > visible_high, "every visible candle is the new venue's"
+    assert high >= 2 * visible_high
 
 
 def test_short_panes_keep_their_value_labels_apart_and_clear_of_the_price_tag(still_window):
