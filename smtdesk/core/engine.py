@@ -19,6 +19,7 @@ Typical use::
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields, replace
 
@@ -368,15 +369,25 @@ class SignalEngine:
         if align:
             a, b = align_pair(a, b)
         self.smt._check_aligned(a, b)  # before any work starts on another thread
-        pair = (a, b)
         # The indicator columns need only the candles; their compiled kernels release
         # the interpreter, so they run beside the SMT scan. The detectors need the
-        # SMT engine's swings (manual ones included) and run after it.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            columns = pool.map(lambda ai: self._columns[ai].run(pair[ai]), (0, 1))
-            smt = self.smt._run(a, b, manual)
-            list(columns)
-            sink_b = pool.submit(self._indicator_sink, 1, b, 0, derivatives)
+        # SMT engine's swings (manual ones included): the helper runs B's once its
+        # columns are done and the scan is over, while this thread runs A's.
+        scanned = threading.Event()
+
+        def columns_then_b_signals() -> Sink:
+            self._columns[1].run(b)
+            scanned.wait()
+            return self._indicator_sink(1, b, 0, derivatives)
+
+        with ThreadPoolExecutor(max_workers=1) as pool:  # runs its tasks in order
+            columns_a = pool.submit(self._columns[0].run, a)
+            sink_b = pool.submit(columns_then_b_signals)
+            try:
+                smt = self.smt._run(a, b, manual)
+            finally:
+                scanned.set()  # a failed scan must not leave the helper waiting
+            columns_a.result()
             sinks = [self._indicator_sink(0, a, 0, derivatives), sink_b.result()]
         self._n = len(a)
         return _merge(smt, sinks, a.time, self.timeframe)

@@ -174,39 +174,46 @@ def _one(b: Block, r: int, time: Ints, timeframe: str) -> Signal:
 @numba.njit(cache=True, nogil=True)
 def _stream_order(known, ref, sizes, block_tie, ref_weight):
     """(block, row) of the rows of blocks of ``sizes`` rows (``known`` and ``ref``
-    concatenated), sorted by known bar, then ``block_tie + ref * ref_weight``: a counting
-    sort on the known bar over the bars present, then insertion sorts of the few events
-    known at each bar."""
+    concatenated), sorted by known bar, then ``block_tie + ref * ref_weight``.
+
+    A counting sort on the known bar over the bars present places each row with its
+    tie-break key, then insertion sorts order the few rows known at each bar. Counters
+    and positions are 32-bit: half the memory to touch.
+    """
     n = len(known)
-    block = np.empty(n, np.int64)
-    row = np.empty(n, np.int64)
-    tie = np.empty(n, np.int64)
-    i = 0
-    for bi in range(len(sizes)):
-        for r in range(sizes[bi]):
-            block[i], row[i] = bi, r
-            tie[i] = block_tie[bi] + ref[i] * ref_weight
-            i += 1
     lo, hi = known.min(), known.max()
-    start = np.zeros(hi - lo + 2, np.int64)
+    start = np.zeros(hi - lo + 2, np.int32)
     for k in known:
         start[k - lo + 1] += 1
     for k in range(hi - lo + 1):
         start[k + 1] += start[k]
     fill = start[:-1].copy()
-    order = np.empty(n, np.int64)
-    for i in range(n):
-        order[fill[known[i] - lo]] = i
-        fill[known[i] - lo] += 1
+    order = np.empty(n, np.int32)
+    tie = np.empty(n, np.int64)
+    owner = np.empty(n, np.int32)  # block of each concatenated row
+    first = np.empty(len(sizes), np.int32)  # its first concatenated row
+    i = 0
+    for bi in range(len(sizes)):
+        first[bi] = i
+        for _ in range(sizes[bi]):
+            p = fill[known[i] - lo]
+            fill[known[i] - lo] = p + 1
+            order[p], tie[p], owner[i] = i, block_tie[bi] + ref[i] * ref_weight, bi
+            i += 1
     for k in range(hi - lo + 1):
         for j in range(start[k] + 1, start[k + 1]):
-            i = order[j]
+            t, o = tie[j], order[j]
             q = j - 1
-            while q >= start[k] and tie[order[q]] > tie[i]:
-                order[q + 1] = order[q]
+            while q >= start[k] and tie[q] > t:
+                tie[q + 1], order[q + 1] = tie[q], order[q]
                 q -= 1
-            order[q + 1] = i
-    return block[order], row[order]
+            tie[q + 1], order[q + 1] = t, o
+    block = np.empty(n, np.int32)
+    row = np.empty(n, np.int32)
+    for j in range(n):
+        bi = owner[order[j]]
+        block[j], row[j] = bi, order[j] - first[bi]
+    return block, row
 
 
 class EventTable(Sequence[Signal]):
