@@ -115,12 +115,12 @@ class IndicatorColumns:
         self._history = c
 
     def _grow(self, rows: np.ndarray) -> None:
+        need = self._n + len(rows)
         if self._full:
             full, self._full = self._full, {}
-            self._buf = np.empty((len(COLUMNS), self._n))
+            self._buf = np.empty((len(COLUMNS), max(need, 2 * self._n)))
             for i, name in enumerate(COLUMNS):
-                self._buf[i] = full[name]
-        need = self._n + len(rows)
+                self._buf[i, : self._n] = full[name]
         if need > self._buf.shape[1]:
             # Capacity doubles, so a live update copies the history only now and then.
             bigger = np.empty((len(COLUMNS), max(need, 2 * self._buf.shape[1])))
