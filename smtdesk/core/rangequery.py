@@ -31,35 +31,33 @@ def _block_max(values, sign, size):
 
 
 @numba.njit(cache=True, nogil=True)
-def _first_above(values, sign, small, large, lo, hi, level):
-    out = np.full(len(lo), -1, np.int64)
-    last = len(values) - 1
-    for q in range(len(lo)):
-        i, end, bar = max(lo[q], 0), min(hi[q], last), level[q]
-        while i <= end:
-            # A whole block at or below the level is passed over; blocks are entered
-            # only at their first bar, so a range costs O(block sizes + length / 1024).
-            if i % _LARGE == 0 and large[i // _LARGE] <= bar:
-                i += _LARGE
-            elif i % _SMALL == 0 and small[i // _SMALL] <= bar:
-                i += _SMALL
-            elif sign * values[i] > bar:
-                out[q] = i
-                break
-            else:
-                i += 1
-    return out
+def seek_one(values, sign, small, large, lo, hi, level):
+    """First i in [lo, hi] with ``sign * values[i] > level``, else -1.
+
+    ``small`` and ``large`` are the block maxima of :class:`FirstAbove` (see
+    :attr:`FirstAbove.tables`), or empty arrays to scan bar by bar (a short range).
+    """
+    i, end = max(lo, 0), min(hi, len(values) - 1)
+    tables = len(small) > 0
+    while i <= end:
+        # A whole block at or below the level is passed over; blocks are entered only
+        # at their first bar, so a range costs O(block sizes + length / 1024).
+        if tables and i % _LARGE == 0 and large[i // _LARGE] <= level:
+            i += _LARGE
+        elif tables and i % _SMALL == 0 and small[i // _SMALL] <= level:
+            i += _SMALL
+        elif sign * values[i] > level:
+            return i
+        else:
+            i += 1
+    return -1
 
 
 @numba.njit(cache=True, nogil=True)
-def _first_above_scan(values, sign, lo, hi, level):
-    out = np.full(len(lo), -1, np.int64)
-    last = len(values) - 1
+def _first_above(values, sign, small, large, lo, hi, level):
+    out = np.empty(len(lo), np.int64)
     for q in range(len(lo)):
-        for i in range(max(lo[q], 0), min(hi[q], last) + 1):
-            if sign * values[i] > level[q]:
-                out[q] = i
-                break
+        out[q] = seek_one(values, sign, small, large, lo[q], hi[q], level[q])
     return out
 
 
@@ -100,6 +98,11 @@ class FirstAbove:
         found = _first_above(self._values, self._sign, self._small, self._large, lo, hi, level)
         return found.reshape(shape)
 
+    @property
+    def tables(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The block maxima, for compiled callers of :func:`seek_one`."""
+        return self._small, self._large
+
 
 def first_above_scan(
     values: npt.NDArray[np.float64],
@@ -115,4 +118,9 @@ def first_above_scan(
     """
     lo, hi, level, shape = _queries(lo, hi, level)
     values = np.ascontiguousarray(values, dtype=np.float64)
-    return _first_above_scan(values, float(sign), lo, hi, level).reshape(shape)
+    found = _first_above(values, float(sign), _NO_TABLE, _NO_TABLE, lo, hi, level)
+    return found.reshape(shape)
+
+
+_NO_TABLE = np.empty(0)
+_NO_TABLE.flags.writeable = False

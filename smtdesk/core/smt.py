@@ -12,7 +12,6 @@ lets a live update reuse them on a longer series.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numba
@@ -20,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from smtdesk.core.candles import Candles
-from smtdesk.core.rangequery import FirstAbove, first_above_scan
+from smtdesk.core.rangequery import FirstAbove, first_above_scan, seek_one
 from smtdesk.core.signal import Direction
 from smtdesk.core.swings import SwingSet
 
@@ -69,9 +68,6 @@ class Space:
         return self.sign * self.lo[idx]
 
 
-Seek = Callable[[Space, npt.ArrayLike, npt.ArrayLike, npt.ArrayLike], npt.NDArray[np.int64]]
-
-
 class TableSeek:
     """First bar in [lo, hi] whose high (in the space's terms) is above a level, over
     whole histories (a full scan); one table per series, built on first use."""
@@ -80,20 +76,36 @@ class TableSeek:
         self._tables: dict[tuple[int, float], FirstAbove] = {}
 
     def __call__(self, sp: Space, lo, hi, level) -> npt.NDArray[np.int64]:
+        return self._table(sp)(lo, hi, level)
+
+    def tables(self, sp: Space) -> tuple[np.ndarray, np.ndarray]:
+        """The block maxima of the space's highs, for :func:`seek_one`."""
+        return self._table(sp).tables
+
+    def _table(self, sp: Space) -> FirstAbove:
         key = (id(sp.hi), sp.sign)
         table = self._tables.get(key)
         if table is None:
             table = self._tables[key] = FirstAbove(sp.hi, sign=sp.sign)
-        return table(lo, hi, level)
+        return table
 
 
-def scan_seek(sp: Space, lo, hi, level) -> npt.NDArray[np.int64]:
+class ScanSeek:
     """Same answers as :class:`TableSeek` by scanning (a few short ranges, live)."""
-    return first_above_scan(sp.hi, lo, hi, level, sign=sp.sign)
+
+    def __call__(self, sp: Space, lo, hi, level) -> npt.NDArray[np.int64]:
+        return first_above_scan(sp.hi, lo, hi, level, sign=sp.sign)
+
+    def tables(self, sp: Space) -> tuple[np.ndarray, np.ndarray]:
+        return _NO_TABLE, _NO_TABLE
+
+
+scan_seek = ScanSeek()
+_NO_TABLE = np.empty(0)
 
 
 def find_sweeps(
-    x: Space, swings: SwingSet, seek: Seek, n_bars: int
+    x: Space, swings: SwingSet, seek: TableSeek | ScanSeek, n_bars: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rule 1 over a whole history: (swept swing bar, sweep bar) pairs, by sweep bar.
 
@@ -138,51 +150,111 @@ class Outcome:
 
 
 @numba.njit(cache=True, nogil=True)
-def _window_argmax_kernel(hi, sign, centre, last, n):
-    out = np.empty(len(centre), np.int64)
-    for q in range(len(centre)):
-        c = centre[q]
-        best, bar = -np.inf, c - n
-        for w in range(max(c - n, 0), min(c + n, last[q]) + 1):
-            v = sign * hi[w]
-            if np.isnan(v):  # as np.argmax: the first NaN is the maximum
-                bar = w
-                break
-            if v > best:
-                best, bar = v, w
-        out[q] = bar
-    return out
-
-
-def _window_argmax(sp: Space, centre: np.ndarray, last: np.ndarray, n: int) -> np.ndarray:
-    """Bar of the highest high over ``centre-n .. min(centre+n, last)``; ties take the earliest."""
-    return _window_argmax_kernel(
-        sp.hi, sp.sign, np.asarray(centre, np.int64), np.asarray(last, np.int64), n
-    )
+def _window_argmax(hi, sign, centre, last, n):
+    """Bar of the highest high over ``centre-n .. min(centre+n, last)``; ties take the
+    earliest, and as with np.argmax the first NaN is the maximum."""
+    best, bar = -np.inf, centre - n
+    for w in range(max(centre - n, 0), min(centre + n, last) + 1):
+        v = sign * hi[w]
+        if np.isnan(v):
+            return w
+        if v > best:
+            best, bar = v, w
+    return bar
 
 
 @numba.njit(cache=True, nogil=True)
-def _first_close_below_kernel(cl, sign, lo, hi, level, width):
-    out = np.full(len(lo), -1, np.int64)
-    for q in range(len(lo)):
-        for w in range(lo[q], min(lo[q] + width - 1, hi[q]) + 1):
-            if sign * cl[w] < level[q]:
-                out[q] = w
-                break
-    return out
-
-
-def _first_close_below(
-    sp: Space, lo: np.ndarray, hi: np.ndarray, level: np.ndarray, width: int
-) -> np.ndarray:
+def _first_close_below(cl, sign, lo, hi, level, width):
     """First bar in [lo, hi] (at most ``width`` bars) whose close is strictly below ``level``."""
-    return _first_close_below_kernel(
-        sp.cl,
-        sp.sign,
-        np.asarray(lo, np.int64),
-        np.asarray(hi, np.int64),
-        np.asarray(level, np.float64),
-        width,
+    for w in range(lo, min(lo + width - 1, hi) + 1):
+        if sign * cl[w] < level:
+            return w
+    return -1
+
+
+@numba.njit(cache=True, nogil=True)
+def _first_from(auto, manual, strength, t):
+    """:meth:`SwingSet.first_from` for one bar."""
+    i = np.searchsorted(auto, t)
+    a_bar = auto[i] if i < len(auto) else -1
+    a_known = a_bar + strength if a_bar >= 0 else _NONE
+    j = np.searchsorted(manual, t)
+    m_bar = manual[j] if j < len(manual) else -1
+    m_known = m_bar if m_bar >= 0 else _NONE
+    if m_known < a_known or (m_known == a_known and m_bar < a_bar):
+        return m_bar, m_known
+    return a_bar, a_known
+
+
+@numba.njit(cache=True, nogil=True)
+def _latest_before(auto, manual, strength, limit, known_by):
+    """:meth:`SwingSet.latest_before` for one pair."""
+    i = np.searchsorted(auto, min(limit, known_by - strength + 1)) - 1
+    a_bar = auto[i] if 0 <= i < len(auto) else -1
+    j = np.searchsorted(manual, min(limit, known_by + 1)) - 1
+    m_bar = manual[j] if 0 <= j < len(manual) else -1
+    return max(a_bar, m_bar)
+
+
+@numba.njit(cache=True, nogil=True)
+def _resolve(y_hi, y_lo, y_cl, sign, small, large, x_swings, y_minor, j0, t, n_bars, n, timeout):
+    """Rules 2-5 candidate by candidate; see :func:`resolve`. ``x_swings`` and ``y_minor``
+    are (automatic bars, manual bars, strength); reason 1 is price, 2 timeout."""
+    last = n_bars - 1
+    q = len(t)
+    formed = np.zeros(q, np.bool_)
+    prior_bar = np.empty(q, np.int64)
+    prov_y_bar = np.empty(q, np.int64)
+    cancel = np.full(q, -1, np.int64)
+    s_bar = np.full(q, -1, np.int64)
+    div = np.full(q, -1, np.int64)
+    y_new_bar = np.full(q, -1, np.int64)
+    mss_bar = np.full(q, -1, np.int64)
+    confirm = np.full(q, -1, np.int64)
+    invalid = np.full(q, -1, np.int64)
+    reason = np.zeros(q, np.int8)
+    x_auto, x_manual, x_strength = x_swings
+    m_auto, m_manual, m_strength = y_minor
+    for i in range(q):
+        prior_bar[i] = _window_argmax(y_hi, sign, j0[i], min(j0[i] + n, t[i]), n)
+        prior = sign * y_hi[prior_bar[i]]
+        prov_y_bar[i] = _window_argmax(y_hi, sign, t[i], t[i], n)
+        if seek_one(y_hi, sign, small, large, j0[i] + 1, t[i], prior) >= 0:
+            continue  # rule 3: Y traded above its prior level before the sweep
+        formed[i] = True
+        s, s_known = _first_from(x_auto, x_manual, x_strength, t[i])
+        has_s = s_known <= last
+        cancel[i] = seek_one(y_hi, sign, small, large, t[i] + 1, s_known if has_s else last, prior)
+        if cancel[i] >= 0 or not has_s:
+            continue
+        d = s_known
+        div[i], s_bar[i] = d, s
+        y_new_bar[i] = _window_argmax(y_hi, sign, s, min(s + n, d), n)
+        mss_bar[i] = _latest_before(m_auto, m_manual, m_strength, y_new_bar[i], d)
+        end = min(d + timeout, last)
+        inv = seek_one(y_hi, sign, small, large, d + 1, end, sign * y_hi[y_new_bar[i]])
+        conf = -1
+        if mss_bar[i] >= 0:
+            conf = _first_close_below(y_cl, sign, d + 1, end, sign * y_lo[mss_bar[i]], timeout)
+        # Same bar: the price invalidation is checked before the MSS (rule 5).
+        if conf >= 0 and (inv < 0 or conf < inv):
+            confirm[i] = conf
+        elif inv >= 0:
+            invalid[i], reason[i] = inv, 1
+        elif d + timeout <= last:
+            invalid[i], reason[i] = d + timeout, 2
+    return (
+        formed,
+        prior_bar,
+        prov_y_bar,
+        cancel,
+        s_bar,
+        div,
+        y_new_bar,
+        mss_bar,
+        confirm,
+        invalid,
+        reason,
     )
 
 
@@ -195,7 +267,7 @@ def resolve(
     t: np.ndarray,
     n_bars: int,
     p: SmtParams,
-    seek: Seek,
+    seek: TableSeek | ScanSeek,
 ) -> Outcome:
     """Rules 2–5 for candidate sweeps (X's swing ``j0`` swept at ``t``) given ``n_bars`` bars.
 
@@ -203,7 +275,6 @@ def resolve(
     taken from the minor swings known by the divergence bar, so the divergence event can
     carry it and it never changes afterwards.
     """
-    n, last = p.major, n_bars - 1
     j0 = np.asarray(j0, np.int64)
     t = np.asarray(t, np.int64)
     if not len(t):
@@ -211,39 +282,25 @@ def resolve(
         return Outcome(
             empty, empty, np.empty(0, bool), *(empty for _ in range(10)), np.empty(0, str)
         )
-
-    prior_bar = _window_argmax(y, j0, np.minimum(j0 + n, t), n)
-    prior = y.high(prior_bar)
-    formed = seek(y, j0 + 1, t, prior) < 0
-    prov_y_bar = _window_argmax(y, t, t, n)
-
-    s, s_known = x_major.first_from(t)
-    has_s = s_known <= last
-    cancel = seek(y, t + 1, np.where(has_s, s_known, last), prior)
-    cancel = np.where(formed, cancel, -1)
-    div_mask = formed & (cancel < 0) & has_s
-    div = np.where(div_mask, s_known, -1)
-
-    dv = np.where(div_mask, div, 0)
-    y_new_bar = np.where(
-        div_mask, _window_argmax(y, np.where(div_mask, s, 0), np.minimum(s + n, dv), n), -1
+    small, large = seek.tables(y)
+    swings = (x_major.auto, x_major.manual, x_major.strength)
+    minor = (y_minor_lows.auto, y_minor_lows.manual, y_minor_lows.strength)
+    (
+        formed,
+        prior_bar,
+        prov_y_bar,
+        cancel,
+        s,
+        div,
+        y_new_bar,
+        mss_bar,
+        confirm,
+        invalid,
+        code,
+    ) = _resolve(
+        y.hi, y.lo, y.cl, y.sign, small, large, swings, minor, j0, t, n_bars, p.major, p.mss_timeout
     )
-    mss_bar = np.where(div_mask, y_minor_lows.latest_before(y_new_bar, dv), -1)
-
-    end = np.minimum(dv + p.mss_timeout, last)
-    y_new = y.high(np.maximum(y_new_bar, 0))
-    inv = np.where(div_mask, seek(y, dv + 1, end, y_new), -1)
-    can_confirm = div_mask & (mss_bar >= 0)
-    conf = _first_close_below(y, dv + 1, end, y.low(np.maximum(mss_bar, 0)), p.mss_timeout)
-    conf = np.where(can_confirm, conf, -1)
-    # Same bar: the price invalidation is checked before the MSS (rule 5).
-    confirm = np.where((conf >= 0) & ((inv < 0) | (conf < inv)), conf, -1)
-    by_price = (inv >= 0) & (confirm < 0)
-    timeout_bar = dv + p.mss_timeout
-    by_time = div_mask & ~by_price & (confirm < 0) & (timeout_bar <= last)
-    invalid = np.where(by_price, inv, np.where(by_time, timeout_bar, -1))
-    reason = np.where(by_price, "price", np.where(by_time, "timeout", ""))
-
+    reason = np.where(code == 1, "price", np.where(code == 2, "timeout", ""))
     return Outcome(
         j0=j0,
         t=t,
@@ -252,7 +309,7 @@ def resolve(
         prov_x_bar=t.copy(),
         prov_y_bar=prov_y_bar,
         cancel=cancel,
-        s=np.where(div_mask, s, -1),
+        s=s,
         div=div,
         y_new_bar=y_new_bar,
         mss_bar=mss_bar,
