@@ -26,27 +26,6 @@ class Swings:
 
 
 @numba.njit(cache=True, nogil=True)
-def _pivot_scan(values, strength, sign):
-    n = strength
-    found = np.empty(max(len(values) - 2 * n, 0), np.int64)
-    count = 0
-    for i in range(n, len(values) - n):
-        v = sign * values[i]
-        # Strictly above the bars before, not below the bars after: of two equal highs
-        # only the first is the swing, so a double top is one liquidity level. A NaN
-        # anywhere in the window fails every comparison. Without early exits: most bars
-        # fail at a neighbour, and a branch per comparison costs more than the rest.
-        ok = True
-        for j in range(i - n, i):
-            ok &= v > sign * values[j]
-        for j in range(i + 1, i + n + 1):
-            ok &= v >= sign * values[j]
-        found[count] = i
-        count += ok
-    return found[:count].copy()
-
-
-@numba.njit(cache=True, nogil=True)
 def _pivots_among(values, strength, sign, candidates):
     """The bars of ``candidates`` that are swings of ``strength``: a swing of some strength
     is one of every lower strength, so a stronger one is looked for only among those."""
@@ -57,6 +36,10 @@ def _pivots_among(values, strength, sign, candidates):
         if i < n or i >= len(values) - n:
             continue
         v = sign * values[i]
+        # Strictly above the bars before, not below the bars after: of two equal highs
+        # only the first is the swing, so a double top is one liquidity level. A NaN
+        # anywhere in the window fails every comparison. No early exit: a branch per
+        # comparison costs more than the comparisons.
         ok = True
         for j in range(i - n, i):
             ok &= v > sign * values[j]
@@ -68,8 +51,15 @@ def _pivots_among(values, strength, sign, candidates):
 
 
 def _pivots(values: np.ndarray, strength: int, sign: float) -> npt.NDArray[np.int64]:
-    # sign=+1 finds highs; lows are highs of the negated series.
-    idx = _pivot_scan(np.ascontiguousarray(values, np.float64), strength, float(sign))
+    # sign=+1 finds highs; lows are highs of the negated series. Every swing is above
+    # its neighbours (strength 1): that array test leaves a third of the bars to check.
+    values = np.ascontiguousarray(values, np.float64)
+    centre = values[1:-1]
+    if sign > 0:
+        local = (centre > values[:-2]) & (centre >= values[2:])
+    else:
+        local = (centre < values[:-2]) & (centre <= values[2:])
+    idx = _pivots_among(values, strength, float(sign), np.flatnonzero(local) + 1)
     idx.flags.writeable = False
     return idx
 
@@ -102,7 +92,7 @@ def find_swing_sets(
     below = None
     for strength in sorted(set(strengths)):
         if below is None:
-            hi, lo = _pivot_scan(high, strength, 1.0), _pivot_scan(low, strength, -1.0)
+            hi, lo = _pivots(high, strength, 1.0), _pivots(low, strength, -1.0)
         else:
             hi = _pivots_among(high, strength, 1.0, below.high_idx)
             lo = _pivots_among(low, strength, -1.0, below.low_idx)
