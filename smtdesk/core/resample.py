@@ -216,7 +216,9 @@ class HtfTrend:
         self._used = len(c) if k == len(start) else u + int(first[k])
         if old == 0:
             sw = find_swings(self._high, self._low, strength=self.strength)
-            self._high_idx, self._low_idx = sw.high_idx, sw.low_idx
+            # Writable copies, like the arrays later updates concatenate: the compiled
+            # trend walk then sees one array type and never loads a second version.
+            self._high_idx, self._low_idx = sw.high_idx.copy(), sw.low_idx.copy()
             return
         n = self.strength
         self._high_idx = np.concatenate(
