@@ -98,11 +98,8 @@ def _cross(fast, slow, above, below, valid):
     the relation to carry on: above, below, and whether the slow MA exists."""
     now_above = fast > slow
     now_below = fast < slow
-    sign = 0
-    if valid and now_above and not above:
-        sign = 1
-    elif valid and now_below and not below:
-        sign = -1
+    # Bitwise, not short-circuit: branch-free, as crosses are rare but irregular.
+    sign = np.int8(valid & now_above & (not above)) - np.int8(valid & now_below & (not below))
     return sign, now_above, now_below, slow == slow
 
 
@@ -149,7 +146,7 @@ def ma_cross_loop(close, volume, fast, slow, volume_period, fast_out, slow_out, 
         slow_out[i] = s
         sign, above, below, valid = _cross(f, s, above, below, valid)
         cross[i] = sign
-        confirmed[i] = sign != 0 and v > volume_mean
+        confirmed[i] = (sign != 0) & (v > volume_mean)
     return probe
 
 
@@ -160,7 +157,7 @@ def ma_crosses(fast, slow, volume, volume_mean, cross, confirmed):
     for i in range(fast.shape[0]):
         sign, above, below, valid = _cross(fast[i], slow[i], above, below, valid)
         cross[i] = sign
-        confirmed[i] = sign != 0 and volume[i] > volume_mean[i]
+        confirmed[i] = (sign != 0) & (volume[i] > volume_mean[i])
 
 
 @_jit
