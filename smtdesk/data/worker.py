@@ -24,7 +24,7 @@ from typing import Awaitable, Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from smtdesk.core.analysis import PairAnalyzer
+from smtdesk.core.analysis import PairAnalysis, PairAnalyzer
 from smtdesk.core.candles import timeframe_ms
 from smtdesk.data.demo import DemoSource
 from smtdesk.data.exchange import ExchangeSource
@@ -106,6 +106,7 @@ class MarketWorker(QObject):
         resume_delay: float = 60.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         sources: SourceFactory | None = None,
+        slow_analysis_seconds: float = 1.5,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -118,6 +119,7 @@ class MarketWorker(QObject):
         self.history_bars = history_bars
         self.derivatives_period = derivatives_period
         self.resume_delay = resume_delay
+        self.slow_analysis_seconds = slow_analysis_seconds
         self._sleep = sleep
         self._side_tasks: list[asyncio.Task] = []
         self._make_source = sources
@@ -295,6 +297,22 @@ class MarketWorker(QObject):
             if forming is not None:
                 self.forming_candle.emit(forming)
 
+    async def _load(self, label: str, histories) -> PairAnalysis:
+        """The analysis of whole histories, on the analysis thread. When it keeps the
+        charts empty for a while (on the very first start the compiled analysis loops
+        are built for this machine first), the status bar says so."""
+        job = asyncio.get_running_loop().run_in_executor(
+            self._executor, self._analyzer.load, *histories
+        )
+        try:
+            return await asyncio.wait_for(asyncio.shield(job), self.slow_analysis_seconds)
+        except asyncio.TimeoutError:
+            self.status_changed.emit(
+                f"{label}: analysing the history (the first start also prepares the "
+                "analysis for this computer, once)"
+            )
+            return await job
+
     async def _follow(self, updates) -> None:
         """Analyse closed candles as they come; pass forming ones straight to the chart."""
         loop = asyncio.get_running_loop()
@@ -316,7 +334,6 @@ class MarketWorker(QObject):
         ``connected`` says the market list was already asked for (by a reload), and
         ``unreachable`` why it did not come.
         """
-        loop = asyncio.get_running_loop()
         label = source.label
         source.on_status = self.status_changed.emit
         if store.notice:
@@ -329,7 +346,7 @@ class MarketWorker(QObject):
             return True
         cached = [folds[s].history(store.load_candles(source.name, s, base)) for s in self.symbols]
         if all(len(c) for c in cached):
-            analysis = await loop.run_in_executor(self._executor, self._analyzer.load, *cached)
+            analysis = await self._load(label, cached)
             self.analysis_ready.emit(analysis)
             self.status_changed.emit(f"{label}: showing {len(cached[0])} cached candles, "
                                      "connecting for the rest")
@@ -370,7 +387,6 @@ class MarketWorker(QObject):
 
     async def _sync_and_follow(self, source: ExchangeSource, store: CandleStore,
                                base: str) -> None:
-        loop = asyncio.get_running_loop()
         label = source.label
         n = len(self.symbols)
         ratio = timeframe_ms(self.timeframe) // timeframe_ms(base)
@@ -385,7 +401,7 @@ class MarketWorker(QObject):
                 on_progress=lambda f, i=i: self._on_progress(label, (i + f) / n),
             ))
         histories = [folds[s].history(c) for s, c in zip(self.symbols, stored)]
-        analysis = await loop.run_in_executor(self._executor, self._analyzer.load, *histories)
+        analysis = await self._load(label, histories)
         self.analysis_ready.emit(analysis)
         self._show_forming(folds)
         if not self._side_tasks:
@@ -436,7 +452,6 @@ class MarketWorker(QObject):
             self.notice.emit(f"{source.label} liquidation recording stopped: {exc}")
 
     async def _run_replay(self) -> None:
-        loop = asyncio.get_running_loop()
         label = self.source.label
         suffix = f" ({self._fallback_reason})" if self._fallback_reason else ""
         try:
@@ -447,7 +462,7 @@ class MarketWorker(QObject):
                                      f"{self.timeframe} history{self._built(base)}{suffix}")
             histories = [folds[s].history(await self.source.history(s, base))
                          for s in self.symbols]
-            analysis = await loop.run_in_executor(self._executor, self._analyzer.load, *histories)
+            analysis = await self._load(label, histories)
             self.analysis_ready.emit(analysis)
             self._show_forming(folds)
             self.status_changed.emit(f"{label}: live{suffix}")

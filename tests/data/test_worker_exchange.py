@@ -1,9 +1,11 @@
 """The worker on an exchange: cached candles first, only the missing ones fetched,
-progress, derivatives and live candles as signals, and the demo when nobody answers."""
+progress, derivatives and live candles as signals, and the demo when nobody answers;
+a history analysis that keeps the charts empty for long is explained."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 import numpy as np
 
@@ -97,5 +99,41 @@ def test_an_outage_during_the_backfill_is_waited_out(tmp_path, on_qt_loop):
             np.testing.assert_array_equal(m.stored(BTC), m.truth("BTCUSDT"))
             np.testing.assert_array_equal(m.stored(ETH), m.truth("ETHUSDT"))
             await worker.stop()
+
+    on_qt_loop(body())
+
+
+def test_a_slow_first_analysis_is_explained_in_the_status_bar(on_qt_loop):
+    async def body():
+        worker = MarketWorker(DemoSource(live_bars=3, seconds_per_bar=3600),
+                              slow_analysis_seconds=0.2)
+        load = worker._analyzer.load
+
+        def slow_load(*histories):
+            time.sleep(0.6)  # as the first start does while the analysis loops compile
+            return load(*histories)
+
+        worker._analyzer.load = slow_load
+        seen = Seen(worker)
+        worker.start()
+        await until(lambda: seen.of("analysis_ready"))
+        statuses = seen.of("status_changed")
+        note = [s for s in statuses if "first start also prepares" in s]
+        assert note and statuses.index(note[0]) < statuses.index(statuses[-1])
+        assert statuses[-1] == "Demo (recorded data): live"
+        await worker.stop()
+
+    on_qt_loop(body())
+
+
+def test_a_quick_analysis_shows_no_note(on_qt_loop):
+    async def body():
+        worker = MarketWorker(DemoSource(live_bars=3, seconds_per_bar=3600),
+                              slow_analysis_seconds=30)
+        seen = Seen(worker)
+        worker.start()
+        await until(lambda: seen.of("analysis_ready"))
+        assert not [s for s in seen.of("status_changed") if "first start" in s]
+        await worker.stop()
 
     on_qt_loop(body())
