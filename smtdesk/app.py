@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import qasync
-from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -90,10 +89,6 @@ def create_window(
     app = QApplication.instance()
     app.setApplicationName("smtdesk")
     apply_palette(app, DARK)
-    if not hasattr(app, "smtdesk_gc"):
-        # Analysis runs on a worker thread; a cyclic collection started there could
-        # free Qt objects off the UI thread. Collect on a UI-thread timer instead.
-        app.smtdesk_gc = GarbageCollector(interval=1.0)
     worker = MarketWorker(source, store=store, fallback=fallback, sources=sources)
     return MainWindow(worker, alert_log=AlertLog(user_store))
 

@@ -28,6 +28,7 @@ from smtdesk.core.analysis import PairAnalysis, PairAnalyzer
 from smtdesk.core.candles import timeframe_ms
 from smtdesk.data.demo import DemoSource
 from smtdesk.data.exchange import ExchangeSource
+from smtdesk.data.qt_gc import collect_on_qt_thread
 from smtdesk.data.resampled import BucketFold, fold_stream, require_base
 from smtdesk.data.retry import UnknownSymbol
 from smtdesk.data.source import Source, SourceError
@@ -132,6 +133,8 @@ class MarketWorker(QObject):
         self.status_changed.connect(self._remember_status)
         # One thread: analysis steps run in arrival order and never overlap.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis")
+        # The analysis thread allocates the most: it must never be the one to collect.
+        collect_on_qt_thread()
 
     def start(self) -> None:
         self._task = asyncio.ensure_future(self._run())

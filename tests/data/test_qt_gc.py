@@ -1,0 +1,39 @@
+"""Cyclic garbage is collected on the Qt thread, never by an allocating analysis thread."""
+
+import gc
+import threading
+import weakref
+
+from smtdesk.data.qt_gc import _QtThreadCollector, collect_on_qt_thread
+
+
+class Node:
+    pass
+
+
+def cycle() -> weakref.ref:
+    node = Node()
+    node.self = node
+    return weakref.ref(node)
+
+
+def test_garbage_made_on_a_thread_is_collected_by_the_qt_timer(qapp, qtbot):
+    collect_on_qt_thread()
+    assert not gc.isenabled()
+    refs = []
+
+    def analysis():
+        # far past the first generation's threshold: Python would have collected here
+        refs.extend(cycle() for _ in range(5 * gc.get_threshold()[0]))
+
+    worker = threading.Thread(target=analysis)
+    worker.start()
+    worker.join()
+    assert all(r() is not None for r in refs), "no collection off the Qt thread"
+    qtbot.waitUntil(lambda: all(r() is None for r in refs), timeout=5_000)
+
+
+def test_installing_twice_keeps_one_collector(qapp):
+    collect_on_qt_thread()
+    collect_on_qt_thread()
+    assert len(qapp.findChildren(_QtThreadCollector)) == 1
