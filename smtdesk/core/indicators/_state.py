@@ -51,6 +51,16 @@ class IndicatorState(ABC):
     def update(self, bar: Bar) -> Any:
         """Commit the closed candle ``bar`` and return the indicator's values at it."""
         check_bar(bar, self.inputs)
+        return self.commit_checked(bar)
+
+    def peek(self, bar: Bar) -> Any:
+        """The values if the forming candle ``bar`` closed now; nothing is committed."""
+        check_bar(bar, self.inputs)
+        return self.peek_checked(bar)
+
+    def commit_checked(self, bar: Bar) -> Any:
+        """:meth:`update` for a bar the caller has already checked (a set checks once
+        for all its indicators)."""
         if self._warm:
             self.value = self._step(bar, commit=True)
             return self.value
@@ -65,9 +75,8 @@ class IndicatorState(ABC):
             self._buffer = {}
         return self.value
 
-    def peek(self, bar: Bar) -> Any:
-        """The values if the forming candle ``bar`` closed now; nothing is committed."""
-        check_bar(bar, self.inputs)
+    def peek_checked(self, bar: Bar) -> Any:
+        """:meth:`peek` for a bar the caller has already checked."""
         if self._warm:
             return self._step(bar, commit=False)
         buffer = self._extended(bar)

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from smtdesk.core.candles import Candles
-from smtdesk.core.indicators._common import Bar, as_series, as_volume, same_length
+from smtdesk.core.indicators._common import Bar, as_series, as_volume, check_bar, same_length
 from smtdesk.core.indicators.bollinger import BollingerState, bollinger
 from smtdesk.core.indicators.cci import CCIState, cci
 from smtdesk.core.indicators.kdj import KDJState, kdj
@@ -169,7 +169,9 @@ class IndicatorSet:
         return {name: state.value for name, state in self._states.items()}
 
     def update(self, bar: Bar) -> dict[str, Any]:
-        return {name: state.update(bar) for name, state in self._states.items()}
+        check_bar(bar, Bar._fields)
+        return {name: state.commit_checked(bar) for name, state in self._states.items()}
 
     def peek(self, bar: Bar) -> dict[str, Any]:
-        return {name: state.peek(bar) for name, state in self._states.items()}
+        check_bar(bar, Bar._fields)
+        return {name: state.peek_checked(bar) for name, state in self._states.items()}

@@ -227,17 +227,23 @@ class MACrossState:
 
     def update(self, bar: Bar) -> CrossValue:
         check_bar(bar, self.inputs)
-        volume_bar = Bar(bar.volume, bar.volume, bar.volume, bar.volume)
-        f, s = self._fast.update(bar), self._slow.update(bar)
-        self.value = self._judge(f, s, bar.volume, self._volume_mean.update(volume_bar))
-        self._above, self._below, self._valid = f > s, f < s, not np.isnan(s)
-        return self.value
+        return self.commit_checked(bar)
 
     def peek(self, bar: Bar) -> CrossValue:
         check_bar(bar, self.inputs)
+        return self.peek_checked(bar)
+
+    def commit_checked(self, bar: Bar) -> CrossValue:
         volume_bar = Bar(bar.volume, bar.volume, bar.volume, bar.volume)
-        f, s = self._fast.peek(bar), self._slow.peek(bar)
-        return self._judge(f, s, bar.volume, self._volume_mean.peek(volume_bar))
+        f, s = self._fast.commit_checked(bar), self._slow.commit_checked(bar)
+        self.value = self._judge(f, s, bar.volume, self._volume_mean.commit_checked(volume_bar))
+        self._above, self._below, self._valid = f > s, f < s, not np.isnan(s)
+        return self.value
+
+    def peek_checked(self, bar: Bar) -> CrossValue:
+        volume_bar = Bar(bar.volume, bar.volume, bar.volume, bar.volume)
+        f, s = self._fast.peek_checked(bar), self._slow.peek_checked(bar)
+        return self._judge(f, s, bar.volume, self._volume_mean.peek_checked(volume_bar))
 
     def _judge(
         self, f: float, s: float, volume: float, volume_mean: float
