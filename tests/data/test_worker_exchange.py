@@ -8,6 +8,7 @@ import asyncio
 import time
 
 import numpy as np
+import pytest
 
 from smtdesk.core.candles import Candles
 from smtdesk.data import derivatives as dv
@@ -103,37 +104,25 @@ def test_an_outage_during_the_backfill_is_waited_out(tmp_path, on_qt_loop):
     on_qt_loop(body())
 
 
-def test_a_slow_first_analysis_is_explained_in_the_status_bar(on_qt_loop):
+@pytest.mark.parametrize("seconds, explained", [(0.6, True), (0.0, False)])
+def test_a_slow_history_analysis_is_explained_in_the_status_bar(on_qt_loop, seconds, explained):
     async def body():
         worker = MarketWorker(DemoSource(live_bars=3, seconds_per_bar=3600),
                               slow_analysis_seconds=0.2)
         load = worker._analyzer.load
 
-        def slow_load(*histories):
-            time.sleep(0.6)  # as the first start does while the analysis loops compile
+        def timed_load(*histories):
+            time.sleep(seconds)  # 0.6 s: as the first start, while the analysis loops compile
             return load(*histories)
 
-        worker._analyzer.load = slow_load
+        worker._analyzer.load = timed_load
         seen = Seen(worker)
         worker.start()
         await until(lambda: seen.of("analysis_ready"))
         statuses = seen.of("status_changed")
-        note = [s for s in statuses if "first start also prepares" in s]
-        assert note and statuses.index(note[0]) < statuses.index(statuses[-1])
+        notes = [s for s in statuses if "first start also prepares" in s]
+        assert bool(notes) == explained
         assert statuses[-1] == "Demo (recorded data): live"
-        await worker.stop()
-
-    on_qt_loop(body())
-
-
-def test_a_quick_analysis_shows_no_note(on_qt_loop):
-    async def body():
-        worker = MarketWorker(DemoSource(live_bars=3, seconds_per_bar=3600),
-                              slow_analysis_seconds=30)
-        seen = Seen(worker)
-        worker.start()
-        await until(lambda: seen.of("analysis_ready"))
-        assert not [s for s in seen.of("status_changed") if "first start" in s]
         await worker.stop()
 
     on_qt_loop(body())
