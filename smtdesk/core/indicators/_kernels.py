@@ -397,7 +397,9 @@ def _cci_value(typical, i, mean, mad, period, constant, rounding):
 def cci_loop(high, low, close, period, constant, rounding, out, typical):
     """O(period) per bar: the mean absolute deviation needs the whole window. Four bars
     are summed side by side so their independent additions overlap in the CPU; each
-    bar's window is still added left to right. ``typical`` is caller-allocated."""
+    bar's window is still added left to right. ``typical`` is scratch the caller
+    allocates: numpy maps a large fresh array far more cheaply than the loop's own
+    allocator does."""
     n = close.shape[0]
     probe = 0.0
     for i in range(n):
