@@ -122,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     sources = venue_sources(source)
     window = create_window(sources(args.exchange), store=store, fallback=source,
                            user_store=user_store, sources=sources)
+    # Without a window manager (a bare X server, Xvfb) maximising does nothing; the
+    # screen's size is the same request made directly.
+    window.setGeometry(app.primaryScreen().availableGeometry())
     window.showMaximized()
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
