@@ -368,7 +368,7 @@ class MarketWorker(QObject):
         self.symbols_listed.emit(tuple(m.symbol for m in markets if m.active))
         while True:
             try:
-                await self._sync_and_follow(source, store, base)
+                await self._sync_and_follow(source, store, base, folds)
                 return True
             except UnknownSymbol as exc:
                 self.failed.emit(str(exc))
@@ -389,12 +389,11 @@ class MarketWorker(QObject):
                 await self._sleep(wait)
 
     async def _sync_and_follow(self, source: ExchangeSource, store: CandleStore,
-                               base: str) -> None:
+                               base: str, folds: dict[str, BucketFold]) -> None:
         label = source.label
         n = len(self.symbols)
         ratio = timeframe_ms(self.timeframe) // timeframe_ms(base)
         bars = min(self.history_bars * ratio, max(self.history_bars, MAX_BASE_BARS))
-        folds = {s: BucketFold(s, self.timeframe, base) for s in self.symbols}
         stored = []
         for i, symbol in enumerate(self.symbols):
             self.status_changed.emit(f"{label}: fetching missing {symbol} {self.timeframe} "
