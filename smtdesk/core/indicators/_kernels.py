@@ -30,14 +30,17 @@ def finite_probe(x):
 
 
 @_jit
+def _read_volume(probe, volume):
+    """``probe`` after reading one volume: NaN from a non-finite or negative one on."""
+    return np.nan if volume < 0.0 else probe + volume * 0.0
+
+
+@_jit
 def volume_probe(volume):
     """Like :func:`finite_probe`, and NaN for a negative volume too."""
     probe = 0.0
     for i in range(volume.shape[0]):
-        v = volume[i]
-        probe += v * 0.0
-        if v < 0.0:
-            probe = np.nan
+        probe = _read_volume(probe, volume[i])
     return probe
 
 
@@ -123,9 +126,7 @@ def ma_cross_loop(close, volume, fast, slow, volume_period, fast_out, slow_out, 
     for i in range(n):
         c = close[i]
         v = volume[i]
-        probe += c * 0.0 + v * 0.0
-        if v < 0.0:
-            probe = np.nan
+        probe = _read_volume(probe + c * 0.0, v)
         close_total = close_total + c
         volume_total = volume_total + v
         f = (close_total - close_ring[jf]) / fast
@@ -445,17 +446,13 @@ def cci_loop(high, low, close, period, constant, rounding, out, typical):
 
 @_jit
 def obv_loop(close, volume, out):
-    probe = close[0] * 0.0 + volume[0] * 0.0
-    if volume[0] < 0.0:
-        probe = np.nan
+    probe = _read_volume(close[0] * 0.0, volume[0])
     total = 0.0
     out[0] = 0.0
     for i in range(1, close.shape[0]):
         c = close[i]
         v = volume[i]
-        probe += c * 0.0 + v * 0.0
-        if v < 0.0:
-            probe = np.nan
+        probe = _read_volume(probe + c * 0.0, v)
         previous = close[i - 1]
         direction = 1.0 if c > previous else -1.0 if c < previous else 0.0
         total = total + direction * v
@@ -473,15 +470,11 @@ def mfi_loop(high, low, close, volume, period, same_typical, out):
     positive = 0.0
     negative = 0.0
     j = 0
-    probe = high[0] * 0.0 + low[0] * 0.0 + close[0] * 0.0 + volume[0] * 0.0
-    if volume[0] < 0.0:
-        probe = np.nan
+    probe = _read_volume(high[0] * 0.0 + low[0] * 0.0 + close[0] * 0.0, volume[0])
     previous = (high[0] + low[0] + close[0]) / 3
     for i in range(1, n):
         v = volume[i]
-        probe += high[i] * 0.0 + low[i] * 0.0 + close[i] * 0.0 + v * 0.0
-        if v < 0.0:
-            probe = np.nan
+        probe = _read_volume(probe + high[i] * 0.0 + low[i] * 0.0 + close[i] * 0.0, v)
         typical = (high[i] + low[i] + close[i]) / 3
         flow = typical * v
         delta = typical - previous
