@@ -174,7 +174,8 @@ def _first_close_below(cl, sign, lo, hi, level, width):
 
 @numba.njit(cache=True, nogil=True)
 def _first_from(auto, manual, strength, t):
-    """:meth:`SwingSet.first_from` for one bar."""
+    """(bar, known) of the first swing to become known with bar >= ``t``; ties on the
+    known bar take the earlier swing. Missing: bar -1, known int64 max."""
     i = np.searchsorted(auto, t)
     a_bar = auto[i] if i < len(auto) else -1
     a_known = a_bar + strength if a_bar >= 0 else _NONE

@@ -225,20 +225,6 @@ class SwingSet:
         manual = self.manual[np.searchsorted(self.manual, k) :]
         return np.concatenate([auto, manual[manual == k]])
 
-    def first_from(self, t: npt.ArrayLike) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """For each bar ``t``: (bar, known) of the first swing to become known with bar >= t.
-
-        Ties on the known bar take the earlier swing. Missing: bar -1, known int64 max.
-        """
-        t = np.asarray(t, dtype=np.int64)
-        none = np.iinfo(np.int64).max
-        a_bar = _pick(self.auto, np.searchsorted(self.auto, t))
-        a_known = np.where(a_bar >= 0, a_bar + self.strength, none)
-        m_bar = _pick(self.manual, np.searchsorted(self.manual, t))
-        m_known = np.where(m_bar >= 0, m_bar, none)
-        take_m = (m_known < a_known) | ((m_known == a_known) & (m_bar < a_bar))
-        return np.where(take_m, m_bar, a_bar), np.where(take_m, m_known, a_known)
-
     def latest_before(self, limit: npt.ArrayLike, known_by: npt.ArrayLike) -> npt.NDArray[np.int64]:
         """For each pair: the latest swing bar < ``limit`` known by bar ``known_by``; -1 if none."""
         limit = np.asarray(limit, dtype=np.int64)
