@@ -89,6 +89,8 @@ class FirstAbove:
         self._sign = float(sign)
         self._small = _block_max(self._values, self._sign, _SMALL)
         self._large = _block_max(self._small, 1.0, _LARGE // _SMALL)
+        # Read-only like NO_TABLE, so compiled callers see one array type with or without tables.
+        self._small.flags.writeable = self._large.flags.writeable = False
 
     def __call__(
         self, lo: npt.ArrayLike, hi: npt.ArrayLike, level: npt.ArrayLike
@@ -118,9 +120,10 @@ def first_above_scan(
     """
     lo, hi, level, shape = _queries(lo, hi, level)
     values = np.ascontiguousarray(values, dtype=np.float64)
-    found = _first_above(values, float(sign), _NO_TABLE, _NO_TABLE, lo, hi, level)
+    found = _first_above(values, float(sign), NO_TABLE, NO_TABLE, lo, hi, level)
     return found.reshape(shape)
 
 
-_NO_TABLE = np.empty(0)
-_NO_TABLE.flags.writeable = False
+# Block maxima of "no tables": :func:`seek_one` then scans bar by bar.
+NO_TABLE = np.empty(0)
+NO_TABLE.flags.writeable = False

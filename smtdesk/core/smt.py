@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from smtdesk.core.candles import Candles
-from smtdesk.core.rangequery import FirstAbove, first_above_scan, seek_one
+from smtdesk.core.rangequery import NO_TABLE, FirstAbove, first_above_scan, seek_one
 from smtdesk.core.signal import Direction
 from smtdesk.core.swings import SwingSet
 
@@ -97,11 +97,10 @@ class ScanSeek:
         return first_above_scan(sp.hi, lo, hi, level, sign=sp.sign)
 
     def tables(self, sp: Space) -> tuple[np.ndarray, np.ndarray]:
-        return _NO_TABLE, _NO_TABLE
+        return NO_TABLE, NO_TABLE
 
 
 scan_seek = ScanSeek()
-_NO_TABLE = np.empty(0)
 
 
 def find_sweeps(
