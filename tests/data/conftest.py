@@ -39,6 +39,13 @@ class Market:
     def truth(self, exchange_id: str = "BTCUSDT") -> np.ndarray:
         return np.array(self.fake.truth(exchange_id), dtype=np.float64).reshape(-1, 6)
 
+    def assert_stored_is_truth(self, *symbols: str) -> None:
+        """The store holds exactly the fake exchange's candles of each of ``symbols``:
+        none lost, none repeated, none invented."""
+        for symbol in symbols:
+            exchange_id = symbol.split(":")[0].replace("/", "")
+            np.testing.assert_array_equal(self.stored(symbol), self.truth(exchange_id))
+
 
 @contextlib.asynccontextmanager
 async def market(tmp_path: Path, *, closed: int = 1000, page_limit: int = 200,

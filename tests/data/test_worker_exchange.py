@@ -55,7 +55,7 @@ def test_cached_first_then_missing_then_live(tmp_path, on_qt_loop):
             m.fake.now_ms += HOUR_MS
             await asyncio.wait_for(push_until(lambda: len(seen.of("analysis_ready")) > n_analyses), 8)
             assert len(seen.of("analysis_ready")[-1].assets[0].candles) == 1001
-            np.testing.assert_array_equal(m.stored(BTC), m.truth("BTCUSDT"))
+            m.assert_stored_is_truth(BTC)
             while not seen.of("liquidations_ready"):
                 await m.fake.push_liquidation("BTCUSDT", order_side="SELL", qty="1.5",
                                               price="95000", time_ms=m.fake.now_ms)
@@ -97,8 +97,7 @@ def test_an_outage_during_the_backfill_is_waited_out(tmp_path, on_qt_loop):
             await until(lambda: any(s == "Binance USD-M: live" for s in seen.of("status_changed")))
             assert "gave up after 5 tries" in seen.of("failed")[0]
             assert any("offline, trying again at" in s for s in seen.of("status_changed"))
-            np.testing.assert_array_equal(m.stored(BTC), m.truth("BTCUSDT"))
-            np.testing.assert_array_equal(m.stored(ETH), m.truth("ETHUSDT"))
+            m.assert_stored_is_truth(BTC, ETH)
             await worker.stop()
 
     on_qt_loop(body())

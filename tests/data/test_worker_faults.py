@@ -71,7 +71,7 @@ def test_every_fault_mid_backfill(tmp_path, on_qt_loop, kind):
             else:
                 assert any(MATRIX[kind] in t for t in told), told
             await asyncio.wait_for(still_live(m, seen), 8)
-            np.testing.assert_array_equal(m.stored(BTC), m.truth("BTCUSDT"))
+            m.assert_stored_is_truth(BTC)
             # the two-hour ban was waited out, during which two more candles closed; ETH's
             # fresh series then starts 1000 candles back from that later moment
             assert len(m.stored(BTC)) == (1002 if kind == "418" else 1000)
@@ -102,8 +102,7 @@ def test_a_full_disk_during_a_store_write_is_retried(tmp_path, on_qt_loop):
             assert seen.of("failed") == [
                 "Binance USD-M data stopped unexpectedly: database or disk is full"]
             await asyncio.wait_for(still_live(m, seen), 8)
-            np.testing.assert_array_equal(m.stored(BTC), m.truth("BTCUSDT"))
-            np.testing.assert_array_equal(m.stored(ETH), m.truth("ETHUSDT"))
+            m.assert_stored_is_truth(BTC, ETH)
             await worker.stop()
 
     on_qt_loop(body())
@@ -121,7 +120,7 @@ def test_a_dropped_websocket_is_backfilled_through_the_worker(tmp_path, on_qt_lo
                                     for s in seen.of("status_changed")))
             await asyncio.wait_for(still_live(m, seen), 8)
             await until(lambda: len(seen.of("analysis_ready")[-1].assets[0].candles) == 1003)
-            np.testing.assert_array_equal(m.stored(BTC), m.truth("BTCUSDT"))
+            m.assert_stored_is_truth(BTC)
             await worker.stop()
 
     on_qt_loop(body())
@@ -137,8 +136,7 @@ def test_a_corrupt_cache_is_reported_and_rebuilt_by_the_worker(tmp_path, on_qt_l
             notice = seen.of("failed")[0]
             assert notice.startswith("The market data cache could not be read")
             assert "being rebuilt from the exchange" in notice
-            np.testing.assert_array_equal(m.stored(BTC), m.truth("BTCUSDT"))
-            np.testing.assert_array_equal(m.stored(ETH), m.truth("ETHUSDT"))
+            m.assert_stored_is_truth(BTC, ETH)
             await worker.stop()
 
     on_qt_loop(body())

@@ -59,7 +59,7 @@ def test_switching_from_the_demo_to_the_exchange_loads_its_series(tmp_path, on_q
             np.testing.assert_array_equal(latest.assets[0].candles.time, m.truth("BTCUSDT")[:, 0])
             np.testing.assert_array_equal(latest.assets[1].candles.close, m.truth("ETHUSDT")[:, 4])
             assert len(demo_btc) > 9000 and len(latest.assets[0].candles) == 1000
-            np.testing.assert_array_equal(m.stored(BTC), m.truth("BTCUSDT"))
+            m.assert_stored_is_truth(BTC)
             await worker.stop()
             assert not seen.of("failed")
 
@@ -112,7 +112,7 @@ def test_a_timeframe_the_venue_lacks_is_built_from_its_1h_candles_and_kept_live(
             assert closes == [0, 0, 1, 0]
             latest = seen.of("analysis_ready")[-1]
             assert_same_candles(latest.assets[0].candles, complete_4h(m.truth("BTCUSDT")))
-            np.testing.assert_array_equal(m.stored(BTC), m.truth("BTCUSDT"))
+            m.assert_stored_is_truth(BTC)
             await worker.stop()
             assert not seen.of("failed")
 
