@@ -92,11 +92,10 @@ class RollingCorrelation:
             bigger[:n_old] = self._buf[:n_old]
             self._buf = bigger
         # Bar 0 has no return: its sums are zero, and later bars continue from there.
-        if n_old:
-            _running_sums(ra, rb, self._buf[n_old - 1].copy(), self._buf[n_old:n])
-        else:
+        if not n_old:
             self._buf[0] = 0.0
-            _running_sums(ra, rb, self._buf[0].copy(), self._buf[1:n])
+        done = max(n_old, 1)
+        _running_sums(ra, rb, self._buf[done - 1], self._buf[done:n])
         self._n = n
 
     @property
