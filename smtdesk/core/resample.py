@@ -168,13 +168,16 @@ class HtfTrend:
         """Fold in the buckets completed by the last bar of ``c``."""
         complete = len(self._end)
         self._fold(c)
-        if len(c) == self._n + 1 and self._n and len(self._end) == complete:
+        n_old, n = self._n, len(c)
+        if n <= n_old:
+            return
+        if n == n_old + 1 and n_old and len(self._end) == complete:
             # One new bar and no bucket completed: every complete bucket was already
             # known at the previous bar, so the trend is the previous bar's.
-            codes = self._codes[self._n - 1]
-        elif len(c) > self._n:
+            codes = self._codes[n_old - 1]
+        else:
             codes = _trend_walk(
-                c.time[self._n :],
+                c.time[n_old:],
                 self._ltf_ms,
                 self._end,
                 self._high_idx,
@@ -183,13 +186,12 @@ class HtfTrend:
                 self._low,
                 self.strength,
             )
-        if len(c) > self._n:
-            if len(c) > len(self._codes):
-                grown = np.empty(max(len(c), 2 * len(self._codes)), np.int8)
-                grown[: self._n] = self._codes[: self._n]
-                self._codes = grown
-            self._codes[self._n : len(c)] = codes
-            self._n = len(c)
+        if n > len(self._codes):
+            grown = np.empty(max(n, 2 * len(self._codes)), np.int8)
+            grown[:n_old] = self._codes[:n_old]
+            self._codes = grown
+        self._codes[n_old:n] = codes
+        self._n = n
 
     def _fold(self, c: Candles) -> None:
         if len(c) <= self._used:
