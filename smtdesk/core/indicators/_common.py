@@ -78,6 +78,17 @@ def require_finite(probe: float, **arrays: Array) -> None:
     raise ValueError("volume: contains negative values")
 
 
+def check_inputs(**arrays: Array) -> None:
+    """The checks a kernel's probe makes, for a history too short to run the kernel:
+    ValueError naming the first array with a NaN or infinity, or a negative ``volume``."""
+    for name, arr in arrays.items():
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name}: contains NaN or infinite values")
+    volume = arrays.get("volume")
+    if volume is not None and len(volume) and volume.min() < 0:
+        raise ValueError("volume: contains negative values")
+
+
 def as_volume(name: str, values: npt.ArrayLike) -> Array:
     """Like :func:`as_series`, and every value must be >= 0."""
     arr = as_series(name, values)

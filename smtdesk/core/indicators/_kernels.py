@@ -22,26 +22,9 @@ _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 
 @_jit
-def finite_probe(x):
-    probe = 0.0
-    for i in range(x.shape[0]):
-        probe += x[i] * 0.0
-    return probe
-
-
-@_jit
 def _read_volume(probe, volume):
     """``probe`` after reading one volume: NaN from a non-finite or negative one on."""
     return np.nan if volume < 0.0 else probe + volume * 0.0
-
-
-@_jit
-def volume_probe(volume):
-    """Like :func:`finite_probe`, and NaN for a negative volume too."""
-    probe = 0.0
-    for i in range(volume.shape[0]):
-        probe = _read_volume(probe, volume[i])
-    return probe
 
 
 @_jit

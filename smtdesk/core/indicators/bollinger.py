@@ -13,6 +13,7 @@ from smtdesk.core.indicators import _kernels
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
+    check_inputs,
     as_array,
     check_period,
     check_positive,
@@ -82,7 +83,7 @@ def _kernel(
     middle, upper, lower, bandwidth = bands
     squeeze = np.zeros(n, dtype=np.bool_)
     if n < period:
-        require_finite(_kernels.finite_probe(x), close=x)
+        check_inputs(close=x)
         bands[:] = np.nan
         return Bollinger(middle, upper, lower, bandwidth, squeeze), None
     sums, squares, probe = _kernels.bollinger_loop(

@@ -11,6 +11,7 @@ from smtdesk.core.indicators import _kernels
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
+    check_inputs,
     as_array,
     check_period,
     frozen,
@@ -43,8 +44,7 @@ def _kernel(high: Array, low: Array, close: Array, period: int) -> tuple[Array, 
     out = np.empty(n)
     out[: period - 1] = np.nan
     if n < period:
-        probe = sum(_kernels.finite_probe(x) for x in (high, low, close))
-        require_finite(probe, high=high, low=low, close=close)
+        check_inputs(high=high, low=low, close=close)
         return out, None
     tail, probe = _kernels.cci_loop(
         high, low, close, period, _CONSTANT, _rounding(period), out, np.empty(n)

@@ -12,6 +12,7 @@ from smtdesk.core.indicators import _kernels
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
+    check_inputs,
     as_array,
     check_period,
     frozen,
@@ -52,7 +53,7 @@ def _kernel(x: Array, fast: int, slow: int, signal: int) -> tuple[MACD, tuple | 
     for arr in (dif, dea, hist):
         arr[:first] = np.nan
     if n <= first:
-        require_finite(_kernels.finite_probe(x), close=x)
+        check_inputs(close=x)
         return MACD(dif, dea, hist), None
     # TA-Lib starts both EMAs on the slow one's first bar, each seeded with the mean of
     # its own period of closes ending there; DEA is seeded with the mean of `signal` DIFs.

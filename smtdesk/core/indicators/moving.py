@@ -12,6 +12,7 @@ from smtdesk.core.indicators import _kernels
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
+    check_inputs,
     as_array,
     as_series,
     as_volume,
@@ -40,7 +41,7 @@ def _ema_kernel(x: Array, period: int) -> tuple[Array, float | None]:
     out = np.empty(n)
     out[: period - 1] = np.nan
     if n < period:
-        require_finite(_kernels.finite_probe(x), close=x)
+        check_inputs(close=x)
         return out, None
     last, probe = _kernels.ema_loop(x, period, out)
     require_finite(probe, close=x)

@@ -11,6 +11,7 @@ from smtdesk.core.indicators import _kernels
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
+    check_inputs,
     as_array,
     check_period,
     frozen,
@@ -30,7 +31,7 @@ def _kernel(x: Array, period: int) -> tuple[Array, tuple[float, float, float] | 
     out = np.empty(n)
     out[:period] = np.nan
     if n <= period:
-        require_finite(_kernels.finite_probe(x), close=x)
+        check_inputs(close=x)
         return out, None
     gain, loss, probe = _kernels.rsi_loop(x, period, out)
     require_finite(probe, close=x)

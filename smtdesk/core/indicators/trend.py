@@ -12,6 +12,7 @@ from smtdesk.core.indicators import _kernels
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
+    check_inputs,
     as_array,
     check_period,
     frozen,
@@ -33,20 +34,16 @@ def _inputs(arrays: dict[str, Any]) -> tuple[Array, Array, Array]:
     return high, low, close
 
 
-def _require_finite(probe: float, high: Array, low: Array, close: Array) -> None:
-    require_finite(probe, high=high, low=low, close=close)
-
 
 def _atr_kernel(high: Array, low: Array, close: Array, period: int) -> tuple[Array, Any]:
     n = len(close)
     out = np.empty(n)
     out[:period] = np.nan
     if n <= period:
-        probe = sum(_kernels.finite_probe(x) for x in (high, low, close))
-        _require_finite(probe, high, low, close)
+        check_inputs(high=high, low=low, close=close)
         return out, None
     average, probe = _kernels.atr_loop(high, low, close, period, out)
-    _require_finite(probe, high, low, close)
+    require_finite(probe, high=high, low=low, close=close)
     return out, (float(close[-1]), average)
 
 
@@ -115,11 +112,10 @@ def _adx_kernel(high: Array, low: Array, close: Array, period: int) -> tuple[ADX
     adx[: 2 * period - 1] = np.nan
     plus_di[:period] = minus_di[:period] = np.nan
     if n <= period:
-        probe = sum(_kernels.finite_probe(x) for x in (high, low, close))
-        _require_finite(probe, high, low, close)
+        check_inputs(high=high, low=low, close=close)
         return ADX(adx, plus_di, minus_di), None
     *sums, average, probe = _kernels.adx_loop(high, low, close, period, adx, plus_di, minus_di)
-    _require_finite(probe, high, low, close)
+    require_finite(probe, high=high, low=low, close=close)
     if n < 2 * period:
         return ADX(adx, plus_di, minus_di), None
     warm = (float(high[-1]), float(low[-1]), float(close[-1]), *sums, average)

@@ -11,6 +11,7 @@ from smtdesk.core.indicators import _kernels
 from smtdesk.core.indicators._common import (
     Array,
     Bar,
+    check_inputs,
     as_array,
     check_period,
     frozen,
@@ -90,9 +91,7 @@ def _mfi_kernel(
     out = np.empty(n)
     if n <= period:
         out[:] = np.nan
-        probe = sum(_kernels.finite_probe(x) for x in (high, low, close))
-        probe += _kernels.volume_probe(volume)
-        require_finite(probe, high=high, low=low, close=close, volume=volume)
+        check_inputs(high=high, low=low, close=close, volume=volume)
         return out, None
     typical, positive, negative, probe = _kernels.mfi_loop(
         high, low, close, volume, period, _SAME_TYPICAL, out
