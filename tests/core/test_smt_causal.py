@@ -45,6 +45,18 @@ def engine(**kw) -> SmtEngine:
     return SmtEngine("1h", ("A", "B"), major=3, minor=2, mss_timeout=8, **kw)
 
 
+def grow(update, start: int, chunks: list[int], n: int) -> tuple[list, int]:
+    """The events of ``update(k)`` as the history grows from ``start`` bars by ``chunks``
+    (up to ``n`` bars), and the bar count reached."""
+    events, k = [], start
+    for size in chunks:
+        if k >= n:
+            break
+        k = min(n, k + size)
+        events += update(k)
+    return events, k
+
+
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(30, 260), manual=manual_marks, data=st.data())
 def test_prefix_runs_equal_events_known_by_then(seed, n, manual, data):
@@ -67,13 +79,8 @@ def test_live_updates_equal_the_full_run(seed, n, start, chunks, manual):
     a, b = walk_pair(seed, n)
     eng = engine()
     live = eng.run(a[:start], b[:start], manual=manual)
-    k = start
-    for size in chunks:
-        if k >= n:
-            break
-        k = min(n, k + size)
-        live += eng.update(a[:k], b[:k])
-    assert live == engine().run(a[:k], b[:k], manual=manual)
+    grown, k = grow(lambda k: eng.update(a[:k], b[:k]), start, chunks, n)
+    assert live + grown == engine().run(a[:k], b[:k], manual=manual)
 
 
 @settings(max_examples=30, deadline=None)
@@ -140,10 +147,5 @@ def test_every_signal_kind_is_causal_and_live_equals_the_full_run(seed, n, start
         assert signals().run(a[:k], b[:k], derivatives=der) == known
     eng = signals()
     live = list(eng.run(a[:start], b[:start], derivatives=der))
-    k = start
-    for size in chunks:
-        if k >= n:
-            break
-        k = min(n, k + size)
-        live += eng.update(a[:k], b[:k], derivatives=der)
-    assert live == [e for e in full if e.known_time < k * HOUR]
+    grown, k = grow(lambda k: eng.update(a[:k], b[:k], derivatives=der), start, chunks, n)
+    assert live + grown == [e for e in full if e.known_time < k * HOUR]
