@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QFont, QPainter, QPalette, QPixmap, QTextDocument
 from PySide6.QtWidgets import QWidget
 
@@ -50,6 +50,8 @@ class Legend(QWidget):
         self._render()
 
     def setText(self, html: str) -> None:
+        if html == self._html:  # the crosshair moving within a bar, a replayed live step
+            return
         self._html = html
         self._render()
 
@@ -73,9 +75,6 @@ class Legend(QWidget):
         self._pixmap = pixmap
         self.resize(size)
         self.update()
-
-    def sizeHint(self) -> QSize:
-        return self.size()
 
     def paintEvent(self, event) -> None:
         QPainter(self).drawPixmap(QPointF(0, 0), self._pixmap)
