@@ -102,73 +102,51 @@ class Block:
 
 
 class _Rows:
-    """One block's columns as Python lists, for building many of its records."""
+    """Rows ``lo`` up to ``hi`` of a block (default all) as Python lists, for building
+    their records; :meth:`signal` takes the row's index in the block."""
 
-    __slots__ = ("ids", "knowns", "levels", "plans", "refs", "tags", "times")
+    __slots__ = ("ids", "knowns", "levels", "lo", "plans", "refs", "tags", "times")
 
-    def __init__(self, b: Block, time: Ints) -> None:
-        self.refs = time[b.ref].tolist()
-        self.knowns = time[b.known].tolist()
+    def __init__(self, b: Block, time: Ints, lo: int = 0, hi: int | None = None) -> None:
+        hi = len(b) if hi is None else hi
+        self.lo = lo
+        self.refs = time[b.ref[lo:hi]].tolist()
+        self.knowns = time[b.known[lo:hi]].tolist()
         self.ids = [b.prefix + str(ref) for ref in self.refs]
         names = b.names
-        values = zip(*(v.tolist() for v in b.values)) if names else ((),) * len(b)
+        values = zip(*(v[lo:hi].tolist() for v in b.values)) if names else ((),) * (hi - lo)
         self.levels = [MappingProxyType(dict(zip(names, row))) for row in values]
         if b.level_bars is None:
             self.times = [MappingProxyType(dict.fromkeys(names, ref)) for ref in self.refs]
         else:
-            rows = zip(*(time[bars].tolist() for bars in b.level_bars))
+            rows = zip(*(time[bars[lo:hi]].tolist() for bars in b.level_bars))
             self.times = [MappingProxyType(dict(zip(names, row))) for row in rows]
         if b.tag_codes is None:
             self.tags = None
         else:
-            self.tags = [b.tag_set(code) for code in b.tag_codes.tolist()]
+            self.tags = [b.tag_set(code) for code in b.tag_codes[lo:hi].tolist()]
         self.plans = (
-            None if b.plans is None else [b.plans.plan(b.direction, r) for r in range(len(b))]
+            None if b.plans is None else [b.plans.plan(b.direction, r) for r in range(lo, hi)]
         )
 
     def signal(self, b: Block, r: int, timeframe: str) -> Signal:
+        i = r - self.lo
         return signal_from_parts(
-            self.ids[r],
+            self.ids[i],
             b.kind,
             b.direction,
             b.state,
             b.assets,
             timeframe,
-            self.refs[r],
-            self.knowns[r],
-            self.levels[r],
-            self.times[r],
-            b.tags if self.tags is None else self.tags[r],
-            None if self.plans is None else self.plans[r],
+            self.refs[i],
+            self.knowns[i],
+            self.levels[i],
+            self.times[i],
+            b.tags if self.tags is None else self.tags[i],
+            None if self.plans is None else self.plans[i],
             b.reason,
             b.provisional,
         )
-
-
-def _one(b: Block, r: int, time: Ints, timeframe: str) -> Signal:
-    """Row ``r`` of ``b`` as a record, reading single values only."""
-    ref = int(time[b.ref[r]])
-    levels = {name: float(v[r]) for name, v in zip(b.names, b.values)}
-    if b.level_bars is None:
-        times = dict.fromkeys(b.names, ref)
-    else:
-        times = {name: int(time[bars[r]]) for name, bars in zip(b.names, b.level_bars)}
-    return signal_from_parts(
-        b.prefix + str(ref),
-        b.kind,
-        b.direction,
-        b.state,
-        b.assets,
-        timeframe,
-        ref,
-        int(time[b.known[r]]),
-        MappingProxyType(levels),
-        MappingProxyType(times),
-        b.tags if b.tag_codes is None else b.tag_set(int(b.tag_codes[r])),
-        None if b.plans is None else b.plans.plan(b.direction, r),
-        b.reason,
-        b.provisional,
-    )
 
 
 @numba.njit(cache=True, nogil=True)
@@ -293,7 +271,8 @@ class EventTable(Sequence[Signal]):
             return self._subset(self._block[index], self._row[index])
         i = range(len(self))[index]  # negative indices, IndexError
         b = self._blocks[self._block[i]]
-        return _one(b, int(self._row[i]), self._time, self.timeframe)
+        r = int(self._row[i])
+        return _Rows(b, self._time, r, r + 1).signal(b, r, self.timeframe)
 
     def __iter__(self) -> Iterator[Signal]:
         rows: dict[int, _Rows] = {}
