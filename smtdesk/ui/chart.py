@@ -219,6 +219,7 @@ class AssetChart(QWidget):
         self._bar_seconds = 3600.0
         self._derivatives: dict[str, DerivSeries] = {}
         self._update_time_labels()
+        # every redraw re-shows the legend at this time, so it stays where the crosshair is
         self._legend_time: float | None = None
         self.price.vb.sigXRangeChanged.connect(self._on_zoom)
 
@@ -248,7 +249,7 @@ class AssetChart(QWidget):
         self._update_time_labels()
         if self._analysis is not None:
             panel.set_input(self._panel_input(), self._bar_seconds, None)
-            self.show_values_at(None)
+            self.show_values_at(self._legend_time)
         return panel
 
     def remove_panel(self, key: str) -> None:
@@ -273,6 +274,7 @@ class AssetChart(QWidget):
                 self.price.plot.removeItem(item)
         self._overlays = keys
         self._draw_overlays(None)
+        self.show_values_at(self._legend_time)
 
     def set_palette(self, palette: Palette) -> None:
         self.palette_ = palette
@@ -330,7 +332,7 @@ class AssetChart(QWidget):
         for panel in self.panels.values():
             panel.set_input(self._panel_input(), self._bar_seconds, tail)
         self._update_last_price()
-        self.show_values_at(None)
+        self.show_values_at(self._legend_time)
         if first:
             self.show_last(INITIAL_BARS)
         elif following:
@@ -353,7 +355,7 @@ class AssetChart(QWidget):
         for panel in self.panels.values():
             if panel.spec.derivatives:
                 panel.set_input(self._panel_input(), self._bar_seconds, None)
-        self.show_values_at(None)
+        self.show_values_at(self._legend_time)
 
     def clear_derivatives(self) -> None:
         self._derivatives.clear()

@@ -253,8 +253,6 @@ class MainWindow(QMainWindow):
         self.last_bar_label.setText(f"Last bar {bar_time(int(newest))} UTC")
         if reloaded:
             self._attach_crosshair()
-        if self.crosshair.time is not None:
-            self._on_crosshair(self.crosshair.time)
 
     def _on_source_changed(self, label: str) -> None:
         self.source_label.setText(label)

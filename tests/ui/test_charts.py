@@ -150,6 +150,24 @@ def test_derivatives_panel_shows_what_the_data_layer_delivers(still_window):
     assert "no data" in win.right.panels["funding"].legend.text(), "the other asset got nothing"
 
 
+def test_legend_stays_at_the_hovered_bar_while_panels_overlays_and_derivatives_arrive(still_window):
+    win = still_window
+    view = win.left.price.viewport()
+    hover(view, QPoint(view.width() // 3, view.height() // 2))
+    t = win.crosshair.time
+    assert t is not None
+    stamp = np.datetime_as_string(np.datetime64(int(t), "s"), unit="m").replace("T", " ")
+    open_panels(win, "funding")
+    win.overlay_actions["ema20"].setChecked(True)
+    times = win.left.analysis.candles.time[::8][-50:]
+    win.worker.derivatives_ready.emit(
+        DerivSeries(win.left.analysis.symbol, FUNDING, "8h", times, np.full(len(times), 0.0001)))
+    QApplication.processEvents()
+    assert win.left.panels["funding"].has_data()
+    assert f"{stamp} UTC" in win.left.price.legend.text()
+    assert "EMA 20" in win.left.price.legend.text(), "a new overlay is listed at once"
+
+
 def test_layout_toggle_shortcut_stacks_the_charts_and_back(still_window, artifacts):
     win = still_window
     win.activateWindow()
