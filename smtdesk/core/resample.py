@@ -33,8 +33,13 @@ def bucket_start(time: npt.ArrayLike, timeframe: str) -> npt.NDArray[np.int64]:
     """Open time of the ``timeframe`` bucket holding each time (UTC; weeks from Monday)."""
     time = np.asarray(time, np.int64)
     size = timeframe_ms(timeframe)
-    offset = _MONDAY_OFFSET_MS if size % _WEEK_MS == 0 else 0
+    offset = _bucket_offset(size)
     return (time - offset) // size * size + offset
+
+
+def _bucket_offset(size_ms: int) -> int:
+    """Where buckets of ``size_ms`` start, past the epoch: weeks start on Monday."""
+    return _MONDAY_OFFSET_MS if size_ms % _WEEK_MS == 0 else 0
 
 
 def resample(c: Candles, timeframe: str) -> Candles:
@@ -151,7 +156,7 @@ class HtfTrend:
     def __init__(self, ltf: str, htf: str, *, strength: int = 5) -> None:
         self.ltf, self.htf, self.strength = ltf, htf, strength
         self._ltf_ms, self._htf_ms = timeframe_ms(ltf), timeframe_ms(htf)
-        self._offset = _MONDAY_OFFSET_MS if self._htf_ms % _WEEK_MS == 0 else 0
+        self._offset = _bucket_offset(self._htf_ms)
         self._used = 0  # lower-timeframe bars folded into complete buckets
         self._open_end: int | None = None  # end of the bucket holding bar ``_used``
         self._open_from = -1
