@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         worker.analysis_ready.connect(self._on_analysis_ready)
         worker.signals_raised.connect(self._on_signals_raised)
         worker.status_changed.connect(self.source_label.setText)
-        worker.source_changed.connect(self._on_source_changed)
+        worker.source_changed.connect(self.source_label.setText)
         worker.failed.connect(self._on_failed)
         worker.notice.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         worker.selection_changed.connect(self._on_selection_changed)
@@ -253,9 +253,6 @@ class MainWindow(QMainWindow):
         self.last_bar_label.setText(f"Last bar {bar_time(int(newest))} UTC")
         if reloaded:
             self._attach_crosshair()
-
-    def _on_source_changed(self, label: str) -> None:
-        self.source_label.setText(label)
 
     def _on_forming(self, update) -> None:
         chart = self._chart_of(update.symbol)
