@@ -64,9 +64,6 @@ class Space:
     def high(self, idx: npt.ArrayLike) -> npt.NDArray[np.float64]:
         return self.sign * self.hi[idx]
 
-    def low(self, idx: npt.ArrayLike) -> npt.NDArray[np.float64]:
-        return self.sign * self.lo[idx]
-
 
 class TableSeek:
     """First bar in [lo, hi] whose high (in the space's terms) is above a level, over
