@@ -126,10 +126,9 @@ class Outcome:
     """Rules 2–5 for a batch of candidate sweeps; bar fields are -1 where not (yet) reached."""
 
     j0: np.ndarray  # swept swing of X
-    t: np.ndarray  # sweep bar
+    t: np.ndarray  # sweep bar, also X's provisional new swing
     formed: np.ndarray  # rule 3: a FORMING event at t
     prior_bar: np.ndarray  # Y's prior level bar
-    prov_x_bar: np.ndarray  # X's running extreme at t (provisional new swing)
     prov_y_bar: np.ndarray  # Y's extreme over t-n..t (provisional new level)
     cancel: np.ndarray  # CANCELLED bar
     s: np.ndarray  # X's new swing bar
@@ -277,7 +276,7 @@ def resolve(
     if not len(t):
         empty = np.empty(0, np.int64)
         return Outcome(
-            empty, empty, np.empty(0, bool), *(empty for _ in range(10)), np.empty(0, str)
+            empty, empty, np.empty(0, bool), *(empty for _ in range(9)), np.empty(0, str)
         )
     small, large = seek.tables(y)
     swings = (x_major.auto, x_major.manual, x_major.strength)
@@ -303,7 +302,6 @@ def resolve(
         t=t,
         formed=formed,
         prior_bar=prior_bar,
-        prov_x_bar=t.copy(),
         prov_y_bar=prov_y_bar,
         cancel=cancel,
         s=s,
