@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from smtdesk.core.candles import Candles, timeframe_ms
 from smtdesk.core.correlation import correlation_at, rolling_correlation
 from smtdesk.core.resample import (
-    _MONDAY_OFFSET_MS,
     HtfTrend,
     _bucket_extremes,
+    _bucket_offset,
     bucket_start,
     resample,
 )
@@ -98,8 +98,8 @@ def test_trend_buckets_equal_the_resampled_candles(htf):
     mid = 100 + np.cumsum(rng.normal(0, 1, n))
     time = HOUR * np.cumsum(rng.choice([1, 1, 1, 2, 30], n))
     c = Candles(time, mid, mid + rng.random(n), mid - rng.random(n), mid, np.ones(n))
-    offset = _MONDAY_OFFSET_MS if htf == "1w" else 0
-    start, high, low, first = _bucket_extremes(c.time, c.high, c.low, timeframe_ms(htf), offset)
+    size = timeframe_ms(htf)
+    start, high, low, first = _bucket_extremes(c.time, c.high, c.low, size, _bucket_offset(size))
     r = resample(c, htf)
     assert start.tolist() == r.time.tolist()
     assert high.tolist() == r.high.tolist() and low.tolist() == r.low.tolist()
