@@ -88,8 +88,8 @@ class PricePane(Pane):
         self.style_markers(palette)
 
     def style_markers(self, palette: Palette) -> None:
-        self.swing_highs.setBrush(pg.mkBrush(palette.series[0]))
-        self.swing_lows.setBrush(pg.mkBrush(palette.series[1]))
+        self.swing_highs.setBrush(pg.mkBrush(palette.swing_color("high")))
+        self.swing_lows.setBrush(pg.mkBrush(palette.swing_color("low")))
         self.smt_lines[Direction.BULLISH].setPen(pen(palette.up, 2))
         self.smt_lines[Direction.BEARISH].setPen(pen(palette.down, 2))
 

@@ -29,7 +29,7 @@ class SwingMarker(pg.TargetItem):
     """One hand-placed swing; dragging moves it bar to bar along the extremes."""
 
     def __init__(self, swing: ManualSwing, layer: ManualSwingLayer, pos: tuple[float, float], palette: Palette):
-        colour = palette.series[0] if swing.kind == "high" else palette.series[1]
+        colour = palette.swing_color(swing.kind)
         super().__init__(
             pos=pos,
             size=MARKER_SIZE,

@@ -39,6 +39,10 @@ class Palette:
     def series_color(self, i: int) -> str:
         return self.series[i % len(self.series)]
 
+    def swing_color(self, kind: str) -> str:
+        """Swing markers, automatic and hand-placed alike: ``kind`` is "high" or "low"."""
+        return self.series[0] if kind == "high" else self.series[1]
+
 
 DARK = Palette(
     name="dark",
