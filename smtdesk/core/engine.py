@@ -227,9 +227,7 @@ class SmtEngine:
 
     def _check_tail_aligned(self, a: Candles, b: Candles) -> None:
         # The held history was checked when it arrived; only the new bars need it.
-        tail = max(len(self._a) - 1, 0)
-        if len(a) != len(b) or not np.array_equal(a.time[tail:], b.time[tail:]):
-            raise ValueError("a, b: series must be aligned (same timestamps); use align=True")
+        self._check_aligned(a, b, from_bar=max(len(self._a) - 1, 0))
 
     def _reset(self, a: Candles, b: Candles) -> None:
         self._a, self._b = a, b
@@ -272,8 +270,8 @@ class SmtEngine:
         return x, y, x_major, y_minor
 
     @staticmethod
-    def _check_aligned(a: Candles, b: Candles) -> None:
-        if len(a) != len(b) or not np.array_equal(a.time, b.time):
+    def _check_aligned(a: Candles, b: Candles, *, from_bar: int = 0) -> None:
+        if len(a) != len(b) or not np.array_equal(a.time[from_bar:], b.time[from_bar:]):
             raise ValueError("a, b: series must be aligned (same timestamps); use align=True")
 
     def _extends(self, a: Candles) -> bool:
