@@ -1,4 +1,5 @@
-"""SMT divergence rules of domain §5a, as vectorised functions over candidate sweeps.
+"""SMT divergence rules of domain §5a, as functions over batches of candidate sweeps
+(rule 1 vectorised, rules 2-5 a compiled loop over the candidates).
 
 Everything is written for a bearish signal (highs, "above"). A bullish signal is the
 same computation on the mirrored series: highs become ``-low``, lows ``-high`` and
