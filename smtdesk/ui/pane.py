@@ -176,7 +176,7 @@ class Pane(pg.PlotWidget):
     def padded(self, lo: float, hi: float, *, margin: float = Y_MARGIN, floor: float = 0.0) -> tuple[float, float]:
         """A y range showing ``[lo, hi]`` with ``margin`` (a share of its span) each side,
         above the bottom ``floor`` share of the pane and below the legend, so the legend
-        never covers the data."""
+        covers no data unless it takes more than ``MAX_LEGEND_SHARE`` of the pane."""
         span = hi - lo or abs(hi) * 0.01 or 1.0
         legend = min((self.legend.height() + 4) / max(self.vb.height(), 1.0), MAX_LEGEND_SHARE)
         total = span * (1 + 2 * margin) / (1 - legend - floor)
