@@ -7,19 +7,15 @@ import asyncio
 
 import numpy as np
 
-from smtdesk.core.candles import FIELDS, Candles
+from smtdesk.core.candles import Candles
 from smtdesk.core.resample import resample
 from smtdesk.data.demo import DemoSource
 from smtdesk.data.worker import MarketWorker
+from tests.candle_asserts import assert_same_candles
 from tests.data.conftest import BTC, ETH, Seen, market, until
 from tests.data.fake_binance import HOUR_MS
 
 LIVE = "Binance USD-M: live"
-
-
-def assert_same_candles(got: Candles, want: Candles) -> None:
-    for field in ("time", *FIELDS):
-        np.testing.assert_array_equal(getattr(got, field), getattr(want, field), err_msg=field)
 
 
 def selections(worker) -> list[tuple]:

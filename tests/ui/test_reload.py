@@ -11,11 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from smtdesk import app as smtdesk_app
-from smtdesk.core.candles import FIELDS
 from smtdesk.core.resample import resample
 from smtdesk.data.demo import DEMO_SYMBOLS, DemoSource, load_demo_series, resources_dir
 from smtdesk.data.exchange import ExchangeSource
 from smtdesk.data.store import CandleStore
+from tests.candle_asserts import assert_same_candles
 from tests.data.conftest import FAST
 from tests.data.fake_binance import HOUR_MS, FakeBinance, load_rows
 
@@ -29,11 +29,6 @@ def recorded(symbol: str):
 
 def checked_timeframe(win) -> str:
     return win.pickers.timeframe_group.checkedAction().data()
-
-
-def assert_same_candles(got, want) -> None:
-    for field in ("time", *FIELDS):
-        np.testing.assert_array_equal(getattr(got, field), getattr(want, field), err_msg=field)
 
 
 def test_4h_button_reloads_both_charts_from_the_1h_demo_and_replays_at_4h(window, qtbot):
