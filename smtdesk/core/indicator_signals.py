@@ -9,11 +9,11 @@ A cross at bar k compares bars k-1 and k: crossing up means "at or below" then
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numba
 import numpy as np
 
 from smtdesk.core.candles import Candles, timeframe_ms
@@ -21,7 +21,7 @@ from smtdesk.core.derivative_signals import Derivatives, Series, derivative_read
 from smtdesk.core.indicator_columns import COLUMNS, IndicatorColumns
 from smtdesk.core.signal import Direction, Signal
 from smtdesk.core.signal_sink import Sink
-from smtdesk.core.swings import SwingSet, pivots_in
+from smtdesk.core.swings import SwingSet
 
 __all__ = [
     "COLUMNS",
@@ -79,52 +79,6 @@ def _crosses(x: np.ndarray, level: np.ndarray | float, start: int) -> tuple[np.n
 
 _NO_BARS = np.empty(0, np.int64)
 _NO_BARS.flags.writeable = False  # shared by every empty answer
-
-
-def _bars(found: list[int]) -> np.ndarray:
-    return np.array(found, np.int64) if found else _NO_BARS
-
-
-def _crosses_many(
-    pairs: list[tuple[np.ndarray, np.ndarray | float]], start: int
-) -> list[tuple[int, np.ndarray, np.ndarray]]:
-    """``(i, up, down)`` for each pair ``i`` (x, level) that crosses at least once in
-    :func:`_crosses`'s terms; pairs without a cross are left out.
-
-    A live update looks at a bar or two of each pair: their values are fetched in two
-    array calls and compared as floats, instead of several array calls per pair. The
-    comparisons are the same, so are the answers.
-    """
-    n = len(pairs[0][0])
-    lo = max(start, 1)
-    if lo >= n:
-        return []
-    if n - lo > 4:
-        found = ((i, *_crosses(x, level, start)) for i, (x, level) in enumerate(pairs))
-        return [f for f in found if len(f[1]) or len(f[2])]
-    xs = np.array([x[lo - 1 :] for x, _ in pairs]).tolist()
-    arrays = [lv[lo - 1 :] for _, lv in pairs if isinstance(lv, np.ndarray)]
-    tails = iter(np.array(arrays).tolist() if arrays else ())
-    out = []
-    if n - lo == 1:
-        # One new bar, the usual live case: one step per pair, written out.
-        at = np.array([lo], np.int64)
-        at.flags.writeable = False  # shared by the pairs that cross
-        for i, ((x0, x1), (_, lv)) in enumerate(zip(xs, pairs)):
-            l0, l1 = next(tails) if isinstance(lv, np.ndarray) else (lv, lv)
-            if x0 <= l0 and x1 > l1:
-                out.append((i, at, _NO_BARS))
-            elif x0 >= l0 and x1 < l1:
-                out.append((i, _NO_BARS, at))
-        return out
-    steps = range(n - lo)
-    for i, (x, (_, lv)) in enumerate(zip(xs, pairs)):
-        ls = next(tails) if isinstance(lv, np.ndarray) else [lv] * len(x)
-        up = [lo + j for j in steps if x[j] <= ls[j] and x[j + 1] > ls[j + 1]]
-        down = [lo + j for j in steps if x[j] >= ls[j] and x[j + 1] < ls[j + 1]]
-        if up or down:
-            out.append((i, _bars(up), _bars(down)))
-    return out
 
 
 def indicator_events(
@@ -246,37 +200,29 @@ def _cross_table(p: IndicatorSignalParams) -> tuple[_Cross, ...]:
 def _level_crosses(
     sink: Sink, cols: Mapping[str, np.ndarray], c: Candles, start: int, p: IndicatorSignalParams
 ):
+    lo = max(start, 1)
+    if lo >= len(c):
+        return
+    if len(c) - lo == 1:
+        _last_bar_crosses(sink, cols, c, p)
+        return
+
     def column(name: str) -> np.ndarray:
         return c.close if name == "close" else cols[name]
 
-    table = _cross_table(p)
-    pairs = [(column(r.x), column(r.level) if isinstance(r.level, str) else r.level) for r in table]
-    adx, pdi, mdi = cols["adx"], cols["pdi"], cols["mdi"]
-    pairs.append((adx, p.adx_trend))
-    for i, up, down in _crosses_many(pairs, start):
-        if i == len(table):  # ADX: a trend start only, its side set by the leading DI
-            if len(up):
-                bull = pdi[up] > mdi[up]
-                for bars, d, word in ((up[bull], BULL, "+DI"), (up[~bull], BEAR, "-DI")):
-                    reason = f"ADX crossed above {p.adx_trend:g} with {word} leading"
-                    series = {"adx": adx, "pdi": pdi, "mdi": mdi}
-                    _emit(sink, "adx_trend_start", d, bars, reason, series)
-            continue
-        row, (x, level) = table[i], pairs[i]
+    for row in _cross_table(p):
+        x = column(row.x)
+        level = column(row.level) if isinstance(row.level, str) else row.level
+        up, down = _crosses(x, level, start)
         for side, bars in ((row.up, up), (row.down, down)):
             if side is not None and len(bars):
                 kind, direction, reason, names = side
                 # The second reported value is the level: the other line or the band.
                 _emit(sink, kind, direction, bars, reason, dict(zip(names, (x, level))))
-    lo = max(start, 1)
-    if lo < len(c):
-        squeeze = cols["bb_squeeze"][lo - 1 :]
-        if len(squeeze) <= 5:  # a live bar or two: compared as floats, like the crosses
-            sq = squeeze.tolist()
-            starts = _bars([lo + i for i in range(len(sq) - 1) if sq[i + 1] > 0 and not sq[i] > 0])
-        else:
-            starts = np.flatnonzero((squeeze[1:] > 0) & ~(squeeze[:-1] > 0)) + lo
-        _emit(sink, "bb_squeeze", FLAT, starts, "Bollinger bandwidth at its lowest of the lookback")
+    _adx_trend_starts(sink, cols, _crosses(cols["adx"], p.adx_trend, start)[0], p)
+    squeeze = cols["bb_squeeze"][lo - 1 :]
+    starts = np.flatnonzero((squeeze[1:] > 0) & ~(squeeze[:-1] > 0)) + lo
+    _emit(sink, "bb_squeeze", FLAT, starts, SQUEEZE_REASON)
     cross = cols["ma_cross"][start:]
     if cross.any():
         for sign, d, word in ((1, BULL, "golden"), (-1, BEAR, "death")):
@@ -284,6 +230,66 @@ def _level_crosses(
             confirmed = cols["ma_confirmed"][bars] > 0
             _emit(sink, "ma_cross", d, bars[confirmed], f"{word} cross, volume-confirmed")
             _emit(sink, "ma_cross", d, bars[~confirmed], f"{word} cross")
+
+
+SQUEEZE_REASON = "Bollinger bandwidth at its lowest of the lookback"
+
+
+def _adx_trend_starts(sink: Sink, cols, up: np.ndarray, p: IndicatorSignalParams):
+    """ADX crossing up through the trend level: a trend start, its side set by the leading DI."""
+    if not len(up):
+        return
+    adx, pdi, mdi = cols["adx"], cols["pdi"], cols["mdi"]
+    bull = pdi[up] > mdi[up]
+    for bars, d, word in ((up[bull], BULL, "+DI"), (up[~bull], BEAR, "-DI")):
+        reason = f"ADX crossed above {p.adx_trend:g} with {word} leading"
+        _emit(sink, "adx_trend_start", d, bars, reason, {"adx": adx, "pdi": pdi, "mdi": mdi})
+
+
+def _last_bar_crosses(sink: Sink, cols: Mapping[str, np.ndarray], c: Candles, p):
+    """:func:`_level_crosses` for one new bar, the live case: the same comparisons on
+    two floats per column, read in one pass, instead of array calls per cross."""
+    k = len(c) - 1
+    prev: dict[str, float] = {"close": float(c.close[k - 1])}
+    cur: dict[str, float] = {"close": float(c.close[k])}
+    for name in _LAST_BAR_COLUMNS:
+        prev[name], cur[name] = cols[name][k - 1 : k + 1].tolist()
+    at = np.array([k], np.int64)
+
+    def column(name: str) -> np.ndarray:
+        return c.close if name == "close" else cols[name]
+
+    for row in _cross_table(p):
+        x0, x1 = prev[row.x], cur[row.x]
+        if isinstance(row.level, str):
+            l0, l1 = prev[row.level], cur[row.level]
+        else:
+            l0 = l1 = row.level
+        if x0 <= l0 and x1 > l1:
+            side = row.up
+        elif x0 >= l0 and x1 < l1:
+            side = row.down
+        else:
+            continue
+        if side is not None:
+            kind, direction, reason, names = side
+            level = column(row.level) if isinstance(row.level, str) else row.level
+            _emit(sink, kind, direction, at, reason, dict(zip(names, (column(row.x), level))))
+    if prev["adx"] <= p.adx_trend < cur["adx"]:
+        _adx_trend_starts(sink, cols, at, p)
+    if cur["bb_squeeze"] > 0 and not prev["bb_squeeze"] > 0:
+        _emit(sink, "bb_squeeze", FLAT, at, SQUEEZE_REASON)
+    cross = cur["ma_cross"]
+    if cross == 1 or cross == -1:
+        d, word = (BULL, "golden") if cross == 1 else (BEAR, "death")
+        extra = ", volume-confirmed" if cur["ma_confirmed"] > 0 else ""
+        _emit(sink, "ma_cross", d, at, f"{word} cross{extra}")
+
+
+_LAST_BAR_COLUMNS = (
+    "rsi", "dif", "dea", "k", "d", "j", "cci", "adx", "bb_upper", "bb_lower", "bb_squeeze",
+    "ma_cross", "ma_confirmed",
+)
 
 
 def _divergences(sink: Sink, cols, c: Candles, highs: SwingSet, lows: SwingSet, start: int):
@@ -334,87 +340,97 @@ def _divergences(sink: Sink, cols, c: Candles, highs: SwingSet, lows: SwingSet, 
             )
 
 
-def _may_end_at_last(tail: list[float], sign: float, m: int, level: float) -> bool:
-    """Whether a failure swing (top for ``sign=+1``) can become known at the last of the
-    RSI values ``tail`` (a quick necessary test for a live bar; the scan decides).
-
-    It becomes known when its second pivot, ``m`` bars back, is confirmed, or at its
-    break. Every value from the first pivot up to the break is above the break value
-    (the pivots above the trough, the rest not below it), and the first pivot is above
-    ``level`` and more than ``m`` bars back; so a break needs such a value in the
-    unbroken run of higher values just before it.
-    """
-
-    def value(x: float) -> float:  # as the scan sees it: NaN never beyond anything
-        return -math.inf if math.isnan(x) else sign * x
-
-    v = [value(x) for x in tail[-2 * m - 1 :]]
-    centre = v[m]
-    if centre > max(v[:m]) and centre >= max(v[m + 1 :]):
-        return True
-    # Walk back only through the run of higher values, usually a few bars.
-    last, bar, latest_first = v[-1], len(tail) - 2, len(tail) - 2 - m
-    while bar >= 0 and (x := value(tail[bar])) > last:
-        if x > sign * level and bar <= latest_first:
-            return True
-        bar -= 1
-    return False
-
-
 def _failure_swings(sink: Sink, rsi: np.ndarray, start: int, p: IndicatorSignalParams):
     """Wilder failure swings: a top starts with an RSI pivot above ``failure_high``; RSI
     pulls back to a low, rallies to a lower pivot (within ``failure_lookback`` bars),
     then falls below that low within ``failure_window`` bars, never above the first
     pivot meanwhile. Bottoms mirrored. Known once the second pivot is confirmed."""
     m, w, back = p.failure_strength, p.failure_window, p.failure_lookback
-    n = len(rsi)
-    # Only pivots that can end in an event known from ``start`` matter; the slice keeps
-    # a live update's cost independent of the history length.
+    # Only pivots that can end in an event known from ``start`` matter; starting there
+    # keeps a live update's cost independent of the history length.
     s0 = max(0, start - w - 2 * m - back)
-    tail = rsi[s0:]
-    one_new_bar = n - start == 1 and len(tail) >= 2 * m + 1
-    values = tail.tolist() if one_new_bar else []
+    rsi = np.asarray(rsi, np.float64)
     for sign, d, level in ((1.0, BEAR, p.failure_high), (-1.0, BULL, p.failure_low)):
-        if one_new_bar and not _may_end_at_last(values, sign, m, level):
+        k, known, first, second, trough = _failure_swing_scan(
+            rsi, s0, start, sign, float(level), m, w, back
+        )
+        if not len(k):
             continue
-        if not np.any(tail > level if sign > 0 else tail < level):
-            continue  # no RSI beyond the level in reach: no swing can start
-        v = np.where(np.isnan(tail), -np.inf, sign * tail)
-        piv = pivots_in(v, strength=m, start=0)
-        # Pairs of consecutive pivots whose second can still end in an event known from
-        # ``start``; the pivots are ascending, so that is a suffix.
-        i0 = max(int(np.searchsorted(piv, start - s0 - w - m)), 1)
-        h1, h2 = piv[i0 - 1 : -1], piv[i0:]
-        if not len(h2):
-            continue
-        v1 = v[h1]
-        keep = (v1 > sign * level) & (v[h2] < v1) & (h2 - h1 <= back)
-        h1, h2 = h1[keep], h2[keep]
-        if not len(h1):
-            continue
-        bounds = np.empty(2 * len(h1), np.int64)
-        bounds[0::2], bounds[1::2] = h1 + 1, h2
-        trough = np.minimum.reduceat(v, bounds)[::2]
-        win = h2[:, None] + np.arange(1, w + 1)
-        vals = np.where(win < len(v), v[np.minimum(win, len(v) - 1)], np.inf)
-        broke = vals < trough[:, None]
-        first = np.argmax(broke, axis=1)
-        upto = np.arange(w)[None, :] <= first[:, None]
-        ok = broke.any(axis=1) & ~(upto & (vals > v[h1][:, None])).any(axis=1)
-        k = h2 + 1 + first + s0
-        known = np.maximum(k, h2 + s0 + m)
-        sel = ok & (known >= start) & (known < n)
         name = "top" if sign > 0 else "bottom"
         sink.add(
             "rsi_failure_swing",
             d,
-            k[sel],
-            known[sel],
+            k,
+            known,
             levels={
-                "rsi.first": rsi[h1[sel] + s0],
-                "rsi.second": rsi[h2[sel] + s0],
-                "rsi.failure": sign * trough[sel],
-                "rsi": rsi[k[sel]],
+                "rsi.first": rsi[first],
+                "rsi.second": rsi[second],
+                "rsi.failure": sign * trough,
+                "rsi": rsi[k],
             },
             reason=f"RSI failure swing {name}",
         )
+
+
+@numba.njit(cache=True, nogil=True)
+def _failure_swing_scan(rsi, s0, start, sign, level, m, w, back):
+    """Failure swings (tops for ``sign=+1``) among the RSI pivots from bar ``s0`` that
+    become known at bars ``start ..``: their break bar, known bar, first and second
+    pivot bars and the signed trough between the pivots."""
+    n = len(rsi)
+    size = n - s0
+    v = np.empty(size)
+    for i in range(size):
+        x = rsi[s0 + i]
+        v[i] = -np.inf if np.isnan(x) else sign * x  # NaN is never beyond anything
+    piv = np.empty(size, np.int64)
+    npiv = 0
+    for i in range(m, size - m):
+        ok = True
+        for j in range(i - m, i):
+            ok &= v[i] > v[j]
+        for j in range(i + 1, i + m + 1):
+            ok &= v[i] >= v[j]
+        piv[npiv] = i
+        npiv += ok
+    # Pairs of consecutive pivots whose second can still end in an event known from
+    # ``start``; the pivots ascend, so that is a suffix.
+    first_useful = start - s0 - w - m
+    i0 = 1
+    while i0 < npiv and piv[i0] < first_useful:
+        i0 += 1
+    out_k = np.empty(max(npiv - i0, 0), np.int64)
+    out_known = np.empty_like(out_k)
+    out_first = np.empty_like(out_k)
+    out_second = np.empty_like(out_k)
+    out_trough = np.empty(len(out_k))
+    count = 0
+    for i in range(i0, npiv):
+        h1, h2 = piv[i - 1], piv[i]
+        v1 = v[h1]
+        if not (v1 > sign * level and v[h2] < v1 and h2 - h1 <= back):
+            continue
+        trough = np.inf
+        for j in range(h1 + 1, h2):
+            trough = min(trough, v[j])
+        brk = -1
+        for j in range(h2 + 1, min(h2 + w + 1, size)):
+            if v[j] > v1:
+                break
+            if v[j] < trough:
+                brk = j
+                break
+        if brk < 0:
+            continue
+        k = brk + s0
+        known = max(k, h2 + s0 + m)
+        if known < start or known >= n:
+            continue
+        out_k[count], out_known[count] = k, known
+        out_first[count], out_second[count] = h1 + s0, h2 + s0
+        out_trough[count] = trough
+        count += 1
+    return (
+        out_k[:count], out_known[:count], out_first[:count], out_second[:count],
+        out_trough[:count],
+    )

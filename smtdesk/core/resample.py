@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from smtdesk.core.candles import Candles, timeframe_ms
+from smtdesk.core.growing import GrowingArray
 from smtdesk.core.swings import find_swings, pivots_in
 
 # One and two timeframes up (domain §5).
@@ -160,43 +161,36 @@ class HtfTrend:
         self._used = 0  # lower-timeframe bars folded into complete buckets
         self._open_end: int | None = None  # end of the bucket holding bar ``_used``
         self._open_from = -1
-        self._end = np.empty(0, np.int64)  # close time of each complete bucket
-        self._high = np.empty(0)
-        self._low = np.empty(0)
-        self._high_idx = np.empty(0, np.int64)
-        self._low_idx = np.empty(0, np.int64)
-        # Trend known at each lower-timeframe bar fed; capacity doubles.
-        self._codes = np.empty(0, np.int8)
-        self._n = 0
+        self._end = GrowingArray(np.int64)  # close time of each complete bucket
+        self._high = GrowingArray(np.float64)
+        self._low = GrowingArray(np.float64)
+        self._high_idx = GrowingArray(np.int64)
+        self._low_idx = GrowingArray(np.int64)
+        self._codes = GrowingArray(np.int8)  # trend known at each lower-timeframe bar fed
 
     def update(self, c: Candles) -> None:
         """Fold in the buckets completed by the last bar of ``c``."""
         complete = len(self._end)
         self._fold(c)
-        n_old, n = self._n, len(c)
+        n_old, n = len(self._codes), len(c)
         if n <= n_old:
             return
         if n == n_old + 1 and n_old and len(self._end) == complete:
             # One new bar and no bucket completed: every complete bucket was already
             # known at the previous bar, so the trend is the previous bar's.
-            codes = self._codes[n_old - 1]
+            codes = self._codes.view[n_old - 1 :]
         else:
             codes = _trend_walk(
                 c.time[n_old:],
                 self._ltf_ms,
-                self._end,
-                self._high_idx,
-                self._low_idx,
-                self._high,
-                self._low,
+                self._end.view,
+                self._high_idx.view,
+                self._low_idx.view,
+                self._high.view,
+                self._low.view,
                 self.strength,
             )
-        if n > len(self._codes):
-            grown = np.empty(max(n, 2 * len(self._codes)), np.int8)
-            grown[:n_old] = self._codes[:n_old]
-            self._codes = grown
-        self._codes[n_old:n] = codes
-        self._n = n
+        self._codes.extend(codes)
 
     def _fold(self, c: Candles) -> None:
         if len(c) <= self._used:
@@ -217,32 +211,32 @@ class HtfTrend:
         if not k:
             return
         old = len(self._end)
-        self._end = np.concatenate([self._end, start[:k] + self._htf_ms])
-        self._high = np.concatenate([self._high, high[:k]])
-        self._low = np.concatenate([self._low, low[:k]])
+        self._end.extend(start[:k] + self._htf_ms)
+        self._high.extend(high[:k])
+        self._low.extend(low[:k])
         self._used = len(c) if k == len(start) else u + int(first[k])
-        if old == 0:
-            sw = find_swings(self._high, self._low, strength=self.strength)
-            # Writable copies, like the arrays later updates concatenate: the compiled
-            # trend walk then sees one array type and never loads a second version.
-            self._high_idx, self._low_idx = sw.high_idx.copy(), sw.low_idx.copy()
-            return
         n = self.strength
-        self._high_idx = np.concatenate(
-            [self._high_idx, pivots_in(self._high, strength=n, start=old)]
-        )
-        self._low_idx = np.concatenate(
-            [self._low_idx, pivots_in(self._low, strength=n, start=old, sign=-1.0)]
-        )
+        if old == 0:
+            sw = find_swings(self._high.view, self._low.view, strength=n)
+            self._high_idx.extend(sw.high_idx)
+            self._low_idx.extend(sw.low_idx)
+            return
+        self._high_idx.extend(pivots_in(self._high.view, strength=n, start=old))
+        self._low_idx.extend(pivots_in(self._low.view, strength=n, start=old, sign=-1.0))
 
     def at(self, ltf_time: npt.ArrayLike) -> npt.NDArray[np.int8]:
         """+1 / -1 / 0 trend known when the lower-timeframe bars opening at ``ltf_time`` closed."""
         ltf_time = np.asarray(ltf_time, np.int64)
-        n_known = np.searchsorted(self._end, ltf_time + self._ltf_ms, side="right")
+        n_known = np.searchsorted(self._end.view, ltf_time + self._ltf_ms, side="right")
         return trend_codes(
-            self._high_idx, self._low_idx, self._high, self._low, self.strength, n_known
+            self._high_idx.view,
+            self._low_idx.view,
+            self._high.view,
+            self._low.view,
+            self.strength,
+            n_known,
         )
 
     def at_bars(self, bars: npt.ArrayLike) -> npt.NDArray[np.int8]:
         """:meth:`at` the open times of ``bars`` of the series last fed."""
-        return self._codes[: self._n][bars]
+        return self._codes.view[bars]

@@ -1,0 +1,40 @@
+"""An array that grows at its end, for state kept bar by bar over a long history."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+
+class GrowingArray:
+    """Rows appended at the end of an array whose capacity doubles when full, so a live
+    update copies the history only now and then instead of on every append.
+
+    :attr:`view` is the filled part: a writable, contiguous view that stays valid until
+    the next append that needs more room.
+    """
+
+    __slots__ = ("_buf", "_n")
+
+    def __init__(self, dtype: npt.DTypeLike, row_shape: tuple[int, ...] = ()) -> None:
+        self._buf = np.empty((0, *row_shape), dtype)
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def view(self) -> np.ndarray:
+        return self._buf[: self._n]
+
+    def extend(self, rows: npt.ArrayLike) -> None:
+        rows = np.asarray(rows, self._buf.dtype)
+        self.reserve(self._n + len(rows))
+        self._buf[self._n : self._n + len(rows)] = rows
+        self._n += len(rows)
+
+    def reserve(self, n: int) -> None:
+        if n > len(self._buf):
+            bigger = np.empty((max(n, 2 * len(self._buf)), *self._buf.shape[1:]), self._buf.dtype)
+            bigger[: self._n] = self._buf[: self._n]
+            self._buf = bigger
