@@ -271,7 +271,7 @@ class SmtEngine:
 
     @staticmethod
     def _check_aligned(a: Candles, b: Candles, *, from_bar: int = 0) -> None:
-        if len(a) != len(b) or not np.array_equal(a.time[from_bar:], b.time[from_bar:]):
+        if len(a) != len(b) or not (a.time[from_bar:] == b.time[from_bar:]).all():
             raise ValueError("a, b: series must be aligned (same timestamps); use align=True")
 
     def _extends(self, a: Candles) -> bool:

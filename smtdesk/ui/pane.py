@@ -144,9 +144,12 @@ class Pane(pg.PlotWidget):
             line.setPen(pen(palette.level, style=Qt.DashLine))
 
     def show_time_labels(self, shown: bool) -> None:
-        """Only a column's bottom pane labels the time axis; the others keep its grid."""
+        """Only a column's bottom pane shows the time axis; the others keep its grid,
+        drawn by their price axis."""
         self.time_axis.setStyle(showValues=shown)
         self.time_axis.setHeight(24 if shown else 0)
+        self.time_axis.setVisible(shown)
+        self.price_axis.set_time_grid(not shown)
 
     def add_level(self, value: float) -> pg.InfiniteLine:
         line = pg.InfiniteLine(pos=value, angle=0, movable=False, pen=pen(self._palette.level, style=Qt.DashLine))

@@ -6,7 +6,8 @@ import dataclasses
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -132,6 +133,36 @@ def test_every_subpanel_is_added_from_the_menu_and_removed_by_its_close_button(s
         assert not win.panel_actions[key].isChecked()
     assert win.left.panes() == [win.left.price]
     assert win.left.price.time_axis.style["showValues"], "the price pane labels time when alone"
+
+
+def _grid_rows(image, x: int, y0: int, y1: int, colour) -> int:
+    """Rows in ``y0 .. y1`` where column ``x`` (or a neighbour) has the grid colour."""
+    return sum(
+        any(image.pixelColor(x + dx, y) == colour for dx in (-1, 0, 1)) for y in range(y0, y1)
+    )
+
+
+def test_panes_without_time_labels_keep_the_time_grid_of_the_bottom_pane(still_window):
+    win = still_window
+    open_panels(win, "volume")
+    chart = win.left
+    bottom = chart.panes()[-1]
+    assert bottom.time_axis.isVisible() and bottom.time_axis.style["showValues"]
+    lo, hi = bottom.vb.viewRange()[0]
+    ticks, _ = bottom.time_axis.ticks(lo, hi, bottom.vb.width(), labelled=False)
+    assert len(ticks) >= 2
+    colour = QColor(bottom._palette.grid)
+    for pane in chart.panes()[:-1]:
+        assert not pane.time_axis.isVisible(), f"{pane.name}: a hidden pane draws no time axis"
+        image = pane.grab().toImage()
+        view = pane.vb.mapRectToScene(pane.vb.boundingRect())
+        top, bottom_px = int(view.top()) + 2, int(view.bottom()) - 2
+        height = bottom_px - top
+        for t in ticks:
+            x = int(round(pane.vb.mapViewToScene(QPointF(t, 0)).x()))
+            assert _grid_rows(image, x, top, bottom_px, colour) > height / 3, f"{pane.name}: no grid at {t}"
+        between = int(round(pane.vb.mapViewToScene(QPointF((ticks[0] + ticks[1]) / 2, 0)).x()))
+        assert _grid_rows(image, between, top, bottom_px, colour) < height / 3, f"{pane.name}: grid off its ticks"
 
 
 def test_derivatives_panel_shows_what_the_data_layer_delivers(still_window):

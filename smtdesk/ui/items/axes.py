@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timezone
+from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import pyqtgraph as pg
@@ -169,7 +171,7 @@ class _LeanAxis(pg.AxisItem):
     def boundingRect(self) -> QtCore.QRectF:
         return self._layout()[0]
 
-    def ticks(self, lo: float, hi: float, length_px: float, *, labelled: bool = True) -> tuple[np.ndarray, list[str]]:
+    def ticks(self, lo: float, hi: float, length_px: float, *, labelled: bool = True) -> tuple[np.ndarray, Sequence[str]]:
         """Tick values in ``[lo, hi]`` and, when ``labelled``, their labels (else none)."""
         raise NotImplementedError
 
@@ -185,14 +187,16 @@ class _LeanAxis(pg.AxisItem):
         frac = (values - lo) / (hi - lo)
         pos = rect.bottom() - frac * rect.height() if vertical else rect.left() + frac * rect.width()
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, False)
-        if self.grid is not False and view is not None and len(pos):
+        if self.grid is not False and view is not None:
             p.setPen(self._grid_pen)
-            if vertical:
-                grid = line_array(np.full(len(pos), view.left()), pos, view.right(), pos)
-            else:
-                grid = line_array(pos, np.full(len(pos), view.top()), pos, view.bottom())
-            p.drawLines(*grid.drawargs())
-        p.setPen(self.pen())
+            if len(pos):
+                if vertical:
+                    grid = line_array(np.full(len(pos), view.left()), pos, view.right(), pos)
+                else:
+                    grid = line_array(pos, np.full(len(pos), view.top()), pos, view.bottom())
+                p.drawLines(*grid.drawargs())
+            self._paint_grid_extra(p, view)
+        p.setPen(self._pen)
         edge = {"left": (rect.topRight(), rect.bottomRight()), "right": (rect.topLeft(), rect.bottomLeft()),
                 "bottom": (rect.topLeft(), rect.topRight()), "top": (rect.bottomLeft(), rect.bottomRight())}
         p.drawLine(*edge[self.orientation])
@@ -201,7 +205,7 @@ class _LeanAxis(pg.AxisItem):
         self.drawn_labels = []
         if labels:
             texts = [self._static(t, p.font()) for t in labels]
-            p.setPen(self.textPen())
+            p.setPen(self._textPen)
             if vertical:
                 self._fit_width(max(t.size().width() for t in texts))
                 self._draw_vertical(p, rect, pos, labels, texts)
@@ -254,6 +258,9 @@ class _LeanAxis(pg.AxisItem):
     def _paint_extra(self, p: QtGui.QPainter, rect: QtCore.QRectF) -> None:
         """Hook for markers drawn over the axis."""
 
+    def _paint_grid_extra(self, p: QtGui.QPainter, view: QtCore.QRectF) -> None:
+        """Hook for more grid lines across the linked view, in the grid pen."""
+
     def _fit_width(self, text_width: float) -> None:
         # grow only: a width that follows every label would re-lay out the window per frame
         needed = text_width + 16
@@ -271,14 +278,46 @@ class PriceAxisItem(_LeanAxis):
         self._compact = compact
         self._fixed: np.ndarray | None = None
         self._marker: tuple[float, str] | None = None
+        self._time_grid = False
         super().__init__(orientation, palette=palette, **kw)
+
+    def set_time_grid(self, shown: bool) -> None:
+        """Also draw the time grid (vertical lines at the time axis' ticks) across the
+        view: a pane whose time axis is hidden keeps its grid without a second axis."""
+        self._time_grid = shown
+        self.update()
+
+    def _linkToView_internal(self, view) -> None:
+        super()._linkToView_internal(view)
+        view.sigXRangeChanged.connect(self._on_x_range)
+
+    def unlinkFromView(self) -> None:
+        view = self.linkedView()
+        if view is not None:
+            view.sigXRangeChanged.disconnect(self._on_x_range)
+        super().unlinkFromView()
+
+    def _on_x_range(self) -> None:
+        if self._time_grid:
+            self.update()
+
+    def _paint_grid_extra(self, p: QtGui.QPainter, view: QtCore.QRectF) -> None:
+        linked = self.linkedView()
+        if not self._time_grid or linked is None or view.width() <= 0:
+            return
+        lo, hi = linked.viewRange()[0]
+        values, _ = time_axis_ticks(lo, hi, view.width(), labelled=False)
+        if not len(values):
+            return
+        x = view.left() + (values - lo) / (hi - lo) * view.width()
+        p.drawLines(*line_array(x, np.full(len(x), view.top()), x, view.bottom()).drawargs())
 
     def set_fixed_ticks(self, values: tuple[float, ...] | None) -> None:
         """Label these values (an oscillator's levels) instead of computed steps."""
         self._fixed = None if values is None else np.sort(np.asarray(values, dtype=np.float64))
         self.update()
 
-    def ticks(self, lo: float, hi: float, length_px: float, *, labelled: bool = True) -> tuple[np.ndarray, list[str]]:
+    def ticks(self, lo: float, hi: float, length_px: float, *, labelled: bool = True) -> tuple[np.ndarray, Sequence[str]]:
         if self._fixed is not None:
             values = self._fixed[(self._fixed >= lo) & (self._fixed <= hi)]
             return values, [f"{v:g}" for v in values] if labelled else []
@@ -327,6 +366,14 @@ class TimeAxisItem(_LeanAxis):
     def __init__(self, orientation: str = "bottom", *, palette: Palette = DARK, **kw):
         super().__init__(orientation, palette=palette, **kw)
 
-    def ticks(self, lo: float, hi: float, length_px: float, *, labelled: bool = True) -> tuple[np.ndarray, list[str]]:
-        values, step = time_ticks(lo, hi, max_ticks=length_px / self.label_spacing_px)
-        return values, [format_time(v, step) for v in values] if labelled else []
+    def ticks(self, lo: float, hi: float, length_px: float, *, labelled: bool = True) -> tuple[np.ndarray, Sequence[str]]:
+        return time_axis_ticks(lo, hi, length_px, labelled=labelled)
+
+
+@lru_cache(maxsize=8)
+def time_axis_ticks(lo: float, hi: float, length_px: float, *, labelled: bool) -> tuple[np.ndarray, Sequence[str]]:
+    """A time axis' tick values and labels; every pane of a window asks for the same
+    ones each frame, so they are computed once. The arrays are read-only."""
+    values, step = time_ticks(lo, hi, max_ticks=length_px / TimeAxisItem.label_spacing_px)
+    values.flags.writeable = False
+    return values, tuple(format_time(v, step) for v in values) if labelled else ()
