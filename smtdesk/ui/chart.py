@@ -23,7 +23,7 @@ from smtdesk.ui.items.histogram import HistogramItem
 from smtdesk.ui.items.lines import LineItem
 from smtdesk.ui.items.volume import VolumeItem
 from smtdesk.ui.manual_swings import ManualSwingLayer
-from smtdesk.ui.pane import Pane
+from smtdesk.ui.pane import FittedViewBox, Pane
 from smtdesk.ui.panels import HISTOGRAM, OVERLAYS, PANELS, RSI_EXTREMES, VOLUME, PanelInput, PanelSpec
 from smtdesk.ui.signal_text import display_symbol
 from smtdesk.ui.theme import DARK, Palette, pen
@@ -43,7 +43,8 @@ class _PriceVolumeItems:
     """Volume overlay in its own ViewBox under the candles, sized to the bottom share."""
 
     def __init__(self, pane: Pane, palette: Palette) -> None:
-        self.box = pg.ViewBox(enableMouse=False, enableMenu=False)
+        self.box = FittedViewBox(enableMouse=False, enableMenu=False)
+        self.box.fit = self.y_range_for
         self.box.setXLink(pane.vb)
         pane.plot.scene().addItem(self.box)
         # pyqtgraph hands a drag to the item with the highest summed z first; the
@@ -55,15 +56,18 @@ class _PriceVolumeItems:
         self.box.addItem(self.item)
         self._pane = pane
         pane.vb.sigResized.connect(self._follow_geometry)
-        pane.vb.sigXRangeChanged.connect(self.fit)
 
     def _follow_geometry(self) -> None:
         self.box.setGeometry(self._pane.vb.sceneBoundingRect())
 
     def fit(self) -> None:
-        top = self.item.visible_volume_max(*self._pane.visible_x())
-        if np.isfinite(top) and top > 0:
-            self.box.setYRange(0, top / VOLUME_SHARE, padding=0)
+        y = self.y_range_for(*self._pane.visible_x())
+        if y is not None:
+            self.box.setYRange(*y, padding=0)
+
+    def y_range_for(self, x0: float, x1: float) -> tuple[float, float] | None:
+        top = self.item.visible_volume_max(x0, x1)
+        return (0.0, top / VOLUME_SHARE) if np.isfinite(top) and top > 0 else None
 
 
 class PricePane(Pane):
@@ -93,12 +97,12 @@ class PricePane(Pane):
         self.smt_lines[Direction.BULLISH].setPen(pen(palette.up, 2))
         self.smt_lines[Direction.BEARISH].setPen(pen(palette.down, 2))
 
-    def fit_y(self) -> None:
-        lo, hi = self.visible_y_range()
+    def y_range_for(self, x0: float, x1: float) -> tuple[float, float] | None:
+        lo, hi = self.visible_y_range(x0, x1)
         if not (np.isfinite(lo) and np.isfinite(hi)):
-            return
+            return None
         # the volume overlay keeps the bottom share; the margin leaves room for swing markers
-        self.vb.setYRange(*self.padded(lo, hi, margin=0.05, floor=VOLUME_SHARE), padding=0)
+        return self.padded(lo, hi, margin=0.05, floor=VOLUME_SHARE)
 
 
 class SubPanel(Pane):

@@ -7,6 +7,7 @@ is visible whenever x changes, so panning never leaves a pane scaled for other b
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -25,6 +26,28 @@ MAX_LEGEND_SHARE = 0.5
 """In a very short pane the legend may cover data rather than squash it flat."""
 GRID_Z = -200
 """Axes (which paint the grid) sit under every view box, including overlays at -150."""
+
+
+class FittedViewBox(pg.ViewBox):
+    """A view box whose y range follows its x range within the same range update.
+
+    ``fit(x0, x1)`` gives the y range for a new x range (None: keep y). Refitting from
+    a range-changed signal instead would update every linked pane twice per pan frame,
+    each update re-announcing the range to every item and axis.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.fit: Callable[[float, float], tuple[float, float] | None] | None = None
+        super().__init__(*args, **kwargs)
+
+    def updateViewRange(self, forceX: bool = False, forceY: bool = False) -> None:
+        # pyqtgraph applies ``state["targetRange"]`` here; a new x target gets its y target.
+        target = self.state["targetRange"]
+        if self.fit is not None and target[0] != self.state["viewRange"][0]:
+            y = self.fit(*target[0])
+            if y is not None:
+                target[1] = [float(y[0]), float(y[1])]
+        super().updateViewRange(forceX, forceY)
 
 
 class Legend(QWidget):
@@ -98,7 +121,11 @@ class Pane(pg.PlotWidget):
     ) -> None:
         self.price_axis = PriceAxisItem("right", compact=compact, palette=palette)
         self.time_axis = TimeAxisItem("bottom", palette=palette)
-        super().__init__(parent, axisItems={"right": self.price_axis, "bottom": self.time_axis})
+        super().__init__(
+            parent,
+            axisItems={"right": self.price_axis, "bottom": self.time_axis},
+            viewBox=FittedViewBox(),
+        )
         self.setObjectName(name)
         self.name = name
         self.plot = self.getPlotItem()
@@ -126,7 +153,8 @@ class Pane(pg.PlotWidget):
         self._palette = palette
         self.legend = Legend(self)
         self.legend.move(6, 2)
-        self.vb.sigXRangeChanged.connect(self.fit_y)
+        if y_range is None:
+            self.vb.fit = self.y_range_for
         self.vb.sigResized.connect(self.fit_y)
         self.set_palette(palette)
         if y_range is not None:
@@ -169,12 +197,19 @@ class Pane(pg.PlotWidget):
         return x0, x1
 
     def fit_y(self) -> None:
-        if self._y_range is not None:
+        """Fit the y range to the data now on screen (the view box refits on every x change)."""
+        if self.vb.fit is None:
             return
-        lo, hi = self.visible_y_range()
+        y = self.vb.fit(*self.visible_x())
+        if y is not None:
+            self.vb.setYRange(*y, padding=0)
+
+    def y_range_for(self, x0: float, x1: float) -> tuple[float, float] | None:
+        """The y range that shows the data between ``x0`` and ``x1``; None when there is none."""
+        lo, hi = self.visible_y_range(x0, x1)
         if not (math.isfinite(lo) and math.isfinite(hi)):
-            return
-        self.vb.setYRange(*self.padded(lo, hi), padding=0)
+            return None
+        return self.padded(lo, hi)
 
     def padded(self, lo: float, hi: float, *, margin: float = Y_MARGIN, floor: float = 0.0) -> tuple[float, float]:
         """A y range showing ``[lo, hi]`` with ``margin`` (a share of its span) each side,
@@ -186,8 +221,7 @@ class Pane(pg.PlotWidget):
         bottom = lo - span * margin - total * floor
         return bottom, bottom + total
 
-    def visible_y_range(self) -> tuple[float, float]:
-        x0, x1 = self.visible_x()
+    def visible_y_range(self, x0: float, x1: float) -> tuple[float, float]:
         ranges = np.array([item.visible_range(x0, x1) for item in self.fitted], dtype=np.float64).reshape(-1, 2)
         if not len(ranges) or np.isnan(ranges).all():
             return float("nan"), float("nan")

@@ -15,7 +15,7 @@ from smtdesk.core.analysis import analyze_asset
 from smtdesk.core.candles import Candles
 from smtdesk.core.resample import resample
 from smtdesk.data.derivatives import FUNDING, DerivSeries
-from smtdesk.ui.chart import INITIAL_BARS, AssetChart
+from smtdesk.ui.chart import INITIAL_BARS, VOLUME_SHARE, AssetChart
 from smtdesk.ui.panels import PANELS
 from smtdesk.ui.theme import LIGHT
 from tests.ui.drive import drag, hover, wheel
@@ -64,6 +64,28 @@ def test_drag_on_a_subpanel_pans_every_pane_of_both_charts(still_window):
     assert after[0][1] < before[1] - 10 * 3600, "older candles came into view"
     assert after[0][1] - after[0][0] == pytest.approx(before[1] - before[0], rel=1e-6), "a pan keeps the zoom"
     assert_all_equal(after, after[0])
+
+
+def test_after_a_pan_every_pane_fits_the_data_now_on_screen(still_window):
+    win = still_window
+    open_panels(win, "macd", "volume")
+    view = win.left.panels["macd"].viewport()
+    mid = QPoint(view.width() // 2, view.height() // 2)
+    drag(view, mid, mid + QPoint(400, 0))
+    for chart in (win.left, win.right):
+        x0, x1 = chart.price.visible_x()
+        c = chart.analysis.candles
+        on_screen = (c.time / 1000.0 >= x0) & (c.time / 1000.0 <= x1)
+        low, high = chart.price.vb.viewRange()[1]
+        assert low < c.low[on_screen].min() and high > c.high[on_screen].max()
+        assert high - low < 2 * (c.high[on_screen].max() - c.low[on_screen].min()), "fitted, not just covering"
+        top = chart.price.volume.box.viewRange()[1][1]
+        assert top == pytest.approx(c.volume[on_screen].max() / VOLUME_SHARE, rel=0.02)
+        for panel in chart.panels.values():
+            lo, hi = panel.visible_y_range(x0, x1)
+            y0, y1 = panel.vb.viewRange()[1]
+            assert y0 < lo and y1 > hi, f"{panel.name}: data off screen"
+            assert y1 - y0 < 2 * (hi - lo), f"{panel.name}: not fitted"
 
 
 def test_keys_pan_and_zoom_both_charts(still_window):
