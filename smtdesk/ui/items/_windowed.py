@@ -24,10 +24,13 @@ _SCREENS_EACH_SIDE = 1.0
 _PX_TOLERANCE = 1e-6
 
 
-def line_array(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> PrimitiveArray:
-    """QLineF array from endpoint coordinates."""
-    arr = PrimitiveArray(QtCore.QLineF, 4)
-    arr.resize(len(x0))
+def line_array(
+    x0: np.ndarray, y0, x1, y1, *, reuse: PrimitiveArray | None = None
+) -> PrimitiveArray:
+    """QLineF array from endpoint coordinates (arrays or scalars), written into ``reuse``
+    when given: an item drawing new lines every frame keeps one buffer."""
+    arr = PrimitiveArray(QtCore.QLineF, 4) if reuse is None else reuse
+    arr.resize(max(np.size(v) for v in (x0, y0, x1, y1)))
     nd = arr.ndarray()
     nd[:, 0], nd[:, 1], nd[:, 2], nd[:, 3] = x0, y0, x1, y1
     return arr

@@ -17,7 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.Qt import QtCore, QtGui
 
-from smtdesk.ui.items._windowed import line_array
+from smtdesk.ui.items._windowed import PrimitiveArray, line_array
 from smtdesk.ui.theme import DARK, Palette, pen
 
 _MINUTE, _HOUR, _DAY = 60, 3600, 86400
@@ -43,6 +43,7 @@ def nice_ticks(lo: float, hi: float, *, max_ticks: float) -> tuple[np.ndarray, f
     return np.arange(first, last + 1) * step, step
 
 
+@lru_cache(maxsize=4096)  # a pan relabels mostly the same values frame after frame
 def format_number(value: float, step: float, *, compact: bool = False) -> str:
     """``value`` with as many decimals as the tick ``step`` needs; K/M/B when compact."""
     if compact and step > 0:
@@ -117,10 +118,10 @@ class _LeanAxis(pg.AxisItem):
 
     def __init__(self, orientation: str, *, palette: Palette = DARK, **kwargs) -> None:
         self._layout_cache: tuple[QtCore.QRectF, QtCore.QRectF, QtCore.QRectF | None] | None = None
-        self._labels: dict[str, QtGui.QStaticText] = {}
+        self._labels: dict[str, tuple[QtGui.QStaticText, float, float]] = {}
+        self._grid_lines = PrimitiveArray(QtCore.QLineF, 4)
         self._label_font: QtGui.QFont | None = None
-        self.drawn_labels: list[tuple[str, QtCore.QRectF]] = []
-        """Each label the last paint drew and its box, in item coordinates."""
+        self._drawn: list[tuple[str, float, float, float, float]] = []
         super().__init__(orientation, **kwargs)
         self.enableAutoSIPrefix(False)
         self.geometryChanged.connect(self._forget_layout)
@@ -131,6 +132,7 @@ class _LeanAxis(pg.AxisItem):
         self.setPen(pen(palette.axis))
         self.setTextPen(pen(palette.text_muted))
         self._grid_pen = pen(palette.grid)
+        self._marker_text_pen = pen(palette.last_price_text)
         self.update()
 
     def updateAutoSIPrefix(self) -> None:
@@ -171,6 +173,11 @@ class _LeanAxis(pg.AxisItem):
     def boundingRect(self) -> QtCore.QRectF:
         return self._layout()[0]
 
+    @property
+    def drawn_labels(self) -> list[tuple[str, QtCore.QRectF]]:
+        """Each label the last paint drew and its box, in item coordinates."""
+        return [(text, QtCore.QRectF(x, y, w, h)) for text, x, y, w, h in self._drawn]
+
     def ticks(self, lo: float, hi: float, length_px: float, *, labelled: bool = True) -> tuple[np.ndarray, Sequence[str]]:
         """Tick values in ``[lo, hi]`` and, when ``labelled``, their labels (else none)."""
         raise NotImplementedError
@@ -191,9 +198,9 @@ class _LeanAxis(pg.AxisItem):
             p.setPen(self._grid_pen)
             if len(pos):
                 if vertical:
-                    grid = line_array(np.full(len(pos), view.left()), pos, view.right(), pos)
+                    grid = line_array(view.left(), pos, view.right(), pos, reuse=self._grid_lines)
                 else:
-                    grid = line_array(pos, np.full(len(pos), view.top()), pos, view.bottom())
+                    grid = line_array(pos, view.top(), pos, view.bottom(), reuse=self._grid_lines)
                 p.drawLines(*grid.drawargs())
             self._paint_grid_extra(p, view)
         p.setPen(self._pen)
@@ -202,54 +209,57 @@ class _LeanAxis(pg.AxisItem):
         p.drawLine(*edge[self.orientation])
         if self.style["tickFont"] is not None:
             p.setFont(self.style["tickFont"])
-        self.drawn_labels = []
+        self._drawn = []
         if labels:
-            texts = [self._static(t, p.font()) for t in labels]
+            font = p.font()
+            texts = [self._static(t, font) for t in labels]
             p.setPen(self._textPen)
             if vertical:
-                self._fit_width(max(t.size().width() for t in texts))
+                self._fit_width(max(width for _, width, _ in texts))
                 self._draw_vertical(p, rect, pos, labels, texts)
             else:
                 self._draw_horizontal(p, rect, pos, labels, texts)
         self._paint_extra(p, rect)
 
-    def _static(self, text: str, font: QtGui.QFont) -> QtGui.QStaticText:
+    def _static(self, text: str, font: QtGui.QFont) -> tuple[QtGui.QStaticText, float, float]:
+        """The laid-out label and its width and height."""
         if font != self._label_font or len(self._labels) > _LABEL_CACHE_SIZE:
             self._labels.clear()
             self._label_font = QtGui.QFont(font)
         label = self._labels.get(text)
         if label is None:
-            label = QtGui.QStaticText(text)
-            label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
-            label.prepare(QtGui.QTransform(), font)
-            self._labels[text] = label
+            static = QtGui.QStaticText(text)
+            static.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+            static.prepare(QtGui.QTransform(), font)
+            size = static.size()
+            label = self._labels[text] = (static, size.width(), size.height())
         return label
 
     def _draw_vertical(self, p: QtGui.QPainter, rect: QtCore.QRectF, pos: np.ndarray, labels: list, texts: list) -> None:
         blocked = self._reserved(rect)
         free_below = rect.bottom()  # labels go bottom to top (values ascend)
-        for y, text, label in zip(pos.tolist(), labels, texts):
-            size = label.size()
-            top, bottom = y - size.height() / 2, y + size.height() / 2
-            if top < rect.top() or bottom > free_below:
+        rect_top, left, right = rect.top(), rect.left() + 6, rect.right() - 6
+        for y, text, (label, width, height) in zip(pos.tolist(), labels, texts):
+            top, bottom = y - height / 2, y + height / 2
+            if top < rect_top or bottom > free_below:
                 continue
             if blocked is not None and top < blocked[1] and bottom > blocked[0]:
                 continue
-            x = rect.left() + 6 if self.orientation == "right" else rect.right() - 6 - size.width()
+            x = left if self.orientation == "right" else right - width
             p.drawStaticText(QtCore.QPointF(x, top), label)
-            self.drawn_labels.append((text, QtCore.QRectF(x, top, size.width(), size.height())))
+            self._drawn.append((text, x, top, width, height))
             free_below = top - _LABEL_GAP_PX
 
     def _draw_horizontal(self, p: QtGui.QPainter, rect: QtCore.QRectF, pos: np.ndarray, labels: list, texts: list) -> None:
         free_from = rect.left()
-        for x, text, label in zip(pos.tolist(), labels, texts):
-            size = label.size()
-            left = x - size.width() / 2
-            if left < free_from or left + size.width() > rect.right():
+        top, right = rect.top() + 4, rect.right()
+        for x, text, (label, width, height) in zip(pos.tolist(), labels, texts):
+            left = x - width / 2
+            if left < free_from or left + width > right:
                 continue
-            p.drawStaticText(QtCore.QPointF(left, rect.top() + 4), label)
-            self.drawn_labels.append((text, QtCore.QRectF(left, rect.top() + 4, size.width(), size.height())))
-            free_from = left + size.width() + 4 * _LABEL_GAP_PX
+            p.drawStaticText(QtCore.QPointF(left, top), label)
+            self._drawn.append((text, left, top, width, height))
+            free_from = left + width + 4 * _LABEL_GAP_PX
 
     def _reserved(self, rect: QtCore.QRectF) -> tuple[float, float] | None:
         """Pixel span (top, bottom) that labels must leave free, e.g. for a marker."""
@@ -277,8 +287,9 @@ class PriceAxisItem(_LeanAxis):
     def __init__(self, orientation: str = "right", *, compact: bool = False, palette: Palette = DARK, **kw):
         self._compact = compact
         self._fixed: np.ndarray | None = None
-        self._marker: tuple[float, str] | None = None
+        self._marker: tuple[float, QtGui.QColor] | None = None
         self._time_grid = False
+        self._time_grid_lines = PrimitiveArray(QtCore.QLineF, 4)
         super().__init__(orientation, palette=palette, **kw)
 
     def set_time_grid(self, shown: bool) -> None:
@@ -310,7 +321,8 @@ class PriceAxisItem(_LeanAxis):
         if not len(values):
             return
         x = view.left() + (values - lo) / (hi - lo) * view.width()
-        p.drawLines(*line_array(x, np.full(len(x), view.top()), x, view.bottom()).drawargs())
+        lines = line_array(x, view.top(), x, view.bottom(), reuse=self._time_grid_lines)
+        p.drawLines(*lines.drawargs())
 
     def set_fixed_ticks(self, values: tuple[float, ...] | None) -> None:
         """Label these values (an oscillator's levels) instead of computed steps."""
@@ -326,10 +338,13 @@ class PriceAxisItem(_LeanAxis):
 
     def set_marker(self, value: float | None, color: str | None = None) -> None:
         """Mark ``value`` (e.g. the last price) with a filled tag in ``color``; None hides it."""
-        self._marker = None if value is None or not math.isfinite(value) else (float(value), color or self._palette.text)
+        if value is None or not math.isfinite(value):
+            self._marker = None
+        else:
+            self._marker = (float(value), QtGui.QColor(color or self._palette.text))
         self.update()
 
-    def marker(self) -> tuple[float, str] | None:
+    def marker(self) -> tuple[float, QtGui.QColor] | None:
         return self._marker
 
     def _marker_y(self, rect: QtCore.QRectF) -> float | None:
@@ -350,12 +365,12 @@ class PriceAxisItem(_LeanAxis):
             return
         value, color = self._marker
         text = format_number(value, abs(value) / 1000, compact=True) if self._compact else format_price(value)
-        label = self._static(text, p.font())
-        self._fit_width(label.size().width())
+        label, width, height = self._static(text, p.font())
+        self._fit_width(width)
         box = QtCore.QRectF(rect.left() + 1, y - _MARKER_HALF_PX, rect.width() - 1, 2 * _MARKER_HALF_PX)
-        p.fillRect(box, pg.mkColor(color))
-        p.setPen(pen(self._palette.last_price_text))
-        p.drawStaticText(QtCore.QPointF(box.left() + 5, y - label.size().height() / 2), label)
+        p.fillRect(box, color)
+        p.setPen(self._marker_text_pen)
+        p.drawStaticText(QtCore.QPointF(box.left() + 5, y - height / 2), label)
 
 
 class TimeAxisItem(_LeanAxis):
