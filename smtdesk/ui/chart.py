@@ -219,6 +219,7 @@ class AssetChart(QWidget):
         self._rsi_extremes = False
         self._overlays: tuple[str, ...] = ()
         self._analysis: AssetAnalysis | None = None
+        self._x = np.empty(0)
         self._timeframe = ""
         self._bar_seconds = 3600.0
         self._derivatives: dict[str, DerivSeries] = {}
@@ -235,6 +236,11 @@ class AssetChart(QWidget):
     @property
     def bar_seconds(self) -> float:
         return self._bar_seconds
+
+    @property
+    def bar_times(self) -> np.ndarray:
+        """Open time of each candle in seconds, the x of every pane (read-only)."""
+        return self._x
 
     def panes(self) -> list[Pane]:
         return [self.price, *self.panels.values()]
@@ -324,6 +330,8 @@ class AssetChart(QWidget):
         following = first or self.is_following()
         tail = None if first else _tail_start(previous.candles, c)
         self._analysis, self._timeframe = analysis, timeframe
+        self._x = c.time / 1000.0
+        self._x.flags.writeable = False
         self._bar_seconds = timeframe_ms(timeframe) / 1000.0
         if tail is None:
             self.price.candles.set_candles(c, bar_seconds=self._bar_seconds)
@@ -365,7 +373,7 @@ class AssetChart(QWidget):
         self._derivatives.clear()
 
     def _panel_input(self) -> PanelInput:
-        return PanelInput(self._analysis, self._derivatives)
+        return PanelInput(self._analysis, self._x, self._derivatives)
 
     def _draw_overlays(self, tail: int | None) -> None:
         if self._analysis is None:
@@ -397,8 +405,7 @@ class AssetChart(QWidget):
         return self.palette_.series_color(list(OVERLAYS).index(key))
 
     def _draw_swings(self) -> None:
-        c = self._analysis.candles
-        x = c.time / 1000.0
+        c, x = self._analysis.candles, self._x
         sw = self._analysis.swings
         pad = float(np.mean(c.high - c.low)) * 0.6
         self.price.swing_highs.setData(x=x[sw.high_idx], y=c.high[sw.high_idx] + pad)
@@ -489,8 +496,7 @@ class AssetChart(QWidget):
         if self._analysis is None:
             return
         self._legend_time = t
-        c = self._analysis.candles
-        x = c.time / 1000.0
+        c, x = self._analysis.candles, self._x
         i = len(c) - 1 if t is None else int(np.searchsorted(x, t, side="right")) - 1
         p = self.palette_
         head = f"<b>{display_symbol(self._analysis.symbol)}</b> · {self._timeframe}"
@@ -521,7 +527,8 @@ class AssetChart(QWidget):
         for key in self._overlays:
             overlay = OVERLAYS[key]
             colour = self._overlay_colour(key)
-            values = [f(self._panel_input())[1][i] for f in overlay.values]
+            data = self._panel_input()
+            values = [f(data)[1][i] for f in overlay.values]
             text = " / ".join(_price(v) for v in values)
             parts.append(f"<span style='color:{colour}'>{overlay.label} {text}</span>")
         return ("<br>" + " &nbsp; ".join(parts)) if parts else ""
@@ -530,7 +537,7 @@ class AssetChart(QWidget):
     def show_last(self, bars: int) -> None:
         if self._analysis is None:
             return
-        x = self._analysis.candles.time / 1000.0
+        x = self._x
         lo = x[max(len(x) - bars, 0)]
         self.price.vb.setXRange(lo, x[-1] + RIGHT_MARGIN_BARS * self._bar_seconds, padding=0)
 

@@ -216,7 +216,7 @@ class MainWindow(QMainWindow):
         def snap(x: float) -> float | None:
             if chart.analysis is None:
                 return None
-            times = chart.analysis.candles.time / 1000.0
+            times = chart.bar_times
             i = int(np.searchsorted(times, x + chart.bar_seconds / 2)) - 1
             if i < 0 or x > times[-1] + chart.bar_seconds:
                 return None

@@ -109,9 +109,10 @@ class ManualSwingLayer(QObject):
         """Index of the candle whose slot holds ``x`` seconds (nearest open time)."""
         if self._analysis is None or not len(self._analysis.candles):
             return None
-        t = self._analysis.candles.time / 1000.0
-        i = int(np.clip(np.searchsorted(t, x), 1, len(t) - 1))
-        return i - 1 if x - t[i - 1] < t[i] - x else i
+        t = self._analysis.candles.time
+        ms = x * 1000.0  # searched in milliseconds: no seconds copy of the history per move
+        i = int(np.clip(np.searchsorted(t, ms), 1, len(t) - 1))
+        return i - 1 if ms - t[i - 1] < t[i] - ms else i
 
     def snap(self, kind: str, x: float) -> int | None:
         """The most extreme bar of ``kind`` within ±SNAP_BARS of the bar under ``x``."""
@@ -151,9 +152,8 @@ class ManualSwingLayer(QObject):
             action = QAction(f"Mark swing {kind} at {when} UTC", menu)
             action.triggered.connect(lambda _=False, kind=kind: self.place(kind, i))
             menu.addAction(action)
-        bar = self._analysis.candles.time / 1000.0
         for swing in self.swings:
-            j = int(np.searchsorted(bar, swing.time / 1000.0))
+            j = int(np.searchsorted(self._analysis.candles.time, swing.time))
             if abs(j - i) <= 1:
                 action = QAction(f"Remove manual swing {swing.kind} at {_when(swing.time)} UTC", menu)
                 action.triggered.connect(lambda _=False, swing=swing: self.remove(swing))

@@ -21,6 +21,8 @@ LINE, HISTOGRAM, VOLUME = "line", "histogram", "volume"
 @dataclass(frozen=True, slots=True)
 class PanelInput:
     analysis: AssetAnalysis
+    x: np.ndarray
+    """The candles' open times in seconds (the charts' x), computed once per analysis."""
     derivatives: Mapping[str, DerivSeries] = field(default_factory=dict)
     """Latest series of this asset by kind (see :data:`smtdesk.data.derivatives.KINDS`)."""
 
@@ -54,14 +56,13 @@ class PanelSpec:
 def _indicator(name: str, part: str | None = None) -> Values:
     def values(data: PanelInput):
         v = data.analysis.indicators[name]
-        return data.analysis.candles.time / 1000.0, (v if part is None else getattr(v, part))
+        return data.x, (v if part is None else getattr(v, part))
 
     return values
 
 
 def _volume(data: PanelInput):
-    c = data.analysis.candles
-    return c.time / 1000.0, c.volume
+    return data.x, data.analysis.candles.volume
 
 
 def _derivative(kind: str, scale: float = 1.0) -> Values:
