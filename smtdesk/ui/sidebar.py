@@ -7,7 +7,16 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QCheckBox, QDockWidget, QTabWidget, QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDockWidget,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+)
 
 from smtdesk.core.signal import Direction, Signal, State
 from smtdesk.data.alert_log import RaisedAlert
@@ -48,7 +57,24 @@ class SignalSidebar(QDockWidget):
         for tree in (self.tree, self.alerts):
             tree.itemActivated.connect(self._on_item_activated)
             tree.itemClicked.connect(self._on_item_activated)
-        self.setWidget(self.tabs)
+            tree.currentItemChanged.connect(self._show_detail)
+        # The rows are one line each; the selected signal reads in full below them.
+        self.detail = QLabel("Select a signal to read its levels and trade plan.")
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.RichText)
+        self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.detail.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.detail.setMargin(6)
+        scroll = QScrollArea()
+        scroll.setWidget(self.detail)
+        scroll.setWidgetResizable(True)
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.tabs)
+        split.addWidget(scroll)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([480, 320])
+        self.setWidget(split)
         self._items: dict[str, QTreeWidgetItem] = {}
         self._palette = DARK
 
@@ -106,6 +132,8 @@ class SignalSidebar(QDockWidget):
                 continue
             self._fill(item, sig)
             item.setHidden(self._hidden(sig))
+            if item is self.tree.currentItem():
+                self._show_detail(item)
 
     def _fill(self, item: QTreeWidgetItem, sig: Signal, *, first: str | None = None) -> None:
         item.setData(0, Qt.UserRole, sig)
@@ -119,6 +147,10 @@ class SignalSidebar(QDockWidget):
         item.setForeground(1, QBrush(QColor(colour)))
         for col in (0, 2):
             item.setForeground(col, QBrush(QColor(p.text_muted if muted else p.text)))
+
+    def _show_detail(self, item: QTreeWidgetItem | None, _previous=None) -> None:
+        if item is not None:
+            self.detail.setText(signal_text.detail(item.data(0, Qt.UserRole)))
 
     def _on_item_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         self.signal_activated.emit(item.data(0, Qt.UserRole))

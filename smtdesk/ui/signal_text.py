@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from html import escape
 
 from smtdesk.core.signal import Direction, Signal
 
@@ -48,3 +49,43 @@ def summary(sig: Signal) -> str:
     if sig.reason:
         text += f" · {sig.reason}"
     return text
+
+
+def _level_name(name: str) -> str:
+    """"ETH/USDT:USDT.swept" -> "ETH swept"; indicator levels ("rsi.prior") as they are."""
+    asset, dot, what = name.rpartition(".")
+    if dot and "/" in asset:
+        return f"{short_symbol(asset)} {what}"
+    return {"mss": "MSS level"}.get(name, name)
+
+
+def detail(sig: Signal) -> str:
+    """Everything the event carries, as rich text for the sidebar's detail view."""
+    rows = [
+        ("Timeframe", sig.timeframe),
+        ("Assets", " / ".join(display_symbol(a) for a in sig.assets)),
+        ("Referred bar", f"{bar_time(sig.ref_time)} UTC"),
+        ("Known at close of", f"{bar_time(sig.known_time)} UTC"),
+    ]
+    for name, value in sig.levels.items():
+        when = sig.level_times.get(name)
+        rows.append((_level_name(name), f"{value:,.2f}" + (f"  at {bar_time(when)}" if when is not None else "")))
+    p = sig.plan
+    if p is not None:
+        rows += [
+            ("Entry", f"{p.entry:,.2f} ({p.entry_reason})"),
+            ("Stop", f"{p.stop:,.2f}"),
+            ("Target", f"{p.target:,.2f}"),
+            ("Reward : risk", f"{p.reward_risk:.2f}"),
+            ("Position size", f"{p.position_size:,.4f}"),
+        ]
+    if sig.tags:
+        rows.append(("Tags", ", ".join(sorted(sig.tags))))
+    if sig.reason:
+        rows.append(("Why", sig.reason))
+    if sig.provisional:
+        rows.append(("Note", "provisional: the bar has not closed"))
+    cells = "".join(
+        f"<tr><td style='padding-right:10px'>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows
+    )
+    return f"<b>{escape(title(sig))}</b><table>{cells}</table>"

@@ -353,6 +353,10 @@ def test_clicking_a_confirmed_signal_shows_its_bars_and_trade_plan(still_window,
     drawn = sorted(i.yData[0] for i in traded.price.plan_items if hasattr(i, "yData"))
     assert drawn == sorted([sig.plan.entry, sig.plan.stop, sig.plan.target])
     assert other.price.plan_items == []
+    detail = win.sidebar.detail.text()
+    for number in (sig.plan.entry, sig.plan.stop, sig.plan.target, *sig.levels.values()):
+        assert f"{number:,.2f}" in detail, "the detail view reads the signal in full"
+    assert "Known at close of" in detail and sig.state.value in detail
     win.grab().save(str(artifacts / "trade_plan.png"))
 
 
