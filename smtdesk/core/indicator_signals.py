@@ -203,7 +203,7 @@ def _level_crosses(
     lo = max(start, 1)
     if lo >= len(c):
         return
-    if len(c) - lo == 1:
+    if start == len(c) - 1:
         _last_bar_crosses(sink, cols, c, p)
         return
 
@@ -222,7 +222,7 @@ def _level_crosses(
     _adx_trend_starts(sink, cols, _crosses(cols["adx"], p.adx_trend, start)[0], p)
     squeeze = cols["bb_squeeze"][lo - 1 :]
     starts = np.flatnonzero((squeeze[1:] > 0) & ~(squeeze[:-1] > 0)) + lo
-    _emit(sink, "bb_squeeze", FLAT, starts, SQUEEZE_REASON)
+    _emit(sink, "bb_squeeze", FLAT, starts, _SQUEEZE_REASON)
     cross = cols["ma_cross"][start:]
     if cross.any():
         for sign, d, word in ((1, BULL, "golden"), (-1, BEAR, "death")):
@@ -232,7 +232,7 @@ def _level_crosses(
             _emit(sink, "ma_cross", d, bars[~confirmed], f"{word} cross")
 
 
-SQUEEZE_REASON = "Bollinger bandwidth at its lowest of the lookback"
+_SQUEEZE_REASON = "Bollinger bandwidth at its lowest of the lookback"
 
 
 def _adx_trend_starts(sink: Sink, cols, up: np.ndarray, p: IndicatorSignalParams):
@@ -278,7 +278,7 @@ def _last_bar_crosses(sink: Sink, cols: Mapping[str, np.ndarray], c: Candles, p)
     if prev["adx"] <= p.adx_trend < cur["adx"]:
         _adx_trend_starts(sink, cols, at, p)
     if cur["bb_squeeze"] > 0 and not prev["bb_squeeze"] > 0:
-        _emit(sink, "bb_squeeze", FLAT, at, SQUEEZE_REASON)
+        _emit(sink, "bb_squeeze", FLAT, at, _SQUEEZE_REASON)
     cross = cur["ma_cross"]
     if cross == 1 or cross == -1:
         d, word = (BULL, "golden") if cross == 1 else (BEAR, "death")
@@ -349,7 +349,10 @@ def _failure_swings(sink: Sink, rsi: np.ndarray, start: int, p: IndicatorSignalP
     # Only pivots that can end in an event known from ``start`` matter; starting there
     # keeps a live update's cost independent of the history length.
     s0 = max(0, start - w - 2 * m - back)
-    rsi = np.asarray(rsi, np.float64)
+    # Read-only whichever column it comes from (a full scan's or the live buffer's): the
+    # compiled scan then has one version, so a first live bar never waits for another.
+    rsi = np.asarray(rsi, np.float64).view()
+    rsi.flags.writeable = False
     for sign, d, level in ((1.0, BEAR, p.failure_high), (-1.0, BULL, p.failure_low)):
         k, known, first, second, trough = _failure_swing_scan(
             rsi, s0, start, sign, float(level), m, w, back

@@ -1,12 +1,16 @@
 """The engine's fast paths give exactly the events of the plain definitions.
 
-A live bar takes shortcuts (crosses compared as floats, a quick test before the
-failure-swing scan), a full scan builds records straight into their slots and orders
-the merged stream with arrays; each is checked here against the straightforward answer.
+A live bar takes shortcuts (crosses compared as floats on the last two bars), a full
+scan builds records straight into their slots and orders the merged stream with arrays;
+each is checked here against the straightforward answer.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
@@ -212,3 +216,47 @@ def test_a_failure_swing_known_when_its_second_pivot_confirms_is_seen_live(botto
     ]
     for k in range(2, n + 1):
         assert events(k, k - 1) == [e for e in full if e.known_time == c.time[k - 1]]
+
+
+def test_live_bars_after_a_full_scan_need_no_other_compiled_version():
+    """A live bar hands every compiled kernel the array types the full scan did (a
+    read-only array is another type to numba), so the first live bar in a session
+    does not wait for another version to compile. Run in a fresh interpreter:
+    versions loaded by earlier tests would hide one."""
+    script = textwrap.dedent(
+        """
+        import sys, pkgutil, importlib
+        import numpy as np
+        from numba.core.dispatcher import Dispatcher
+        import smtdesk.core
+        from smtdesk.core.engine import SignalEngine
+        from tests.core.test_engine_fastpaths import derivatives, walk
+
+        def versions():
+            out = {}
+            for info in pkgutil.walk_packages(smtdesk.core.__path__, "smtdesk.core."):
+                module = importlib.import_module(info.name)
+                for name, obj in vars(module).items():
+                    if isinstance(obj, Dispatcher):
+                        out[f"{info.name}.{name}"] = len(obj.signatures)
+            return out
+
+        a, b = walk(5, 1500), walk(6, 1500)
+        d = {"A": derivatives(a, 1), "B": derivatives(b, 2)}
+        engine = SignalEngine("1h", ("A", "B"))
+        engine.run(a[:1400], b[:1400], derivatives=d)
+        before = versions()
+        for k in range(1401, 1501):
+            engine.update(a[:k], b[:k], derivatives=d)
+        # Kernels only the live path calls (the warm-up of the incremental states) may
+        # appear; a kernel the full scan called must not gain a version.
+        grown = {k: (before[k], v) for k, v in versions().items() if before.get(k) and v != before[k]}
+        print(grown)
+        sys.exit(1 if grown else 0)
+        """
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, f"live bars compiled more versions: {done.stdout}{done.stderr}"
