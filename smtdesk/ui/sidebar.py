@@ -59,7 +59,7 @@ class SignalSidebar(QDockWidget):
             tree.itemClicked.connect(self._on_item_activated)
             tree.currentItemChanged.connect(self._show_detail)
         # The rows are one line each; the selected signal reads in full below them.
-        self.detail = QLabel("Select a signal to read its levels and trade plan.")
+        self.detail = QLabel("No signal yet.")
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.RichText)
         self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -134,6 +134,10 @@ class SignalSidebar(QDockWidget):
             item.setHidden(self._hidden(sig))
             if item is self.tree.currentItem():
                 self._show_detail(item)
+        if self.tree.currentItem() is None:
+            # Until the user picks a row, the detail view reads the newest signal.
+            newest = next((i for i in map(self.tree.topLevelItem, range(self.count())) if not i.isHidden()), None)
+            self._show_detail(newest)
 
     def _fill(self, item: QTreeWidgetItem, sig: Signal, *, first: str | None = None) -> None:
         item.setData(0, Qt.UserRole, sig)

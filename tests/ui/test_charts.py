@@ -17,6 +17,7 @@ from smtdesk.core.resample import resample
 from smtdesk.data.derivatives import FUNDING, DerivSeries
 from smtdesk.ui.chart import INITIAL_BARS, VOLUME_SHARE, AssetChart
 from smtdesk.ui.panels import PANELS
+from smtdesk.ui.signal_text import bar_time
 from smtdesk.ui.theme import LIGHT
 from tests.ui.drive import drag, hover, wheel
 
@@ -342,6 +343,8 @@ def test_clicking_a_confirmed_signal_shows_its_bars_and_trade_plan(still_window,
     win = still_window
     tree = win.sidebar.tree
     rows = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    newest = rows[0].data(0, Qt.UserRole)
+    assert f"{bar_time(newest.known_time)} UTC" in win.sidebar.detail.text(), "before a pick: the newest"
     item = next(r for r in rows if r.data(0, Qt.UserRole).plan is not None)
     sig = item.data(0, Qt.UserRole)
     tree.scrollToItem(item)
