@@ -29,11 +29,19 @@ ENDED = frozenset({State.CANCELLED, State.INVALIDATED})
 
 def _tree(first_column: str) -> QTreeWidget:
     tree = QTreeWidget()
+    # The summary column fills what is left and ends in an ellipsis (the detail view
+    # reads it in full), so the list needs no sideways scrolling. The stretched last
+    # column never shrinks below the default section size, hence a small one.
+    header = tree.header()
+    header.setMinimumSectionSize(40)
+    header.setDefaultSectionSize(40)
     tree.setHeaderLabels([first_column, "Signal", "Detail"])
     tree.setRootIsDecorated(False)
     tree.setUniformRowHeights(True)
     tree.setColumnWidth(0, 118)
     tree.setColumnWidth(1, 190)
+    tree.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+    tree.setTextElideMode(Qt.ElideRight)
     return tree
 
 

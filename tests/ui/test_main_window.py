@@ -50,6 +50,8 @@ def test_history_signals_listed_and_a_live_one_raises_a_notice(window, qtbot, ar
     assert first.kind == "smt" and len(first.assets) == 2
     qtbot.waitUntil(window.notice.isVisible, timeout=25_000)
     assert "SMT" in window.notice.text()
+    for tree in (window.sidebar.tree, window.sidebar.alerts):
+        assert tree.header().length() <= tree.viewport().width(), "every column fits the sidebar"
     window.grab().save(str(artifacts / "main_window.png"))
 
 
