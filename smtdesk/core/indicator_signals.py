@@ -306,10 +306,15 @@ def _divergences(sink: Sink, cols, c: Candles, highs: SwingSet, lows: SwingSet, 
         beyond = sign * price[j2] > sign * price[j1]  # a higher high (lower low)
         j1, j2, k2 = j1[beyond], j2[beyond], k2[beyond]
         word = "higher high" if d is BEAR else "lower low"
-        for name, col in DIVERGENCE_OF.items():
-            x = cols[col]
-            weaker = sign * x[j2] < sign * x[j1]
-            sel = weaker & ~np.isnan(x[j1]) & ~np.isnan(x[j2])
+        # Every indicator at both swings in one pass (a row each), then one test for all:
+        # a live bar usually has one swing pair, where array calls dominate.
+        at1 = np.array([cols[col][j1] for col in DIVERGENCE_OF.values()])
+        at2 = np.array([cols[col][j2] for col in DIVERGENCE_OF.values()])
+        weaker = sign * at2 < sign * at1  # False where either is NaN
+        for row, (name, col) in enumerate(DIVERGENCE_OF.items()):
+            sel = weaker[row]
+            if not sel.any():
+                continue
             sink.add(
                 f"{name}_divergence",
                 d,
@@ -318,8 +323,8 @@ def _divergences(sink: Sink, cols, c: Candles, highs: SwingSet, lows: SwingSet, 
                 levels={
                     "price.prior": price[j1[sel]],
                     "price": price[j2[sel]],
-                    f"{col}.prior": x[j1[sel]],
-                    col: x[j2[sel]],
+                    f"{col}.prior": at1[row][sel],
+                    col: at2[row][sel],
                 },
                 reason=f"price made a {word}, {name.upper()} did not",
             )

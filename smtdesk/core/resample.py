@@ -196,9 +196,9 @@ class HtfTrend:
         if len(c) <= self._used:
             return
         if self._open_end is None or self._open_from != self._used:
-            self._open_end = (
-                int(bucket_start(c.time[self._used : self._used + 1], self.htf)[0]) + self._htf_ms
-            )
+            # bucket_start for one time, in plain integers
+            size, offset = self._htf_ms, self._offset
+            self._open_end = (int(c.time[self._used]) - offset) // size * size + offset + size
             self._open_from = self._used
         if self._open_end > int(c.time[-1]) + self._ltf_ms:
             return  # the oldest open bucket is still open

@@ -90,8 +90,12 @@ class PairContext:
         full = self._atr_full[ai]
         if not len(bars) or bars.max() < len(full):
             return full[bars]
-        values = np.concatenate([full, self._atr_tail[ai]])
-        return values[bars]
+        # Live bars read the tail grown since the full scan; the history is not copied.
+        out = np.empty(len(bars))
+        inside = bars < len(full)
+        out[inside] = full[bars[inside]]
+        out[~inside] = np.asarray(self._atr_tail[ai])[bars[~inside] - len(full)]
+        return out
 
     def tag_codes(self, bars: npt.ArrayLike, yi: int, *, bearish: bool) -> npt.NDArray[np.int64]:
         """Tags of events known at ``bars`` on a signal traded on asset ``yi``, one small

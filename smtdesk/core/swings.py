@@ -202,6 +202,8 @@ class SwingSet:
         a0 = np.searchsorted(self.auto, lo - self.strength)
         a1 = np.searchsorted(self.auto, hi - self.strength, side="right")
         auto = self.auto[a0:a1]
+        if not len(self.manual):
+            return auto, auto + self.strength
         manual = self.manual[
             np.searchsorted(self.manual, lo) : np.searchsorted(self.manual, hi, side="right")
         ]
@@ -231,6 +233,8 @@ class SwingSet:
         known_by = np.asarray(known_by, dtype=np.int64)
         a_end = np.minimum(limit, known_by - self.strength + 1)
         a_bar = _pick(self.auto, np.searchsorted(self.auto, a_end) - 1)
+        if not len(self.manual):
+            return a_bar
         m_bar = _pick(
             self.manual, np.searchsorted(self.manual, np.minimum(limit, known_by + 1)) - 1
         )
@@ -251,7 +255,7 @@ def _read_only(bars: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 
 def _pick(bars: npt.NDArray[np.int64], i: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """``bars[i]`` where ``0 <= i < len(bars)``, else -1."""
-    ok = (i >= 0) & (i < len(bars))
     if not len(bars):
         return np.full(i.shape, -1, np.int64)
-    return np.where(ok, bars[np.clip(i, 0, len(bars) - 1)], -1)
+    ok = (i >= 0) & (i < len(bars))
+    return np.where(ok, bars[np.where(ok, i, 0)], -1)
