@@ -84,7 +84,7 @@ def detail(sig: Signal) -> str:
     if sig.reason:
         rows.append(("Why", sig.reason))
     if sig.provisional:
-        rows.append(("Note", "provisional: the bar has not closed"))
+        rows.append(("Note", "provisional levels: the new extremes so far, final at the divergence"))
     cells = "".join(
         f"<tr><td style='padding-right:10px'>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows
     )
