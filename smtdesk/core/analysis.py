@@ -92,11 +92,23 @@ class PairAnalyzer:
         self._engine = SmtEngine(timeframe=timeframe, assets=symbols, major=major_strength)
         self._events: list[Signal] = []
         self._manual: dict[str, tuple[ManualSwing, ...]] = {s: () for s in symbols}
+        self._assets: tuple[AssetAnalysis, ...] = ()
 
     def load(self, a: Candles, b: Candles) -> PairAnalysis:
+        self.load_charts(a, b)
+        return self.detect()
+
+    def load_charts(self, a: Candles, b: Candles) -> PairAnalysis:
+        """Take whole histories: each asset's analysis, with no signals yet (detecting
+        them over a long history takes longer; :meth:`detect` does)."""
         self._candles = [a, b]
-        self._events = list(self._engine.run(*align_pair(a, b), manual=self._manual))
+        self._events = []
         return self._snapshot()
+
+    def detect(self) -> PairAnalysis:
+        """The analysis of the histories :meth:`load_charts` took, with every signal."""
+        self._events = list(self._engine.run(*align_pair(*self._candles), manual=self._manual))
+        return PairAnalysis(self.timeframe, self._assets, tuple(self._events))
 
     def set_manual(self, symbol: str, swings: Iterable[ManualSwing]) -> PairAnalysis:
         """Replace the hand-placed swings of ``symbol`` and re-run detection at once.
@@ -118,8 +130,8 @@ class PairAnalyzer:
         return self._snapshot(), new
 
     def _snapshot(self) -> PairAnalysis:
-        assets = tuple(
+        self._assets = tuple(
             analyze_asset(s, c, indicators=self._indicators, major_strength=self._major, manual=self._manual[s])
             for s, c in zip(self.symbols, self._candles)
         )
-        return PairAnalysis(self.timeframe, assets, tuple(self._events))
+        return PairAnalysis(self.timeframe, self._assets, tuple(self._events))

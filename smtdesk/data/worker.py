@@ -51,6 +51,9 @@ class MarketWorker(QObject):
 
     Signals
     -------
+    charts_ready(PairAnalysis)
+        A loaded history's candles and indicators, before its signals are detected
+        (over a long history, or on the very first start, that takes a while longer).
     analysis_ready(PairAnalysis)
         The full picture to draw, after the history loads and after every live candle.
     signals_raised(tuple[Signal, ...])
@@ -80,6 +83,7 @@ class MarketWorker(QObject):
         The symbols the live source offers, to pick from.
     """
 
+    charts_ready = Signal(object)
     analysis_ready = Signal(object)
     signals_raised = Signal(object)
     status_changed = Signal(str)
@@ -301,20 +305,30 @@ class MarketWorker(QObject):
                 self.forming_candle.emit(forming)
 
     async def _load(self, label: str, histories) -> PairAnalysis:
-        """The analysis of whole histories, on the analysis thread. When it keeps the
-        charts empty for a while (on the very first start the compiled analysis loops
-        are built for this machine first), the status bar says so."""
-        job = asyncio.get_running_loop().run_in_executor(
-            self._executor, self._analyzer.load, *histories
-        )
-        try:
-            return await asyncio.wait_for(asyncio.shield(job), self.slow_analysis_seconds)
-        except asyncio.TimeoutError:
-            self.status_changed.emit(
-                f"{label}: analysing the history (the first start also prepares the "
-                "analysis for this computer, once)"
-            )
+        """The analysis of whole histories, on the analysis thread: the charts are shown
+        (``charts_ready``) before the signals are detected. When that keeps the window
+        waiting for a while (on the very first start the compiled analysis loops are
+        built for this machine first), the status bar says so."""
+        loop = asyncio.get_running_loop()
+        said = loop.time() + self.slow_analysis_seconds  # when to say so, once
+
+        async def run(step, *args):
+            nonlocal said
+            job = loop.run_in_executor(self._executor, step, *args)
+            if said is not None:
+                # asyncio.wait, not wait_for: wait_for drops a cancellation that arrives
+                # as the job finishes, and a reload's cancelled run would go on.
+                done, _ = await asyncio.wait({job}, timeout=max(said - loop.time(), 0.0))
+                if not done:
+                    said = None
+                    self.status_changed.emit(
+                        f"{label}: analysing the history (the first start also prepares "
+                        "the analysis for this computer, once)"
+                    )
             return await job
+
+        self.charts_ready.emit(await run(self._analyzer.load_charts, *histories))
+        return await run(self._analyzer.detect)
 
     async def _follow(self, updates) -> None:
         """Analyse closed candles as they come; pass forming ones straight to the chart."""

@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         for chart in (self.left, self.right):
             chart.panel_close_requested.connect(lambda key: self.panel_actions[key].setChecked(False))
 
+        worker.charts_ready.connect(self._on_analysis_ready)
         worker.analysis_ready.connect(self._on_analysis_ready)
         worker.signals_raised.connect(self._on_signals_raised)
         worker.status_changed.connect(self.source_label.setText)

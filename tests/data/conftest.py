@@ -110,7 +110,7 @@ class Seen:
 
     def __init__(self, worker) -> None:
         self.events: list[tuple[str, object]] = []
-        for name in ("analysis_ready", "status_changed", "failed", "source_changed", "progress",
+        for name in ("charts_ready", "analysis_ready", "status_changed", "failed", "source_changed", "progress",
                      "forming_candle", "derivatives_ready", "signals_raised",
                      "liquidations_ready", "notice"):
             getattr(worker, name).connect(lambda v, n=name: self.events.append((n, v)))

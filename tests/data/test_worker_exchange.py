@@ -108,13 +108,13 @@ def test_a_slow_history_analysis_is_explained_in_the_status_bar(on_qt_loop, seco
     async def body():
         worker = MarketWorker(DemoSource(live_bars=3, seconds_per_bar=3600),
                               slow_analysis_seconds=0.2)
-        load = worker._analyzer.load
+        detect = worker._analyzer.detect
 
-        def timed_load(*histories):
+        def timed_detect():
             time.sleep(seconds)  # 0.6 s: as the first start, while the analysis loops compile
-            return load(*histories)
+            return detect()
 
-        worker._analyzer.load = timed_load
+        worker._analyzer.detect = timed_detect
         seen = Seen(worker)
         worker.start()
         await until(lambda: seen.of("analysis_ready"))
@@ -122,6 +122,25 @@ def test_a_slow_history_analysis_is_explained_in_the_status_bar(on_qt_loop, seco
         notes = [s for s in statuses if "first start also prepares" in s]
         assert bool(notes) == explained
         assert statuses[-1] == "Demo (recorded data): live"
+        await worker.stop()
+
+    on_qt_loop(body())
+
+
+def test_the_charts_come_before_the_signals_of_a_loaded_history(on_qt_loop):
+    async def body():
+        worker = MarketWorker(DemoSource(live_bars=3, seconds_per_bar=3600))
+        seen = Seen(worker)
+        worker.start()
+        await until(lambda: seen.of("analysis_ready"))
+        names = [n for n, _ in seen.events if n in ("charts_ready", "analysis_ready")]
+        assert names[:2] == ["charts_ready", "analysis_ready"]
+        charts, full = seen.of("charts_ready")[0], seen.of("analysis_ready")[0]
+        assert charts.signals == () and len(full.signals) > 0
+        for early, late in zip(charts.assets, full.assets):
+            assert early.symbol == late.symbol
+            assert np.array_equal(early.candles.time, late.candles.time)
+            assert np.array_equal(early.indicators["rsi"], late.indicators["rsi"], equal_nan=True)
         await worker.stop()
 
     on_qt_loop(body())

@@ -28,8 +28,10 @@ def _window(qtbot, seconds_per_bar: float):
     qtbot.addWidget(win)
     win.resize(1600, 900)
     win.show()
+    detected = []  # the charts come first, then the history's signals
+    worker.analysis_ready.connect(detected.append)
     worker.start()
-    qtbot.waitUntil(lambda: win.left.analysis is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: bool(detected), timeout=30_000)
     yield win
     win.close()
     stopping = asyncio.ensure_future(worker.stop())

@@ -1,4 +1,5 @@
 import asyncio
+import time
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
@@ -107,3 +108,28 @@ def test_unreadable_user_data_is_reported_and_the_app_runs_without_it(qapp, tmp_
     assert smtdesk_app.open_user_store(tmp_path) is None
     assert shown and "user-data.sqlite" in shown[0]
     assert (tmp_path / "user-data.sqlite").read_bytes() == b"this is not a database" * 100, "left untouched"
+
+
+def test_the_charts_show_while_the_historys_signals_are_still_being_found(qtbot, qloop):
+    win = smtdesk_app.create_window(DemoSource(live_bars=3, seconds_per_bar=3600.0))
+    qtbot.addWidget(win)
+    worker = win.worker
+    detect = worker._analyzer.detect
+    release = []
+
+    def slow_detect():  # as on a first start, while the detection loops compile
+        while not release:
+            time.sleep(0.01)
+        return detect()
+
+    worker._analyzer.detect = slow_detect
+    win.show()
+    worker.start()
+    qtbot.waitUntil(lambda: win.left.analysis is not None and win.right.analysis is not None, timeout=30_000)
+    assert win.left.price.candles.bar_count() == len(win.left.analysis.candles) > 0
+    assert win.sidebar.count() == 0, "no signal yet"
+    release.append(True)
+    qtbot.waitUntil(lambda: win.sidebar.count() > 0, timeout=30_000)
+    win.close()
+    stopping = asyncio.ensure_future(worker.stop())
+    qtbot.waitUntil(stopping.done, timeout=10_000)

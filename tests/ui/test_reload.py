@@ -43,7 +43,8 @@ def test_4h_button_reloads_both_charts_from_the_1h_demo_and_replays_at_4h(window
 
     QTest.mouseClick(win.pickers.timeframe_buttons["4h"], Qt.LeftButton)
     qtbot.waitUntil(lambda: win.left.analysis.candles.time[-1] % FOUR_HOURS_MS == 0
-                    and win.left.bar_seconds == 4 * 3600 and win.right.bar_seconds == 4 * 3600,
+                    and win.left.bar_seconds == 4 * 3600 and win.right.bar_seconds == 4 * 3600
+                    and any(kind == "analysis" and tf == "4h" for kind, tf, _ in events),
                     timeout=30_000)
     first = next(a for kind, tf, a in events if kind == "analysis" and tf == "4h")
     for asset in first.assets:
