@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
         for chart in (self.left, self.right):
             chart.panel_close_requested.connect(lambda key: self.panel_actions[key].setChecked(False))
 
-        worker.charts_ready.connect(self._on_analysis_ready)
+        worker.charts_ready.connect(self._on_charts_ready)
         worker.analysis_ready.connect(self._on_analysis_ready)
         worker.signals_raised.connect(self._on_signals_raised)
         worker.status_changed.connect(self.source_label.setText)
@@ -236,6 +236,10 @@ class MainWindow(QMainWindow):
         self.pickers.set_selection(venue, tuple(symbols), timeframe)
         self.alert_log.venue = venue
 
+    def _on_charts_ready(self, analysis: PairAnalysis) -> None:
+        self._on_analysis_ready(analysis)
+        self.sidebar.set_searching(True)
+
     def _on_analysis_ready(self, analysis: PairAnalysis) -> None:
         drawn = (self.worker.source.name, analysis.timeframe, tuple(a.symbol for a in analysis.assets))
         reloaded = drawn != self._drawn
@@ -247,6 +251,7 @@ class MainWindow(QMainWindow):
         self.left.set_analysis(analysis.assets[0], analysis.timeframe, fresh=reloaded)
         self.right.set_analysis(analysis.assets[1], analysis.timeframe, fresh=reloaded)
         self.sidebar.show_signals(analysis.signals)
+        self.sidebar.set_searching(False)
         latest = {sig.id: sig for sig in analysis.signals}.values()
         self.left.set_signals(latest)
         self.right.set_signals(latest)

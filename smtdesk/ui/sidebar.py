@@ -24,6 +24,8 @@ from smtdesk.ui import signal_text
 from smtdesk.ui.theme import DARK, Palette
 
 MUTING_TAGS = frozenset({"counter-trend", "weak pair"})
+NO_SIGNAL = "No signal yet."
+SEARCHING = "Finding the signals of the history…"
 ENDED = frozenset({State.CANCELLED, State.INVALIDATED})
 
 
@@ -67,7 +69,7 @@ class SignalSidebar(QDockWidget):
             tree.itemClicked.connect(self._on_item_activated)
             tree.currentItemChanged.connect(self._show_detail)
         # The rows are one line each; the selected signal reads in full below them.
-        self.detail = QLabel("No signal yet.")
+        self.detail = QLabel(NO_SIGNAL)
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.RichText)
         self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -159,6 +161,11 @@ class SignalSidebar(QDockWidget):
         item.setForeground(1, QBrush(QColor(colour)))
         for col in (0, 2):
             item.setForeground(col, QBrush(QColor(p.text_muted if muted else p.text)))
+
+    def set_searching(self, searching: bool) -> None:
+        """Say that the history's signals are still being found (the charts show first)."""
+        if self.count() == 0:
+            self.detail.setText(SEARCHING if searching else NO_SIGNAL)
 
     def _show_detail(self, item: QTreeWidgetItem | None, _previous=None) -> None:
         if item is not None:

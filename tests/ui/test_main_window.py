@@ -128,8 +128,10 @@ def test_the_charts_show_while_the_historys_signals_are_still_being_found(qtbot,
     qtbot.waitUntil(lambda: win.left.analysis is not None and win.right.analysis is not None, timeout=30_000)
     assert win.left.price.candles.bar_count() == len(win.left.analysis.candles) > 0
     assert win.sidebar.count() == 0, "no signal yet"
+    assert "Finding the signals" in win.sidebar.detail.text()
     release.append(True)
     qtbot.waitUntil(lambda: win.sidebar.count() > 0, timeout=30_000)
+    assert "Finding" not in win.sidebar.detail.text()
     win.close()
     stopping = asyncio.ensure_future(worker.stop())
     qtbot.waitUntil(stopping.done, timeout=10_000)
