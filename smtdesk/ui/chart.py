@@ -90,6 +90,9 @@ class PricePane(Pane):
             self.plot.addItem(item, ignoreBounds=True)
         self.plan_items: list[pg.GraphicsObject] = []
         self.style_markers(palette)
+        # An empty pane has no scale to label; the legend says what is coming.
+        self.price_axis.setStyle(showValues=False)
+        self.set_legend("Loading the history…")
 
     def style_markers(self, palette: Palette) -> None:
         self.swing_highs.setBrush(pg.mkBrush(palette.swing_color("high")))
@@ -330,6 +333,7 @@ class AssetChart(QWidget):
         following = first or self.is_following()
         tail = None if first else _tail_start(previous.candles, c)
         self._analysis, self._timeframe = analysis, timeframe
+        self.price.price_axis.setStyle(showValues=True)
         self._x = c.time / 1000.0
         self._x.flags.writeable = False
         self._bar_seconds = timeframe_ms(timeframe) / 1000.0

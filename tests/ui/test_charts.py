@@ -22,6 +22,9 @@ from smtdesk.ui.theme import LIGHT
 from tests.ui.drive import drag, hover, wheel
 
 
+HOUR_MS = 3_600_000
+
+
 def all_panes(win):
     return [*win.left.panes(), *win.right.panes()]
 
@@ -313,6 +316,17 @@ def synthetic(n: int, seed: int = 7) -> Candles:
     high = np.maximum(open_, close) * (1 + rng.random(n) * 0.004)
     low = np.minimum(open_, close) * (1 - rng.random(n) * 0.004)
     return Candles(t, open_, high, low, close, rng.lognormal(6, 1, n))
+
+
+def test_an_empty_chart_says_it_is_loading_instead_of_showing_a_bare_scale(qtbot):
+    chart = AssetChart()
+    qtbot.addWidget(chart)
+    assert "Loading" in chart.price.legend.text()
+    assert not chart.price.price_axis.style["showValues"]
+    c = Candles(HOUR_MS * np.arange(400), *np.full((4, 400), 100.0) + np.arange(400), np.ones(400))
+    chart.set_analysis(analyze_asset("BTC/USDT:USDT", c), "1h")
+    assert "Loading" not in chart.price.legend.text()
+    assert chart.price.price_axis.style["showValues"]
 
 
 def test_fully_zoomed_out_on_100k_candles_draws_one_column_per_pixel(qtbot, artifacts):
