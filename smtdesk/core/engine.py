@@ -26,7 +26,7 @@ from dataclasses import fields, replace
 import numpy as np
 
 from smtdesk.core.candles import Candles, align_pair
-from smtdesk.core.event_table import STATE_ORDER, Block, EventTable
+from smtdesk.core.event_table import STATE_ORDER, Block, EventTable, records
 from smtdesk.core.indicator_signals import (
     Derivatives,
     IndicatorColumns,
@@ -148,8 +148,7 @@ class SmtEngine:
         self._check_tail_aligned(a, b)
         if not self._extends(a):
             return self._rerun(lambda: self.run(a, b))
-        blocks = self._grow(a, b)
-        return list(EventTable.build(blocks, time=a.time, timeframe=self.timeframe))
+        return _in_stream_order(self._grow(a, b), a.time, self.timeframe)
 
     # internals --------------------------------------------------------------------------
 
@@ -319,6 +318,24 @@ def _any_event_key(sig: Signal) -> tuple:
     return (sig.known_time, sig.kind != "smt", sig.ref_time, sig.id, STATE_ORDER[sig.state])
 
 
+_FEW_EVENTS = 256
+"""Up to this many events (a live bar has a few) are built and sorted as records."""
+
+
+def _in_stream_order(blocks: list[Block], time: np.ndarray, timeframe: str) -> list[Signal]:
+    """The events of ``blocks`` in :func:`_any_event_key` order (SMT blocks listed first)."""
+    if sum(len(b) for b in blocks) > _FEW_EVENTS:
+        smt = [b for b in blocks if b.kind == "smt"]
+        rest = [b for b in blocks if b.kind != "smt"]
+        table = EventTable.build(
+            smt + rest, time=time, timeframe=timeframe, group=[0] * len(smt) + [1] * len(rest)
+        )
+        return list(table)
+    events = records(blocks, time=time, timeframe=timeframe)
+    events.sort(key=_any_event_key)
+    return events
+
+
 def _merge(smt: list[Block], sinks: list[Sink], time: np.ndarray, timeframe: str) -> EventTable:
     """SMT and indicator events in :func:`_any_event_key` order."""
     indicator = [blk for sink in sinks for blk in sink.blocks]
@@ -411,7 +428,7 @@ class SignalEngine:
             self._columns[ai].update(c)
             sinks.append(self._indicator_sink(ai, c, n_old, derivatives))
         self._n = len(a)
-        return list(_merge(smt, sinks, a.time, self.timeframe))
+        return _in_stream_order(smt + [blk for sink in sinks for blk in sink.blocks], a.time, self.timeframe)
 
     def _indicator_sink(self, ai: int, c: Candles, start: int, derivatives) -> Sink:
         name = self.assets[ai]

@@ -260,3 +260,18 @@ def test_live_bars_after_a_full_scan_need_no_other_compiled_version():
         [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, f"live bars compiled more versions: {done.stdout}{done.stderr}"
+
+
+def test_an_update_of_many_bars_orders_its_events_like_the_full_scan():
+    """Many new bars at once (a reconnect's backfill) go through the table, a few
+    through records sorted by the same key; both give the full scan's stream."""
+    from smtdesk.core.engine import _FEW_EVENTS
+
+    a, b = walk(21, 2400), walk(22, 2400)
+    full = SignalEngine("1h", ("A", "B")).run(a, b)
+    engine = SignalEngine("1h", ("A", "B"))
+    head = list(engine.run(a[:1500], b[:1500]))
+    many = engine.update(a[:2300], b[:2300])
+    few = [e for k in range(2301, 2401) for e in engine.update(a[:k], b[:k])]
+    assert len(many) > _FEW_EVENTS
+    assert head + many + few == list(full)
