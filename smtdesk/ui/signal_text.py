@@ -47,7 +47,15 @@ def summary(sig: Signal) -> str:
         p = sig.plan
         text += f" · entry {p.entry:,.2f} stop {p.stop:,.2f} target {p.target:,.2f} (R:R {p.reward_risk:.1f})"
     if sig.reason:
-        text += f" · {sig.reason}"
+        text += f" · {reason(sig)}"
+    return text
+
+
+def reason(sig: Signal) -> str:
+    """The engine's reason with each asset named as the trader reads it ("BTC")."""
+    text = sig.reason
+    for asset in sig.assets:
+        text = text.replace(asset, short_symbol(asset))
     return text
 
 
@@ -82,7 +90,7 @@ def detail(sig: Signal) -> str:
     if sig.tags:
         rows.append(("Tags", ", ".join(sorted(sig.tags))))
     if sig.reason:
-        rows.append(("Why", sig.reason))
+        rows.append(("Why", reason(sig)))
     if sig.provisional:
         rows.append(("Note", "provisional levels: the new extremes so far, final at the divergence"))
     cells = "".join(
