@@ -323,28 +323,23 @@ _FEW_EVENTS = 256
 
 
 def _in_stream_order(blocks: list[Block], time: np.ndarray, timeframe: str) -> list[Signal]:
-    """The events of ``blocks`` in :func:`_any_event_key` order (SMT blocks listed first)."""
+    """The events of ``blocks`` in :func:`_any_event_key` order, as records."""
     if sum(len(b) for b in blocks) > _FEW_EVENTS:
-        smt = [b for b in blocks if b.kind == "smt"]
-        rest = [b for b in blocks if b.kind != "smt"]
-        table = EventTable.build(
-            smt + rest, time=time, timeframe=timeframe, group=[0] * len(smt) + [1] * len(rest)
-        )
-        return list(table)
+        return list(_table(blocks, time, timeframe))
     events = records(blocks, time=time, timeframe=timeframe)
     events.sort(key=_any_event_key)
     return events
 
 
-def _merge(smt: list[Block], sinks: list[Sink], time: np.ndarray, timeframe: str) -> EventTable:
-    """SMT and indicator events in :func:`_any_event_key` order."""
-    indicator = [blk for sink in sinks for blk in sink.blocks]
+def _table(blocks: list[Block], time: np.ndarray, timeframe: str) -> EventTable:
+    """The events of ``blocks`` in :func:`_any_event_key` order, as a table."""
     return EventTable.build(
-        smt + indicator,
-        time=time,
-        timeframe=timeframe,
-        group=[0] * len(smt) + [1] * len(indicator),
+        blocks, time=time, timeframe=timeframe, group=[int(b.kind != "smt") for b in blocks]
     )
+
+
+def _blocks(smt: list[Block], sinks: list[Sink]) -> list[Block]:
+    return smt + [blk for sink in sinks for blk in sink.blocks]
 
 
 class SignalEngine:
@@ -405,7 +400,7 @@ class SignalEngine:
             columns_a.result()
             sinks = [self._indicator_sink(0, a, 0, derivatives), sink_b.result()]
         self._n = len(a)
-        return _merge(smt, sinks, a.time, self.timeframe)
+        return _table(_blocks(smt, sinks), a.time, self.timeframe)
 
     def update(
         self,
@@ -428,7 +423,7 @@ class SignalEngine:
             self._columns[ai].update(c)
             sinks.append(self._indicator_sink(ai, c, n_old, derivatives))
         self._n = len(a)
-        return _in_stream_order(smt + [blk for sink in sinks for blk in sink.blocks], a.time, self.timeframe)
+        return _in_stream_order(_blocks(smt, sinks), a.time, self.timeframe)
 
     def _indicator_sink(self, ai: int, c: Candles, start: int, derivatives) -> Sink:
         name = self.assets[ai]

@@ -16,6 +16,7 @@ from functools import lru_cache
 import numba
 import numpy as np
 
+from smtdesk.core.arrays import read_only
 from smtdesk.core.candles import Candles, timeframe_ms
 from smtdesk.core.derivative_signals import Derivatives, Series, derivative_readings
 from smtdesk.core.indicator_columns import COLUMNS, IndicatorColumns
@@ -246,13 +247,22 @@ def _adx_trend_starts(sink: Sink, cols, up: np.ndarray, p: IndicatorSignalParams
         _emit(sink, "adx_trend_start", d, bars, reason, {"adx": adx, "pdi": pdi, "mdi": mdi})
 
 
+@lru_cache(maxsize=16)
+def _last_bar_columns(p: IndicatorSignalParams) -> tuple[str, ...]:
+    """The columns :func:`_last_bar_crosses` reads: every line and level of the cross
+    table, and those of the ADX, squeeze and moving-average events."""
+    names = {r.x for r in _cross_table(p)} | {r.level for r in _cross_table(p) if isinstance(r.level, str)}
+    names |= {"adx", "bb_squeeze", "ma_cross", "ma_confirmed"}
+    return tuple(sorted(names - {"close"}))
+
+
 def _last_bar_crosses(sink: Sink, cols: Mapping[str, np.ndarray], c: Candles, p):
     """:func:`_level_crosses` for one new bar, the live case: the same comparisons on
     two floats per column, read in one pass, instead of array calls per cross."""
     k = len(c) - 1
     prev: dict[str, float] = {"close": float(c.close[k - 1])}
     cur: dict[str, float] = {"close": float(c.close[k])}
-    for name in _LAST_BAR_COLUMNS:
+    for name in _last_bar_columns(p):
         prev[name], cur[name] = cols[name][k - 1 : k + 1].tolist()
     at = np.array([k], np.int64)
 
@@ -286,10 +296,6 @@ def _last_bar_crosses(sink: Sink, cols: Mapping[str, np.ndarray], c: Candles, p)
         _emit(sink, "ma_cross", d, at, f"{word} cross{extra}")
 
 
-_LAST_BAR_COLUMNS = (
-    "rsi", "dif", "dea", "k", "d", "j", "cci", "adx", "bb_upper", "bb_lower", "bb_squeeze",
-    "ma_cross", "ma_confirmed",
-)
 
 
 def _divergences(sink: Sink, cols, c: Candles, highs: SwingSet, lows: SwingSet, start: int):
@@ -354,10 +360,7 @@ def _failure_swings(sink: Sink, rsi: np.ndarray, start: int, p: IndicatorSignalP
     # Only pivots that can end in an event known from ``start`` matter; starting there
     # keeps a live update's cost independent of the history length.
     s0 = max(0, start - w - 2 * m - back)
-    # Read-only whichever column it comes from (a full scan's or the live buffer's): the
-    # compiled scan then has one version, so a first live bar never waits for another.
-    rsi = np.asarray(rsi, np.float64).view()
-    rsi.flags.writeable = False
+    rsi = read_only(np.asarray(rsi, np.float64))  # a full scan's column or the live buffer's
     for sign, d, level in ((1.0, BEAR, p.failure_high), (-1.0, BULL, p.failure_low)):
         k, known, first, second, trough = _failure_swing_scan(
             rsi, s0, start, sign, float(level), m, w, back

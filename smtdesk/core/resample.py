@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from smtdesk.core.candles import Candles, timeframe_ms
-from smtdesk.core.growing import GrowingArray
+from smtdesk.core.arrays import GrowingArray
 from smtdesk.core.swings import find_swings, pivots_in
 
 # One and two timeframes up (domain §5).

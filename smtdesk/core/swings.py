@@ -8,6 +8,8 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
+from smtdesk.core.arrays import read_only
+
 
 @dataclass(frozen=True, slots=True)
 class Swings:
@@ -154,15 +156,15 @@ class SwingSet:
 
     def __init__(self, auto: npt.ArrayLike, manual: npt.ArrayLike, *, strength: int) -> None:
         self.strength = strength
-        self.manual = _read_only(np.unique(np.asarray(manual, dtype=np.int64)))
+        self.manual = read_only(np.unique(np.asarray(manual, dtype=np.int64)))
         auto = np.asarray(auto, dtype=np.int64)
-        self.auto = _read_only(auto[~np.isin(auto, self.manual)] if len(self.manual) else auto)
+        self.auto = read_only(auto[~np.isin(auto, self.manual)] if len(self.manual) else auto)
 
     def add_manual(self, bars: npt.ArrayLike) -> None:
         """Add manual swings on bars not yet seen (so no automatic swing is known there yet)."""
         bars = np.asarray(bars, dtype=np.int64)
         if len(bars):
-            self.manual = _read_only(np.union1d(self.manual, bars))
+            self.manual = read_only(np.union1d(self.manual, bars))
 
     def extend(self, auto: npt.ArrayLike) -> None:
         """Append newly known automatic swings (bars after every bar already held)."""
@@ -170,7 +172,7 @@ class SwingSet:
         if len(self.manual):
             auto = auto[~np.isin(auto, self.manual)]
         if len(auto):
-            self.auto = _read_only(np.concatenate([self.auto, auto]))
+            self.auto = read_only(np.concatenate([self.auto, auto]))
 
     def known_by(self, k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """(bar, known) of every swing known by bar ``k``, sorted by known bar then bar."""
@@ -243,14 +245,6 @@ class SwingSet:
 
 _NO_BARS = np.empty(0, np.int64)
 _NO_BARS.flags.writeable = False
-
-
-def _read_only(bars: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    # Always read-only, whether built by a full scan or grown live: compiled rules see
-    # one array type, so a live bar never waits for another compiled version to load.
-    view = bars.view()
-    view.flags.writeable = False
-    return view
 
 
 def _pick(bars: npt.NDArray[np.int64], i: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

@@ -60,11 +60,6 @@ class _PriceVolumeItems:
     def _follow_geometry(self) -> None:
         self.box.setGeometry(self._pane.vb.sceneBoundingRect())
 
-    def fit(self) -> None:
-        y = self.y_range_for(*self._pane.visible_x())
-        if y is not None:
-            self.box.setYRange(*y, padding=0)
-
     def y_range_for(self, x0: float, x1: float) -> tuple[float, float] | None:
         top = self.item.visible_volume_max(x0, x1)
         return (0.0, top / VOLUME_SHARE) if np.isfinite(top) and top > 0 else None
@@ -354,7 +349,7 @@ class AssetChart(QWidget):
         elif following:
             self.scroll_to_newest()
         self.price.fit_y()
-        self.price.volume.fit()
+        self.price.volume.box.refit()
 
     def show_forming(self, candles: Candles) -> None:
         """A still-forming candle: drawn at once, replaced when the closed one arrives."""

@@ -49,6 +49,14 @@ class FittedViewBox(pg.ViewBox):
                 target[1] = [float(y[0]), float(y[1])]
         super().updateViewRange(forceX, forceY)
 
+    def refit(self) -> None:
+        """Apply ``fit`` to the x range shown now (after new data or a resize)."""
+        if self.fit is None:
+            return
+        y = self.fit(*self.viewRange()[0])
+        if y is not None:
+            self.setYRange(*y, padding=0)
+
 
 class Legend(QWidget):
     """Rich-text legend rendered once per text into a pixmap.
@@ -198,11 +206,7 @@ class Pane(pg.PlotWidget):
 
     def fit_y(self) -> None:
         """Fit the y range to the data now on screen (the view box refits on every x change)."""
-        if self.vb.fit is None:
-            return
-        y = self.vb.fit(*self.visible_x())
-        if y is not None:
-            self.vb.setYRange(*y, padding=0)
+        self.vb.refit()
 
     def y_range_for(self, x0: float, x1: float) -> tuple[float, float] | None:
         """The y range that shows the data between ``x0`` and ``x1``; None when there is none."""

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
+from smtdesk.core.arrays import read_only
 from smtdesk.core.indicators._common import Bar, check_bar
 
 
@@ -27,7 +28,7 @@ class IndicatorState(ABC):
 
     def __init__(self, **params: Any) -> None:
         self._params = params
-        self._buffer: dict[str, npt.NDArray[np.float64]] = {k: _read_only(np.empty(0)) for k in self.inputs}
+        self._buffer: dict[str, npt.NDArray[np.float64]] = {k: read_only(np.empty(0)) for k in self.inputs}
         self._warm = False
         # Validates the parameters the way the vectorised function does.
         outputs, _ = self._kernel(self._buffer)
@@ -42,7 +43,7 @@ class IndicatorState(ABC):
         n = len(arrays[cls.inputs[0]])
         state.value = state._last(outputs, n)
         if warm is None:
-            state._buffer = {k: _read_only(np.asarray(v, dtype=np.float64)) for k, v in arrays.items()}
+            state._buffer = {k: read_only(np.asarray(v, dtype=np.float64)) for k, v in arrays.items()}
         else:
             state._load(warm)
             state._warm = True
@@ -84,7 +85,7 @@ class IndicatorState(ABC):
         return self._last(outputs, len(buffer[self.inputs[0]]))
 
     def _extended(self, bar: Bar) -> dict[str, npt.NDArray[np.float64]]:
-        return {k: _read_only(np.append(self._buffer[k], getattr(bar, k))) for k in self.inputs}
+        return {k: read_only(np.append(self._buffer[k], getattr(bar, k))) for k in self.inputs}
 
     @abstractmethod
     def _kernel(self, arrays: dict[str, Any]) -> tuple[Any, Any]:
@@ -106,11 +107,3 @@ class IndicatorState(ABC):
 def last_or_nan(arr: npt.NDArray[np.float64], n: int) -> float:
     return float(arr[n - 1]) if n else float("nan")
 
-
-def _read_only(arr: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    # Candle columns are read-only, and numba compiles a read-only array as another
-    # type: every array a state hands its kernel is read-only, so one compiled version
-    # serves the full scan and the live bars.
-    view = arr.view()
-    view.flags.writeable = False
-    return view

@@ -1,9 +1,21 @@
-"""An array that grows at its end, for state kept bar by bar over a long history."""
+"""Array helpers for state kept bar by bar: read-only views and arrays that grow at the end."""
 
 from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+
+
+def read_only(arr: npt.NDArray) -> npt.NDArray:
+    """A read-only view of ``arr`` (the caller's array stays as it is).
+
+    Candle columns are read-only, and numba compiles a read-only array as another type
+    than a writable one: arrays handed to compiled kernels are read-only throughout, so
+    one compiled version serves the full scan and the live bars.
+    """
+    view = arr.view()
+    view.flags.writeable = False
+    return view
 
 
 class GrowingArray:
