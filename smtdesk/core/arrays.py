@@ -45,6 +45,12 @@ class GrowingArray:
         self._buf[self._n : self._n + len(rows)] = rows
         self._n += len(rows)
 
+    def append_rows(self, count: int) -> np.ndarray:
+        """``count`` new rows at the end, unset, for the caller to fill in place."""
+        self.reserve(self._n + count)
+        self._n += count
+        return self._buf[self._n - count : self._n]
+
     def reserve(self, n: int) -> None:
         if n > len(self._buf):
             bigger = np.empty((max(n, 2 * len(self._buf)), *self._buf.shape[1:]), self._buf.dtype)

@@ -6,6 +6,8 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
+from smtdesk.core.arrays import GrowingArray
+
 
 def correlation_at(
     close_a: npt.ArrayLike, close_b: npt.ArrayLike, bars: npt.ArrayLike, *, window: int = 200
@@ -73,34 +75,28 @@ class RollingCorrelation:
 
     def __init__(self, *, window: int = 200) -> None:
         self.window = window
-        # Running sums of ra, rb, ra², rb², ra·rb through each bar; capacity doubles.
-        self._buf = np.zeros((0, 5))
-        self._n = 0
+        # Running sums of ra, rb, ra², rb², ra·rb through each bar.
+        self._rows = GrowingArray(np.float64, (5,))
 
     def update(self, close_a: npt.ArrayLike, close_b: npt.ArrayLike) -> None:
         """Fold in the bars the series gained since the last call."""
         close_a = np.asarray(close_a, np.float64)
         close_b = np.asarray(close_b, np.float64)
-        n_old, n = self._n, len(close_a)
+        n_old, n = len(self._rows), len(close_a)
         if n <= n_old:
             return
         first = max(n_old - 1, 0)
         ra = np.diff(np.log(close_a[first:]))
         rb = np.diff(np.log(close_b[first:]))
-        if n > len(self._buf):
-            bigger = np.zeros((max(n, 2 * len(self._buf)), 5))
-            bigger[:n_old] = self._buf[:n_old]
-            self._buf = bigger
         # Bar 0 has no return: its sums are zero, and later bars continue from there.
         if not n_old:
-            self._buf[0] = 0.0
-        done = max(n_old, 1)
-        _running_sums(ra, rb, self._buf[done - 1], self._buf[done:n])
-        self._n = n
+            self._rows.append_rows(1)[:] = 0.0
+        rows = self._rows.append_rows(n - max(n_old, 1))
+        _running_sums(ra, rb, self._rows.view[-len(rows) - 1], rows)
 
     @property
     def _sums(self) -> np.ndarray:
-        return self._buf[: self._n]
+        return self._rows.view
 
     def at(self, bars: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Correlation of the ``window`` log returns ending at each bar; NaN if early or flat."""
