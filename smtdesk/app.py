@@ -102,26 +102,36 @@ def open_user_store(folder: Path) -> UserStore | None:
         return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+def build(args: argparse.Namespace) -> MainWindow | None:
+    """The main window ``smtdesk`` opens for ``args``, with its worker not yet started.
+
+    None when the app cannot start; the user has been told why.
+    """
+    app = QApplication.instance()
     source = DemoSource(root=args.resources, seconds_per_bar=args.replay_seconds)
     try:
         source.validate()
     except SourceError as exc:
         show_fatal(f"{exc}\n\nReinstall smtdesk or restore the resources/demo folder.")
-        return EXIT_DATA_ERROR
-
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+        return None
     folder = data_dir(args.data_dir)
     user_store = open_user_store(folder)
     # The store and the demo fallback serve any venue picked later, not only the first.
     store = CandleStore(folder / "market-cache.sqlite")
     sources = venue_sources(source)
-    window = create_window(sources(args.exchange), store=store, fallback=source,
-                           user_store=user_store, sources=sources)
+    return create_window(sources(args.exchange), store=store, fallback=source,
+                         user_store=user_store, sources=sources)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = build(args)
+    if window is None:
+        return EXIT_DATA_ERROR
     # Without a window manager (a bare X server, Xvfb) maximising does nothing; the
     # screen's size is the same request made directly.
     window.setGeometry(app.primaryScreen().availableGeometry())
@@ -133,7 +143,6 @@ def main(argv: list[str] | None = None) -> int:
         loop.run_until_complete(closed.wait())
         loop.run_until_complete(window.worker.stop())
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

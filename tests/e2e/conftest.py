@@ -1,0 +1,59 @@
+"""The whole app as ``smtdesk`` builds it, on a temporary data dir, for gesture-driven tests."""
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from smtdesk import app as smtdesk_app
+from smtdesk.ui.main_window import MainWindow
+from tests.ui.conftest import qloop  # noqa: F401  (the qasync loop fixture)
+
+
+def open_app(qtbot, data_dir: Path, *extra: str) -> MainWindow:
+    """Build the window exactly as ``smtdesk --exchange demo --data-dir DIR`` does, show it,
+    start its worker and wait for the history's signals."""
+    args = smtdesk_app.parse_args(["--exchange", "demo", "--replay-seconds", "3600",
+                                   "--data-dir", str(data_dir), *extra])
+    win = smtdesk_app.build(args)
+    assert win is not None
+    qtbot.addWidget(win)
+    win.resize(1600, 900)
+    win.show()
+    detected = []
+    win.worker.analysis_ready.connect(detected.append)
+    win.worker.start()
+    qtbot.waitUntil(lambda: bool(detected), timeout=60_000)
+    return win
+
+
+def close_app(qtbot, win: MainWindow) -> None:
+    win.close()
+    stopping = asyncio.ensure_future(win.worker.stop())
+    qtbot.waitUntil(stopping.done, timeout=10_000)
+
+
+class AppRunner:
+    """Opens the app on a data dir (a temporary one unless given) and closes it again;
+    whatever a test leaves open is closed after it."""
+
+    def __init__(self, qtbot, data_dir: Path) -> None:
+        self._qtbot, self.data_dir, self._open = qtbot, data_dir, []
+
+    def open(self, *extra: str) -> MainWindow:
+        win = open_app(self._qtbot, self.data_dir, *extra)
+        self._open.append(win)
+        return win
+
+    def close(self, win: MainWindow) -> None:
+        self._open.remove(win)
+        close_app(self._qtbot, win)
+
+
+@pytest.fixture
+def app(qtbot, qloop, tmp_path) -> Iterator[AppRunner]:  # noqa: F811
+    runner = AppRunner(qtbot, tmp_path)
+    yield runner
+    for win in list(runner._open):
+        runner.close(win)
