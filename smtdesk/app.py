@@ -14,7 +14,6 @@ from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from smtdesk import __version__
-from smtdesk.data.alert_log import AlertLog
 from smtdesk.data.demo import DemoSource
 from smtdesk.data.exchange import DEFAULT_VENUE, VENUES, ExchangeSource
 from smtdesk.data.source import Source, SourceError
@@ -89,8 +88,8 @@ def create_window(
     app = QApplication.instance()
     app.setApplicationName("smtdesk")
     apply_palette(app, DARK)
-    worker = MarketWorker(source, store=store, fallback=fallback, sources=sources)
-    return MainWindow(worker, alert_log=AlertLog(user_store))
+    worker = MarketWorker(source, store=store, fallback=fallback, sources=sources, user_store=user_store)
+    return MainWindow(worker, venues={**VENUES, DemoSource.name: DemoSource.label})
 
 
 def open_user_store(folder: Path) -> UserStore | None:

@@ -1,19 +1,14 @@
-"""Everything the charts show for a pair, computed in one place.
-
-``PairAnalyzer`` keeps the state of a live pair: it takes a history, then candles as
-they arrive, and returns what to draw plus the signal events that are new.
-"""
+"""What the charts show of a pair: the frozen snapshot :class:`~smtdesk.core.pair_model.PairModel` returns."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from smtdesk.core.candles import Candles, align_pair
-from smtdesk.core.engine import SmtEngine
+from smtdesk.core.candles import Candles
 from smtdesk.core.indicators import IndicatorConfig, compute_indicators
 from smtdesk.core.signal import Signal
 from smtdesk.core.swings import ManualSwing, Swings, find_swings
@@ -39,19 +34,29 @@ class PairAnalysis:
 
     timeframe: str
     assets: tuple[AssetAnalysis, AssetAnalysis]
-    signals: tuple[Signal, ...]
+    signals: Sequence[Signal]
+    """Every event so far, in the order they became known."""
+    revision: int = 0
+    """Changes whenever the signals were found anew (not merely grown by live events)."""
 
 
 def analyze_asset(
     symbol: str,
     candles: Candles,
     *,
-    indicators: IndicatorConfig = IndicatorConfig(),
-    major_strength: int = 5,
+    indicators: Mapping[str, Any] | None = None,
+    swings: Swings | None = None,
     manual: Iterable[ManualSwing] = (),
+    indicator_config: IndicatorConfig = IndicatorConfig(),
+    major_strength: int = 5,
 ) -> AssetAnalysis:
-    values = compute_indicators(candles.high, candles.low, candles.close, candles.volume, config=indicators)
-    swings = find_swings(candles.high, candles.low, strength=major_strength)
+    """One asset's picture: its ``indicators`` and automatic ``swings`` as given, or
+    computed over the whole history when not."""
+    if indicators is None:
+        indicators = compute_indicators(candles.high, candles.low, candles.close, candles.volume,
+                                        config=indicator_config)
+    if swings is None:
+        swings = find_swings(candles.high, candles.low, strength=major_strength)
     placed = tuple(m for m in manual if len(candles) and _on_a_bar(candles, m.time))
     if placed:
         # a manual swing replaces the automatic one of its kind on the same bar (domain §8)
@@ -61,77 +66,9 @@ def analyze_asset(
             np.setdiff1d(swings.low_idx, hand["low"]),
             swings.strength,
         )
-    return AssetAnalysis(symbol, candles, values, swings, placed)
+    return AssetAnalysis(symbol, candles, indicators, swings, placed)
 
 
 def _on_a_bar(candles: Candles, time: int) -> bool:
     i = int(candles.time.searchsorted(time))
     return i < len(candles) and int(candles.time[i]) == time
-
-
-class PairAnalyzer:
-    """The analysis of a pair, kept current candle by candle.
-
-    The signal engine sees only the timestamps both assets have; a candle that one
-    side lacks is never compared (domain §2).
-    """
-
-    def __init__(
-        self,
-        symbols: tuple[str, str],
-        timeframe: str,
-        *,
-        indicators: IndicatorConfig = IndicatorConfig(),
-        major_strength: int = 5,
-    ) -> None:
-        self.symbols = symbols
-        self.timeframe = timeframe
-        self._indicators = indicators
-        self._major = major_strength
-        self._candles = [Candles.empty(), Candles.empty()]
-        self._engine = SmtEngine(timeframe=timeframe, assets=symbols, major=major_strength)
-        self._events: list[Signal] = []
-        self._manual: dict[str, tuple[ManualSwing, ...]] = {s: () for s in symbols}
-        self._assets: tuple[AssetAnalysis, ...] = ()
-
-    def load(self, a: Candles, b: Candles) -> PairAnalysis:
-        self.load_charts(a, b)
-        return self.detect()
-
-    def load_charts(self, a: Candles, b: Candles) -> PairAnalysis:
-        """Take whole histories: each asset's analysis, with no signals yet (detecting
-        them over a long history takes longer; :meth:`detect` does)."""
-        self._candles = [a, b]
-        self._events = []
-        return self._snapshot()
-
-    def detect(self) -> PairAnalysis:
-        """The analysis of the histories :meth:`load_charts` took, with every signal."""
-        self._events = list(self._engine.run(*align_pair(*self._candles), manual=self._manual))
-        return PairAnalysis(self.timeframe, self._assets, tuple(self._events))
-
-    def set_manual(self, symbol: str, swings: Iterable[ManualSwing]) -> PairAnalysis:
-        """Replace the hand-placed swings of ``symbol`` and re-run detection at once.
-
-        The events returned are those of the whole history with the new swings: ones
-        that depended on a moved swing change or disappear.
-        """
-        self._manual[symbol] = tuple(sorted(set(swings), key=lambda m: (m.time, m.kind)))
-        if len(self._candles[0]) and len(self._candles[1]):
-            self._events = list(self._engine.run(*align_pair(*self._candles), manual=self._manual))
-        return self._snapshot()
-
-    def append(self, symbol: str, candles: Candles) -> tuple[PairAnalysis, tuple[Signal, ...]]:
-        """Merge new candles of ``symbol``; return the analysis and the new events."""
-        i = self.symbols.index(symbol)
-        self._candles[i] = self._candles[i].merge(candles)
-        new = tuple(self._engine.update(*align_pair(*self._candles)))
-        self._events.extend(new)
-        return self._snapshot(), new
-
-    def _snapshot(self) -> PairAnalysis:
-        self._assets = tuple(
-            analyze_asset(s, c, indicators=self._indicators, major_strength=self._major, manual=self._manual[s])
-            for s, c in zip(self.symbols, self._candles)
-        )
-        return PairAnalysis(self.timeframe, self._assets, tuple(self._events))

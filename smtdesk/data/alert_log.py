@@ -12,9 +12,6 @@ from dataclasses import dataclass
 from smtdesk.core.signal import Direction, Signal, State, TradePlan
 from smtdesk.data.userstore import UserStore
 
-DEMO = "demo"
-
-
 @dataclass(frozen=True, slots=True)
 class RaisedAlert:
     raised_at: int
@@ -55,34 +52,46 @@ def signal_from_payload(d: dict) -> Signal:
 
 
 class AlertLog:
-    """Decides whether an alert is new and remembers it; in memory without a store.
+    """The alert history: every raised alert with the moment it was raised, kept in the
+    user store (in memory without one) per venue, the demo's too.
 
-    ``venue`` is the market the signals come from. The demo replays the same recording
-    every run, so its alerts are kept for this run only: a trader trying the demo
-    again sees them again.
+    Which events alert, and that each (id, state) alerts once, is the pair model's
+    policy; the log tells it what was raised in earlier runs (:meth:`seen`).
     """
 
     def __init__(self, store: UserStore | None = None, *, venue: str = "") -> None:
         self._store = store
         self.venue = venue
-        self._seen: set[str] = set()
+        self._kept: list[RaisedAlert] = []
 
     def _key(self, sig: Signal) -> str:
         return f"{self.venue}|{sig.id}|{sig.state.value}"
 
-    def raise_once(self, sig: Signal, *, now_ms: int | None = None) -> bool:
-        """True the first time this signal reaches this state (then it is logged)."""
-        key = self._key(sig)
-        if key in self._seen:
-            return False
-        self._seen.add(key)
-        if self._store is None or self.venue == DEMO:
-            return True
+    def seen(self) -> set[tuple[str, str]]:
+        """(signal id, state) of every alert raised on this venue so far."""
+        prefix = f"{self.venue}|"
+        keys = {self._key(a.signal) for a in self._kept}
+        if self._store is not None:
+            keys.update(self._store.alert_ids(prefix))
+        return {tuple(k[len(prefix):].rsplit("|", 1)) for k in keys if k.startswith(prefix)}
+
+    def record(self, signals: tuple[Signal, ...], *, now_ms: int | None = None) -> tuple[RaisedAlert, ...]:
+        """Keep ``signals`` as raised now; returns those not already in the history."""
         raised_at = int(time.time() * 1000) if now_ms is None else now_ms
-        return self._store.record_alert(key, raised_at, signal_payload(sig))
+        out = []
+        for sig in signals:
+            if self._store is None:
+                if any(self._key(a.signal) == self._key(sig) for a in self._kept):
+                    continue
+            elif not self._store.record_alert(self._key(sig), raised_at, signal_payload(sig)):
+                continue
+            alert = RaisedAlert(raised_at, sig)
+            self._kept.append(alert)
+            out.append(alert)
+        return tuple(out)
 
     def history(self, *, limit: int = 500) -> list[RaisedAlert]:
         """Alerts raised so far, newest first (this run's and earlier ones)."""
         if self._store is None:
-            return []
+            return self._kept[::-1][:limit]
         return [RaisedAlert(r.raised_at, signal_from_payload(r.payload)) for r in self._store.alerts(limit=limit)]

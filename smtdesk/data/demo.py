@@ -73,6 +73,7 @@ class DemoSource:
 
     name = "demo"
     label = "Demo (recorded data)"
+    capabilities: frozenset[str] = frozenset()
     timeframes = (DEMO_TIMEFRAME,)  # what is recorded; the worker builds longer ones from it
 
     def __init__(

@@ -28,7 +28,7 @@ from smtdesk.data.retry import (
     StatusCallback,
     UnknownSymbol,
 )
-from smtdesk.data.source import CandleUpdate, SourceError
+from smtdesk.data.source import DERIVATIVES, HISTORY_SINCE, LIQUIDATIONS, MARKETS, CandleUpdate, SourceError
 
 VENUES = {
     "binanceusdm": "Binance USD-M",
@@ -145,6 +145,7 @@ class ExchangeSource:
         self._ex.enableLastResponseHeaders = True
         self._ex.enableLastHttpResponse = True
         self.name = venue
+        self.capabilities = frozenset({MARKETS, HISTORY_SINCE, DERIVATIVES, LIQUIDATIONS})
         self.label = VENUES.get(venue, venue)
         self._sleep = sleep
         self._clock_ms = clock_ms

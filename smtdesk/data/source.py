@@ -26,12 +26,27 @@ class CandleUpdate:
     closed: bool = True
 
 
+MARKETS = "markets"
+"""Lists its markets once connected (an exchange); without it, ``symbols`` lists them."""
+HISTORY_SINCE = "history since"
+"""Serves candles since a given time, so a local cache can be kept and topped up."""
+DERIVATIVES = "derivatives"
+"""Funding, open interest and long/short ratio histories."""
+LIQUIDATIONS = "liquidations"
+"""A live stream of public liquidation events."""
+
+
 class Source(Protocol):
-    """A market data source: a history, then live updates."""
+    """A market data source: a history, then live updates.
+
+    ``capabilities`` says what more it offers (:data:`MARKETS`, :data:`HISTORY_SINCE`,
+    :data:`DERIVATIVES`, :data:`LIQUIDATIONS`); the worker asks for nothing else.
+    """
 
     name: str
     label: str  # shown in the status bar
     timeframes: tuple[str, ...]  # served as such; others are built from these
+    capabilities: frozenset[str]
 
     async def check_symbol(self, symbol: str) -> None: ...
 

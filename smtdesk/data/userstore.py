@@ -191,6 +191,12 @@ class UserStore:
                           (alert_id, raised_at, json.dumps(payload)))
         return cur.rowcount == 1
 
+    def alert_ids(self, prefix: str) -> list[str]:
+        """Ids of the recorded alerts that start with ``prefix``."""
+        rows = self._conn.execute("SELECT id FROM alert_history WHERE substr(id, 1, ?) = ?",
+                                  (len(prefix), prefix)).fetchall()
+        return [r[0] for r in rows]
+
     def alerts(self, *, limit: int = 500) -> list[AlertRecord]:
         rows = self._conn.execute(
             "SELECT id, raised_at, payload FROM alert_history ORDER BY raised_at DESC, id LIMIT ?",

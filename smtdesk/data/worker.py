@@ -24,15 +24,19 @@ from typing import Awaitable, Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from smtdesk.core.analysis import PairAnalysis, PairAnalyzer
+from smtdesk.core.analysis import PairAnalysis
 from smtdesk.core.candles import timeframe_ms
-from smtdesk.data.demo import DemoSource
-from smtdesk.data.exchange import ExchangeSource
+from smtdesk.core.derivative_signals import Derivatives, Series
+from smtdesk.core.pair_model import ModelConfig, ModelResult, PairModel
+from smtdesk.core.swings import ManualSwing
+from smtdesk.data.alert_log import AlertLog, RaisedAlert
 from smtdesk.data.qt_gc import collect_on_qt_thread
 from smtdesk.data.resampled import BucketFold, fold_stream, require_base
 from smtdesk.data.retry import UnknownSymbol
-from smtdesk.data.source import Source, SourceError
+from smtdesk.data.source import DERIVATIVES, HISTORY_SINCE, LIQUIDATIONS, MARKETS, Source, SourceError
 from smtdesk.data.store import CandleStore
+from smtdesk.data.userstore import ManualSwing as StoredSwing
+from smtdesk.data.userstore import UserStore
 from smtdesk.data.sync import record, sync_candles
 
 log = logging.getLogger(__name__)
@@ -41,6 +45,15 @@ DEFAULT_SYMBOLS = ("BTC/USDT:USDT", "ETH/USDT:USDT")
 # A built timeframe needs ``history_bars`` times as many base candles; past this many the
 # backfill would take minutes (1w from 1m), so the history is shorter instead.
 MAX_BASE_BARS = 10_000
+
+# Which input of the §6 rules each derivatives series is.
+_MODEL_FIELD = {
+    "funding": "funding",
+    "open_interest": "open_interest",
+    "global_account_ratio": "account_ratio",
+    "top_account_ratio": "top_account_ratio",
+    "top_position_ratio": "top_position_ratio",
+}
 
 SourceFactory = Callable[[str], Source]
 """The source serving a venue id of the pickers (``"demo"`` or a ccxt id)."""
@@ -55,10 +68,15 @@ class MarketWorker(QObject):
         A loaded history's candles and indicators, before its signals are detected
         (over a long history, or on the very first start, that takes a while longer).
     analysis_ready(PairAnalysis)
-        The full picture to draw, after the history loads and after every live candle.
+        The pair model's snapshot to draw: after the history loads, after every live
+        candle, after a manual swing or the settings changed. Its ``revision`` changes
+        when its signals were found anew.
     signals_raised(tuple[Signal, ...])
         Signal events that became known from live candles (the history's events come
         inside the analysis and are not raised as alerts).
+    alerts_raised(tuple[RaisedAlert, ...])
+        The events the pair model's alert policy raises, each (id, state) once ever;
+        already kept in the alert history.
     status_changed(str)
         Which source is live and what it is doing, for the status bar.
     failed(str)
@@ -86,6 +104,7 @@ class MarketWorker(QObject):
     charts_ready = Signal(object)
     analysis_ready = Signal(object)
     signals_raised = Signal(object)
+    alerts_raised = Signal(object)
     status_changed = Signal(str)
     failed = Signal(str)
     source_changed = Signal(str)
@@ -112,6 +131,8 @@ class MarketWorker(QObject):
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         sources: SourceFactory | None = None,
         slow_analysis_seconds: float = 1.5,
+        user_store: UserStore | None = None,
+        config: ModelConfig = ModelConfig(),
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -129,7 +150,10 @@ class MarketWorker(QObject):
         self._side_tasks: list[asyncio.Task] = []
         self._make_source = sources
         self._fallback_reason: str | None = None
-        self._analyzer = PairAnalyzer(symbols, timeframe)
+        self.user_store = user_store
+        self.alert_log = AlertLog(user_store, venue=source.name)
+        self.config = config
+        self._model = self._new_model()
         self._task: asyncio.Task | None = None
         self._reload_task: asyncio.Task | None = None
         self._retiring: list[asyncio.Task] = []
@@ -202,7 +226,7 @@ class MarketWorker(QObject):
         self._side_tasks = []
         old = self.source
         self.source, self.symbols, self.timeframe = source, symbols, timeframe
-        self._analyzer = PairAnalyzer(symbols, timeframe)
+        self._model = self._new_model()
         self._fallback_reason = None
         if old is not source:
             self.source_changed.emit(source.label)
@@ -229,7 +253,7 @@ class MarketWorker(QObject):
         if symbols[0] == symbols[1]:
             raise SourceError(f"{symbols[0]} is on both charts; pick two different symbols.")
         require_base(source.timeframes, timeframe, source.label)
-        if isinstance(source, ExchangeSource):
+        if MARKETS in source.capabilities:
             unreachable = await self._connect(source)
             if unreachable is not None:
                 if self.fallback is not None and self.fallback is not source:
@@ -243,7 +267,7 @@ class MarketWorker(QObject):
             await source.check_symbol(symbol)
         return None
 
-    async def _connect(self, source: ExchangeSource) -> str | None:
+    async def _connect(self, source: Source) -> str | None:
         try:
             await asyncio.wait_for(source.markets(), self.connect_timeout)
         except TimeoutError:
@@ -271,7 +295,7 @@ class MarketWorker(QObject):
 
     # -- running -----------------------------------------------------------------------------
     async def _run(self, *, unreachable: str | None = None, connected: bool = False) -> None:
-        if isinstance(self.source, ExchangeSource) and self.store is not None:
+        if HISTORY_SINCE in self.source.capabilities and self.store is not None:
             try:
                 if await self._run_exchange(self.source, self.store, unreachable, connected):
                     return
@@ -304,6 +328,22 @@ class MarketWorker(QObject):
             if forming is not None:
                 self.forming_candle.emit(forming)
 
+    def _new_model(self) -> PairModel:
+        return PairModel(self.symbols, self.timeframe, config=self.config)
+
+    def _key(self, symbol: str) -> tuple[str, str, str]:
+        return (self.source.name, symbol, self.timeframe)
+
+    def _saved_swings(self) -> dict[str, tuple[ManualSwing, ...]]:
+        if self.user_store is None:
+            return {}
+        return {s: tuple(ManualSwing(m.time, m.kind) for m in self.user_store.swings(self._key(s)))
+                for s in self.symbols}
+
+    async def _in_model(self, step, *args):
+        """``step(*args)`` on the analysis thread, after every command sent before it."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, step, *args)
+
     async def _load(self, label: str, histories) -> PairAnalysis:
         """The analysis of whole histories, on the analysis thread: the charts are shown
         (``charts_ready``) before the signals are detected. When that keeps the window
@@ -311,6 +351,17 @@ class MarketWorker(QObject):
         built for this machine first), the status bar says so."""
         loop = asyncio.get_running_loop()
         said = loop.time() + self.slow_analysis_seconds  # when to say so, once
+        model = self._model
+        self.alert_log.venue = self.source.name
+        swings = self._saved_swings()
+        seen = await self._in_model(self.alert_log.seen)
+
+        def load(a, b) -> ModelResult:
+            result = model.load(a, b)
+            for symbol, marks in swings.items():
+                model.set_manual(symbol, marks)
+            model.mark_seen(seen)
+            return result
 
         async def run(step, *args):
             nonlocal said
@@ -327,24 +378,79 @@ class MarketWorker(QObject):
                     )
             return await job
 
-        self.charts_ready.emit(await run(self._analyzer.load_charts, *histories))
-        return await run(self._analyzer.detect)
+        self.charts_ready.emit((await run(load, *histories)).snapshot)
+        return (await run(model.detect)).snapshot
 
     async def _follow(self, updates) -> None:
         """Analyse closed candles as they come; pass forming ones straight to the chart."""
-        loop = asyncio.get_running_loop()
         async for update in updates:
             if not update.closed:
                 self.forming_candle.emit(update)
                 continue
-            analysis, new = await loop.run_in_executor(
-                self._executor, self._analyzer.append, update.symbol, update.candles
-            )
-            self.analysis_ready.emit(analysis)
-            if new:
-                self.signals_raised.emit(new)
+            await self._show(await self._in_model(self._model.append, update.symbol, update.candles))
 
-    async def _run_exchange(self, source: ExchangeSource, store: CandleStore,
+    async def _show(self, result: ModelResult) -> None:
+        """Emit a command's result; its alerts are kept in the history first (off this thread)."""
+        self.analysis_ready.emit(result.snapshot)
+        if result.events:
+            self.signals_raised.emit(result.events)
+        if result.alerts:
+            raised = await self._in_model(self.alert_log.record, result.alerts)
+            if raised:
+                self.alerts_raised.emit(raised)
+
+    # -- commands from the window ------------------------------------------------------------
+    def set_manual_swings(self, symbol: str, swings: tuple[ManualSwing, ...]) -> None:
+        """The user placed, moved or removed a swing of ``symbol``: re-run and save them."""
+        if symbol not in self.symbols:
+            return
+        self._side_tasks.append(asyncio.ensure_future(self._set_manual(symbol, tuple(swings))))
+
+    async def _set_manual(self, symbol: str, swings: tuple[ManualSwing, ...]) -> None:
+        model, key = self._model, self._key(symbol)
+
+        def command() -> ModelResult:
+            result = model.set_manual(symbol, swings)
+            if self.user_store is not None:
+                self._save_swings(key, result.snapshot.assets[self.symbols.index(symbol)])
+            return result
+
+        try:
+            result = await self._in_model(command)
+        except Exception as exc:  # the swing is still shown; only saving it failed
+            log.exception("saving manual swings failed")
+            self.failed.emit(f"Your swings of {symbol} could not be saved: {exc}")
+            return
+        if model is self._model:
+            await self._show(result)
+
+    def _save_swings(self, key, asset) -> None:
+        stored = {(m.time, m.kind) for m in self.user_store.swings(key)}
+        wanted = {(m.time, m.kind) for m in asset.manual}
+        for t, kind in stored - wanted:
+            self.user_store.delete_swing(key, t, kind)
+        c = asset.candles
+        for t, kind in wanted - stored:
+            i = int(c.time.searchsorted(t))
+            price = float(c.high[i] if kind == "high" else c.low[i])
+            self.user_store.set_swing(key, StoredSwing(t, kind, price))
+
+    def apply_config(self, config: ModelConfig) -> None:
+        """Re-run the analysis with other thresholds."""
+        self.config = config
+        model = self._model
+
+        async def apply() -> None:
+            result = await self._in_model(model.apply, config)
+            if model is self._model:
+                await self._show(result)
+
+        self._side_tasks.append(asyncio.ensure_future(apply()))
+
+    def alert_history(self, *, limit: int = 500) -> list[RaisedAlert]:
+        return self.alert_log.history(limit=limit)
+
+    async def _run_exchange(self, source: Source, store: CandleStore,
                             unreachable: str | None, connected: bool) -> bool:
         """Cached candles, the missing ones, then live; False to fall back to the demo.
 
@@ -402,7 +508,7 @@ class MarketWorker(QObject):
                                          f"{resume:%H:%M:%S} UTC ({message})")
                 await self._sleep(wait)
 
-    async def _sync_and_follow(self, source: ExchangeSource, store: CandleStore,
+    async def _sync_and_follow(self, source: Source, store: CandleStore,
                                base: str, folds: dict[str, BucketFold]) -> None:
         label = source.label
         n = len(self.symbols)
@@ -421,8 +527,10 @@ class MarketWorker(QObject):
         self.analysis_ready.emit(analysis)
         self._show_forming(folds)
         if not self._side_tasks:
-            self._side_tasks.append(asyncio.ensure_future(self._derivatives(source, store)))
-            self._side_tasks.append(asyncio.ensure_future(self._liquidations(source, store)))
+            if DERIVATIVES in source.capabilities:
+                self._side_tasks.append(asyncio.ensure_future(self._derivatives(source, store)))
+            if LIQUIDATIONS in source.capabilities:
+                self._side_tasks.append(asyncio.ensure_future(self._liquidations(source, store)))
         self.status_changed.emit(f"{label}: live")
         since = {s: int(c.time[-1]) for s, c in zip(self.symbols, stored) if len(c)}
         updates = record(source.stream(self.symbols, base, since=since), store, source.name)
@@ -433,10 +541,11 @@ class MarketWorker(QObject):
         self.progress.emit(percent)
         self.status_changed.emit(f"{label}: fetching missing candles, {percent} %")
 
-    async def _derivatives(self, source: ExchangeSource, store: CandleStore) -> None:
+    async def _derivatives(self, source: Source, store: CandleStore) -> None:
         """Funding, open interest and ratios of each symbol; a missing kind is not fatal."""
         period = self.derivatives_period
         for symbol in self.symbols:
+            got: dict[str, Series] = {}
             fetches = (
                 lambda: source.funding_history(symbol),
                 lambda: source.open_interest_history(symbol, period),
@@ -455,8 +564,15 @@ class MarketWorker(QObject):
                 for series in result.values() if isinstance(result, dict) else (result,):
                     store.save_series(source.name, series)
                     self.derivatives_ready.emit(series)
+                    got[_MODEL_FIELD[series.kind]] = Series(series.time, series.value)
+            if got:
+                # the §6 rules that read derivatives (overheat, OI with price) re-run
+                model = self._model
+                result = await self._in_model(model.set_derivatives, symbol, Derivatives(**got))
+                if model is self._model:
+                    await self._show(result)
 
-    async def _liquidations(self, source: ExchangeSource, store: CandleStore) -> None:
+    async def _liquidations(self, source: Source, store: CandleStore) -> None:
         try:
             async for events in source.liquidations(self.symbols):
                 store.save_liquidations(source.name, events)
@@ -471,7 +587,7 @@ class MarketWorker(QObject):
         label = self.source.label
         suffix = f" ({self._fallback_reason})" if self._fallback_reason else ""
         try:
-            if isinstance(self.source, DemoSource):
+            if MARKETS not in self.source.capabilities:
                 self.symbols_listed.emit(self.source.symbols)
             base, folds = self._base()
             self.status_changed.emit(f"{label}: loading {' / '.join(self.symbols)} "

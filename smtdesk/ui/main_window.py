@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -22,20 +20,18 @@ from PySide6.QtWidgets import (
 
 from smtdesk.core.analysis import PairAnalysis
 from smtdesk.core.candles import timeframe_ms
-from smtdesk.core.signal import Signal, State
-from smtdesk.data.alert_log import AlertLog, RaisedAlert
-from smtdesk.data.exchange import VENUES
+from smtdesk.core.signal import Signal
+from smtdesk.data.alert_log import RaisedAlert
 from smtdesk.data.worker import MarketWorker
 from smtdesk.ui.chart import INITIAL_BARS, AssetChart
 from smtdesk.ui.crosshair import Crosshair
 from smtdesk.ui.notice import NoticeBanner
 from smtdesk.ui.panels import DEFAULT_OVERLAYS, DEFAULT_PANELS, OVERLAYS, PANELS
 from smtdesk.ui.pickers import Pickers
-from smtdesk.ui.sidebar import MUTING_TAGS, SignalSidebar
+from smtdesk.ui.sidebar import SignalSidebar
 from smtdesk.ui.signal_text import bar_time
 from smtdesk.ui.theme import DARK, LIGHT, apply_palette
 
-ALERT_STATES = frozenset({State.FORMING, State.DIVERGENCE, State.CONFIRMED})
 PAN_FRACTION = 0.2
 ZOOM_FACTOR = 1.25
 
@@ -43,11 +39,10 @@ ZOOM_FACTOR = 1.25
 class MainWindow(QMainWindow):
     """Left chart = first asset, right chart = second; every pane shares one time axis."""
 
-    def __init__(self, worker: MarketWorker, *, alert_log: AlertLog | None = None) -> None:
+    def __init__(self, worker: MarketWorker, *, venues: dict[str, str] | None = None) -> None:
         super().__init__()
         self.worker = worker
-        self.alert_log = alert_log or AlertLog()
-        self.alert_log.venue = worker.source.name
+        self._venues = venues or {worker.source.name: worker.source.label}
         self.palette_ = DARK
         self.setWindowTitle("smtdesk")
         self.resize(1600, 900)
@@ -72,7 +67,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.RightDockWidgetArea, self.sidebar)
         self.resizeDocks([self.sidebar], [400], Qt.Horizontal)
         self.sidebar.signal_activated.connect(self.show_signal)
-        self.sidebar.add_alerts(self.alert_log.history()[::-1])
+        self.sidebar.set_policy(worker.config.alerts)
+        self.sidebar.add_alerts(worker.alert_history()[::-1])
 
         self.source_label = QLabel(worker.source.label)
         self.progress = QProgressBar(maximumWidth=160, textVisible=True)
@@ -85,6 +81,8 @@ class MainWindow(QMainWindow):
         self.crosshair = Crosshair(palette=self.palette_, parent=self)
         self.crosshair.moved.connect(self._on_crosshair)
         self._analysis: PairAnalysis | None = None
+        self._revision = None  # of the signals listed and drawn
+        self._smt: dict[str, Signal] = {}  # latest state of each SMT signal, drawn on the charts
         self._drawn: tuple | None = None  # (venue, timeframe, symbols) of the charts
         self.panel_actions: dict[str, QAction] = {}
         self.overlay_actions: dict[str, QAction] = {}
@@ -95,10 +93,12 @@ class MainWindow(QMainWindow):
         self._apply_overlays()
         for chart in (self.left, self.right):
             chart.panel_close_requested.connect(lambda key: self.panel_actions[key].setChecked(False))
+            chart.manual_swings_changed.connect(worker.set_manual_swings)
 
         worker.charts_ready.connect(self._on_charts_ready)
         worker.analysis_ready.connect(self._on_analysis_ready)
         worker.signals_raised.connect(self._on_signals_raised)
+        worker.alerts_raised.connect(self._on_alerts_raised)
         worker.status_changed.connect(self.source_label.setText)
         worker.source_changed.connect(self.source_label.setText)
         worker.failed.connect(self._on_failed)
@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
         bar.setObjectName("chart_toolbar")
         bar.setMovable(False)
         self.addToolBar(Qt.TopToolBarArea, bar)
-        self.pickers = Pickers({**VENUES, "demo": "Demo (recorded data)"})
+        self.pickers = Pickers(self._venues)
         self.pickers.set_selection(self.worker.source.name, tuple(self.worker.symbols), self.worker.timeframe)
         self.pickers.selection_requested.connect(self._on_selection_requested)
         bar.addWidget(self.pickers)
@@ -234,7 +234,6 @@ class MainWindow(QMainWindow):
     def _on_selection_changed(self, venue: str, symbols: tuple, timeframe: str) -> None:
         """The worker took up a selection, or refused one: the pickers show what it serves."""
         self.pickers.set_selection(venue, tuple(symbols), timeframe)
-        self.alert_log.venue = venue
 
     def _on_charts_ready(self, analysis: PairAnalysis) -> None:
         self._on_analysis_ready(analysis)
@@ -250,11 +249,13 @@ class MainWindow(QMainWindow):
             self.sidebar.clear_signals()
         self.left.set_analysis(analysis.assets[0], analysis.timeframe, fresh=reloaded)
         self.right.set_analysis(analysis.assets[1], analysis.timeframe, fresh=reloaded)
-        self.sidebar.show_signals(analysis.signals)
+        if reloaded or analysis.revision != self._revision:
+            # found anew: list and draw them all; live events come through signals_raised
+            self._revision = analysis.revision
+            self.sidebar.set_signals(analysis.signals)
+            self._smt = {sig.id: sig for sig in analysis.signals if sig.kind == "smt"}
+            self._draw_smt()
         self.sidebar.set_searching(False)
-        latest = {sig.id: sig for sig in analysis.signals}.values()
-        self.left.set_signals(latest)
-        self.right.set_signals(latest)
         newest = max(a.candles.time[-1] for a in analysis.assets if len(a.candles))
         self.last_bar_label.setText(f"Last bar {bar_time(int(newest))} UTC")
         if reloaded:
@@ -284,15 +285,22 @@ class MainWindow(QMainWindow):
         self.left.show_values_at(t)
         self.right.show_values_at(t)
 
+    def _draw_smt(self) -> None:
+        for chart in (self.left, self.right):
+            chart.set_signals(self._smt.values())
+
     def _on_signals_raised(self, events: tuple[Signal, ...]) -> None:
         self.sidebar.show_signals(events)
-        for sig in events:
-            if sig.state not in ALERT_STATES or sig.tags & MUTING_TAGS:
-                continue
-            if self.alert_log.raise_once(sig):
-                self.notice.announce(sig)
-                self.sidebar.add_alerts([RaisedAlert(int(time.time() * 1000), sig)])
-                QApplication.alert(self)
+        smt = [sig for sig in events if sig.kind == "smt"]
+        if smt:
+            self._smt.update((sig.id, sig) for sig in smt)
+            self._draw_smt()
+
+    def _on_alerts_raised(self, alerts: tuple[RaisedAlert, ...]) -> None:
+        for alert in alerts:
+            self.notice.announce(alert.signal)
+        self.sidebar.add_alerts(list(alerts))
+        QApplication.alert(self)
 
     def _on_failed(self, message: str) -> None:
         self.statusBar().showMessage(message, 15_000)

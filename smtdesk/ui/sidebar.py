@@ -9,24 +9,39 @@ from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QScrollArea,
     QSplitter,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
+from smtdesk.core.pair_model import AlertPolicy
 from smtdesk.core.signal import Direction, Signal, State
 from smtdesk.data.alert_log import RaisedAlert
 from smtdesk.ui import signal_text
 from smtdesk.ui.theme import DARK, Palette
 
-MUTING_TAGS = frozenset({"counter-trend", "weak pair"})
 NO_SIGNAL = "No signal yet."
 SEARCHING = "Finding the signals of the history…"
 ENDED = frozenset({State.CANCELLED, State.INVALIDATED})
+ALL_KINDS = "All kinds"
+
+
+def kind_group(kind: str) -> str:
+    """The family a signal kind is listed under in the kind filter."""
+    if kind == "smt":
+        return "SMT"
+    if kind.endswith("_divergence"):
+        return "Divergences"
+    head = kind.split("_", 1)[0]
+    return {"bb": "Bollinger", "ma": "MA crosses", "oi": "Open interest"}.get(head, head.upper() if len(head) <= 4 else head.capitalize())
 
 
 def _tree(first_column: str) -> QTreeWidget:
@@ -61,9 +76,18 @@ class SignalSidebar(QDockWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.tree, "Signals")
         self.tabs.addTab(self.alerts, "Alerts")
-        self.hide_ended = QCheckBox("Hide cancelled and invalidated")
+        self.hide_ended = QCheckBox("Hide ended")
+        self.hide_ended.setToolTip("Hide cancelled and invalidated signals")
         self.hide_ended.toggled.connect(self._apply_filter)
-        self.tabs.setCornerWidget(self.hide_ended)
+        self.kind_filter = QComboBox()
+        self.kind_filter.setToolTip("Which signals the list shows")
+        self.kind_filter.addItems(["SMT", ALL_KINDS])
+        self.kind_filter.currentTextChanged.connect(self._rebuild)
+        filters = QWidget()
+        row = QHBoxLayout(filters)
+        row.setContentsMargins(4, 4, 4, 0)
+        row.addWidget(self.kind_filter, 1)
+        row.addWidget(self.hide_ended)
         for tree in (self.tree, self.alerts):
             tree.itemActivated.connect(self._on_item_activated)
             tree.itemClicked.connect(self._on_item_activated)
@@ -78,15 +102,27 @@ class SignalSidebar(QDockWidget):
         scroll = QScrollArea()
         scroll.setWidget(self.detail)
         scroll.setWidgetResizable(True)
+        top = QWidget()
+        column = QVBoxLayout(top)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(filters)
+        column.addWidget(self.tabs, 1)
         split = QSplitter(Qt.Vertical)
-        split.addWidget(self.tabs)
+        split.addWidget(top)
         split.addWidget(scroll)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([480, 320])
         self.setWidget(split)
         self._items: dict[str, QTreeWidgetItem] = {}
+        self._latest: dict[str, Signal] = {}
+        self._policy = AlertPolicy()
         self._palette = DARK
+
+    def set_policy(self, policy: AlertPolicy) -> None:
+        """Signals this policy does not raise are listed greyed."""
+        self._policy = policy
+        self._rebuild()
 
     def set_palette(self, palette: Palette) -> None:
         self._palette = palette
@@ -129,10 +165,53 @@ class SignalSidebar(QDockWidget):
         the alert history stays."""
         self.tree.clear()
         self._items.clear()
+        self._latest.clear()
 
-    def show_signals(self, signals: tuple[Signal, ...]) -> None:
+    def _shown_kind(self, sig: Signal) -> bool:
+        wanted = self.kind_filter.currentText()
+        return wanted == ALL_KINDS or kind_group(sig.kind) == wanted
+
+    def _rebuild(self) -> None:
+        """List the latest state of every signal the kind filter lets through, anew."""
+        current = self.tree.currentItem()
+        picked = None if current is None else current.data(0, Qt.UserRole).id
+        self.tree.clear()
+        self._items.clear()
+        items = []
+        for sig in self._latest.values():
+            if self._shown_kind(sig):
+                item = self._items[sig.id] = QTreeWidgetItem()
+                self._fill(item, sig)
+                items.append(item)
+        # newest first, inserted at once: one insertion per row would move every row
+        self.tree.insertTopLevelItems(0, items[::-1])
+        for item in items:
+            item.setHidden(self._hidden(item.data(0, Qt.UserRole)))
+        self.show_signals((), remember=False)
+        if picked in self._items:
+            self.tree.setCurrentItem(self._items[picked])
+
+    def set_signals(self, signals) -> None:
+        """Every event of the pair, found anew: list the latest state of each signal."""
+        self._latest = {sig.id: sig for sig in signals}
+        groups = sorted({kind_group(s.kind) for s in self._latest.values()} | {"SMT"})
+        wanted = self.kind_filter.currentText()
+        self.kind_filter.blockSignals(True)
+        self.kind_filter.clear()
+        self.kind_filter.addItems(["SMT", *[g for g in groups if g != "SMT"], ALL_KINDS])
+        self.kind_filter.setCurrentText(wanted)
+        self.kind_filter.blockSignals(False)
+        self._rebuild()
+
+    def show_signals(self, signals, *, remember: bool = True) -> None:
         """Show the latest state of every signal id among ``signals`` (events in order)."""
         for sig in signals:
+            if remember:
+                self._latest[sig.id] = sig
+                if self.kind_filter.findText(kind_group(sig.kind)) < 0:
+                    self.kind_filter.insertItem(self.kind_filter.count() - 1, kind_group(sig.kind))
+            if not self._shown_kind(sig):
+                continue
             item = self._items.get(sig.id)
             if item is None:
                 item = QTreeWidgetItem()
@@ -155,7 +234,7 @@ class SignalSidebar(QDockWidget):
         item.setText(1, signal_text.title(sig))
         item.setText(2, signal_text.summary(sig))
         item.setToolTip(2, signal_text.summary(sig))
-        muted = bool(sig.tags & MUTING_TAGS) or sig.state.value in ("cancelled", "invalidated")
+        muted = sig.state in ENDED or self._policy.mutes(sig)
         p = self._palette
         colour = p.text_muted if muted else (p.up if sig.direction is Direction.BULLISH else p.down)
         item.setForeground(1, QBrush(QColor(colour)))

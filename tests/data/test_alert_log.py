@@ -30,33 +30,35 @@ def test_payload_round_trip_keeps_every_field():
         assert signal_from_payload(signal_payload(sig)) == sig
 
 
-def test_an_alert_is_raised_once_per_state():
+def test_an_alert_is_kept_once_per_state():
     log = AlertLog(venue="binanceusdm")
-    assert log.raise_once(smt(State.FORMING))
-    assert not log.raise_once(smt(State.FORMING))
-    assert log.raise_once(smt(State.DIVERGENCE)), "a new state is a new alert"
+    assert [a.signal for a in log.record((smt(State.FORMING),))] == [smt(State.FORMING)]
+    assert log.record((smt(State.FORMING),)) == ()
+    assert len(log.record((smt(State.DIVERGENCE),))) == 1, "a new state is a new alert"
+    assert log.seen() == {(smt(State.FORMING).id, "forming"), (smt(State.FORMING).id, "divergence")}
 
 
 def test_history_survives_a_restart_and_is_not_raised_again(tmp_path):
     path = tmp_path / "user.sqlite"
     store = UserStore(path)
     log = AlertLog(store, venue="binanceusdm")
-    assert log.raise_once(smt(State.CONFIRMED, plan=True), now_ms=1_700_000_000_000)
+    assert len(log.record((smt(State.CONFIRMED, plan=True),), now_ms=1_700_000_000_000)) == 1
     store.close()
 
     again = AlertLog(UserStore(path), venue="binanceusdm")
-    assert not again.raise_once(smt(State.CONFIRMED, plan=True))
+    assert again.seen() == {(smt(State.CONFIRMED).id, "confirmed")}
+    assert again.record((smt(State.CONFIRMED, plan=True),)) == ()
     [kept] = again.history()
     assert kept.raised_at == 1_700_000_000_000
     assert kept.signal == smt(State.CONFIRMED, plan=True)
-    assert AlertLog(UserStore(path), venue="bybit").raise_once(smt(State.CONFIRMED, plan=True)), \
-        "the same signal on another venue is another alert"
+    other = AlertLog(UserStore(path), venue="bybit")
+    assert other.seen() == set(), "the same signal on another venue is another alert"
+    assert len(other.record((smt(State.CONFIRMED, plan=True),))) == 1
 
 
-def test_demo_alerts_are_kept_for_this_run_only(tmp_path):
+def test_demo_alerts_are_kept_across_restarts_too(tmp_path):
     store = UserStore(tmp_path / "user.sqlite")
-    log = AlertLog(store, venue="demo")
-    assert log.raise_once(smt(State.DIVERGENCE))
-    assert not log.raise_once(smt(State.DIVERGENCE))
-    assert log.history() == []
-    assert AlertLog(store, venue="demo").raise_once(smt(State.DIVERGENCE)), "a new run of the demo alerts again"
+    assert len(AlertLog(store, venue="demo").record((smt(State.DIVERGENCE),))) == 1
+    again = AlertLog(store, venue="demo")
+    assert again.seen() == {(smt(State.DIVERGENCE).id, "divergence")}
+    assert [a.signal for a in again.history()] == [smt(State.DIVERGENCE)]

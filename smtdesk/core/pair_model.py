@@ -1,0 +1,352 @@
+"""The model of the watched pair: commands in, a frozen snapshot and the new events out.
+
+``PairModel`` owns everything the window shows of a pair and knows nothing of Qt: each
+asset's candles, indicators and swings, every signal of domain §5–§6, and the alert
+policy. A live closed candle advances incremental state (indicator states, swing tails,
+the signal engine's update) instead of recomputing the history; loading a history,
+changing manual swings or the configuration re-runs the whole analysis.
+
+Typical use::
+
+    model = PairModel(("BTC", "ETH"), "1h")
+    model.load(btc, eth)                  # snapshot with candles and indicators
+    result = model.detect()               # every signal of the history
+    result = model.append("BTC", candle)  # after each closed candle
+    for sig in result.alerts: ...         # to raise on screen
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Any, overload
+
+import numpy as np
+
+from smtdesk.core.analysis import AssetAnalysis, PairAnalysis, analyze_asset
+from smtdesk.core.arrays import GrowingArray, read_only
+from smtdesk.core.candles import FIELDS, Candles, align_pair
+from smtdesk.core.engine import SignalEngine
+from smtdesk.core.indicator_signals import Derivatives, IndicatorSignalParams
+from smtdesk.core.indicators import IndicatorConfig, IndicatorSet, compute_indicators
+from smtdesk.core.indicators._common import Bar
+from smtdesk.core.signal import Signal, State
+from smtdesk.core.smt import SmtParams
+from smtdesk.core.swings import ManualSwing, Swings, pivots_in
+
+
+@dataclass(frozen=True, slots=True)
+class AlertPolicy:
+    """Which events are raised as alerts; the rest are listed, muted (domain §5)."""
+
+    states: frozenset[State] = frozenset({State.FORMING, State.DIVERGENCE, State.CONFIRMED})
+    kinds: frozenset[str] | None = frozenset({"smt"})
+    """Signal kinds that alert; None: every kind."""
+    muting_tags: frozenset[str] = frozenset({"counter-trend", "weak pair"})
+    min_reward_risk: float = 0.0
+    """A confirmed signal whose trade plan promises less than this is not raised."""
+
+    def mutes(self, sig: Signal) -> bool:
+        """Whether the signal's kind or tags keep it from alerting in any state."""
+        return bool(sig.tags & self.muting_tags) or (self.kinds is not None and sig.kind not in self.kinds)
+
+    def alerts(self, sig: Signal) -> bool:
+        if sig.state not in self.states or self.mutes(sig):
+            return False
+        return sig.plan is None or sig.plan.reward_risk >= self.min_reward_risk
+
+
+@dataclass(frozen=True, slots=True)
+class ModelConfig:
+    """Every threshold the model uses, as plain values (the app builds it from its settings)."""
+
+    smt: SmtParams = SmtParams()
+    indicators: IndicatorConfig = IndicatorConfig()
+    signals: IndicatorSignalParams = IndicatorSignalParams()
+    alerts: AlertPolicy = AlertPolicy()
+
+
+@dataclass(frozen=True, slots=True)
+class ModelResult:
+    """What a command changed: the snapshot after it, and the events it made known."""
+
+    snapshot: PairAnalysis
+    events: tuple[Signal, ...] = ()
+    """Events new with this command (live candles only; a re-run lists them in the snapshot)."""
+    alerts: tuple[Signal, ...] = ()
+    """Of ``events``, those the alert policy raises, each (id, state) once."""
+    rerun: bool = False
+    """True when the snapshot's signals were recomputed from scratch (draw them all again)."""
+
+
+class EventLog(Sequence[Signal]):
+    """The events of a full scan followed by those of live candles, read without copying."""
+
+    __slots__ = ("_history", "_live", "_n")
+
+    def __init__(self, history: Sequence[Signal], live: list[Signal], n_live: int) -> None:
+        # ``live`` only grows; ``n_live`` freezes this view at its length now.
+        self._history, self._live, self._n = history, live, n_live
+
+    def __len__(self) -> int:
+        return len(self._history) + self._n
+
+    @overload
+    def __getitem__(self, i: int) -> Signal: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Signal]: ...
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        h = len(self._history)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._history[i] if i < h else self._live[i - h]
+
+    def __iter__(self) -> Iterator[Signal]:
+        yield from self._history
+        yield from self._live[: self._n]
+
+
+class _CandleBuffer:
+    """One series' candles in growing columns; :meth:`view` shares them without copying."""
+
+    def __init__(self, candles: Candles) -> None:
+        self._cols = {name: GrowingArray(np.int64 if name == "time" else np.float64)
+                      for name in ("time", *FIELDS)}
+        self.extend(candles)
+
+    def __len__(self) -> int:
+        return len(self._cols["time"])
+
+    def extend(self, candles: Candles) -> None:
+        for name, col in self._cols.items():
+            col.extend(getattr(candles, name))
+
+    def view(self) -> Candles:
+        # Rows already written never change (new ones go past the end), so read-only
+        # views of the filled part are as frozen as a copy, and checked when they came in.
+        out = object.__new__(Candles)
+        for name, col in self._cols.items():
+            object.__setattr__(out, name, read_only(col.view))
+        return out
+
+
+class _IndicatorTrack:
+    """Every indicator of one asset as growing columns, advanced one closed candle at a time."""
+
+    def __init__(self, candles: Candles, config: IndicatorConfig) -> None:
+        full = compute_indicators(candles.high, candles.low, candles.close, candles.volume, config=config)
+        self._state = IndicatorSet.from_candles(candles, config=config)
+        self._shapes: dict[str, tuple[type, tuple[str, ...]] | None] = {}
+        self._cols: dict[tuple[str, str], GrowingArray] = {}
+        for name, value in full.items():
+            if isinstance(value, np.ndarray):
+                self._shapes[name] = None
+                self._grow(name, "", value)
+            else:
+                names = tuple(f.name for f in fields(value)) if is_dataclass(value) else value._fields
+                self._shapes[name] = (type(value), names)
+                for f in names:
+                    self._grow(name, f, getattr(value, f))
+
+    def _grow(self, name: str, f: str, values: np.ndarray) -> None:
+        col = GrowingArray(values.dtype)
+        col.extend(values)
+        self._cols[(name, f)] = col
+
+    def append(self, c: Candles) -> None:
+        for i in range(len(c)):
+            row = self._state.update(Bar(high=c.high[i], low=c.low[i], close=c.close[i], volume=c.volume[i]))
+            for name, value in row.items():
+                shape = self._shapes[name]
+                if shape is None:
+                    self._cols[(name, "")].extend([value])
+                else:
+                    for f, v in zip(shape[1], value):
+                        self._cols[(name, f)].extend([v])
+
+    def view(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, shape in self._shapes.items():
+            if shape is None:
+                out[name] = read_only(self._cols[(name, "")].view)
+            else:
+                cls, names = shape
+                out[name] = cls(*(read_only(self._cols[(name, f)].view) for f in names))
+        return out
+
+
+class _SwingTrack:
+    """Automatic major swings of one asset, extended by the bars a new candle confirms."""
+
+    def __init__(self, candles: Candles, strength: int) -> None:
+        self.strength = strength
+        self.high = GrowingArray(np.int64)
+        self.low = GrowingArray(np.int64)
+        self._n = 0
+        self.extend(candles)
+
+    def extend(self, c: Candles) -> None:
+        start = self._n
+        self._n = len(c)
+        for col, values, sign in ((self.high, c.high, 1.0), (self.low, c.low, -1.0)):
+            col.extend(pivots_in(values, strength=self.strength, start=start, sign=sign))
+
+    def swings(self) -> Swings:
+        return Swings(read_only(self.high.view), read_only(self.low.view), self.strength)
+
+
+class _Asset:
+    """One asset's growing history and everything drawn over it."""
+
+    def __init__(self, symbol: str, candles: Candles, config: ModelConfig) -> None:
+        self.symbol = symbol
+        self.buffer = _CandleBuffer(candles)
+        self.indicators = _IndicatorTrack(candles, config.indicators)
+        self.swings = _SwingTrack(candles, config.smt.major)
+
+    def append(self, c: Candles) -> None:
+        self.buffer.extend(c)
+        self.indicators.append(c)
+        self.swings.extend(self.buffer.view())
+
+    def has(self, time: int) -> int | None:
+        """The row of the candle opening at ``time``, if this asset has it."""
+        t = self.buffer.view().time
+        i = int(t.searchsorted(time))
+        return i if i < len(t) and t[i] == time else None
+
+
+class PairModel:
+    """The watched pair: two assets on one timeframe, their analysis and their signals.
+
+    Every command returns a :class:`ModelResult`. Signals are found on the candles both
+    assets have (domain §2); a candle only one side has is charted, never compared.
+    """
+
+    def __init__(self, symbols: tuple[str, str], timeframe: str, *,
+                 config: ModelConfig = ModelConfig()) -> None:
+        self.symbols = tuple(symbols)
+        self.timeframe = timeframe
+        self.config = config
+        self._manual: dict[str, tuple[ManualSwing, ...]] = {s: () for s in self.symbols}
+        self._derivatives: dict[str, Derivatives] = {}
+        self._revision = 0
+        self._seen: set[tuple[str, str]] = set()
+        self._reset(Candles.empty(), Candles.empty())
+
+    # -- commands -----------------------------------------------------------------------------
+    def load(self, a: Candles, b: Candles) -> ModelResult:
+        """Take whole histories. The snapshot has candles, indicators and swings but no
+        signals yet: over a long history :meth:`detect` takes longer."""
+        self._reset(a, b)
+        return ModelResult(self._snapshot(), rerun=True)
+
+    def detect(self) -> ModelResult:
+        """Every signal of the loaded histories (none is raised as an alert)."""
+        self._run_engine()
+        return ModelResult(self._snapshot(), rerun=True)
+
+    def append(self, symbol: str, candles: Candles) -> ModelResult:
+        """Closed candles of ``symbol``; the events they make known, and which alert."""
+        asset = self._assets[self.symbols.index(symbol)]
+        last = asset.buffer.view().time
+        if len(candles) == 0:
+            return ModelResult(self._snapshot())
+        if len(last) and candles.time[0] <= last[-1]:
+            # A revised candle: history changed under the incremental state.
+            merged = [a.buffer.view() for a in self._assets]
+            merged[self.symbols.index(symbol)] = asset.buffer.view().merge(candles)
+            self._reset(*merged)
+            self._run_engine()
+            return ModelResult(self._snapshot(), rerun=True)
+        asset.append(candles)
+        other = self._assets[1 - self.symbols.index(symbol)]
+        rows = [(i, other.has(int(t))) for i, t in enumerate(candles.time)]
+        both = [(i, j) for i, j in rows if j is not None]
+        new: list[Signal] = []
+        if both:
+            mine = candles.take([i for i, _ in both])
+            theirs = other.buffer.view().take([j for _, j in both])
+            pair = (mine, theirs) if symbol == self.symbols[0] else (theirs, mine)
+            for side, c in zip(self._aligned, pair):
+                side.extend(c)
+            if self._engine_ran:
+                new = self._engine.update(*(side.view() for side in self._aligned),
+                                          derivatives=self._derivatives)
+                self._live.extend(new)
+        return ModelResult(self._snapshot(), tuple(new), self._raise(new))
+
+    def set_manual(self, symbol: str, swings: Iterable[ManualSwing]) -> ModelResult:
+        """Replace the hand-placed swings of ``symbol``; signals are re-run at once (§8)."""
+        self._manual[symbol] = tuple(sorted(set(swings), key=lambda m: (m.time, m.kind)))
+        return self._rerun()
+
+    def set_derivatives(self, symbol: str, derivatives: Derivatives) -> ModelResult:
+        """Funding, open interest and ratios of ``symbol`` for the §6 rules; re-runs."""
+        self._derivatives[symbol] = derivatives
+        return self._rerun()
+
+    def apply(self, config: ModelConfig) -> ModelResult:
+        """Other thresholds: the whole analysis is re-run with them."""
+        self.config = config
+        ran = self._engine_ran
+        self._reset(*(asset.buffer.view() for asset in self._assets))
+        if ran:
+            self._run_engine()
+        return ModelResult(self._snapshot(), rerun=True)
+
+    def mark_seen(self, keys: Iterable[tuple[str, str]]) -> None:
+        """(signal id, state) pairs already raised, in an earlier run: never raised again."""
+        self._seen.update(keys)
+
+    # -- internals ----------------------------------------------------------------------------
+    def _reset(self, a: Candles, b: Candles) -> None:
+        self._assets = [_Asset(s, c, self.config) for s, c in zip(self.symbols, (a, b))]
+        self._aligned = [_CandleBuffer(c) for c in align_pair(a, b)]
+        c = self.config
+        self._engine = SignalEngine(self.timeframe, self.symbols, params=c.smt,
+                                    indicator_params=c.signals)
+        self._engine_ran = False
+        self._revision += 1
+        self._history: Sequence[Signal] = ()
+        self._live: list[Signal] = []
+
+    def _run_engine(self) -> None:
+        a, b = (side.view() for side in self._aligned)
+        self._history = self._engine.run(a, b, manual=self._manual, derivatives=self._derivatives)
+        self._live = []
+        self._engine_ran = True
+        self._revision += 1
+
+    def _rerun(self) -> ModelResult:
+        if self._engine_ran:
+            self._run_engine()
+        return ModelResult(self._snapshot(), rerun=True)
+
+    def _raise(self, events: Iterable[Signal]) -> tuple[Signal, ...]:
+        raised = []
+        for sig in events:
+            key = (sig.id, sig.state.value)
+            if key not in self._seen and self.config.alerts.alerts(sig):
+                self._seen.add(key)
+                raised.append(sig)
+        return tuple(raised)
+
+    def _snapshot(self) -> PairAnalysis:
+        assets = tuple(self._asset_snapshot(a) for a in self._assets)
+        signals = EventLog(self._history, self._live, len(self._live))
+        return PairAnalysis(self.timeframe, assets, signals, self._revision)
+
+    def _asset_snapshot(self, asset: _Asset) -> AssetAnalysis:
+        return analyze_asset(
+            asset.symbol,
+            asset.buffer.view(),
+            indicators=asset.indicators.view(),
+            swings=asset.swings.swings(),
+            manual=self._manual[asset.symbol],
+        )

@@ -1,0 +1,181 @@
+"""The pair model: commands in, snapshots and new events out (domain §2, §5–§8)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from smtdesk.core.candles import align_pair
+from smtdesk.core.engine import SignalEngine
+from smtdesk.core.pair_model import AlertPolicy, ModelConfig, PairModel
+from smtdesk.core.signal import Direction, Signal, State
+from smtdesk.core.smt import SmtParams
+from smtdesk.core.swings import ManualSwing, find_swings
+from smtdesk.data.demo import load_demo_series, resources_dir
+
+BTC, ETH = "BTC/USDT:USDT", "ETH/USDT:USDT"
+
+
+@pytest.fixture(scope="module")
+def pair():
+    demo = resources_dir() / "demo"
+    a = load_demo_series(demo / "BTCUSDT_1h.csv.gz")[:1500]
+    b = load_demo_series(demo / "ETHUSDT_1h.csv.gz")[:1500]
+    return a, b
+
+
+def loaded(a, b, **kw) -> PairModel:
+    model = PairModel((BTC, ETH), "1h", **kw)
+    model.load(a, b)
+    model.detect()
+    return model
+
+
+def snapshot(model):
+    return model.append(BTC, model._assets[0].buffer.view()[:0]).snapshot
+
+
+def test_a_manual_swing_replaces_the_automatic_one_on_its_bar(pair):
+    a, b = pair
+    model = loaded(a, b)
+    auto = snapshot(model).assets[0].swings
+    i, j = int(auto.high_idx[3]), int(auto.low_idx[3])
+    manual = [ManualSwing(int(a.time[i]), "high"), ManualSwing(int(a.time[j] + 3_600_000), "low")]
+    btc = model.set_manual(BTC, manual).snapshot.assets[0]
+    assert i not in btc.swings.high_idx
+    assert j in btc.swings.low_idx, "a manual low on another bar leaves this automatic low alone"
+    assert set(btc.manual) == set(manual)
+    assert len(btc.swings.high_idx) == len(auto.high_idx) - 1
+
+
+def test_manual_swings_feed_the_engine_and_clearing_them_restores_the_events(pair):
+    a, b = pair
+    model = loaded(a, b)
+    before = list(snapshot(model).signals)
+    # a low on every 40th bar: enough hand-placed levels that some sweep matches change
+    manual = [ManualSwing(int(t), "low") for t in a.time[100::40]]
+    result = model.set_manual(ETH, manual)
+    assert result.rerun
+    expected = SignalEngine("1h", (BTC, ETH)).run(*align_pair(a, b), manual={BTC: (), ETH: manual})
+    assert list(result.snapshot.signals) == list(expected)
+    assert list(result.snapshot.signals) != before
+    assert list(model.set_manual(ETH, []).snapshot.signals) == before
+
+
+def test_a_manual_swing_off_the_candles_is_not_shown(pair):
+    a, b = pair
+    model = loaded(a, b)
+    missing = ManualSwing(int(a.time[10]) + 1, "high")
+    assert model.set_manual(BTC, [missing]).snapshot.assets[0].manual == ()
+
+
+def assert_same_snapshot(live, full) -> None:
+    assert list(live.signals) == list(full.signals)
+    for x, y in zip(live.assets, full.assets):
+        assert np.array_equal(x.candles.time, y.candles.time)
+        assert np.array_equal(x.swings.high_idx, y.swings.high_idx)
+        assert np.array_equal(x.swings.low_idx, y.swings.low_idx)
+        for name, value in x.indicators.items():
+            other = y.indicators[name]
+            if isinstance(value, np.ndarray):
+                assert np.array_equal(value, other, equal_nan=True), name
+            else:
+                for f in dataclasses.fields(value):
+                    assert np.array_equal(getattr(value, f.name), getattr(other, f.name), equal_nan=True), (name, f.name)
+
+
+def test_live_candles_one_asset_at_a_time_equal_a_full_run(pair):
+    a, b = pair
+    n = len(a) - 150
+    model = loaded(a[:n], b[:n])
+    events = []
+    for k in range(n, len(a)):
+        # the assets' candles arrive separately, sometimes ETH first
+        order = ((ETH, b), (BTC, a)) if k % 3 == 0 else ((BTC, a), (ETH, b))
+        for symbol, c in order:
+            result = model.append(symbol, c[k : k + 1])
+            assert not result.rerun
+            events.extend(result.events)
+    full = loaded(a, b)
+    assert_same_snapshot(snapshot(model), snapshot(full))
+    tail = [s for s in snapshot(full).signals if s.known_time >= a.time[n]]
+    assert events == tail and events, "exactly the new events, in order"
+
+
+def test_a_candle_only_one_asset_has_is_charted_but_never_compared(pair):
+    a, b = pair
+    gap = len(a) - 20  # ETH misses this candle
+    model = loaded(a[: gap - 50], b[: gap - 50])
+    for k in range(gap - 50, len(a)):
+        model.append(BTC, a[k : k + 1])
+        if k != gap:
+            model.append(ETH, b[k : k + 1])
+    live = snapshot(model)
+    assert len(live.assets[0].candles) == len(a) and len(live.assets[1].candles) == len(a) - 1
+    b_gap = b.take(np.r_[0:gap, gap + 1 : len(b)])
+    expected = SignalEngine("1h", (BTC, ETH)).run(a, b_gap, align=True)
+    assert list(live.signals) == list(expected)
+
+
+def test_a_revised_candle_reruns_everything(pair):
+    a, b = pair
+    model = loaded(a, b)
+    revised = a[len(a) - 1 :]
+    result = model.append(BTC, revised)
+    assert result.rerun and result.events == ()
+
+
+def smt(state: State, *, tags=frozenset(), kind="smt", rr=3.0) -> Signal:
+    from smtdesk.core.signal import TradePlan
+
+    plan = TradePlan(Direction.BEARISH, 100.0, 101.0, 97.0, rr, 1.0, "mss retest") if state is State.CONFIRMED else None
+    return Signal(id="x", kind=kind, direction=Direction.BEARISH, state=state, assets=(BTC, ETH),
+                  timeframe="1h", ref_time=0, known_time=0, tags=frozenset(tags), plan=plan)
+
+
+def test_the_default_alert_policy_follows_domain_section_5():
+    policy = AlertPolicy()
+    assert policy.alerts(smt(State.FORMING)) and policy.alerts(smt(State.DIVERGENCE))
+    assert policy.alerts(smt(State.CONFIRMED))
+    assert not policy.alerts(smt(State.CANCELLED)) and not policy.alerts(smt(State.INVALIDATED))
+    assert not policy.alerts(smt(State.FORMING, tags={"counter-trend"}))
+    assert not policy.alerts(smt(State.FORMING, tags={"weak pair"}))
+    assert not policy.alerts(smt(State.FORMING, kind="rsi_divergence")), "§6 signals are listed, not raised"
+    assert not AlertPolicy(min_reward_risk=4.0).alerts(smt(State.CONFIRMED, rr=3.0))
+    assert AlertPolicy(kinds=None).alerts(smt(State.FORMING, kind="rsi_divergence"))
+
+
+def test_live_alerts_are_raised_once_per_id_and_state_and_never_when_seen_before(pair):
+    a, b = pair
+    n = len(a) - 300
+    everything = AlertPolicy(kinds=None, muting_tags=frozenset(),
+                             states=frozenset(State))
+    model = loaded(a[:n], b[:n], config=ModelConfig(alerts=everything))
+    first_half = []
+    for k in range(n, n + 150):
+        for symbol, c in ((BTC, a), (ETH, b)):
+            result = model.append(symbol, c[k : k + 1])
+            assert all(s in result.events for s in result.alerts)
+            first_half.extend(result.alerts)
+    keys = [(s.id, s.state.value) for s in first_half]
+    assert keys and len(keys) == len(set(keys))
+    # a restart replays the same candles: what was raised is not raised again
+    again = loaded(a[:n], b[:n], config=ModelConfig(alerts=everything))
+    again.mark_seen(keys)
+    replayed = []
+    for k in range(n, n + 150):
+        for symbol, c in ((BTC, a), (ETH, b)):
+            replayed.extend(again.append(symbol, c[k : k + 1]).alerts)
+    assert replayed == []
+
+
+def test_applying_a_config_reruns_with_its_thresholds(pair):
+    a, b = pair
+    model = loaded(a, b)
+    result = model.apply(ModelConfig(smt=SmtParams(major=8)))
+    assert result.rerun
+    expected = find_swings(a.high, a.low, strength=8)
+    assert np.array_equal(result.snapshot.assets[0].swings.high_idx, expected.high_idx)
+    assert list(result.snapshot.signals) == list(SignalEngine("1h", (BTC, ETH), major=8).run(a, b, align=True))
