@@ -108,13 +108,13 @@ def test_a_slow_history_analysis_is_explained_in_the_status_bar(on_qt_loop, seco
     async def body():
         worker = MarketWorker(DemoSource(live_bars=3, seconds_per_bar=3600),
                               slow_analysis_seconds=0.2)
-        detect = worker._analyzer.detect
+        detect = worker._model.detect
 
         def timed_detect():
             time.sleep(seconds)  # 0.6 s: as the first start, while the analysis loops compile
             return detect()
 
-        worker._analyzer.detect = timed_detect
+        worker._model.detect = timed_detect
         seen = Seen(worker)
         worker.start()
         await until(lambda: seen.of("analysis_ready"))
@@ -136,7 +136,7 @@ def test_the_charts_come_before_the_signals_of_a_loaded_history(on_qt_loop):
         names = [n for n, _ in seen.events if n in ("charts_ready", "analysis_ready")]
         assert names[:2] == ["charts_ready", "analysis_ready"]
         charts, full = seen.of("charts_ready")[0], seen.of("analysis_ready")[0]
-        assert charts.signals == () and len(full.signals) > 0
+        assert len(charts.signals) == 0 and len(full.signals) > 0
         for early, late in zip(charts.assets, full.assets):
             assert early.symbol == late.symbol
             assert np.array_equal(early.candles.time, late.candles.time)

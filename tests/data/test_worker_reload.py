@@ -94,7 +94,7 @@ def test_a_timeframe_the_venue_lacks_is_built_from_its_1h_candles_and_kept_live(
 
             closes = []
             for _ in range(4):
-                n_4h = sum(a.timeframe == "4h" for a in seen.of("analysis_ready"))
+                n_4h = len(seen.of("analysis_ready")[-1].assets[0].candles)
                 closing = int(m.fake.forming("BTCUSDT")[0])
                 m.fake.now_ms += HOUR_MS
                 await asyncio.wait_for(push_until(
@@ -102,7 +102,7 @@ def test_a_timeframe_the_venue_lacks_is_built_from_its_1h_candles_and_kept_live(
                 # a forming candle after the closed hour: the closed one has been handled
                 k = len(seen.of("forming_candle"))
                 await asyncio.wait_for(push_until(lambda k=k: len(seen.of("forming_candle")) > k), 8)
-                closes.append(sum(a.timeframe == "4h" for a in seen.of("analysis_ready")) - n_4h)
+                closes.append(len(seen.of("analysis_ready")[-1].assets[0].candles) - n_4h)
                 assert seen.of("forming_candle")[-1].timeframe == "4h"
             # the history ended one hour into a bucket: its fourth hour closes it
             assert closes == [0, 0, 1, 0]

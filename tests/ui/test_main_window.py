@@ -85,7 +85,7 @@ def test_missing_demo_data_shows_a_dialog_and_exits_cleanly(qapp, tmp_path, caps
 
 def test_alert_history_from_earlier_runs_is_listed_and_new_alerts_join_it(qtbot, qloop, tmp_path):
     store = UserStore(tmp_path / "user.sqlite")
-    AlertLog(store, venue="binanceusdm").raise_once(smt(State.CONFIRMED, plan=True))
+    AlertLog(store, venue="binanceusdm").record((smt(State.CONFIRMED, plan=True),))
     win = smtdesk_app.create_window(DemoSource(live_bars=300, seconds_per_bar=0.05), user_store=store)
     qtbot.addWidget(win)
     win.show()
@@ -114,7 +114,7 @@ def test_the_charts_show_while_the_historys_signals_are_still_being_found(qtbot,
     win = smtdesk_app.create_window(DemoSource(live_bars=3, seconds_per_bar=3600.0))
     qtbot.addWidget(win)
     worker = win.worker
-    detect = worker._analyzer.detect
+    detect = worker._model.detect
     release = []
 
     def slow_detect():  # as on a first start, while the detection loops compile
@@ -122,7 +122,7 @@ def test_the_charts_show_while_the_historys_signals_are_still_being_found(qtbot,
             time.sleep(0.01)
         return detect()
 
-    worker._analyzer.detect = slow_detect
+    worker._model.detect = slow_detect
     win.show()
     worker.start()
     qtbot.waitUntil(lambda: win.left.analysis is not None and win.right.analysis is not None, timeout=30_000)

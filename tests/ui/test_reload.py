@@ -174,7 +174,7 @@ def test_picking_binance_in_the_venue_box_switches_from_the_demo_to_the_exchange
     np.testing.assert_array_equal(win.left.analysis.candles.close, truth[:, 4])
     assert win.right.analysis.symbol == "ETH/USDT:USDT" and len(win.right.analysis.candles) == 1000
     assert win.left.price.candles.bar_count() == 1000
-    assert box.currentData() == "binanceusdm" and win.alert_log.venue == "binanceusdm"
+    assert box.currentData() == "binanceusdm" and win.worker.alert_log.venue == "binanceusdm"
     # the exchange's perpetuals to pick from (its dated BTCUSDT_220325 future left out)
     assert listed == [("BTC/USDT:USDT", "ETH/USDT:USDT")]
     box = win.pickers.symbols[1]

@@ -1,0 +1,97 @@
+"""One closed candle through the pair model, against the full recompute of the same snapshot.
+
+For each history length the model is loaded with the history and runs the engine once;
+then every new bar (both assets' candles) goes through ``PairModel.append``: every
+indicator, the swings, the §5–§6 signals and the alert policy. The reference recomputes
+what a candle used to cost: every indicator and swing of both assets over the whole
+history, and the signal engine's full scan, in the same run.
+
+    python bench/live_candle.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from smtdesk.core.analysis import analyze_asset  # noqa: E402
+from smtdesk.core.candles import Candles  # noqa: E402
+from smtdesk.core.engine import SignalEngine  # noqa: E402
+from smtdesk.core.pair_model import PairModel  # noqa: E402
+
+LIVE_BARS = 200
+TARGET_MS = 1.0
+TARGET_RATIO = 20.0
+
+
+def correlated_pair(n: int, seed: int = 7) -> tuple[Candles, Candles]:
+    """Two random walks sharing most of their returns, priced like BTC and ETH, on 1h bars."""
+    rng = np.random.default_rng(seed)
+    common = rng.normal(0, 0.006, n)
+    time_ms = 1_600_000_000_000 + np.arange(n, dtype=np.int64) * 3_600_000
+    out = []
+    for price, own in ((60_000.0, 0.002), (3_000.0, 0.003)):
+        close = price * np.exp(np.cumsum(common + rng.normal(0, own, n)))
+        open_ = np.r_[close[0], close[:-1]]
+        spread = np.abs(rng.normal(0, 0.003, n)) * close
+        high = np.maximum(open_, close) + spread
+        low = np.minimum(open_, close) - spread
+        out.append(Candles(time_ms, open_, high, low, close, rng.uniform(10, 100, n)))
+    return out[0], out[1]
+
+
+def model_per_bar(a: Candles, b: Candles, n: int) -> list[float]:
+    model = PairModel(("BTC", "ETH"), "1h")
+    model.load(a[:n], b[:n])
+    model.detect()
+    model.append("BTC", a[n : n + 1])  # the first live bar builds the live state
+    model.append("ETH", b[n : n + 1])
+    times = []
+    for k in range(n + 1, n + 1 + LIVE_BARS):
+        t0 = time.perf_counter()
+        model.append("BTC", a[k : k + 1])
+        model.append("ETH", b[k : k + 1])
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def full_recompute(a: Candles, b: Candles, n: int, repeats: int = 5) -> list[float]:
+    times = []
+    for k in range(n + 1, n + 1 + repeats):
+        t0 = time.perf_counter()
+        analyze_asset("BTC", a[:k])
+        analyze_asset("ETH", b[:k])
+        SignalEngine("1h", ("BTC", "ETH")).run(a[:k], b[:k])
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def main() -> int:
+    print(f"{'history':>8} | {'model: per bar (both candles)':>31} | {'full recompute':>14} | {'ratio':>6}")
+    print(f"{'bars':>8} | {'median ms':>10} {'p95 ms':>9} {'max ms':>9} | {'median ms':>14} |")
+    ok = True
+    for n in (10_000, 100_000):
+        a, b = correlated_pair(n + LIVE_BARS + 2)
+        full_recompute(a, b, n, repeats=1)  # compile and warm
+        live = np.array(model_per_bar(a, b, n)) * 1000
+        full = np.array(full_recompute(a, b, n)) * 1000
+        med = float(np.median(live))
+        ratio = statistics.median(full) / med
+        print(f"{n:>8} | {med:>10.3f} {np.percentile(live, 95):>9.3f} {live.max():>9.3f} | "
+              f"{statistics.median(full):>14.1f} | {ratio:>5.0f}x")
+        if n == 100_000:
+            met_ms, met_ratio = med <= TARGET_MS, ratio >= TARGET_RATIO
+            print(f"{'PASS' if met_ms else 'MISS'}  median per bar at 100k <= {TARGET_MS} ms")
+            print(f"{'PASS' if met_ratio else 'MISS'}  >= {TARGET_RATIO:.0f}x faster than the full recompute")
+            ok = met_ms and met_ratio
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
