@@ -468,7 +468,8 @@ class MarketWorker(QObject):
             self.status_changed.emit(f"{label}: stopped")
             return True
         cached = [folds[s].history(store.load_candles(source.name, s, base)) for s in self.symbols]
-        if all(len(c) for c in cached):
+        has_cache = all(len(c) for c in cached)
+        if has_cache:
             analysis = await self._load(label, cached)
             self.analysis_ready.emit(analysis)
             self.status_changed.emit(f"{label}: showing {len(cached[0])} cached candles, "
@@ -476,14 +477,21 @@ class MarketWorker(QObject):
         else:
             self.status_changed.emit(f"{label}: connecting")
         reason = unreachable if connected else await self._connect(source)
-        if reason is not None:
-            if self.fallback is None:
-                self.failed.emit(f"{label} is not reachable ({reason}).")
-                self.status_changed.emit(f"{label}: offline, showing cached candles")
-                return True
+        if reason is not None and not has_cache and self.fallback is not None:
             self.failed.emit(f"{label} is not reachable ({reason}); showing the demo market.")
             self._fallback_reason = f"{label} not reachable: {reason}"
             return False
+        if reason is not None:
+            self.failed.emit(f"{label} is not reachable ({reason}); showing the cached candles "
+                             "while it keeps trying.")
+        while reason is not None:
+            # the cached candles stay on screen; the venue is asked again now and then
+            resume = datetime.fromtimestamp(time.time() + self.resume_delay, timezone.utc)
+            shown = "offline (cached)" if has_cache else "offline"
+            self.status_changed.emit(f"{label}: {shown}, trying again at "
+                                     f"{resume:%H:%M:%S} UTC ({reason})")
+            await self._sleep(self.resume_delay)
+            reason = await self._connect(source)
         markets = await source.markets()  # loaded by the connect: no request
         self.symbols_listed.emit(tuple(m.symbol for m in markets if m.active))
         while True:
