@@ -17,9 +17,9 @@ from smtdesk import __version__
 from smtdesk.data.alert_log import AlertLog
 from smtdesk.data.demo import DemoSource
 from smtdesk.data.exchange import DEFAULT_VENUE, VENUES, ExchangeSource
-from smtdesk.data.source import Source, SourceError
+from smtdesk.data.source import Source
 from smtdesk.data.store import CandleStore
-from smtdesk.data.userstore import UserDataError, UserStore
+from smtdesk.data.userstore import UserStore
 from smtdesk.data.worker import MarketWorker
 from smtdesk.ui.main_window import MainWindow
 from smtdesk.ui.theme import DARK, apply_palette

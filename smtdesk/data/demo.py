@@ -17,14 +17,11 @@ from typing import AsyncIterator
 import numpy as np
 
 from smtdesk.core.candles import Candles
-from smtdesk.data.source import CandleUpdate, SourceError
+from smtdesk.data.source import CandleUpdate
+from smtdesk.errors import DemoDataError, SourceError
 
 DEMO_SYMBOLS = {"BTC/USDT:USDT": "BTCUSDT", "ETH/USDT:USDT": "ETHUSDT"}
 DEMO_TIMEFRAME = "1h"
-
-
-class DemoDataError(SourceError):
-    """The demo files are missing or damaged."""
 
 
 def resources_dir() -> Path:

@@ -19,29 +19,11 @@ from typing import Awaitable, Callable, TypeVar
 import aiohttp
 import ccxt
 
-from smtdesk.data.source import SourceError
+from smtdesk.errors import MalformedResponse, RateLimited, SourceError, UnknownSymbol
 
 T = TypeVar("T")
 
 StatusCallback = Callable[[str], None]
-
-
-class MalformedResponse(Exception):
-    """The exchange answered, but not with what the request asks for."""
-
-    problem = "sent an unreadable answer"
-
-
-class UnknownSymbol(SourceError):
-    """The exchange does not list the symbol: retrying cannot help."""
-
-
-class RateLimited(SourceError):
-    """The exchange refuses requests until ``until`` (UTC seconds)."""
-
-    def __init__(self, message: str, until: float) -> None:
-        super().__init__(message)
-        self.until = until
 
 
 @dataclass(frozen=True, slots=True)

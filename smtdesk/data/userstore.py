@@ -16,12 +16,9 @@ from pathlib import Path
 from typing import Callable
 
 from smtdesk.data.store import connect
+from smtdesk.errors import UserDataError
 
 SeriesKey = tuple[str, str, str]  # (venue, symbol, timeframe)
-
-
-class UserDataError(Exception):
-    """The user data file cannot be used; worded for the user."""
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:

@@ -30,10 +30,10 @@ from smtdesk.data.demo import DemoSource
 from smtdesk.data.exchange import ExchangeSource
 from smtdesk.data.qt_gc import collect_on_qt_thread
 from smtdesk.data.resampled import BucketFold, fold_stream, require_base
-from smtdesk.data.retry import UnknownSymbol
-from smtdesk.data.source import Source, SourceError
+from smtdesk.data.source import Source
 from smtdesk.data.store import CandleStore
 from smtdesk.data.sync import record, sync_candles
+from smtdesk.errors import SmtdeskError, SourceError, UnknownSymbol
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +141,11 @@ class MarketWorker(QObject):
         collect_on_qt_thread()
 
     def start(self) -> None:
+        if self.store is not None:
+            # whatever the cache had to set aside, for any venue (the demo's too)
+            for message in self.store.notices:
+                self.failed.emit(message)
+            self.store.on_notice = self.failed.emit
         self._task = asyncio.ensure_future(self._run())
 
     async def stop(self) -> None:
@@ -353,8 +358,7 @@ class MarketWorker(QObject):
         """
         label = source.label
         source.on_status = self.status_changed.emit
-        if store.notice:
-            self.failed.emit(store.notice)
+        source.on_problem = self.failed.emit
         try:
             base, folds = self._base()
         except SourceError as exc:
@@ -392,7 +396,7 @@ class MarketWorker(QObject):
                 # keep what is shown; the store remembers how far we got. Anything else
                 # (a full disk, a reply ccxt could not parse) may pass too, so it is retried
                 message = str(exc)
-                if not isinstance(exc, SourceError):
+                if not isinstance(exc, SmtdeskError):
                     log.exception("market data failed")
                     message = f"{label} data stopped unexpectedly: {exc}"
                 wait = max(self.resume_delay, source.seconds_blocked())
