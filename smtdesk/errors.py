@@ -81,7 +81,8 @@ class CsvProblem:
     problem: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.problem}"
+        # line 0: the file as a whole (it cannot be read at all)
+        return f"line {self.line}: {self.problem}" if self.line else f"file: {self.problem}"
 
 
 class CsvImportError(SmtdeskError):

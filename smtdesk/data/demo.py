@@ -16,7 +16,7 @@ from typing import AsyncIterator
 
 import numpy as np
 
-from smtdesk.core.candles import Candles
+from smtdesk.core.candles import Candles, describe_refusals, gate
 from smtdesk.data.source import CandleUpdate
 from smtdesk.errors import DemoDataError, SourceError
 
@@ -51,6 +51,10 @@ def load_demo_series(path: Path) -> Candles:
         raise DemoDataError(f"Demo data file is damaged: {path} (unexpected shape {rows.shape})")
     if not np.isfinite(rows).all():
         raise DemoDataError(f"Demo data file is damaged: {path} (non-numeric values)")
+    _, refused = gate(rows, DEMO_TIMEFRAME)
+    if refused:
+        raise DemoDataError(f"Demo data file is damaged: {path} ({len(refused)} row(s) are not "
+                            f"candles: {describe_refusals(refused)})")
     try:
         return Candles.from_rows(rows)
     except ValueError as exc:
