@@ -15,6 +15,7 @@ such. Pure Python: every layer, the core included, may import it.
     │                            disk full, locked): retried, never treated as damage
     ├── UserDataError            the user's own data file cannot be opened
     ├── DataDirError             the data folder cannot be used (exit code 2)
+    │   └── DataDirBusy          another smtdesk holds it
     └── CsvImportError           a candle file was refused, every problem line-numbered
 """
 
@@ -71,6 +72,19 @@ class DataDirError(SmtdeskError):
     """The data folder cannot be used; the message says what to do."""
 
 
+class DataDirBusy(DataDirError):
+    """Another smtdesk (process ``pid``) holds the data folder."""
+
+    def __init__(self, folder: object, pid: int) -> None:
+        self.folder = folder
+        self.pid = pid
+        super().__init__(
+            f"smtdesk is already running on the data folder {folder} (process {pid}). Two at "
+            "once would split the alerts between them. Show the running smtdesk, or start this "
+            "one on another folder."
+        )
+
+
 # How much of one problem list is shown; the rest is counted.
 MAX_REPORTED = 20
 
@@ -95,3 +109,15 @@ class CsvImportError(SmtdeskError):
         more = len(problems) - MAX_REPORTED
         tail = f"\n... and {more} more problem(s)" if more > 0 else ""
         super().__init__(f"{path}: nothing was imported.\n{shown}{tail}")
+
+
+# Text from outside (an exchange's error body, a file's bytes) is cut to this in messages.
+MAX_OUTSIDE_CHARS = 300
+
+
+def elide(text: object, limit: int = MAX_OUTSIDE_CHARS) -> str:
+    """``str(text)`` on one line, cut to ``limit`` characters with the full length said."""
+    flat = " ".join(str(text).split())
+    if len(flat) <= limit:
+        return flat
+    return f"{flat[:limit].rstrip()}… ({len(flat)} characters)"

@@ -6,11 +6,13 @@ log is not raised again, and the log lists every alert with the moment it was ra
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
 from smtdesk.core.signal import Direction, Signal, State, TradePlan
 from smtdesk.data.userstore import UserStore
+from smtdesk.errors import StorageError
 
 DEMO = "demo"
 
@@ -79,10 +81,21 @@ class AlertLog:
         if self._store is None or self.venue == DEMO:
             return True
         raised_at = int(time.time() * 1000) if now_ms is None else now_ms
-        return self._store.record_alert(key, raised_at, signal_payload(sig))
+        try:
+            return self._store.record_alert(key, raised_at, signal_payload(sig))
+        except StorageError:
+            # the store has told the user; the alert is shown and kept for this run
+            return True
 
     def history(self, *, limit: int = 500) -> list[RaisedAlert]:
         """Alerts raised so far, newest first (this run's and earlier ones)."""
         if self._store is None:
             return []
-        return [RaisedAlert(r.raised_at, signal_from_payload(r.payload)) for r in self._store.alerts(limit=limit)]
+        raised = []
+        for record in self._store.alerts(limit=limit):
+            try:
+                raised.append(RaisedAlert(record.raised_at, signal_from_payload(record.payload)))
+            except (KeyError, ValueError, TypeError, AttributeError) as exc:
+                self._store.drop_alert(record.id, json.dumps(record.payload),
+                                       f"not an alert: {type(exc).__name__} {exc}")
+        return raised

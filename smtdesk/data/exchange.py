@@ -23,7 +23,7 @@ from smtdesk.data import derivatives as dv
 from smtdesk.data.derivatives import DerivSeries, Liquidation
 from smtdesk.data.retry import Retrier, RetryPolicy, StatusCallback
 from smtdesk.data.source import CandleUpdate
-from smtdesk.errors import EmptyPage, MalformedResponse, SourceError, UnknownSymbol
+from smtdesk.errors import EmptyPage, MalformedResponse, SourceError, UnknownSymbol, elide
 
 VENUES = {
     "binanceusdm": "Binance USD-M",
@@ -589,7 +589,7 @@ class ExchangeSource:
                 events = await watch()
                 failures = 0
             except (ccxt.BadSymbol, ccxt.NotSupported) as exc:
-                await queue.put(SourceError(f"{self.label} liquidation stream refused: {exc}"))
+                await queue.put(SourceError(f"{self.label} liquidation stream refused: {elide(exc)}"))
                 return
             except (ccxt.NetworkError, ccxt.ExchangeError):
                 failures += 1

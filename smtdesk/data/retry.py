@@ -19,7 +19,7 @@ from typing import Awaitable, Callable, TypeVar
 import aiohttp
 import ccxt
 
-from smtdesk.errors import MalformedResponse, RateLimited, SourceError, UnknownSymbol
+from smtdesk.errors import MalformedResponse, RateLimited, SourceError, UnknownSymbol, elide
 
 T = TypeVar("T")
 
@@ -65,6 +65,9 @@ def _describe_transient(exc: BaseException) -> str:
         return MalformedResponse.problem
     if isinstance(exc, ccxt.ExchangeNotAvailable):
         return "is unreachable or unavailable"
+    if isinstance(exc.__cause__, aiohttp.TooManyRedirects):
+        return ("keeps redirecting our requests in a loop (a proxy, a captive portal or a "
+                "blocked network in between?)")
     return "dropped the connection"
 
 
@@ -148,7 +151,7 @@ class Retrier:
                 raise UnknownSymbol(f"{self.venue_label} does not know this symbol ({what})") from exc
             except Exception as exc:
                 if not _is_transient(exc):
-                    raise SourceError(f"{self.venue_label} refused {what}: {exc}") from exc
+                    raise SourceError(f"{self.venue_label} refused {what}: {elide(exc)}") from exc
                 problem = _describe_transient(exc)
                 if attempt == policy.attempts:
                     raise SourceError(

@@ -33,7 +33,7 @@ from smtdesk.data.resampled import BucketFold, fold_stream, require_base
 from smtdesk.data.source import Source
 from smtdesk.data.store import CandleStore
 from smtdesk.data.sync import record, sync_candles
-from smtdesk.errors import SmtdeskError, SourceError, UnknownSymbol
+from smtdesk.errors import SmtdeskError, SourceError, UnknownSymbol, elide
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +195,7 @@ class MarketWorker(QObject):
         except Exception as exc:  # a failed check must not end the selection shown
             log.exception("selection check failed")
             await self._discard(source)
-            self._refuse(f"{source.label}: could not check {what} ({exc}). {still}", shown_status)
+            self._refuse(f"{source.label}: could not check {what} ({elide(exc)}). {still}", shown_status)
             return
         except BaseException:
             await self._discard(source)
@@ -282,7 +282,7 @@ class MarketWorker(QObject):
                     return
             except Exception as exc:  # the window must outlive any data failure
                 log.exception("market worker failed")
-                self.failed.emit(f"Market data stopped unexpectedly: {exc}")
+                self.failed.emit(f"Market data stopped unexpectedly: {elide(exc)}")
                 self.status_changed.emit(f"{self.source.label}: stopped")
                 return
             abandoned, self.source = self.source, self.fallback
@@ -390,7 +390,7 @@ class MarketWorker(QObject):
                 return True
             except UnknownSymbol as exc:
                 self.failed.emit(str(exc))
-                self.status_changed.emit(f"{label}: stopped ({exc})")
+                self.status_changed.emit(f"{label}: stopped ({elide(exc)})")
                 return True
             except Exception as exc:
                 # keep what is shown; the store remembers how far we got. Anything else
@@ -398,7 +398,7 @@ class MarketWorker(QObject):
                 message = str(exc)
                 if not isinstance(exc, SmtdeskError):
                     log.exception("market data failed")
-                    message = f"{label} data stopped unexpectedly: {exc}"
+                    message = f"{label} data stopped unexpectedly: {elide(exc)}"
                 wait = max(self.resume_delay, source.seconds_blocked())
                 self.failed.emit(message)
                 resume = datetime.fromtimestamp(time.time() + wait, timezone.utc)
@@ -454,7 +454,7 @@ class MarketWorker(QObject):
                     continue
                 except Exception as exc:  # a record ccxt could not parse must not end the rest
                     log.exception("derivatives fetch failed")
-                    self.notice.emit(f"{source.label} derivatives data of {symbol} unreadable: {exc}")
+                    self.notice.emit(f"{source.label} derivatives data of {symbol} unreadable: {elide(exc)}")
                     continue
                 for series in result.values() if isinstance(result, dict) else (result,):
                     store.save_series(source.name, series)
@@ -469,7 +469,7 @@ class MarketWorker(QObject):
             self.notice.emit(str(exc))
         except Exception as exc:  # candles go on without liquidations
             log.exception("liquidation stream failed")
-            self.notice.emit(f"{source.label} liquidation recording stopped: {exc}")
+            self.notice.emit(f"{source.label} liquidation recording stopped: {elide(exc)}")
 
     async def _run_replay(self) -> None:
         label = self.source.label
@@ -495,5 +495,5 @@ class MarketWorker(QObject):
             raise
         except Exception as exc:  # the window must outlive any data failure
             log.exception("market worker failed")
-            self.failed.emit(f"Market data stopped unexpectedly: {exc}")
+            self.failed.emit(f"Market data stopped unexpectedly: {elide(exc)}")
             self.status_changed.emit(f"{label}: stopped")
