@@ -12,7 +12,10 @@ WAL mode: a crash loses at most the write in progress, never a committed one.
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
@@ -68,10 +71,34 @@ def is_transient(exc: sqlite3.Error) -> bool:
     return name.startswith(_TRANSIENT)
 
 
-def storage_problem(exc: BaseException) -> str:
-    """What keeps a file from being used, in the user's words."""
+def _os_reason(path: Path | None) -> int | None:
+    """The OS error number that keeps ``path`` from being written (opening it, then writing
+    a file beside it), or None when both work."""
+    if path is None:
+        return None
+    try:
+        if path.exists():
+            with open(path, "r+b"):
+                pass
+        with tempfile.TemporaryFile(dir=path.parent) as fh:
+            fh.write(b"\0" * 65536)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        return exc.errno
+    return None
+
+
+def storage_problem(exc: BaseException, path: Path | None = None) -> str:
+    """What keeps a file (``path``, when known) from being used, in the user's words."""
     name = getattr(exc, "sqlite_errorname", "") or ""
     text = str(exc)
+    code = exc.errno if isinstance(exc, OSError) else _os_reason(path)
+    if code is not None:
+        if code == errno.ENOSPC:
+            return "the disk is full"
+        if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return "it is read-only"
     if name.startswith("SQLITE_FULL") or "disk is full" in text or "No space" in text:
         what = "the disk is full"
     elif name.startswith(("SQLITE_READONLY", "SQLITE_PERM")) or "readonly" in text:
@@ -132,13 +159,16 @@ class CandleStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = self._open(self.path)
         except (sqlite3.Error, OSError) as exc:
-            if isinstance(exc, sqlite3.DatabaseError) and not is_transient(exc):
+            # SQLite reports a full disk as a malformed file at times: only a file the
+            # disk can take writes for is taken for damaged
+            damaged = isinstance(exc, sqlite3.DatabaseError) and not is_transient(exc)
+            if damaged and _os_reason(self.path) is None:
                 self._conn = self._rebuild(exc)
             else:
                 self._conn = self._open(":memory:")
                 self.in_memory = True
                 self._tell(f"The market data cache ({self.path}) cannot be used for now: "
-                           f"{storage_problem(exc)}. "
+                           f"{storage_problem(exc, self.path)}. "
                            "It was left as it is; candles are kept in memory until smtdesk "
                            "restarts, and fetched again then.")
 
@@ -348,7 +378,7 @@ class _Writing:
     def __exit__(self, exc_type, exc, tb) -> None:
         if isinstance(exc, sqlite3.Error) and is_transient(exc):
             raise StorageError(f"The market data cache ({self._path}) cannot be written for now: "
-                               f"{storage_problem(exc)}; the newest candles are not saved and "
+                               f"{storage_problem(exc, self._path)}; the newest candles are not saved and "
                                "are fetched again later.") from exc
 
 

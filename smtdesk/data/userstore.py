@@ -142,7 +142,7 @@ class UserStore:
         if self.writable:
             self.writable = False
             self._tell(f"Your saved swings, drawings and alerts ({self.path}) cannot be written: "
-                       f"{storage_problem(exc)}. smtdesk goes on; what changes now (new alerts "
+                       f"{storage_problem(exc, self.path)}. smtdesk goes on; what changes now (new alerts "
                        "included) is kept until it closes only. Make the file writable, or free "
                        "space, and restart to keep it.")
 
@@ -196,7 +196,7 @@ class UserStore:
             if not is_transient(exc):
                 raise
             self._not_writable(exc)
-            raise StorageError(f"{self.path} cannot be written: {storage_problem(exc)}") from exc
+            raise StorageError(f"{self.path} cannot be written: {storage_problem(exc, self.path)}") from exc
         return cur
 
     def _set_aside(self, source: str, key: str, content: str | None, reason: str) -> None:
