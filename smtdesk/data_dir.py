@@ -87,7 +87,7 @@ class DataDirLock(QObject):
         lock.setStaleLockTime(0)  # stale only when its process is gone, however old
         if not lock.tryLock(0):
             if lock.error() == QLockFile.LockError.LockFailedError:
-                _, pid, _, _ = lock.getLockInfo()
+                pid = lock.getLockInfo()[0]
                 raise DataDirBusy(folder, pid)
             raise DataDirError(f"smtdesk cannot create its lock file in {folder}. Start smtdesk "
                                "with --data-dir pointing to a folder you can write to.")

@@ -89,6 +89,14 @@ def _os_reason(path: Path | None) -> int | None:
     return None
 
 
+def write_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be written now, in the user's words, or None when it can."""
+    code = _os_reason(path)
+    if code is None:
+        return None
+    return storage_problem(OSError(code, os.strerror(code)))
+
+
 def storage_problem(exc: BaseException, path: Path | None = None) -> str:
     """What keeps a file (``path``, when known) from being used, in the user's words."""
     name = getattr(exc, "sqlite_errorname", "") or ""
@@ -99,6 +107,8 @@ def storage_problem(exc: BaseException, path: Path | None = None) -> str:
             return "the disk is full"
         if code in (errno.EACCES, errno.EPERM, errno.EROFS):
             return "it is read-only"
+        if isinstance(exc, OSError):
+            return exc.strerror or str(exc)
     if name.startswith("SQLITE_FULL") or "disk is full" in text or "No space" in text:
         what = "the disk is full"
     elif name.startswith(("SQLITE_READONLY", "SQLITE_PERM")) or "readonly" in text:

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from smtdesk.data.store import connect, is_transient, storage_problem
+from smtdesk.data.store import connect, is_transient, storage_problem, write_problem
 from smtdesk.errors import StorageError, UserDataError
 
 SeriesKey = tuple[str, str, str]  # (venue, symbol, timeframe)
@@ -126,23 +126,25 @@ class UserStore:
             ) from exc
         try:
             self._migrate(migrations)
-            self._conn.execute("BEGIN IMMEDIATE")  # can it be written? (read-only, disk full)
-            self._conn.execute("ROLLBACK")
         except sqlite3.OperationalError as exc:
             if not is_transient(exc):
                 raise
-            self._not_writable(exc)
+            self._not_writable(storage_problem(exc, self.path))
+        # SQLite opens a read-only file without a word and fails only at the first write
+        problem = write_problem(self.path)
+        if problem is not None:
+            self._not_writable(problem)
 
     def _tell(self, message: str) -> None:
         self.notices.append(message)
         if self.on_notice is not None:
             self.on_notice(message)
 
-    def _not_writable(self, exc: sqlite3.Error) -> None:
+    def _not_writable(self, problem: str) -> None:
         if self.writable:
             self.writable = False
             self._tell(f"Your saved swings, drawings and alerts ({self.path}) cannot be written: "
-                       f"{storage_problem(exc, self.path)}. smtdesk goes on; what changes now (new alerts "
+                       f"{problem}. smtdesk goes on; what changes now (new alerts "
                        "included) is kept until it closes only. Make the file writable, or free "
                        "space, and restart to keep it.")
 
@@ -195,19 +197,21 @@ class UserStore:
         except sqlite3.OperationalError as exc:
             if not is_transient(exc):
                 raise
-            self._not_writable(exc)
+            self._not_writable(storage_problem(exc, self.path))
             raise StorageError(f"{self.path} cannot be written: {storage_problem(exc, self.path)}") from exc
         return cur
 
     def _set_aside(self, source: str, key: str, content: str | None, reason: str) -> None:
         """Move an unreadable row to ``damaged_rows`` (when the file can be written) and say so."""
         stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        try:
-            self._write("INSERT INTO damaged_rows VALUES (?, ?, ?, ?, ?)",
-                        (source, key, content, reason, stamp))
-            kept = "moved to the damaged_rows table of that file for inspection"
-        except StorageError:
-            kept = "left where it is"
+        kept = "left where it is"
+        if self.writable:
+            try:
+                self._write("INSERT INTO damaged_rows VALUES (?, ?, ?, ?, ?)",
+                            (source, key, content, reason, stamp))
+                kept = "moved to the damaged_rows table of that file for inspection"
+            except StorageError:
+                pass  # told once by _write
         self._tell(f"One saved {source.replace('_', ' ')} entry ({key}) could not be read ({reason}); "
                    f"it was skipped and {kept}. Everything else was loaded.")
 
