@@ -1,8 +1,10 @@
-"""Time to open a cached 100k-candle series: open the cache file, load the series.
+"""Time to open a cached 100k-candle series, and to save 1M and 4M candles.
 
 Run: python bench/store.py [--candles N]. Prints the best and median of several cold
 opens (a new connection each time; the OS page cache is warm, as on a second app start),
-beside a reference: the same candles as one SQLite row each, read back into arrays.
+beside a reference: the same candles as one SQLite row each, read back into arrays. Then
+the time to save one long series at 1M and 4M candles (it must grow linearly: 4M within
+5x of 1M), beside the same reference's insert.
 """
 
 from __future__ import annotations
@@ -58,10 +60,48 @@ def row_per_candle(path: Path, candles: Candles, repeat: int) -> list[float]:
     return times
 
 
+def row_per_candle_insert(path: Path, candles: Candles) -> float:
+    """Seconds to insert ``candles`` as one row each (the reference for saving)."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE candles (time INTEGER PRIMARY KEY, open REAL, high REAL, low REAL, "
+                 "close REAL, volume REAL)")
+    t0 = time.perf_counter()
+    with conn:
+        conn.executemany("INSERT INTO candles VALUES (?, ?, ?, ?, ?, ?)", zip(
+            candles.time.tolist(), candles.open.tolist(), candles.high.tolist(),
+            candles.low.tolist(), candles.close.tolist(), candles.volume.tolist()))
+    seconds = time.perf_counter() - t0
+    conn.close()
+    return seconds
+
+
+def save_scaling(folder: Path, sizes: tuple[int, ...]) -> None:
+    """Save time of one series at each size, ours beside one row per candle."""
+    ours = {}
+    for n in sizes:
+        candles = series(n)
+        store = CandleStore(folder / f"save{n}.sqlite")
+        t0 = time.perf_counter()
+        store.save_candles(*KEY, candles)
+        ours[n] = time.perf_counter() - t0
+        assert store.count_candles(*KEY) == n
+        store.close()
+        plain = row_per_candle_insert(folder / f"plain{n}.sqlite", candles)
+        print(f"save {n:>9,} candles: ours {ours[n]:6.2f} s   reference, one row per candle "
+              f"{plain:6.2f} s")
+    first, last = sizes[0], sizes[-1]
+    ratio = ours[last] / ours[first]
+    verdict = "linear" if ratio <= 5 * last / first / 4 else "NOT linear"
+    print(f"save {last // first}x the candles: {ratio:.1f}x the time ({verdict}; limit "
+          f"{5 * last / first / 4:g}x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--candles", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--save-sizes", type=int, nargs="+", default=[1_000_000, 4_000_000])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "cache.sqlite"
@@ -91,6 +131,7 @@ def main() -> None:
         plain = row_per_candle(Path(folder) / "plain.sqlite", candles, args.repeat)
         print(f"reference, one row per candle (open + load, no integrity check): best "
               f"{min(plain) * 1000:.1f} ms, median {statistics.median(plain) * 1000:.1f} ms")
+        save_scaling(Path(folder), tuple(args.save_sizes))
 
 
 if __name__ == "__main__":

@@ -5,33 +5,66 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import math
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import qasync
 from PySide6.QtCore import QStandardPaths
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from smtdesk import __version__
+from smtdesk.core.candles import TIMEFRAMES
+from smtdesk.data.csv_import import import_csv
+from smtdesk.data_dir import DataDirLock, check_usable, show_running
 from smtdesk.data.demo import DemoSource
 from smtdesk.data.exchange import DEFAULT_VENUE, VENUES, ExchangeSource
-from smtdesk.data.source import Source, SourceError
+from smtdesk.data.source import Source
 from smtdesk.data.store import CandleStore
-from smtdesk.data.userstore import UserDataError, UserStore
+from smtdesk.data.userstore import UserStore
 from smtdesk.data.worker import MarketWorker
+from smtdesk.errors import DataDirBusy, DataDirError, SmtdeskError, SourceError, UserDataError
 from smtdesk.ui.main_window import MainWindow
 from smtdesk.ui.theme import DARK, apply_palette
 
 EXIT_DATA_ERROR = 2
+# Demo replay speed: slower than an hour per candle is a still picture, faster than this a
+# blur the analysis cannot keep up with.
+REPLAY_SECONDS = (0.01, 3600.0)
+
+
+def _replay_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    low, high = REPLAY_SECONDS
+    if not (math.isfinite(value) and low <= value <= high):
+        raise argparse.ArgumentTypeError(f"{text} is not between {low:g} and {high:g} seconds")
+    return value
+
+
+def _symbol(text: str) -> str:
+    """A perpetual's ccxt symbol; the exchange's own spelling (BTCUSDT) is accepted too."""
+    symbol = text.strip().upper()
+    if re.fullmatch(r"[A-Z0-9]{1,20}/[A-Z0-9]{2,10}:[A-Z0-9]{2,10}", symbol):
+        return symbol
+    plain = re.fullmatch(r"([A-Z0-9]{1,20})(USDT|USDC)", symbol)
+    if plain:
+        return f"{plain[1]}/{plain[2]}:{plain[2]}"
+    raise argparse.ArgumentTypeError(f"{text!r} is not a symbol such as BTC/USDT:USDT or BTCUSDT")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line, every option checked; a wrong one exits 2 with its reason."""
     parser = argparse.ArgumentParser(prog="smtdesk", description="SMT divergence charts")
     parser.add_argument("--version", action="version", version=f"smtdesk {__version__}")
     parser.add_argument(
-        "--replay-seconds", type=float, default=2.0, metavar="S",
-        help="demo market: seconds between two live 1h candles (default 2)",
+        "--replay-seconds", type=_replay_seconds, default=2.0, metavar="S",
+        help="demo market: seconds between two live 1h candles, "
+        f"{REPLAY_SECONDS[0]:g} to {REPLAY_SECONDS[1]:g} (default 2)",
     )
     parser.add_argument(
         "--resources", type=Path, default=None, metavar="DIR",
@@ -40,13 +73,35 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--exchange", choices=[*VENUES, "demo"], default=DEFAULT_VENUE,
         help=f"market data venue (default {DEFAULT_VENUE}); the demo market is used when "
-        "it does not answer, or always with 'demo'",
+        "it does not answer, or always with 'demo'. With --import: the venue the candles "
+        "are stored for",
     )
     parser.add_argument(
         "--data-dir", type=Path, default=None, metavar="DIR",
         help="folder for the market data cache (default: the per-user app data folder)",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--import", dest="import_file", type=Path, default=None, metavar="FILE",
+        help="import the candles of a CSV file into the cache and exit (needs --symbol and "
+        "--timeframe)",
+    )
+    parser.add_argument("--symbol", type=_symbol, default=None, metavar="S",
+                        help="with --import: the symbol of the candles, e.g. BTC/USDT:USDT")
+    parser.add_argument("--timeframe", choices=TIMEFRAMES, default=None, metavar="TF",
+                        help=f"with --import: the timeframe of the candles ({', '.join(TIMEFRAMES)})")
+    args = parser.parse_args(argv)
+    if args.import_file is None:
+        if args.symbol is not None or args.timeframe is not None:
+            parser.error("--symbol and --timeframe go with --import FILE")
+    else:
+        missing = [o for o, v in (("--symbol", args.symbol), ("--timeframe", args.timeframe))
+                   if v is None]
+        if missing:
+            parser.error(f"--import needs {' and '.join(missing)}")
+        if args.exchange == "demo":
+            parser.error("--import stores candles for an exchange venue; the demo market "
+                         f"is a recording. Use --exchange with one of {', '.join(VENUES)}")
+    return args
 
 
 def data_dir(override: Path | None) -> Path:
@@ -101,31 +156,96 @@ def open_user_store(folder: Path) -> UserStore | None:
         return None
 
 
+def claim_data_dir(folder: Path) -> DataDirLock | None:
+    """The data folder, checked usable and locked for this run; None when the user was told
+    why not (or chose to switch to the smtdesk already running on it). "Use another folder"
+    claims the folder picked instead and returns its lock."""
+    while True:
+        try:
+            return DataDirLock.claim(folder)
+        except DataDirBusy as busy:
+            choice = ask_busy(busy)
+            if choice == "show":
+                show_running(busy.folder)
+                return None
+            if choice != "other":
+                return None
+            picked = QFileDialog.getExistingDirectory(
+                None, "smtdesk: choose a data folder", str(folder.parent),
+                QFileDialog.Option.ShowDirsOnly | QFileDialog.Option.DontUseNativeDialog)
+            if not picked:
+                return None
+            folder = Path(picked)
+        except DataDirError as exc:
+            show_fatal(str(exc))
+            return None
+
+
+def ask_busy(busy: DataDirBusy) -> str:
+    """"show", "other" or "quit": what to do when another smtdesk holds the data folder."""
+    print(f"smtdesk: {busy}", file=sys.stderr)
+    box = QMessageBox(QMessageBox.Icon.Information, "smtdesk is already running", str(busy))
+    show = box.addButton("Show the running smtdesk", QMessageBox.ButtonRole.AcceptRole)
+    other = box.addButton("Use another folder…", QMessageBox.ButtonRole.ActionRole)
+    box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return {show: "show", other: "other"}.get(box.clickedButton(), "quit")
+
+
 def build(args: argparse.Namespace) -> MainWindow | None:
     """The main window ``smtdesk`` opens for ``args``, with its worker not yet started.
 
     None when the app cannot start; the user has been told why.
     """
-    app = QApplication.instance()
     source = DemoSource(root=args.resources, seconds_per_bar=args.replay_seconds)
     try:
         source.validate()
     except SourceError as exc:
         show_fatal(f"{exc}\n\nReinstall smtdesk or restore the resources/demo folder.")
         return None
-    folder = data_dir(args.data_dir)
+    lock = claim_data_dir(data_dir(args.data_dir))
+    if lock is None:
+        return None
+    folder = lock.folder
     user_store = open_user_store(folder)
     # The store and the demo fallback serve any venue picked later, not only the first.
     store = CandleStore(folder / "market-cache.sqlite")
     sources = venue_sources(source)
-    return create_window(sources(args.exchange), store=store, fallback=source,
-                         user_store=user_store, sources=sources)
+    window = create_window(sources(args.exchange), store=store, fallback=source,
+                           user_store=user_store, sources=sources)
+    if user_store is not None:
+        for message in user_store.notices:
+            window.worker.failed.emit(message)
+        user_store.on_notice = window.worker.failed.emit
+    lock.hold_for(window)
+    return window
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """``smtdesk --import``: the file into the cache, one summary line; 2 on any problem."""
+    folder = data_dir(args.data_dir)
+    try:
+        check_usable(folder)
+        store = CandleStore(folder / "market-cache.sqlite", on_notice=lambda m: print(
+            f"smtdesk: {m}", file=sys.stderr))
+        try:
+            summary = import_csv(args.import_file, args.exchange, args.symbol, args.timeframe, store)
+        finally:
+            store.close()
+    except SmtdeskError as exc:
+        print(f"smtdesk: {exc}", file=sys.stderr)
+        return EXIT_DATA_ERROR
+    print(summary)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("smtdesk")
+    if args.import_file is not None:
+        return run_import(args)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = build(args)

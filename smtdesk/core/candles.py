@@ -116,3 +116,87 @@ def align_pair(a: Candles, b: Candles) -> tuple[Candles, Candles]:
     """
     common, ia, ib = np.intersect1d(a.time, b.time, assume_unique=True, return_indices=True)
     return a.take(ia), b.take(ib)
+
+
+# Bitcoin's first block: no market this app charts has a candle before it.
+EARLIEST_MS = 1_230_768_000_000  # 2009-01-01 00:00 UTC
+_WEEK_MS = 604_800_000
+_MONDAY_MS = 4 * 86_400_000  # weeks open on Monday; 1970-01-01 was a Thursday
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A row that is not a candle: its open time (ms, or the raw value when it is not a
+    time at all) and why it was refused."""
+
+    time: float
+    reason: str
+
+
+def row_problems(rows: npt.ArrayLike, timeframe: str, *,
+                 now_ms: int | None = None) -> list[tuple[int, str]]:
+    """``(index, reason)`` of every row of ``[time_ms, open, high, low, close, volume]``
+    that is not a candle: finite positive prices, low <= open, close <= high, volume >= 0,
+    an open time on the ``timeframe`` grid, from 2009 on and not after ``now_ms``."""
+    arr = np.asarray(rows, dtype=np.float64).reshape(-1, 6)
+    tf = timeframe_ms(timeframe)
+    offset = _MONDAY_MS if tf % _WEEK_MS == 0 else 0
+    t, o, h, lo, c, v = arr.T
+    prices = arr[:, 1:5]
+    with np.errstate(invalid="ignore"):
+        not_time = ~np.isfinite(t) | (t != np.round(t)) | (np.abs(t) >= 2.0**62)
+        checks = [
+            (not_time, "its open time is not a time"),
+            (~not_time & (t < EARLIEST_MS), "it opens before 2009"),
+            (~not_time & ((t - offset) % tf != 0), f"its open time is not on the {timeframe} grid"),
+            (~not_time & (t > (np.inf if now_ms is None else now_ms)),
+             "it opens after the exchange's clock (a candle from the future)"),
+            (~np.isfinite(prices).all(axis=1), "a price is not a number"),
+            ((prices <= 0).any(axis=1), "a price is zero or negative"),
+            ((h < lo) | (h < np.maximum(o, c)) | (lo > np.minimum(o, c)),
+             "its high and low do not contain its open and close"),
+            (~np.isfinite(v), "its volume is not a number"),
+            (v < 0, "its volume is negative"),
+        ]
+    reasons: dict[int, str] = {}
+    for bad, reason in checks:
+        for i in np.flatnonzero(bad).tolist():
+            reasons.setdefault(i, reason)
+    return sorted(reasons.items())
+
+
+def gate(rows: npt.ArrayLike, timeframe: str, *,
+         now_ms: int | None = None) -> tuple[np.ndarray, tuple[Refusal, ...]]:
+    """The rows that are candles (see :func:`row_problems`) and a refusal for each other."""
+    arr = np.asarray(rows, dtype=np.float64).reshape(-1, 6)
+    problems = row_problems(arr, timeframe, now_ms=now_ms)
+    if not problems:
+        return arr, ()
+    keep = np.ones(len(arr), bool)
+    keep[[i for i, _ in problems]] = False
+    return arr[keep], tuple(Refusal(float(arr[i, 0]), why) for i, why in problems)
+
+
+def gate_candles(candles: Candles, timeframe: str, *,
+                 now_ms: int | None = None) -> tuple[Candles, tuple[Refusal, ...]]:
+    """:func:`gate` over a :class:`Candles` series."""
+    rows = np.column_stack([candles.time.astype(np.float64),
+                            *(getattr(candles, f) for f in FIELDS)])
+    kept, refused = gate(rows, timeframe, now_ms=now_ms)
+    if not refused:
+        return candles, ()
+    return Candles.from_rows(kept), refused
+
+
+def describe_refusals(refused: tuple[Refusal, ...], *, limit: int = 3) -> str:
+    """The first few refusals as "2024-01-02 03:00 UTC: its volume is negative; ...". """
+    parts = [f"{_time_text(r.time)}: {r.reason}" for r in refused[:limit]]
+    if len(refused) > limit:
+        parts.append(f"and {len(refused) - limit} more")
+    return "; ".join(parts)
+
+
+def _time_text(time_ms: float) -> str:
+    if not np.isfinite(time_ms) or not -6e16 < time_ms < 2.5e14:
+        return f"open time {time_ms!r}"
+    return np.datetime64(int(time_ms), "ms").astype(str).replace("T", " ")[:16] + " UTC"

@@ -6,11 +6,13 @@ log is not raised again, and the log lists every alert with the moment it was ra
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
 from smtdesk.core.signal import Direction, Signal, State, TradePlan
 from smtdesk.data.userstore import UserStore
+from smtdesk.errors import StorageError
 
 @dataclass(frozen=True, slots=True)
 class RaisedAlert:
@@ -83,8 +85,12 @@ class AlertLog:
             if self._store is None:
                 if any(self._key(a.signal) == self._key(sig) for a in self._kept):
                     continue
-            elif not self._store.record_alert(self._key(sig), raised_at, signal_payload(sig)):
-                continue
+            else:
+                try:
+                    if not self._store.record_alert(self._key(sig), raised_at, signal_payload(sig)):
+                        continue
+                except StorageError:
+                    pass  # the store has told the user; the alert is shown and kept for this run
             alert = RaisedAlert(raised_at, sig)
             self._kept.append(alert)
             out.append(alert)
@@ -94,4 +100,11 @@ class AlertLog:
         """Alerts raised so far, newest first (this run's and earlier ones)."""
         if self._store is None:
             return self._kept[::-1][:limit]
-        return [RaisedAlert(r.raised_at, signal_from_payload(r.payload)) for r in self._store.alerts(limit=limit)]
+        raised = []
+        for record in self._store.alerts(limit=limit):
+            try:
+                raised.append(RaisedAlert(record.raised_at, signal_from_payload(record.payload)))
+            except (KeyError, ValueError, TypeError, AttributeError) as exc:
+                self._store.drop_alert(record.id, json.dumps(record.payload),
+                                       f"not an alert: {type(exc).__name__} {exc}")
+        return raised

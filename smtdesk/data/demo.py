@@ -16,15 +16,12 @@ from typing import AsyncIterator
 
 import numpy as np
 
-from smtdesk.core.candles import Candles
-from smtdesk.data.source import CandleUpdate, SourceError
+from smtdesk.core.candles import Candles, describe_refusals, gate
+from smtdesk.data.source import CandleUpdate
+from smtdesk.errors import DemoDataError, SourceError
 
 DEMO_SYMBOLS = {"BTC/USDT:USDT": "BTCUSDT", "ETH/USDT:USDT": "ETHUSDT"}
 DEMO_TIMEFRAME = "1h"
-
-
-class DemoDataError(SourceError):
-    """The demo files are missing or damaged."""
 
 
 def resources_dir() -> Path:
@@ -54,6 +51,10 @@ def load_demo_series(path: Path) -> Candles:
         raise DemoDataError(f"Demo data file is damaged: {path} (unexpected shape {rows.shape})")
     if not np.isfinite(rows).all():
         raise DemoDataError(f"Demo data file is damaged: {path} (non-numeric values)")
+    _, refused = gate(rows, DEMO_TIMEFRAME)
+    if refused:
+        raise DemoDataError(f"Demo data file is damaged: {path} ({len(refused)} row(s) are not "
+                            f"candles: {describe_refusals(refused)})")
     try:
         return Candles.from_rows(rows)
     except ValueError as exc:

@@ -18,17 +18,12 @@ import ccxt
 import ccxt.pro
 import numpy as np
 
-from smtdesk.core.candles import Candles, timeframe_ms
+from smtdesk.core.candles import Candles, Refusal, describe_refusals, gate, timeframe_ms
 from smtdesk.data import derivatives as dv
 from smtdesk.data.derivatives import DerivSeries, Liquidation
-from smtdesk.data.retry import (
-    MalformedResponse,
-    Retrier,
-    RetryPolicy,
-    StatusCallback,
-    UnknownSymbol,
-)
-from smtdesk.data.source import DERIVATIVES, HISTORY_SINCE, LIQUIDATIONS, MARKETS, CandleUpdate, SourceError
+from smtdesk.data.retry import Retrier, RetryPolicy, StatusCallback
+from smtdesk.data.source import DERIVATIVES, HISTORY_SINCE, LIQUIDATIONS, MARKETS, CandleUpdate
+from smtdesk.errors import EmptyPage, MalformedResponse, SourceError, UnknownSymbol, elide
 
 VENUES = {
     "binanceusdm": "Binance USD-M",
@@ -48,12 +43,6 @@ _TOP_RATIO_METHODS = {
 }
 
 
-class EmptyPage(MalformedResponse):
-    """No candles where the exchange's own clock says there must be some."""
-
-    problem = "sent an empty page of candles"
-
-
 @dataclass(frozen=True, slots=True)
 class MarketInfo:
     """A USDT-margined perpetual the venue lists."""
@@ -64,21 +53,54 @@ class MarketInfo:
     active: bool
 
 
-def _clean(rows: list, tf: int) -> np.ndarray:
-    """Rows as a sorted, de-duplicated (n, 6) float array; raise on anything unreadable."""
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One answer of candles, through the candle gate: ``rows`` sorted and unique;
+    ``refused`` the rows that are not candles; ``conflicting`` the open times sent twice
+    with different values (neither is kept: which one is right cannot be told);
+    ``repeated`` how many exact copies were dropped."""
+
+    rows: np.ndarray
+    received: int
+    refused: tuple[Refusal, ...] = ()
+    conflicting: tuple[int, ...] = ()
+    repeated: int = 0
+
+    def dropped(self) -> list[int]:
+        """Open times asked for that did not make it through, to ask for again."""
+        times = [r.time for r in self.refused if np.isfinite(r.time) and r.time == int(r.time)]
+        return sorted({int(t) for t in times} | set(self.conflicting))
+
+
+def _clean(rows: list, timeframe: str, now_ms: int | None) -> Page:
+    """Rows through the candle gate, sorted and de-duplicated; raise when not a list of rows."""
     if not isinstance(rows, list):
         raise MalformedResponse("candles: expected a list")
     try:
         arr = np.array([r[:6] for r in rows], dtype=np.float64).reshape(-1, 6)
     except (TypeError, ValueError, IndexError) as exc:
         raise MalformedResponse(f"candles: {exc}") from exc
-    if not np.all(np.isfinite(arr)) or np.any(arr[:, 0] % tf != 0):
-        raise MalformedResponse("candles: missing values or misaligned open times")
-    # stable sort, then keep the last row of each timestamp: a later answer is newer
+    arr, refused = gate(arr, timeframe, now_ms=now_ms)
+    if len(arr) == 0:
+        return Page(arr, len(rows), refused)
     arr = arr[np.argsort(arr[:, 0], kind="stable")]
-    keep = np.ones(len(arr), bool)
-    keep[:-1] = arr[1:, 0] != arr[:-1, 0]
-    return arr[keep]
+    same_time = arr[1:, 0] == arr[:-1, 0]
+    copy = same_time & np.all(arr[1:] == arr[:-1], axis=1)
+    arr = arr[np.concatenate([[True], ~copy])]
+    clash = arr[1:, 0] == arr[:-1, 0]
+    conflicting = np.unique(arr[1:][clash, 0]).astype(np.int64)
+    if len(conflicting):
+        arr = arr[~np.isin(arr[:, 0], conflicting)]
+    return Page(arr, len(rows), refused, tuple(conflicting.tolist()), int(copy.sum()))
+
+
+# Further apart than this, the exchange's clock or this computer's is wrong, and candles
+# cannot be told closed from forming.
+MAX_CLOCK_SKEW_MS = 86_400_000
+
+
+def _utc(time_ms: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(time_ms / 1000))
 
 
 async def _forward_failure(work: Awaitable[None], queue: asyncio.Queue) -> None:
@@ -156,6 +178,7 @@ class ExchangeSource:
         self._settle_ms = settle_ms
         self._clock_offset_ms: int | None = None
         self.on_status = on_status
+        self.on_problem: StatusCallback | None = None
         self.status = ""
         self.retrier = Retrier(
             self.label, policy=policy, retry_after=self._retry_after, sleep=sleep,
@@ -168,6 +191,12 @@ class ExchangeSource:
         self.status = text
         if self.on_status is not None:
             self.on_status(text)
+
+    def _problem(self, text: str) -> None:
+        """Something the exchange sent that the user should know was not used."""
+        self._status(text)
+        if self.on_problem is not None:
+            self.on_problem(text)
 
     def _retry_after(self) -> float | None:
         headers = self._ex.last_response_headers or {}
@@ -190,7 +219,13 @@ class ExchangeSource:
         before = self._clock_ms()
         server = await self.retrier.call("the exchange clock", self._ex.fetch_time)
         local = (before + self._clock_ms()) // 2
-        self._clock_offset_ms = int(server) - local if server else 0
+        offset = int(server) - local if server else 0
+        if abs(offset) > MAX_CLOCK_SKEW_MS:
+            raise SourceError(
+                f"{self.label}'s clock reads {_utc(int(server))} but this computer's reads "
+                f"{_utc(local)}: one of them is wrong. Check this computer's date and time; "
+                "no candles are fetched until the two agree within a day.")
+        self._clock_offset_ms = offset
 
     def last_closed_open(self, timeframe: str) -> int:
         """Open time of the newest candle that has surely closed by now."""
@@ -247,22 +282,35 @@ class ExchangeSource:
 
     # ---- candles -------------------------------------------------------------------
 
-    async def _page(self, symbol: str, timeframe: str, since: int | None, limit: int,
-                    *, expect_rows: bool) -> np.ndarray:
-        tf = timeframe_ms(timeframe)
+    def _gate_now(self) -> int:
+        # a forming candle opens at most now; the settle margin absorbs clock jitter
+        return self._now_ms() + self._settle_ms
 
-        async def fetch() -> np.ndarray:
+    def _report(self, symbol: str, timeframe: str, page: Page) -> None:
+        if page.refused:
+            self._problem(f"{self.label} sent {len(page.refused)} {timeframe} candle(s) of {symbol} "
+                          f"that cannot be right ({describe_refusals(page.refused)}); not stored, "
+                          "asked for again")
+        if page.conflicting:
+            self._problem(f"{self.label} sent two different {timeframe} candles of {symbol} for "
+                          f"{describe_refusals(tuple(Refusal(t, 'one time') for t in page.conflicting))}; "
+                          "kept neither, asked for again")
+        if page.repeated:
+            self._status(f"{self.label} sent {page.repeated} repeated {timeframe} "
+                         f"candle(s) of {symbol}; kept one of each")
+
+    async def _page(self, symbol: str, timeframe: str, since: int | None, limit: int,
+                    *, expect_rows: bool) -> Page:
+        async def fetch() -> Page:
             rows = await self._ex.fetch_ohlcv(symbol, timeframe, since=since, limit=limit)
             if not rows and self._ex.last_json_response is None and self._ex.last_http_response:
                 # ccxt hands back an empty list for a body that is not JSON at all
                 raise MalformedResponse("candles: the answer is not JSON")
-            arr = _clean(rows, tf)
-            if expect_rows and len(arr) == 0:
+            page = _clean(rows, timeframe, self._gate_now())
+            if expect_rows and page.received == 0:
                 raise EmptyPage("no candles where the exchange must have some")
-            if len(arr) < len(rows):
-                self._status(f"{self.label} sent {len(rows) - len(arr)} repeated {timeframe} "
-                             f"candle(s) of {symbol}; kept one of each")
-            return arr
+            self._report(symbol, timeframe, page)
+            return page
 
         try:
             return await self.retrier.call(f"{symbol} {timeframe} candles", fetch)
@@ -292,32 +340,39 @@ class ExchangeSource:
         since = -(-since // tf) * tf
         cursor, first = since, leading_gap_ok
         while cursor <= until:
-            arr = await self._page(symbol, timeframe, cursor, self._page_limit, expect_rows=True)
-            arr = arr[(arr[:, 0] >= cursor) & (arr[:, 0] <= until)]
-            if len(arr) == 0:
+            page = await self._page(symbol, timeframe, cursor, self._page_limit, expect_rows=True)
+            arr = page.rows[(page.rows[:, 0] >= cursor) & (page.rows[:, 0] <= until)]
+            dropped = [t for t in page.dropped() if cursor <= t <= until]
+            if len(arr) == 0 and not dropped:
                 # everything answered is still forming or after ``until``: nothing closed yet
                 break
             # before the first candle of a fresh range the market may simply not have existed
-            start = arr[0, 0] if first else cursor
-            arr = await self._fill_holes(symbol, timeframe, arr, int(start))
+            start = min([*arr[:1, 0].tolist(), *dropped]) if first else cursor
+            end = max([*arr[-1:, 0].tolist(), *dropped])
+            arr = await self._fill_holes(symbol, timeframe, arr, int(start), int(end))
             first = False
-            cursor = int(arr[-1, 0]) + tf
-            yield Candles.from_rows(arr)
+            cursor = int(end) + tf
+            if len(arr):
+                yield Candles.from_rows(arr)
             if on_progress is not None:
                 on_progress(min(1.0, (cursor - since) / max(until + tf - since, tf)))
 
-    async def _fill_holes(self, symbol: str, timeframe: str, arr: np.ndarray, start: int) -> np.ndarray:
+    async def _fill_holes(self, symbol: str, timeframe: str, arr: np.ndarray, start: int,
+                          end: int) -> np.ndarray:
+        """``arr`` with the open times of ``[start, end]`` it lacks asked for once more."""
         tf = timeframe_ms(timeframe)
-        expected = np.arange(start, int(arr[-1, 0]) + tf, tf, dtype=np.int64)
+        expected = np.arange(start, end + tf, tf, dtype=np.int64)
         missing = np.setdiff1d(expected, arr[:, 0].astype(np.int64))
         if len(missing) == 0:
             return arr
         runs = np.split(missing, np.flatnonzero(np.diff(missing) != tf) + 1)
         found = [arr]
         for run in runs:
-            again = await self._page(symbol, timeframe, int(run[0]), len(run), expect_rows=False)
+            again = (await self._page(symbol, timeframe, int(run[0]), len(run),
+                                      expect_rows=False)).rows
             found.append(again[np.isin(again[:, 0], run)])
-        merged = _clean(np.concatenate(found).tolist(), tf)
+        merged = np.concatenate(found)
+        merged = merged[np.argsort(merged[:, 0], kind="stable")]
         filled = len(merged) - len(arr)
         still = len(missing) - filled
         if still:
@@ -372,8 +427,11 @@ class ExchangeSource:
     async def _latest(self, symbol: str, timeframe: str, use_ws: bool) -> np.ndarray:
         if use_ws:
             rows = await self._ex.watch_ohlcv(symbol, timeframe)
-            return _clean(rows, timeframe_ms(timeframe))
-        return await self._page(symbol, timeframe, None, 2, expect_rows=False)
+            page = _clean(rows, timeframe, self._gate_now())
+            if page.refused:
+                self._report(symbol, timeframe, page)
+            return page.rows
+        return (await self._page(symbol, timeframe, None, 2, expect_rows=False)).rows
 
     async def _deliver(self, symbol: str, timeframe: str, latest: np.ndarray,
                        last_closed: int | None, queue: asyncio.Queue) -> int:
@@ -532,7 +590,7 @@ class ExchangeSource:
                 events = await watch()
                 failures = 0
             except (ccxt.BadSymbol, ccxt.NotSupported) as exc:
-                await queue.put(SourceError(f"{self.label} liquidation stream refused: {exc}"))
+                await queue.put(SourceError(f"{self.label} liquidation stream refused: {elide(exc)}"))
                 return
             except (ccxt.NetworkError, ccxt.ExchangeError):
                 failures += 1

@@ -14,7 +14,8 @@ import numpy as np
 
 from smtdesk.core.candles import Candles, timeframe_ms
 from smtdesk.core.resample import bucket_start, resample
-from smtdesk.data.source import CandleUpdate, SourceError
+from smtdesk.data.source import CandleUpdate
+from smtdesk.errors import SourceError
 
 
 def base_timeframe(available: Iterable[str], wanted: str) -> str | None:

@@ -19,29 +19,11 @@ from typing import Awaitable, Callable, TypeVar
 import aiohttp
 import ccxt
 
-from smtdesk.data.source import SourceError
+from smtdesk.errors import MalformedResponse, RateLimited, SourceError, UnknownSymbol, elide
 
 T = TypeVar("T")
 
 StatusCallback = Callable[[str], None]
-
-
-class MalformedResponse(Exception):
-    """The exchange answered, but not with what the request asks for."""
-
-    problem = "sent an unreadable answer"
-
-
-class UnknownSymbol(SourceError):
-    """The exchange does not list the symbol: retrying cannot help."""
-
-
-class RateLimited(SourceError):
-    """The exchange refuses requests until ``until`` (UTC seconds)."""
-
-    def __init__(self, message: str, until: float) -> None:
-        super().__init__(message)
-        self.until = until
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +65,9 @@ def _describe_transient(exc: BaseException) -> str:
         return MalformedResponse.problem
     if isinstance(exc, ccxt.ExchangeNotAvailable):
         return "is unreachable or unavailable"
+    if isinstance(exc.__cause__, aiohttp.TooManyRedirects):
+        return ("keeps redirecting our requests in a loop (a proxy, a captive portal or a "
+                "blocked network in between?)")
     return "dropped the connection"
 
 
@@ -166,7 +151,7 @@ class Retrier:
                 raise UnknownSymbol(f"{self.venue_label} does not know this symbol ({what})") from exc
             except Exception as exc:
                 if not _is_transient(exc):
-                    raise SourceError(f"{self.venue_label} refused {what}: {exc}") from exc
+                    raise SourceError(f"{self.venue_label} refused {what}: {elide(exc)}") from exc
                 problem = _describe_transient(exc)
                 if attempt == policy.attempts:
                     raise SourceError(

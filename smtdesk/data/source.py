@@ -8,10 +8,6 @@ from typing import AsyncIterator, Protocol
 from smtdesk.core.candles import Candles
 
 
-class SourceError(Exception):
-    """A failure worth telling the user, worded for them."""
-
-
 @dataclass(frozen=True, slots=True)
 class CandleUpdate:
     """New or changed candles of one series from a live stream.

@@ -2,6 +2,9 @@
 
 Unlike the market cache this cannot be fetched again, so it is never moved aside or
 rebuilt: an unreadable file raises :class:`UserDataError` and is left exactly as it was.
+One unreadable row does not lock the user out: it is moved to the ``damaged_rows`` table
+for inspection, reported, and the rest loads. A file that cannot be written for now
+(read-only, disk full) is reported once; the app goes on and keeps alerts in memory.
 Before a schema migration the file is copied next to itself; the version lives in
 ``PRAGMA user_version``.
 """
@@ -9,19 +12,17 @@ Before a schema migration the file is copied next to itself; the version lives i
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from smtdesk.data.store import connect
+from smtdesk.data.store import connect, is_transient, storage_problem, write_problem
+from smtdesk.errors import StorageError, UserDataError
 
 SeriesKey = tuple[str, str, str]  # (venue, symbol, timeframe)
-
-
-class UserDataError(Exception):
-    """The user data file cannot be used; worded for the user."""
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
@@ -53,8 +54,20 @@ def _v1(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v2(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
+        """
+        CREATE TABLE damaged_rows (
+            source TEXT NOT NULL, key TEXT NOT NULL, content TEXT, reason TEXT NOT NULL,
+            set_aside_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 # Migration k brings a file from version k to k + 1. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -88,13 +101,20 @@ class UserStore:
         The SQLite file; created when missing.
     migrations
         The schema steps; tests pass their own to exercise a migration.
+    on_notice
+        Receives each user-facing message (a row set aside, the file not writable); they
+        are also kept in ``notices``.
     """
 
     def __init__(self, path: str | Path, *,
-                 migrations: list[Callable[[sqlite3.Connection], None]] = MIGRATIONS) -> None:
+                 migrations: list[Callable[[sqlite3.Connection], None]] = MIGRATIONS,
+                 on_notice: Callable[[str], None] | None = None) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.backup_path: Path | None = None
+        self.notices: list[str] = []
+        self.on_notice = on_notice
+        self.writable = True
         try:
             # FULL: the user's work must survive a power cut too
             self._conn = connect(self.path, synchronous="FULL")
@@ -104,7 +124,29 @@ class UserStore:
                 "The file was left untouched; restore a backup copy next to it or move it away "
                 "to start with empty user data."
             ) from exc
-        self._migrate(migrations)
+        try:
+            self._migrate(migrations)
+        except sqlite3.OperationalError as exc:
+            if not is_transient(exc):
+                raise
+            self._not_writable(storage_problem(exc, self.path))
+        # SQLite opens a read-only file without a word and fails only at the first write
+        problem = write_problem(self.path)
+        if problem is not None:
+            self._not_writable(problem)
+
+    def _tell(self, message: str) -> None:
+        self.notices.append(message)
+        if self.on_notice is not None:
+            self.on_notice(message)
+
+    def _not_writable(self, problem: str) -> None:
+        if self.writable:
+            self.writable = False
+            self._tell(f"Your saved swings, drawings and alerts ({self.path}) cannot be written: "
+                       f"{problem}. smtdesk goes on; what changes now (new alerts "
+                       "included) is kept until it closes only. Make the file writable, or free "
+                       "space, and restart to keep it.")
 
     def _migrate(self, migrations: list[Callable[[sqlite3.Connection], None]]) -> None:
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
@@ -142,14 +184,46 @@ class UserStore:
         self._conn.close()
 
     def _write(self, sql: str, args: tuple) -> sqlite3.Cursor:
-        self._conn.execute("BEGIN IMMEDIATE")
+        """One statement in its own transaction; :class:`StorageError` when the file
+        cannot be written for now (told to the user once)."""
         try:
-            cur = self._conn.execute(sql, args)
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                cur = self._conn.execute(sql, args)
+                self._conn.execute("COMMIT")
+            finally:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+        except sqlite3.OperationalError as exc:
+            if not is_transient(exc):
+                raise
+            self._not_writable(storage_problem(exc, self.path))
+            raise StorageError(f"{self.path} cannot be written: {storage_problem(exc, self.path)}") from exc
         return cur
+
+    def _set_aside(self, source: str, key: str, content: str | None, reason: str) -> None:
+        """Move an unreadable row to ``damaged_rows`` (when the file can be written) and say so."""
+        stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        kept = "left where it is"
+        if self.writable:
+            try:
+                self._write("INSERT INTO damaged_rows VALUES (?, ?, ?, ?, ?)",
+                            (source, key, content, reason, stamp))
+                kept = "moved to the damaged_rows table of that file for inspection"
+            except StorageError:
+                pass  # told once by _write
+        self._tell(f"One saved {source.replace('_', ' ')} entry ({key}) could not be read ({reason}); "
+                   f"it was skipped and {kept}. Everything else was loaded.")
+
+    def drop_unreadable(self, source: str, key: str, content: str | None, reason: str,
+                        delete_sql: str, delete_args: tuple) -> None:
+        """Set a row aside (see :meth:`_set_aside`) and remove it from its table."""
+        self._set_aside(source, key, content, reason)
+        if self.writable:
+            try:
+                self._write(delete_sql, delete_args)
+            except StorageError:
+                pass  # told once by _write; the row stays and is skipped again next time
 
     # ---- manual swings -------------------------------------------------------------
 
@@ -165,7 +239,18 @@ class UserStore:
         rows = self._conn.execute(
             "SELECT time, kind, price FROM manual_swings WHERE venue=? AND symbol=? "
             "AND timeframe=? ORDER BY time, kind", key).fetchall()
-        return [ManualSwing(*r) for r in rows]
+        found = []
+        for t, kind, price in rows:
+            if isinstance(t, int) and kind in ("high", "low") and isinstance(price, float) \
+                    and math.isfinite(price) and price > 0:
+                found.append(ManualSwing(t, kind, price))
+            else:
+                self.drop_unreadable(
+                    "manual_swings", f"{'/'.join(key)} {t} {kind}", repr((t, kind, price)),
+                    "not a time, a side and a positive price",
+                    "DELETE FROM manual_swings WHERE venue=? AND symbol=? AND timeframe=? "
+                    "AND time IS ? AND kind IS ? AND price IS ?", (*key, t, kind, price))
+        return found
 
     # ---- drawings ------------------------------------------------------------------
 
@@ -181,7 +266,14 @@ class UserStore:
         rows = self._conn.execute(
             "SELECT id, kind, spec FROM drawings WHERE venue=? AND symbol=? AND timeframe=? "
             "ORDER BY id", key).fetchall()
-        return [Drawing(i, k, json.loads(s)) for i, k, s in rows]
+        found = []
+        for i, kind, spec in rows:
+            try:
+                found.append(Drawing(i, kind, _json_object(spec)))
+            except ValueError as exc:
+                self.drop_unreadable("drawings", f"drawing {i}", spec, str(exc),
+                                     "DELETE FROM drawings WHERE id=?", (i,))
+        return found
 
     # ---- alert history -------------------------------------------------------------
 
@@ -201,4 +293,28 @@ class UserStore:
         rows = self._conn.execute(
             "SELECT id, raised_at, payload FROM alert_history ORDER BY raised_at DESC, id LIMIT ?",
             (limit,)).fetchall()
-        return [AlertRecord(i, t, json.loads(p)) for i, t, p in rows]
+        found = []
+        for i, t, p in rows:
+            try:
+                found.append(AlertRecord(i, int(t), _json_object(p)))
+            except (ValueError, TypeError) as exc:
+                self.drop_alert(i, p, str(exc))
+        return found
+
+    def drop_alert(self, alert_id: str, payload: object, reason: str) -> None:
+        """Set an unreadable alert-history row aside."""
+        self.drop_unreadable("alert_history", str(alert_id), str(payload)[:10_000], reason,
+                             "DELETE FROM alert_history WHERE id=?", (alert_id,))
+
+
+def _json_object(text: object) -> dict:
+    """A stored JSON object; ValueError saying why not."""
+    if not isinstance(text, str):
+        raise ValueError("not text")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc.msg} at character {exc.pos}") from None
+    if not isinstance(value, dict):
+        raise ValueError("not a JSON object")
+    return value

@@ -32,12 +32,12 @@ from smtdesk.core.swings import ManualSwing
 from smtdesk.data.alert_log import AlertLog, RaisedAlert
 from smtdesk.data.qt_gc import collect_on_qt_thread
 from smtdesk.data.resampled import BucketFold, fold_stream, require_base
-from smtdesk.data.retry import UnknownSymbol
-from smtdesk.data.source import DERIVATIVES, HISTORY_SINCE, LIQUIDATIONS, MARKETS, Source, SourceError
+from smtdesk.data.source import DERIVATIVES, HISTORY_SINCE, LIQUIDATIONS, MARKETS, Source
 from smtdesk.data.store import CandleStore
 from smtdesk.data.userstore import ManualSwing as StoredSwing
 from smtdesk.data.userstore import UserStore
 from smtdesk.data.sync import record, sync_candles
+from smtdesk.errors import SmtdeskError, SourceError, UnknownSymbol, elide
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +165,11 @@ class MarketWorker(QObject):
         collect_on_qt_thread()
 
     def start(self) -> None:
+        if self.store is not None:
+            # whatever the cache had to set aside, for any venue (the demo's too)
+            for message in self.store.notices:
+                self.failed.emit(message)
+            self.store.on_notice = self.failed.emit
         self._task = asyncio.ensure_future(self._run())
 
     async def stop(self) -> None:
@@ -214,7 +219,7 @@ class MarketWorker(QObject):
         except Exception as exc:  # a failed check must not end the selection shown
             log.exception("selection check failed")
             await self._discard(source)
-            self._refuse(f"{source.label}: could not check {what} ({exc}). {still}", shown_status)
+            self._refuse(f"{source.label}: could not check {what} ({elide(exc)}). {still}", shown_status)
             return
         except BaseException:
             await self._discard(source)
@@ -301,7 +306,7 @@ class MarketWorker(QObject):
                     return
             except Exception as exc:  # the window must outlive any data failure
                 log.exception("market worker failed")
-                self.failed.emit(f"Market data stopped unexpectedly: {exc}")
+                self.failed.emit(f"Market data stopped unexpectedly: {elide(exc)}")
                 self.status_changed.emit(f"{self.source.label}: stopped")
                 return
             abandoned, self.source = self.source, self.fallback
@@ -459,8 +464,7 @@ class MarketWorker(QObject):
         """
         label = source.label
         source.on_status = self.status_changed.emit
-        if store.notice:
-            self.failed.emit(store.notice)
+        source.on_problem = self.failed.emit
         try:
             base, folds = self._base()
         except SourceError as exc:
@@ -500,15 +504,15 @@ class MarketWorker(QObject):
                 return True
             except UnknownSymbol as exc:
                 self.failed.emit(str(exc))
-                self.status_changed.emit(f"{label}: stopped ({exc})")
+                self.status_changed.emit(f"{label}: stopped ({elide(exc)})")
                 return True
             except Exception as exc:
                 # keep what is shown; the store remembers how far we got. Anything else
                 # (a full disk, a reply ccxt could not parse) may pass too, so it is retried
                 message = str(exc)
-                if not isinstance(exc, SourceError):
+                if not isinstance(exc, SmtdeskError):
                     log.exception("market data failed")
-                    message = f"{label} data stopped unexpectedly: {exc}"
+                    message = f"{label} data stopped unexpectedly: {elide(exc)}"
                 wait = max(self.resume_delay, source.seconds_blocked())
                 self.failed.emit(message)
                 resume = datetime.fromtimestamp(time.time() + wait, timezone.utc)
@@ -567,7 +571,7 @@ class MarketWorker(QObject):
                     continue
                 except Exception as exc:  # a record ccxt could not parse must not end the rest
                     log.exception("derivatives fetch failed")
-                    self.notice.emit(f"{source.label} derivatives data of {symbol} unreadable: {exc}")
+                    self.notice.emit(f"{source.label} derivatives data of {symbol} unreadable: {elide(exc)}")
                     continue
                 for series in result.values() if isinstance(result, dict) else (result,):
                     store.save_series(source.name, series)
@@ -589,7 +593,7 @@ class MarketWorker(QObject):
             self.notice.emit(str(exc))
         except Exception as exc:  # candles go on without liquidations
             log.exception("liquidation stream failed")
-            self.notice.emit(f"{source.label} liquidation recording stopped: {exc}")
+            self.notice.emit(f"{source.label} liquidation recording stopped: {elide(exc)}")
 
     async def _run_replay(self) -> None:
         label = self.source.label
@@ -615,5 +619,5 @@ class MarketWorker(QObject):
             raise
         except Exception as exc:  # the window must outlive any data failure
             log.exception("market worker failed")
-            self.failed.emit(f"Market data stopped unexpectedly: {exc}")
+            self.failed.emit(f"Market data stopped unexpectedly: {elide(exc)}")
             self.status_changed.emit(f"{label}: stopped")

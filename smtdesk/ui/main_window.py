@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.sidebar.add_alerts(worker.alert_history()[::-1])
 
         self.source_label = QLabel(worker.source.label)
+        self.source_label.setTextFormat(Qt.PlainText)  # status lines quote exchange text
         self.progress = QProgressBar(maximumWidth=160, textVisible=True)
         self.progress.hide()
         self.last_bar_label = QLabel("")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel
 
@@ -9,6 +11,9 @@ from smtdesk.core.signal import Direction, Signal
 from smtdesk.ui import signal_text
 
 SHOW_MS = 12_000
+# Messages carry text from outside (an exchange's error body): shown whole they could
+# fill the window, so they are cut here; the status bar and log keep the start too.
+MAX_WARN_CHARS = 400
 
 
 class NoticeBanner(QLabel):
@@ -30,9 +35,11 @@ class NoticeBanner(QLabel):
             f"QLabel#notice_banner {{ background: {colour}; color: #ffffff; font-size: 13px;"
             " border-radius: 4px; }"
         )
+        self.setTextFormat(Qt.RichText)
+        # asset names come from the exchange's market list: never markup
         self.setText(
-            f"<b>{signal_text.title(sig)}</b> &nbsp; {signal_text.bar_time(sig.known_time)} UTC"
-            f"<br>{signal_text.summary(sig)}"
+            f"<b>{html.escape(signal_text.title(sig))}</b> &nbsp; "
+            f"{signal_text.bar_time(sig.known_time)} UTC<br>{html.escape(signal_text.summary(sig))}"
         )
         self.show()
         self._timer.start()
@@ -42,6 +49,9 @@ class NoticeBanner(QLabel):
         self.setStyleSheet(
             "QLabel#notice_banner { background: #5d4a1f; color: #ffffff; font-size: 13px; border-radius: 4px; }"
         )
+        self.setTextFormat(Qt.PlainText)
+        if len(message) > MAX_WARN_CHARS:
+            message = message[:MAX_WARN_CHARS].rstrip() + f"… ({len(message)} characters)"
         self.setText(message)
         self.show()
         self._timer.start()

@@ -20,8 +20,20 @@ from aiohttp import WSMsgType, web
 FIXTURES = Path(__file__).parent / "fixtures"
 HOUR_MS = 3_600_000
 
-TRANSPORT_FAULTS = ("timeout", "429", "418", "500", "503", "malformed", "bad_symbol", "reset")
+TRANSPORT_FAULTS = ("timeout", "429", "418", "500", "503", "malformed", "bad_symbol", "reset",
+                    "redirect_loop", "huge_error", "markup_error")
 DATA_FAULTS = ("duplicate", "out_of_order", "gap", "empty")
+# One candle of the answer (the middle one) made impossible, as an exchange might send it.
+POISONS = {
+    "negative_volume": lambda k: k.__setitem__(5, "-12.5"),
+    "high_below_low": lambda k: (k.__setitem__(2, k[3]), k.__setitem__(3, repr(float(k[3]) + 50))),
+    "close_above_high": lambda k: k.__setitem__(4, repr(float(k[2]) * 1.5)),
+    "zero_price": lambda k: k.__setitem__(1, "0"),
+    "negative_price": lambda k: (k.__setitem__(3, "-1.0")),
+    "nan_price": lambda k: k.__setitem__(4, "NaN"),
+    "off_grid": lambda k: k.__setitem__(0, k[0] + 60_000),
+    "future": lambda k: k.__setitem__(0, k[0] + 10 * 365 * 24 * HOUR_MS),
+}
 
 
 def error_body(case: str) -> dict:
@@ -65,6 +77,7 @@ class FakeBinance:
     stall_s: float = 2.0
     refuse_websockets: bool = False
     delisted: set[str] = field(default_factory=set)  # left out of exchangeInfo
+    clock_skew_ms: int = 0  # what /time answers beyond ``now_ms``
     requests: list[tuple[str, dict]] = field(default_factory=list)
     _faults: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
     _ws: list[web.WebSocketResponse] = field(default_factory=list)
@@ -183,6 +196,15 @@ class FakeBinance:
             return web.Response(status=int(kind), text="Service Unavailable")
         if kind == "malformed":
             return web.Response(text='[[1735603200000,"92759.3","928', content_type="application/json")
+        if kind == "redirect_loop":
+            raise web.HTTPFound(str(request.url.update_query(loop="1")))
+        if kind == "huge_error":
+            body = {"code": -1102, "msg": "Mandatory parameter was not sent " + "x" * 1_000_000}
+            return web.json_response(body, status=400)
+        if kind == "markup_error":
+            body = {"code": -1102, "msg": '<h1>Pwned</h1><a href="http://evil">click</a>'
+                                          '<img src="http://evil/x.png">'}
+            return web.json_response(body, status=400)
         if kind == "bad_symbol":
             return web.json_response(error_body("invalid_symbol"), status=400)
         if kind == "reset":
@@ -195,6 +217,8 @@ class FakeBinance:
         return None
 
     async def _serve(self, endpoint: str, request: web.Request, payload) -> web.StreamResponse:
+        if "loop" in request.query:  # a redirect loop goes round without end
+            raise web.HTTPFound(str(request.url))
         self.requests.append((endpoint, dict(request.query)))
         fault = self._faults[endpoint].popleft() if self._faults[endpoint] else None
         if fault is not None and fault.kind in TRANSPORT_FAULTS:
@@ -204,8 +228,16 @@ class FakeBinance:
         if isinstance(payload, web.Response):
             return payload
         if fault is not None and isinstance(payload, list):
-            payload = self._corrupt(fault.kind, payload)
+            payload = self._poison(fault.kind, payload) if fault.kind in POISONS \
+                else self._corrupt(fault.kind, payload)
         return web.json_response(payload)
+
+    @staticmethod
+    def _poison(kind: str, rows: list) -> list:
+        rows = [list(r) for r in rows]
+        if rows:
+            POISONS[kind](rows[(len(rows) - 1) // 2])
+        return rows
 
     @staticmethod
     def _corrupt(kind: str, rows: list) -> list:
@@ -213,6 +245,12 @@ class FakeBinance:
             return []
         if kind == "duplicate":
             return rows[: len(rows) // 2] + rows[len(rows) // 3:]
+        if kind == "conflict":
+            # the middle candle twice: once as it is, once with another close
+            mid = (len(rows) - 1) // 2
+            other = list(rows[mid])
+            other[4] = repr(float(other[4]) + 1.0)
+            return rows[: mid + 1] + [other] + rows[mid + 1:]
         if kind == "out_of_order":
             return rows[::-1]
         if kind == "gap":
@@ -221,7 +259,8 @@ class FakeBinance:
         raise ValueError(f"unknown fault {kind}")
 
     async def _time(self, request: web.Request) -> web.StreamResponse:
-        return await self._serve("time", request, lambda: {"serverTime": self.now_ms})
+        return await self._serve("time", request,
+                                 lambda: {"serverTime": self.now_ms + self.clock_skew_ms})
 
     async def _exchange_info(self, request: web.Request) -> web.StreamResponse:
         info = json.loads((FIXTURES / "binance_fapi" / "http_futures_market_exchange_info.json").read_text())

@@ -4,8 +4,8 @@ import gzip
 import numpy as np
 import pytest
 
-from smtdesk.data.demo import DemoDataError, DemoSource, load_demo_series
-from smtdesk.data.source import SourceError
+from smtdesk.data.demo import DemoSource, load_demo_series
+from smtdesk.errors import DemoDataError, SourceError
 
 BTC, ETH = "BTC/USDT:USDT", "ETH/USDT:USDT"
 

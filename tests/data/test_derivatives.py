@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from smtdesk.data import derivatives as dv
-from smtdesk.data.source import SourceError
+from smtdesk.errors import SourceError
 from tests.data.conftest import BTC, ETH, market, run
 from tests.data.test_live import until
 

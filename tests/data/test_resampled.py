@@ -6,7 +6,8 @@ import pytest
 from smtdesk.core.candles import Candles
 from smtdesk.core.resample import resample
 from smtdesk.data.resampled import BucketFold, base_timeframe, require_base
-from smtdesk.data.source import CandleUpdate, SourceError
+from smtdesk.data.source import CandleUpdate
+from smtdesk.errors import SourceError
 
 H = 3_600_000
 GATE = ("10s", "1m", "5m", "15m", "30m", "1h", "2h", "4h", "8h", "1d", "7d", "30d")

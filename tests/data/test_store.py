@@ -18,7 +18,8 @@ from smtdesk.core.candles import Candles
 from smtdesk.data.derivatives import FUNDING, DerivSeries, Liquidation
 from smtdesk.data.store import CandleStore
 from smtdesk.data.sync import sync_candles
-from smtdesk.data.userstore import ManualSwing, UserDataError, UserStore
+from smtdesk.data.userstore import ManualSwing, UserStore
+from smtdesk.errors import UserDataError
 from tests.data.conftest import BTC, market, run
 from tests.data.fake_binance import load_rows
 
@@ -78,7 +79,7 @@ def test_sigkill_mid_write_loses_nothing_committed(tmp_path):
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
     store = CandleStore(path)
-    assert store.notice is None  # opened cleanly, nothing set aside
+    assert store.notices == []  # opened cleanly, nothing set aside
     n = store.count_candles(*KEY)
     # every reported commit is there; a batch the kill interrupted is all or nothing
     assert n >= committed * 50 and n % 50 == 0
