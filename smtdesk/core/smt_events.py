@@ -31,6 +31,7 @@ class Side:
     y: Candles
     yi: int
     y_target_swings: SwingSet  # Y's major swings on the target side (lows for a short)
+    y_target_minor: SwingSet  # Y's minor swings on that side
 
 
 def _latest_bar(res: Outcome) -> np.ndarray:
@@ -147,19 +148,20 @@ def build_blocks(
 
 
 def _plans(side: Side, p: SmtParams, context: PairContext, k, y_new_bar, mss_level, y_new_level):
-    swing_bar, swing_known = side.y_target_swings.by_bar()
     return trade_plans(
         side.y.high,
         side.y.low,
+        side.y.close,
         bearish=side.direction is Direction.BEARISH,
-        swing_bar=swing_bar,
-        swing_known=swing_known,
+        target_swings=side.y_target_swings,
+        target_minor=side.y_target_minor,
         confirm=k,
         new_bar=y_new_bar,
         mss_level=mss_level,
         swing_level=y_new_level,
         atr=context.atr_at(side.yi, k),
         target_lookback=p.target_lookback,
+        pool_tolerance=p.pool_tolerance,
         stop_atr=p.stop_atr,
         account_size=p.account_size,
         risk_pct=p.risk_pct,
