@@ -20,30 +20,18 @@ Floats = npt.NDArray[np.float64]
 
 
 @numba.njit(cache=True, nogil=True)
-def _gap_entries(gap_bar, gap_fill, gap_edge, start, k):
-    """Near edge of the latest gap with candle 1 at or after ``start[i]``, known by
-    ``k[i]`` and still open there; NaN if none. ``gap_bar`` ascending (the third candle)."""
-    out = np.full(len(k), np.nan)
-    for i in range(len(k)):
-        g = np.searchsorted(gap_bar, k[i], side="right") - 1
-        while g >= 0 and gap_bar[g] - 2 >= start[i]:
-            if gap_fill[g] < 0 or gap_fill[g] > k[i]:
-                out[i] = gap_edge[g]
-                break
-            g -= 1
-    return out
-
-
-@numba.njit(cache=True, nogil=True)
 def _nearest_pools(level, first, known, taken, sign, k, entry, lookback):
     """Level of the nearest pool beyond ``entry`` (above it for ``sign`` +1, below for
     -1) whose swings lie within ``lookback`` bars before ``k[i]``, known by ``k[i]`` and
-    not taken through it; NaN if none."""
+    not taken through it; NaN if none. Pools ascending by ``known``; a pool is known no
+    earlier than its first swing, so only those known in the lookback are read."""
     out = np.full(len(k), np.nan)
     for i in range(len(k)):
         best = np.inf
-        for p in range(len(level)):
-            if known[p] > k[i] or first[p] < k[i] - lookback or first[p] >= k[i]:
+        lo = np.searchsorted(known, k[i] - lookback)
+        hi = np.searchsorted(known, k[i], side="right")
+        for p in range(lo, hi):
+            if first[p] < k[i] - lookback or first[p] >= k[i]:
                 continue
             if 0 <= taken[p] <= k[i]:
                 continue
@@ -60,16 +48,40 @@ def _known(swings: SwingSet, bars: Ints) -> Ints:
     return known[np.searchsorted(bar, bars)]
 
 
-def _gap_entries_from_structure(high, low, bearish, start, k) -> Floats:
+def _gap_entries(high, low, bearish, start, k) -> Floats:
+    """Near edge of the latest fair value gap with candle 1 at or after ``start[i]``,
+    known by ``k[i]`` and still open there; NaN if none.
+
+    Only the bars ``start[i] .. k[i]`` of each plan matter, so the gaps are looked for
+    on those runs of bars laid end to end, two neutral bars after each (a high of +inf
+    and a low of -inf: such a bar is no candle 1 or 3 of a gap, and a fill found on
+    it lies after the run's confirmation bar).
+    """
+    out = np.full(len(k), np.nan)
     if not len(k):
-        return np.empty(0)
-    lo = int(start.min())
-    gaps = fair_value_gaps(high[lo : k.max() + 1], low[lo : k.max() + 1])
+        return out
+    length = k - start + 1
+    size = length + 2
+    offset = np.cumsum(size) - size
+    local = np.arange(size.sum()) - np.repeat(offset, size)
+    bar = np.repeat(start, size) + local
+    neutral = local >= np.repeat(length, size)
+    bar[neutral] = 0
+    gaps = fair_value_gaps(
+        np.where(neutral, np.inf, high[bar]), np.where(neutral, -np.inf, low[bar])
+    )
+    end = offset + length  # first neutral bar of each run
+    run = np.searchsorted(offset, gaps.bar, side="right") - 1
     # A short enters at a bearish gap's lower edge (candle 3's high), a long at a bullish
     # gap's upper edge (candle 3's low): the first price a pull-back meets.
-    side = gaps.bullish != bearish
-    edge = gaps.bottom if bearish else gaps.top
-    return _gap_entries(gaps.bar[side] + lo, _shift(gaps.fill_bar[side], lo), edge[side], start, k)
+    usable = (gaps.bullish != bearish) & ((gaps.fill_bar < 0) | (gaps.fill_bar >= end[run]))
+    gap_bar = gaps.bar[usable]
+    edge = (gaps.bottom if bearish else gaps.top)[usable]
+    latest = np.searchsorted(gap_bar, end) - 1  # the last usable gap before each run ends
+    found = latest >= 0
+    found[found] = gap_bar[latest[found]] >= offset[found]  # and inside the run
+    out[found] = edge[latest[found]]
+    return out
 
 
 def _shift(bars: Ints, by: int) -> Ints:
@@ -107,9 +119,11 @@ def _targets(high, low, close, bearish, major, minor, k, entry, lookback, tolera
     single = second < 0
     known[single] = _known(major, first[single])
     known[~single] = _known(minor, second[~single] + lo)
+    order = np.argsort(known, kind="stable")
+    taken = _shift(pools.taken[side], lo)
     sign = -1.0 if bearish else 1.0
     return _nearest_pools(
-        pools.level[side], first, known, _shift(pools.taken[side], lo), sign, k, entry, lookback
+        pools.level[side][order], first[order], known[order], taken[order], sign, k, entry, lookback
     )
 
 
@@ -145,7 +159,7 @@ def trade_plans(
     stop has ``ok`` False.
     """
     confirm = np.asarray(confirm, np.int64)
-    gap = _gap_entries_from_structure(high, low, bearish, np.asarray(new_bar, np.int64), confirm)
+    gap = _gap_entries(high, low, bearish, np.asarray(new_bar, np.int64), confirm)
     use_gap = ~np.isnan(gap)
     entry = np.where(use_gap, gap, mss_level)
     target = _targets(

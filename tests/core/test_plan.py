@@ -12,8 +12,10 @@ import math
 import numpy as np
 import pytest
 
-from smtdesk.core.plan import trade_plans
+from smtdesk.core.plan import _gap_entries, trade_plans
+from smtdesk.core.structure import fair_value_gaps
 from smtdesk.core.swings import SwingSet, find_swings
+from tests.core.test_engine_fastpaths import walk
 
 
 def plan(high, low, close, *, bearish, new_bar, confirm, mss, atr, manual=()):
@@ -232,3 +234,23 @@ def test_an_entry_beyond_the_stop_gives_no_plan():
         LONG_HIGH, LONG_LOW, LONG_CLOSE, bearish=False, new_bar=11, confirm=13, mss=115, atr=5
     )
     assert got["ok"] is False
+
+
+@pytest.mark.parametrize("bearish", [True, False])
+def test_gap_entries_are_the_latest_open_gaps_of_the_whole_series(bearish):
+    # Plans read each displacement's bars only; the answer must be the one read off the
+    # gaps of the whole series (structure.fair_value_gaps) by their plain definition.
+    c = walk(4, 3000)
+    rng = np.random.default_rng(4)
+    k = np.sort(rng.choice(np.arange(50, 3000), 300, replace=False))
+    start = k - rng.integers(0, 30, len(k))
+    gaps = fair_value_gaps(c.high, c.low)
+    expected = []
+    for s, ki in zip(start.tolist(), k.tolist()):
+        ok = (gaps.bullish != bearish) & gaps.open_at(ki) & (gaps.bar - 2 >= s)
+        ok &= gaps.bar <= ki
+        edge = gaps.bottom if bearish else gaps.top
+        expected.append(edge[ok][-1] if ok.any() else math.nan)
+    got = _gap_entries(c.high, c.low, bearish, start, k)
+    np.testing.assert_array_equal(got, expected)
+    assert 0 < np.isnan(got).sum() < len(k)
