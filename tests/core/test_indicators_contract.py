@@ -250,7 +250,8 @@ def test_bands_alone_are_the_bands_of_bollinger():
     from smtdesk.core.indicators.bollinger import bollinger_bands
 
     full = ind.bollinger(C, period=20, stddev=2.0)
-    for got, expected in zip(bollinger_bands(C), (full.middle, full.upper, full.lower)):
+    bands = (full.middle, full.upper, full.lower)
+    for got, expected in zip(bollinger_bands(C), bands, strict=True):
         np.testing.assert_array_equal(got, expected)
         assert not got.flags.writeable
 

@@ -246,7 +246,7 @@ def test_gap_entries_are_the_latest_open_gaps_of_the_whole_series(bearish):
     start = k - rng.integers(0, 30, len(k))
     gaps = fair_value_gaps(c.high, c.low)
     expected = []
-    for s, ki in zip(start.tolist(), k.tolist()):
+    for s, ki in zip(start.tolist(), k.tolist(), strict=True):
         ok = (gaps.bullish != bearish) & gaps.open_at(ki) & (gaps.bar - 2 >= s)
         ok &= gaps.bar <= ki
         edge = gaps.bottom if bearish else gaps.top

@@ -172,7 +172,7 @@ class BollingerState(IndicatorState):
             origin, prefix, square_prefix = close, 0.0, 0.0
             suffix, square_suffix = self._suffix.copy(), self._square_suffix.copy()
             total = square_total = 0.0
-            for t, value in zip(range(j, -1, -1), [close, *reversed(self._block[:j])]):
+            for t, value in zip(range(j, -1, -1), [close, *reversed(self._block[:j])], strict=True):
                 d = value - origin
                 total += d
                 square_total += d * d
