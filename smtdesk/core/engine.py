@@ -309,6 +309,7 @@ class SmtEngine:
             y=self._candles(g.yi),
             yi=g.yi,
             y_target_swings=self._swings[(g.yi, "low" if bearish else "high", "major")],
+            y_target_minor=self._swings[(g.yi, "low" if bearish else "high", "minor")],
         )
         return build_blocks(side, res, from_bar=from_bar, params=self.params, context=self._context)
 

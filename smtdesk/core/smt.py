@@ -132,10 +132,13 @@ class Outcome:
     prior_bar: np.ndarray  # Y's prior level bar
     prov_y_bar: np.ndarray  # Y's extreme over t-n..t (provisional new level)
     cancel: np.ndarray  # CANCELLED bar
+    cancel_x_bar: np.ndarray  # X's running extreme through the cancel bar
+    cancel_y_bar: np.ndarray  # Y's extreme of the window matching it, through the cancel bar
     s: np.ndarray  # X's new swing bar
     div: np.ndarray  # DIVERGENCE bar
     y_new_bar: np.ndarray
-    mss_bar: np.ndarray  # Y's minor swing giving the MSS level; -1: cannot confirm
+    mss_bar: np.ndarray  # Y's minor swing giving the MSS level at the divergence bar; -1: none
+    end_mss_bar: np.ndarray  # the same at the CONFIRMED or INVALIDATED bar
     confirm: np.ndarray  # CONFIRMED bar
     invalid: np.ndarray  # INVALIDATED bar
     invalid_reason: np.ndarray  # "price" or "timeout" where invalid >= 0
@@ -160,12 +163,16 @@ def _window_argmax(hi, sign, centre, last, n):
 
 
 @numba.njit(cache=True, nogil=True)
-def _first_close_below(cl, sign, lo, hi, level, width):
-    """First bar in [lo, hi] (at most ``width`` bars) whose close is strictly below ``level``."""
-    for w in range(lo, min(lo + width - 1, hi) + 1):
-        if sign * cl[w] < level:
+def _running_argmax(hi, sign, lo, last):
+    """Bar of the highest high over ``lo .. last``; ties take the earliest."""
+    best, bar = -np.inf, lo
+    for w in range(lo, last + 1):
+        v = sign * hi[w]
+        if np.isnan(v):
             return w
-    return -1
+        if v > best:
+            best, bar = v, w
+    return bar
 
 
 @numba.njit(cache=True, nogil=True)
@@ -194,7 +201,28 @@ def _latest_before(auto, manual, strength, limit, known_by):
 
 
 @numba.njit(cache=True, nogil=True)
-def _resolve(y_hi, y_lo, y_cl, sign, small, large, x_swings, y_minor, j0, t, n_bars, n, timeout):
+def _first_mss_close(y_cl, y_lo, sign, minor, new_bar, lo, hi):
+    """First bar in [lo, hi] whose close is strictly below the MSS level of that bar: the
+    low of Y's latest minor swing before ``new_bar`` known when the bar closes. -1 if none.
+
+    A swing before ``new_bar`` is known by ``new_bar - 1 + strength`` at the latest (a
+    manual one by ``new_bar - 1``), so from that bar on the level no longer moves.
+    """
+    auto, manual, strength = minor
+    settled = new_bar - 1 + strength
+    level_bar = -1
+    for w in range(lo, hi + 1):
+        if w == lo or w <= settled:
+            level_bar = _latest_before(auto, manual, strength, new_bar, w)
+        if level_bar >= 0 and sign * y_cl[w] < sign * y_lo[level_bar]:
+            return w
+    return -1
+
+
+@numba.njit(cache=True, nogil=True)
+def _resolve(
+    x_hi, y_hi, y_lo, y_cl, sign, small, large, x_swings, y_minor, j0, t, n_bars, n, timeout
+):
     """Rules 2-5 candidate by candidate; see :func:`resolve`. ``x_swings`` and ``y_minor``
     are (automatic bars, manual bars, strength); reason 1 is price, 2 timeout."""
     last = n_bars - 1
@@ -203,10 +231,13 @@ def _resolve(y_hi, y_lo, y_cl, sign, small, large, x_swings, y_minor, j0, t, n_b
     prior_bar = np.empty(q, np.int64)
     prov_y_bar = np.empty(q, np.int64)
     cancel = np.full(q, -1, np.int64)
+    cancel_x_bar = np.full(q, -1, np.int64)
+    cancel_y_bar = np.full(q, -1, np.int64)
     s_bar = np.full(q, -1, np.int64)
     div = np.full(q, -1, np.int64)
     y_new_bar = np.full(q, -1, np.int64)
     mss_bar = np.full(q, -1, np.int64)
+    end_mss_bar = np.full(q, -1, np.int64)
     confirm = np.full(q, -1, np.int64)
     invalid = np.full(q, -1, np.int64)
     reason = np.zeros(q, np.int8)
@@ -221,8 +252,14 @@ def _resolve(y_hi, y_lo, y_cl, sign, small, large, x_swings, y_minor, j0, t, n_b
         formed[i] = True
         s, s_known = _first_from(x_auto, x_manual, x_strength, t[i])
         has_s = s_known <= last
-        cancel[i] = seek_one(y_hi, sign, small, large, t[i] + 1, s_known if has_s else last, prior)
-        if cancel[i] >= 0 or not has_s:
+        c = seek_one(y_hi, sign, small, large, t[i] + 1, s_known if has_s else last, prior)
+        if c >= 0:
+            # Rule 4: the provisional levels as of the cancel bar.
+            cancel[i] = c
+            cancel_x_bar[i] = _running_argmax(x_hi, sign, t[i], c)
+            cancel_y_bar[i] = _window_argmax(y_hi, sign, cancel_x_bar[i], c, n)
+            continue
+        if not has_s:
             continue
         d = s_known
         div[i], s_bar[i] = d, s
@@ -230,25 +267,31 @@ def _resolve(y_hi, y_lo, y_cl, sign, small, large, x_swings, y_minor, j0, t, n_b
         mss_bar[i] = _latest_before(m_auto, m_manual, m_strength, y_new_bar[i], d)
         end = min(d + timeout, last)
         inv = seek_one(y_hi, sign, small, large, d + 1, end, sign * y_hi[y_new_bar[i]])
-        conf = -1
-        if mss_bar[i] >= 0:
-            conf = _first_close_below(y_cl, sign, d + 1, end, sign * y_lo[mss_bar[i]], timeout)
         # Same bar: the price invalidation is checked before the MSS (rule 5).
-        if conf >= 0 and (inv < 0 or conf < inv):
+        conf = _first_mss_close(
+            y_cl, y_lo, sign, y_minor, y_new_bar[i], d + 1, inv - 1 if inv >= 0 else end
+        )
+        if conf >= 0:
             confirm[i] = conf
         elif inv >= 0:
             invalid[i], reason[i] = inv, 1
         elif d + timeout <= last:
             invalid[i], reason[i] = d + timeout, 2
+        ended = max(confirm[i], invalid[i])
+        if ended >= 0:
+            end_mss_bar[i] = _latest_before(m_auto, m_manual, m_strength, y_new_bar[i], ended)
     return (
         formed,
         prior_bar,
         prov_y_bar,
         cancel,
+        cancel_x_bar,
+        cancel_y_bar,
         s_bar,
         div,
         y_new_bar,
         mss_bar,
+        end_mss_bar,
         confirm,
         invalid,
         reason,
@@ -268,16 +311,18 @@ def resolve(
 ) -> Outcome:
     """Rules 2–5 for candidate sweeps (X's swing ``j0`` swept at ``t``) given ``n_bars`` bars.
 
-    ``y_minor_lows`` are Y's minor swing lows in this direction's terms. The MSS level is
-    taken from the minor swings known by the divergence bar, so the divergence event can
-    carry it and it never changes afterwards.
+    ``y_minor_lows`` are Y's minor swing lows in this direction's terms. On each bar
+    after the divergence the MSS level is read from the minor swings known at that bar
+    (a swing just before Y's new level may become known only after the divergence bar);
+    ``mss_bar`` is the one known at the divergence bar, ``end_mss_bar`` the one at the
+    confirming or invalidating bar.
     """
     j0 = np.asarray(j0, np.int64)
     t = np.asarray(t, np.int64)
     if not len(t):
         empty = np.empty(0, np.int64)
         return Outcome(
-            empty, empty, np.empty(0, bool), *(empty for _ in range(9)), np.empty(0, str)
+            empty, empty, np.empty(0, bool), *(empty for _ in range(12)), np.empty(0, str)
         )
     small, large = seek.tables(y)
     swings = (x_major.auto, x_major.manual, x_major.strength)
@@ -287,15 +332,31 @@ def resolve(
         prior_bar,
         prov_y_bar,
         cancel,
+        cancel_x_bar,
+        cancel_y_bar,
         s,
         div,
         y_new_bar,
         mss_bar,
+        end_mss_bar,
         confirm,
         invalid,
         code,
     ) = _resolve(
-        y.hi, y.lo, y.cl, y.sign, small, large, swings, minor, j0, t, n_bars, p.major, p.mss_timeout
+        x.hi,
+        y.hi,
+        y.lo,
+        y.cl,
+        y.sign,
+        small,
+        large,
+        swings,
+        minor,
+        j0,
+        t,
+        n_bars,
+        p.major,
+        p.mss_timeout,
     )
     reason = np.where(code == 1, "price", np.where(code == 2, "timeout", ""))
     return Outcome(
@@ -305,10 +366,13 @@ def resolve(
         prior_bar=prior_bar,
         prov_y_bar=prov_y_bar,
         cancel=cancel,
+        cancel_x_bar=cancel_x_bar,
+        cancel_y_bar=cancel_y_bar,
         s=s,
         div=div,
         y_new_bar=y_new_bar,
         mss_bar=mss_bar,
+        end_mss_bar=end_mss_bar,
         confirm=confirm,
         invalid=invalid,
         invalid_reason=reason,

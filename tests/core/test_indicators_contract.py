@@ -52,6 +52,19 @@ def test_non_finite_input_names_the_argument(name, bad):
             _call(name, data)
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_atr_finds_a_non_finite_value_anywhere(bad):
+    # The ATR reads highs and lows through its recursion and closes through a probe:
+    # first and last bars, the seed window and the bar after it must all be caught.
+    n = len(DATA["close"])
+    for field in ("high", "low", "close"):
+        for at in (0, 1, 13, 14, 15, n - 2, n - 1):
+            data = {k: v.copy() for k, v in DATA.items()}
+            data[field][at] = bad
+            with pytest.raises(ValueError, match=f"^{field}:"):
+                ind.atr(data["high"], data["low"], data["close"], 14)
+
+
 @pytest.mark.parametrize("name", ["ma_cross", "obv", "mfi"])
 def test_negative_volume_is_refused(name):
     data = {k: v.copy() for k, v in DATA.items()}
@@ -231,6 +244,16 @@ def test_bollinger_against_population_sigma_and_squeeze_by_brute_force():
         expected = i >= 19 + 119 and out.bandwidth[i] <= recent.min()
         assert out.squeeze[i] == expected, i
     assert out.squeeze.any()
+
+
+def test_bands_alone_are_the_bands_of_bollinger():
+    from smtdesk.core.indicators.bollinger import bollinger_bands
+
+    full = ind.bollinger(C, period=20, stddev=2.0)
+    bands = (full.middle, full.upper, full.lower)
+    for got, expected in zip(bollinger_bands(C), bands, strict=True):
+        np.testing.assert_array_equal(got, expected)
+        assert not got.flags.writeable
 
 
 def test_fibonacci_levels_up_and_down():

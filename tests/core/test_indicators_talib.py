@@ -126,3 +126,30 @@ def test_flat_stretch_is_covered():
     c = synthetic_candles(4000, 0)
     assert (np.diff(c["close"]) == 0).sum() >= 30
     assert (c["volume"] == 0).sum() >= 30
+
+
+def tick_walk(level: float, n: int, seed: int) -> np.ndarray:
+    """Closes of a random walk around ``level`` on a 0.01 tick: log steps of 0.2 %,
+    folded back into ±30 % of the level so a million bars stay around it."""
+    rng = np.random.default_rng(seed)
+    walk = np.cumsum(rng.normal(0.0, 0.002, n))
+    span = 0.3
+    folded = np.abs((walk + span) % (4 * span) - 2 * span) - span
+    return np.round(level * np.exp(folded), 2)
+
+
+@pytest.mark.parametrize("level", [3_000.0, 100_000.0])
+def test_bollinger_bands_over_a_million_bars(level):
+    close = tick_walk(level, 1_000_000, seed=int(level))
+    assert abs(np.log(close.max() / close.min())) > 0.5  # the walk does wander
+    ours = ind.bollinger(close)
+    upper, middle, lower = talib.BBANDS(close, 20, 2.0, 2.0)
+    for got, ref in ((ours.upper, upper), (ours.middle, middle), (ours.lower, lower)):
+        assert_parity(got, ref, scale=level)
+        valid = ~np.isnan(ref)
+        assert np.max(np.abs(got[valid] - ref[valid]) / ref[valid]) < RTOL
+    # Exact at any history length: the last bars come out bit for bit as from a short
+    # history starting on the same 20-bar boundary.
+    tail = ind.bollinger(close[-1000:])
+    np.testing.assert_array_equal(ours.upper[-900:], tail.upper[-900:])
+    np.testing.assert_array_equal(ours.lower[-900:], tail.lower[-900:])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -103,9 +106,17 @@ def test_events_keep_their_bar_and_levels_and_only_advance(seed, n):
         assert all(s.is_final for s in states[-1:]) or states[-1] in order
         assert all(not s.is_final for s in states[:-1])
         final = [e for e in events if not e.provisional]
-        for e in final[1:]:
+        for before, e in pairwise(final):
             for key, value in final[0].levels.items():
-                assert e.levels[key] == value and e.level_times[key] == final[0].level_times[key]
+                if key != "mss":
+                    assert e.levels[key] == value
+                    assert e.level_times[key] == final[0].level_times[key]
+            # The MSS level is read on each bar (rule 5): it can only move to a minor
+            # swing found later, still before Y's new level.
+            if "mss" in before.levels:
+                assert before.level_times["mss"] <= e.level_times["mss"]
+            if "mss" in e.levels:
+                assert e.level_times["mss"] < e.level_times[f"{y}.new"]
 
 
 def test_tiny_and_empty_histories_run_and_grow():
@@ -149,3 +160,38 @@ def test_every_signal_kind_is_causal_and_live_equals_the_full_run(seed, n, start
     live = list(eng.run(a[:start], b[:start], derivatives=der))
     grown, k = grow(lambda k: eng.update(a[:k], b[:k], derivatives=der), start, chunks, n)
     assert live + grown == [e for e in full if e.known_time < k * HOUR]
+
+
+def late_mss_live_vs_batch(seed: int) -> int:
+    """Asserts live == batch on a long walk with minor strength 3, where a minor swing up
+    to two bars before Y's new level becomes known after the divergence bar, so the MSS
+    level moves while the signal waits (rule 5); returns how many final events took
+    their MSS level from such a swing."""
+    def late_engine() -> SmtEngine:
+        return SmtEngine("1h", ("A", "B"), major=3, minor=3, mss_timeout=8)
+
+    a, b = walk_pair(seed, 1500)
+    full = late_engine().run(a, b)
+    eng = late_engine()
+    live = eng.run(a[:100], b[:100])
+    chunks = np.random.default_rng(seed).integers(1, 6, len(a)).tolist()
+    grown, k = grow(lambda k: eng.update(a[:k], b[:k]), 100, chunks, len(a))
+    assert k == len(a) and live + grown == full
+    divergence = {e.id: e for e in full if e.state is State.DIVERGENCE}
+    return sum(
+        e.state in (State.CONFIRMED, State.INVALIDATED)
+        and "mss" in e.levels
+        and e.level_times["mss"] != divergence[e.id].level_times.get("mss")
+        for e in full
+    )
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_live_equals_batch_while_the_mss_level_moves(seed):
+    late_mss_live_vs_batch(seed)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_histories_where_the_mss_level_moves_stream_like_the_batch(seed):
+    assert late_mss_live_vs_batch(seed) > 0  # the case occurs in these histories

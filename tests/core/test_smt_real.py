@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -92,8 +93,14 @@ def test_events_never_change_bar_or_levels(pair):
         x, y = events[0].assets
         assert len({(e.levels[f"{x}.swept"], e.levels[f"{y}.prior"]) for e in events}) == 1
         final = [e for e in events if not e.provisional]
-        for e in final[1:]:
-            assert all(e.levels[k] == v for k, v in final[0].levels.items())
+        for before, e in pairwise(final):
+            fixed = {k: v for k, v in final[0].levels.items() if k != "mss"}
+            assert all(e.levels[k] == v for k, v in fixed.items())
+            assert all(e.level_times[k] == final[0].level_times[k] for k in fixed)
+            if "mss" in before.levels:  # only moves to a later minor swing (rule 5)
+                assert before.level_times["mss"] <= e.level_times["mss"]
+            if "mss" in e.levels:
+                assert e.level_times["mss"] < e.level_times[f"{y}.new"]
 
 
 def test_gaps_are_never_filled(pair_1h):

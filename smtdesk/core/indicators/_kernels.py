@@ -17,6 +17,9 @@ import math
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba.core import cgutils, types
+from numba.extending import intrinsic
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
@@ -178,32 +181,68 @@ def rsi_loop(x, period, out):
 @_jit
 def true_range(high, low, previous_close):
     # Selects rather than branches: which of the three wins is unpredictable, and a
-    # mispredicted branch stalls the smoothing recursion that waits on it.
+    # mispredicted branch stalls the smoothing recursion that waits on it. The order
+    # makes a NaN high or low give NaN (the ATR's input check relies on it).
     span = high - low
     up = abs(high - previous_close)
     down = abs(low - previous_close)
-    widest = span if span >= up else up
-    return widest if widest >= down else down
+    widest = down if down > up else up
+    return widest if widest > span else span
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """``a * b + c`` rounded once (LLVM's fma: the hardware instruction where there is
+    one, an exact library routine elsewhere, so the result is the same everywhere)."""
+    sig = types.float64(types.float64, types.float64, types.float64)
+
+    def codegen(context, builder, signature, args):
+        double = ir.DoubleType()
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(double, [double] * 3), "llvm.fma.f64"
+        )
+        return builder.call(fn, args)
+
+    return sig, codegen
+
+
+@_jit
+def wilder_fma_step(x, weight, keep, previous):
+    """One step of the ATR recursion ``previous * keep + weight * x``, with one rounding
+    for the multiply-add: a fused step keeps the recursion's dependency chain to one
+    instruction, and the incremental state calls this same function."""
+    return _fma(previous, keep, weight * x)
 
 
 @_jit
 def atr_loop(high, low, close, period, out):
+    """Wilder's ATR into ``out`` (NaN for the first ``period`` bars). The probe reads
+    every close but the last through one product per bar, and the highs and lows
+    through the recursion itself: a NaN high or low makes the true range NaN, an
+    infinite one makes it infinite, and either stays in every later average."""
     n = close.shape[0]
-    probe = high[0] * 0.0 + low[0] * 0.0 + close[0] * 0.0
+    out[:period] = np.nan
+    probe = high[0] * 0.0 + low[0] * 0.0 + close[n - 1] * 0.0
     total = 0.0
     for i in range(1, period + 1):
-        probe += high[i] * 0.0 + low[i] * 0.0 + close[i] * 0.0
+        probe += close[i - 1] * 0.0
         tr = true_range(high[i], low[i], close[i - 1])
         total = tr if i == 1 else total + tr
     average = total / period
     out[period] = average
     weight = 1.0 / period
     keep = 1.0 - weight
-    for i in range(period + 1, n):
-        probe += high[i] * 0.0 + low[i] * 0.0 + close[i] * 0.0
-        average = weight * true_range(high[i], low[i], close[i - 1]) + average * keep
-        out[i] = average
-    return average, probe
+    # Views indexed from 0: the compiler then knows no index is negative and drops the
+    # wraparound arithmetic from every access.
+    highs, lows, outs = high[period + 1 :], low[period + 1 :], out[period + 1 :]
+    previous_closes = close[period : n - 1]
+    for i in range(outs.shape[0]):
+        previous_close = previous_closes[i]
+        probe += previous_close * 0.0
+        tr = true_range(highs[i], lows[i], previous_close)
+        average = wilder_fma_step(tr, weight, keep, average)
+        outs[i] = average
+    return average, probe + average * 0.0
 
 
 @_jit
@@ -318,7 +357,7 @@ def macd_loop(x, fast, slow, signal, dif, dea, hist):
 @_jit
 def kdj_loop(high, low, close, period, k_period, d_period, start, out):
     """K, D, J into ``out`` (3 rows). The window's highest high and lowest low come from
-    blocks of ``period`` bars (van Herk / Gil-Werman, as in :func:`bollinger_loop`):
+    blocks of ``period`` bars (van Herk / Gil-Werman, as in :func:`bollinger_squeeze_loop`):
     exact, and O(1) per bar whatever the period."""
     n = close.shape[0]
     probe = 0.0
@@ -478,57 +517,94 @@ def mfi_loop(high, low, close, volume, period, same_typical, out):
 
 
 @_jit
-def bollinger_loop(x, period, stddev, squeeze_period, bands, squeeze):
-    """Bands from running totals of (x - x[0]) and its square, which keeps the variance
-    from being the difference of two numbers of the size of price squared; the squeeze
-    where a bandwidth is the lowest of its last ``squeeze_period`` (none next to a NaN).
+def bollinger_bands_loop(x, period, stddev, bands):
+    """Middle, upper and lower bands (the rows of ``bands``) from the window sums of
+    (x - origin) and its square.
 
-    ``bands`` has 4 rows: middle, upper, lower, bandwidth. The squeeze's window minimum
-    comes from blocks of ``squeeze_period`` bandwidths (van Herk / Gil-Werman): the
-    running minimum since the current block began, and the suffix minima of the block
-    before, worked out once when that block closed. Exact, and O(1) per bar.
+    The bars fall in blocks of ``period`` (bar i ends one when i % period == period - 1).
+    At the end of a block the origin becomes that bar's close, and the sums of each
+    suffix of the block are taken about it, last bar first; a window ending inside the
+    next block is a suffix of that block plus the next block's running prefix, about
+    the same origin. So each window sum adds only the window's own values, about a
+    price inside the window: rounding never builds up with the history's length, the
+    variance never comes from subtracting numbers of the size of price squared, and a
+    flat window has a variance of exactly 0. Returns the state after the last bar
+    (origin, suffix sums, prefix sums, the current block's closes) and the probe.
     """
     n = x.shape[0]
-    middle, upper, lower, bandwidth = bands[0], bands[1], bands[2], bands[3]
+    middle, upper, lower = bands[0], bands[1], bands[2]
     origin = x[0]
-    sum_ring = np.zeros(period)
-    square_ring = np.zeros(period)
-    total = 0.0
-    square_total = 0.0
+    block = np.empty(period)
+    suffix = np.zeros(period)
+    square_suffix = np.zeros(period)
+    prefix = 0.0
+    square_prefix = 0.0
     probe = 0.0
     j = 0
+    last = period - 1
+    # Multiplying by the reciprocal keeps the divider free for the square root.
+    scale = 1.0 / period
+    for i in range(n):
+        v = x[i]
+        probe += v * 0.0
+        block[j] = v
+        if j == last:
+            origin = v
+            total = 0.0
+            square_total = 0.0
+            for t in range(last, -1, -1):
+                d = block[t] - origin
+                total += d
+                square_total += d * d
+                suffix[t] = total
+                square_suffix[t] = square_total
+            prefix = 0.0
+            square_prefix = 0.0
+            j = 0
+        else:
+            d = v - origin
+            prefix += d
+            square_prefix += d * d
+            j += 1
+            total = suffix[j] + prefix
+            square_total = square_suffix[j] + square_prefix
+        if i < last:
+            continue
+        mean_offset = total * scale
+        variance = square_total * scale - mean_offset * mean_offset
+        width = stddev * (math.sqrt(variance) if variance > 0.0 else 0.0)
+        mid = origin + mean_offset
+        middle[i] = mid
+        upper[i] = mid + width
+        lower[i] = mid - width
+    return (origin, suffix, square_suffix, prefix, square_prefix, block), probe
+
+
+@_jit
+def bollinger_squeeze_loop(bands, start, squeeze_period, squeeze):
+    """Bandwidth (row 3 of ``bands``, from rows 0-2) from bar ``start`` on, and the
+    squeeze where a bandwidth is the lowest of its last ``squeeze_period`` (none next
+    to a NaN).
+
+    The window minimum comes from blocks of ``squeeze_period`` bandwidths (van Herk /
+    Gil-Werman): the running minimum since the current block began, and the suffix
+    minima of the block before, worked out once when that block closed. Exact, and
+    O(1) per bar.
+    """
+    middle, upper, lower, bandwidth = bands[0], bands[1], bands[2], bands[3]
+    n = middle.shape[0]
     sq = squeeze_period
     suffix = np.empty(min(sq, n))
     running = 0.0
     last_nan = -1
-    for i in range(n):
-        offset = x[i] - origin
-        probe += x[i] * 0.0
-        total = total + offset
-        square_total = square_total + offset * offset
-        mean_offset = (total - sum_ring[j]) / period
-        mean_square = (square_total - square_ring[j]) / period
-        sum_ring[j] = total
-        square_ring[j] = square_total
-        j += 1
-        if j == period:
-            j = 0
-        if i < period - 1:
-            continue
-        variance = mean_square - mean_offset * mean_offset
-        sigma = math.sqrt(variance) if variance > 0.0 else 0.0
-        mid = origin + mean_offset
-        width = stddev * sigma
-        up = mid + width
-        low = mid - width
-        middle[i] = mid
-        upper[i] = up
-        lower[i] = low
+    r = 0  # place of bar i in its block of sq bandwidths
+    full = False  # a whole block lies behind bar i
+    for i in range(start, n):
+        mid = middle[i]
+        up = upper[i]
+        low = lower[i]
         bw = (up - low) / mid if mid != 0.0 else np.nan
         bandwidth[i] = bw
-        # k counts bandwidths; r is k's place in its block of sq.
-        k = i - (period - 1)
-        r = k % sq
         if bw != bw:
             last_nan = i
         running = bw if r == 0 or bw < running else running
@@ -539,10 +615,12 @@ def bollinger_loop(x, period, stddev, squeeze_period, bands, squeeze):
                 v = bandwidth[i - (sq - 1) + t]
                 acc = v if v < acc else acc
                 suffix[t] = acc
-        elif k >= sq:
+            squeeze[i] = last_nan <= i - sq and bw <= lowest
+            r = 0
+            full = True
+            continue
+        if full:
             tail = suffix[r + 1]
             lowest = tail if tail < running else running
-        else:
-            continue
-        squeeze[i] = last_nan <= i - sq and bw <= lowest
-    return _ring_in_order(sum_ring, j), _ring_in_order(square_ring, j), probe
+            squeeze[i] = last_nan <= i - sq and bw <= lowest
+        r += 1

@@ -21,7 +21,7 @@ from smtdesk.core.indicators._common import (
     require_finite,
 )
 from smtdesk.core.indicators._state import IndicatorState
-from smtdesk.core.indicators._window import PrefixRing, ValueRing
+from smtdesk.core.indicators._window import ValueRing
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,21 +50,20 @@ class BollingerValue(NamedTuple):
 
 
 def _bands(
-    mean_offset: float, mean_square: float, origin: float, stddev: float
-) -> tuple[float, float, float, float]:
-    """Middle, upper, lower and bandwidth from the window means of (x - origin) and its
-    square.
-
-    Sums are taken about the series' first value so the variance does not come from
-    subtracting two numbers of the size of price squared.
-    """
-    variance = mean_square - mean_offset * mean_offset
-    sigma = math.sqrt(variance) if variance > 0 else 0.0
+    total: float, square_total: float, period: int, origin: float, stddev: float
+) -> tuple[float, float, float]:
+    """Middle, upper and lower band from the window sums of (x - origin) and its square,
+    with the operations of :func:`~smtdesk.core.indicators._kernels.bollinger_bands_loop`."""
+    scale = 1.0 / period
+    mean_offset = total * scale
+    variance = square_total * scale - mean_offset * mean_offset
+    width = stddev * (math.sqrt(variance) if variance > 0.0 else 0.0)
     middle = origin + mean_offset
-    width = stddev * sigma
-    upper, lower = middle + width, middle - width
-    bandwidth = (upper - lower) / middle if middle != 0 else math.nan
-    return middle, upper, lower, bandwidth
+    return middle, middle + width, middle - width
+
+
+def _bandwidth(middle: float, upper: float, lower: float) -> float:
+    return (upper - lower) / middle if middle != 0 else math.nan
 
 
 def _params(period: Any, stddev: Any, squeeze_period: Any) -> tuple[int, float, int]:
@@ -75,24 +74,43 @@ def _params(period: Any, stddev: Any, squeeze_period: Any) -> tuple[int, float, 
     )
 
 
+def _band_rows(x: Array, period: int, stddev: float, rows: int) -> tuple[np.ndarray, Any]:
+    """``rows`` x n array whose first three rows are the bands, NaN for the first
+    ``period - 1`` bars, and the window state after the last bar (None if too short)."""
+    bands = np.empty((rows, len(x)))
+    if len(x) < period:
+        check_inputs(close=x)
+        bands[:] = np.nan
+        return bands, None
+    window, probe = _kernels.bollinger_bands_loop(x, period, stddev, bands)
+    require_finite(probe, close=x)
+    bands[:, : period - 1] = np.nan
+    return bands, window
+
+
 def _kernel(
     x: Array, period: int, stddev: float, squeeze_period: int
 ) -> tuple[Bollinger, Any]:
     n = len(x)
-    bands = np.empty((4, n))
-    middle, upper, lower, bandwidth = bands
+    bands, warm = _band_rows(x, period, stddev, 4)
     squeeze = np.zeros(n, dtype=np.bool_)
-    if n < period:
-        check_inputs(close=x)
-        bands[:] = np.nan
-        return Bollinger(middle, upper, lower, bandwidth, squeeze), None
-    sums, squares, probe = _kernels.bollinger_loop(
-        x, period, stddev, squeeze_period, bands, squeeze
-    )
-    require_finite(probe, close=x)
-    bands[:, : period - 1] = np.nan
-    recent = bandwidth[max(period - 1, n - squeeze_period + 1) :]
-    return Bollinger(middle, upper, lower, bandwidth, squeeze), (float(x[0]), sums, squares, recent)
+    result = Bollinger(*bands, squeeze)
+    if warm is None:
+        return result, None
+    _kernels.bollinger_squeeze_loop(bands, period - 1, squeeze_period, squeeze)
+    recent = bands[3, max(period - 1, n - squeeze_period + 1) :]
+    return result, (warm, n % period, recent)
+
+
+def bollinger_bands(
+    close: npt.ArrayLike, *, period: int = 20, stddev: float = 2.0
+) -> tuple[Array, Array, Array]:
+    """Middle, upper and lower band of :func:`bollinger` alone (what TA-Lib's BBANDS
+    computes), without the bandwidth and squeeze."""
+    period, stddev, _ = _params(period, stddev, 1)
+    bands, _ = _band_rows(as_array("close", close), period, stddev, 3)
+    frozen(bands)
+    return bands[0], bands[1], bands[2]
 
 
 def bollinger(
@@ -132,25 +150,44 @@ class BollingerState(IndicatorState):
 
     def _load(self, warm: tuple) -> None:
         self._period, self._stddev, squeeze_period = self._settings()
-        self._origin = warm[0]
-        self._sums = PrefixRing(warm[1], self._period)
-        self._squares = PrefixRing(warm[2], self._period)
-        self._bandwidths = ValueRing(warm[3], squeeze_period - 1)
+        window, self._slot, recent = warm
+        origin, suffix, square_suffix, prefix, square_prefix, block = window
+        self._origin, self._prefix, self._square_prefix = origin, prefix, square_prefix
+        self._suffix, self._square_suffix = suffix.tolist(), square_suffix.tolist()
+        self._block = block.tolist()
+        self._bandwidths = ValueRing(recent, squeeze_period - 1)
         self._squeeze_period = squeeze_period
 
     def _step(self, bar: Bar, *, commit: bool) -> BollingerValue:
-        offset = bar.close - self._origin
-        total, window = self._sums.next(offset)
-        square_total, square_window = self._squares.next(offset * offset)
-        middle, upper, lower, bandwidth = _bands(
-            window / self._period, square_window / self._period, self._origin, self._stddev
-        )
+        # The operations of _kernels.bollinger_bands_loop for one bar.
+        j, close = self._slot, bar.close
+        if j < self._period - 1:
+            origin = self._origin
+            d = close - origin
+            prefix = self._prefix + d
+            square_prefix = self._square_prefix + d * d
+            total = self._suffix[j + 1] + prefix
+            square_total = self._square_suffix[j + 1] + square_prefix
+        else:
+            origin, prefix, square_prefix = close, 0.0, 0.0
+            suffix, square_suffix = self._suffix.copy(), self._square_suffix.copy()
+            total = square_total = 0.0
+            for t, value in zip(range(j, -1, -1), [close, *reversed(self._block[:j])], strict=True):
+                d = value - origin
+                total += d
+                square_total += d * d
+                suffix[t], square_suffix[t] = total, square_total
+        middle, upper, lower = _bands(total, square_total, self._period, origin, self._stddev)
+        bandwidth = _bandwidth(middle, upper, lower)
         previous = self._bandwidths.values()
         squeeze = len(previous) == self._squeeze_period - 1 and all(
             bandwidth <= b for b in previous
         )
         if commit:
-            self._sums.push(total)
-            self._squares.push(square_total)
+            self._block[j] = close
+            self._origin, self._prefix, self._square_prefix = origin, prefix, square_prefix
+            if j == self._period - 1:
+                self._suffix, self._square_suffix = suffix, square_suffix
+            self._slot = (j + 1) % self._period
             self._bandwidths.push(bandwidth)
         return BollingerValue(middle, upper, lower, bandwidth, squeeze)

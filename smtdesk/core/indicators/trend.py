@@ -28,18 +28,21 @@ def _true_range_step(bar: Bar, previous_close: float) -> float:
     return max(bar.high - bar.low, abs(bar.high - previous_close), abs(bar.low - previous_close))
 
 
-def _inputs(arrays: dict[str, Any]) -> tuple[Array, Array, Array]:
-    high, low, close = (as_array(k, arrays[k]) for k in ("high", "low", "close"))
+def _checked(high: Any, low: Any, close: Any) -> tuple[Array, Array, Array]:
+    high, low, close = as_array("high", high), as_array("low", low), as_array("close", close)
     same_length(high=high, low=low, close=close)
     return high, low, close
 
+
+def _inputs(arrays: dict[str, Any]) -> tuple[Array, Array, Array]:
+    return _checked(arrays["high"], arrays["low"], arrays["close"])
 
 
 def _atr_kernel(high: Array, low: Array, close: Array, period: int) -> tuple[Array, Any]:
     n = len(close)
     out = np.empty(n)
-    out[:period] = np.nan
     if n <= period:
+        out[:] = np.nan
         check_inputs(high=high, low=low, close=close)
         return out, None
     average, probe = _kernels.atr_loop(high, low, close, period, out)
@@ -52,7 +55,7 @@ def atr(
 ) -> Array:
     """Average True Range, Wilder smoothing; the first ``period`` values are NaN."""
     period = check_period("period", period)
-    out, _ = _atr_kernel(*_inputs({"high": high, "low": low, "close": close}), period)
+    out, _ = _atr_kernel(*_checked(high, low, close), period)
     frozen(out)
     return out
 
@@ -71,10 +74,13 @@ class ATRState(IndicatorState):
 
     def _load(self, warm: tuple[float, float]) -> None:
         self._weight = 1.0 / int(self._params.get("period", 14))
+        self._keep = 1.0 - self._weight
         self._close, self._atr = warm
 
     def _step(self, bar: Bar, *, commit: bool) -> float:
-        value = recursive_step(_true_range_step(bar, self._close), self._weight, self._atr)
+        value = _kernels.wilder_fma_step(
+            _true_range_step(bar, self._close), self._weight, self._keep, self._atr
+        )
         if commit:
             self._close, self._atr = bar.close, value
         return value
