@@ -13,10 +13,18 @@ from typing import Any
 import numpy as np
 
 from smtdesk.core.candles import Candles, align_pair
-from smtdesk.core.engine import SmtEngine
+from smtdesk.core.engine import SignalEngine
+from smtdesk.core.indicator_signals import DIVERGENCE_OF, IndicatorSignalParams
 from smtdesk.core.indicators import IndicatorConfig, compute_indicators
 from smtdesk.core.signal import Signal
+from smtdesk.core.structure import MarketStructure, market_structure
 from smtdesk.core.swings import ManualSwing, Swings, find_swings
+
+CHART_KINDS = frozenset(
+    {f"{name}_divergence" for name in DIVERGENCE_OF} | {"rsi_failure_swing"}
+)
+"""The §6 signals reported beside SMT: those drawn on the chart from their own levels
+(regular divergences and failure swings)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +39,8 @@ class AssetAnalysis:
     """Automatic major swings, less those a manual swing of the same kind replaces."""
     manual: tuple[ManualSwing, ...] = ()
     """Swings the user placed, on bars of ``candles``."""
+    structure: MarketStructure | None = None
+    """Minor swings, fair value gaps, liquidity pools, sweeps and shifts (domain §4)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +58,13 @@ def analyze_asset(
     *,
     indicators: IndicatorConfig = IndicatorConfig(),
     major_strength: int = 5,
+    minor_strength: int = 2,
     manual: Iterable[ManualSwing] = (),
 ) -> AssetAnalysis:
     values = compute_indicators(candles.high, candles.low, candles.close, candles.volume, config=indicators)
     swings = find_swings(candles.high, candles.low, strength=major_strength)
     placed = tuple(m for m in manual if len(candles) and _on_a_bar(candles, m.time))
+    hand = {kind: np.empty(0, np.int64) for kind in ("high", "low")}
     if placed:
         # a manual swing replaces the automatic one of its kind on the same bar (domain §8)
         hand = {kind: candles.time.searchsorted([m.time for m in placed if m.kind == kind]) for kind in ("high", "low")}
@@ -61,7 +73,13 @@ def analyze_asset(
             np.setdiff1d(swings.low_idx, hand["low"]),
             swings.strength,
         )
-    return AssetAnalysis(symbol, candles, values, swings, placed)
+    structure = market_structure(
+        candles.open, candles.high, candles.low, candles.close,
+        major_swings=(np.union1d(swings.high_idx, hand["high"]), np.union1d(swings.low_idx, hand["low"])),
+        major=major_strength,
+        minor=minor_strength,
+    )
+    return AssetAnalysis(symbol, candles, values, swings, placed, structure)
 
 
 def _on_a_bar(candles: Candles, time: int) -> bool:
@@ -89,7 +107,12 @@ class PairAnalyzer:
         self._indicators = indicators
         self._major = major_strength
         self._candles = [Candles.empty(), Candles.empty()]
-        self._engine = SmtEngine(timeframe=timeframe, assets=symbols, major=major_strength)
+        self._engine = SignalEngine(
+            timeframe,
+            symbols,
+            indicator_params=IndicatorSignalParams(kinds=CHART_KINDS),
+            major=major_strength,
+        )
         self._events: list[Signal] = []
         self._manual: dict[str, tuple[ManualSwing, ...]] = {s: () for s in symbols}
         self._assets: tuple[AssetAnalysis, ...] = ()

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from smtdesk.core.rangequery import FirstAbove
-from smtdesk.core.swings import find_swings
+from smtdesk.core.swings import Swings, find_swings
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -284,3 +284,40 @@ def structure_shifts(
     order = np.lexsort((cols[0], cols[5]))
     names = ("pool", "bearish", "sweep_bar", "level_bar", "level", "bar", "order_block")
     return Shifts(**_frozen(**{name: col[order] for name, col in zip(names, cols)}))
+
+
+@dataclass(frozen=True, slots=True)
+class MarketStructure:
+    """The structure of domain §4 a chart draws over one series."""
+
+    minor: Swings
+    """Minor swings (strength ``minor``)."""
+    gaps: Gaps
+    pools: Pools
+    shifts: Shifts
+    """Shifts after sweeps of ``pools``; ``shifts.pool`` indexes its rows."""
+
+
+def market_structure(
+    open_: npt.ArrayLike,
+    high: npt.ArrayLike,
+    low: npt.ArrayLike,
+    close: npt.ArrayLike,
+    *,
+    major_swings: tuple[Ints, Ints],
+    major: int = 5,
+    minor: int = 2,
+    tolerance: float = 0.001,
+) -> MarketStructure:
+    """Minor swings, gaps, pools and shifts of one series; ``major_swings`` are the
+    ``(high bars, low bars)`` the pools are made from (automatic and manual)."""
+    minor_sw = find_swings(high, low, strength=minor)
+    minor_pair = (minor_sw.high_idx, minor_sw.low_idx)
+    pools = liquidity_pools(
+        high, low, close, major=major, minor=minor, tolerance=tolerance,
+        major_swings=major_swings, minor_swings=minor_pair,
+    )
+    shifts = structure_shifts(
+        open_, high, low, close, major=major, minor=minor, pools=pools, minor_swings=minor_pair
+    )
+    return MarketStructure(minor_sw, fair_value_gaps(high, low), pools, shifts)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from smtdesk.core.analysis import PairAnalyzer
+from smtdesk.core.analysis import CHART_KINDS, PairAnalyzer
 from smtdesk.core.candles import align_pair
-from smtdesk.core.engine import SmtEngine
+from smtdesk.core.engine import SignalEngine, SmtEngine
+from smtdesk.core.indicator_signals import IndicatorSignalParams
 from smtdesk.core.swings import ManualSwing
 from smtdesk.data.demo import load_demo_series, resources_dir
 
@@ -43,8 +44,14 @@ def test_manual_swings_feed_the_engine_and_clearing_them_restores_the_events(pai
     # a low on every 40th bar: enough hand-placed levels that some sweep matches change
     manual = [ManualSwing(int(t), "low") for t in a.time[100::40]]
     with_manual = analyzer.set_manual(ETH, manual).signals
-    expected = SmtEngine(timeframe="1h", assets=(BTC, ETH), major=5).run(*align_pair(a, b), manual={BTC: (), ETH: manual})
+    aligned, hand = align_pair(a, b), {BTC: (), ETH: manual}
+    expected = SignalEngine(
+        "1h", (BTC, ETH), indicator_params=IndicatorSignalParams(kinds=CHART_KINDS), major=5
+    ).run(*aligned, manual=hand)
     assert list(with_manual) == expected
+    smt = SmtEngine(timeframe="1h", assets=(BTC, ETH), major=5).run(*aligned, manual=hand)
+    assert [e for e in with_manual if e.kind == "smt"] == smt
+    assert {e.kind for e in with_manual} - {"smt"} <= CHART_KINDS
     assert list(with_manual) != list(before)
     assert analyzer.set_manual(ETH, []).signals == before
 
