@@ -6,6 +6,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from smtdesk import app as smtdesk_app
+from smtdesk.core.analysis import CHART_KINDS
 from smtdesk.core.signal import State
 from smtdesk.data.alert_log import AlertLog
 from smtdesk.data.demo import DemoSource
@@ -47,8 +48,13 @@ def test_dragging_one_chart_pans_the_other_and_stops_following(window, qtbot, ar
 
 def test_history_signals_listed_and_a_live_one_raises_a_notice(window, qtbot, artifacts):
     assert window.sidebar.count() >= 1
-    first = window.sidebar.signal_at(window.sidebar.count() - 1)
-    assert first.kind == "smt" and len(first.assets) == 2
+    listed = [window.sidebar.signal_at(r) for r in range(window.sidebar.count())]
+    smt = [s for s in listed if s.kind == "smt"]
+    assert smt and all(len(s.assets) == 2 for s in smt)
+    # beside SMT: the divergences and failure swings the chart can draw, one asset each
+    others = [s for s in listed if s.kind != "smt"]
+    assert others and {s.kind for s in others} <= CHART_KINDS
+    assert all(len(s.assets) == 1 for s in others)
     qtbot.waitUntil(window.notice.isVisible, timeout=25_000)
     assert "SMT" in window.notice.text()
     for tree in (window.sidebar.tree, window.sidebar.alerts):
