@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smtdesk.core.indicator_signals import COLUMNS, IndicatorSignalParams, indicator_events
+from smtdesk.core.indicator_signals import (
+    COLUMNS,
+    IndicatorSignalParams,
+    indicator_events,
+)
 from smtdesk.core.signal import Direction
 from smtdesk.core.swings import SwingSet
 from tests.core.scenarios import HOUR, bar_time, candles

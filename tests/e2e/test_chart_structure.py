@@ -98,6 +98,14 @@ def test_clicking_a_divergence_in_the_sidebar_draws_it_on_price_and_indicator(ap
     assert xs == [swing.level_times[n] / 1000 for n in names]
     assert sorted(xs) == xs
 
+    # A divergence of an indicator whose pane is closed draws there once the pane opens.
+    macd = _click_row(qtbot, win, lambda s: s.kind == "macd_divergence")
+    chart = win.left if macd.assets[0] == win.left.analysis.symbol else win.right
+    assert "macd" not in chart.panels and chart.price.marks.segment_count() == 1
+    win.panel_actions["macd"].trigger()
+    ys = chart.panels["macd"].marks.shapes.segments[1].tolist()
+    assert ys == [macd.levels["dif.prior"]]
+
     # An SMT row clears the marks.
     _click_row(qtbot, win, lambda s: s.kind == "smt")
     assert chart.panels["rsi"].marks.segment_count() == 0

@@ -47,7 +47,7 @@ def test_a_gap_box_runs_from_candle_2_to_its_fill_bar_and_only_visible_boxes_pai
 
 def test_two_shifts_of_one_bar_draw_one_order_block():
     c = candles([10, 11, 12, 11, 10, 9], [9, 10, 11, 10, 9, 8], [9.5, 10.8, 11.8, 10.2, 9.2, 8.2])
-    ints = lambda *v: np.array(v, np.int64)  # noqa: E731
+    ints = lambda *v: np.array(v, np.int64)
     s = Shifts(pool=ints(3, 4), bearish=np.array([True, True]), sweep_bar=ints(2, 2),
                level_bar=ints(1, 1), level=np.array([10.0, 10.0]), bar=ints(4, 4),
                order_block=ints(2, 2))
@@ -69,7 +69,7 @@ def test_minor_markers_leave_major_swing_bars_to_the_major_markers():
 
 
 def _divergence() -> Signal:
-    t = lambda i: 1_700_000_000_000 + i * 3_600_000  # noqa: E731
+    t = lambda i: 1_700_000_000_000 + i * 3_600_000
     return Signal(
         id="rsi_divergence:bearish:A:1", kind="rsi_divergence", direction=Direction.BEARISH,
         state=State.TRIGGERED, assets=("A",), timeframe="1h", ref_time=t(7), known_time=t(9),

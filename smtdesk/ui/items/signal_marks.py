@@ -8,6 +8,7 @@ peak, failure point, rally high, break on the RSI pane. Each is labelled with it
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 
 import numpy as np
 
@@ -72,7 +73,7 @@ class SignalMarkItem(AnnotationItem):
         for sig in self._signals:
             points = path_on(sig, self.pane)
             style = 0.0 if sig.direction is Direction.BULLISH else 1.0
-            for (x0, y0), (x1, y1) in zip(points, points[1:]):
+            for (x0, y0), (x1, y1) in pairwise(points):
                 for col, v in zip(cols, (x0, y0, x1, y1, style)):
                     col.append(v)
             if points:
