@@ -177,3 +177,26 @@ def test_one_shift_per_swept_pool_each_names_its_pool():
     assert (p.taken[s.pool[bear]] == 14).all() and p.swept[s.pool[bear]].all()
     rows = set(zip(s.pool.tolist(), s.bearish.tolist(), s.sweep_bar.tolist(), s.bar.tolist()))
     assert len(rows) == len(s.bar)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), k=st.integers(20, 400))
+def test_shifts_of_a_prefix_are_the_shifts_known_then(seed, k):
+    rng = np.random.default_rng(seed)
+    n = 400
+    close = np.round(100 + np.cumsum(rng.normal(0, 1, n)), 1)
+    open_ = np.r_[close[0], close[:-1]]
+    high = np.maximum(open_, close) + rng.integers(0, 3, n) / 10
+    low = np.minimum(open_, close) - rng.integers(0, 3, n) / 10
+
+    def rows(o, h, lo, c):
+        p = liquidity_pools(h, lo, c, major=3, minor=1)
+        s = structure_shifts(o, h, lo, c, major=3, minor=1, pools=p)
+        # a pool is named by its swing, the same in the prefix and the full series
+        return {(int(p.first[q]), bool(p.is_high[q]), bool(b), int(t), int(lb), int(br), int(ob))
+                for q, b, t, lb, br, ob in zip(s.pool, s.bearish, s.sweep_bar, s.level_bar, s.bar,
+                                               s.order_block)}
+
+    full = rows(open_, high, low, close)
+    part = rows(open_[:k], high[:k], low[:k], close[:k])
+    assert part == {r for r in full if r[5] < k}

@@ -110,11 +110,16 @@ def test_clicking_a_divergence_in_the_sidebar_draws_it_on_price_and_indicator(ap
     _click_row(qtbot, win, lambda s: s.kind == "smt")
     assert chart.panels["rsi"].marks.segment_count() == 0
 
-    # The View toggle draws every divergence at once: one price line each.
+    # The View toggle draws every divergence at once: one price line per pair of swings
+    # (several indicators diverging at the same swings share it).
     view_action(win, "All divergences and failure swings").trigger()
     listed = [win.sidebar.signal_at(r) for r in range(win.sidebar.count())]
-    divergences = [s for s in listed if s.kind.endswith("_divergence")]
+    swing_pairs = {
+        (s.assets, s.direction, s.level_times["price.prior"], s.level_times["price"])
+        for s in listed if s.kind.endswith("_divergence")
+    }
     drawn = sum(c.price.marks.segment_count() for c in (win.left, win.right))
-    assert drawn == len(divergences) > 1
+    assert drawn == len(swing_pairs) > 1
+    win.grab().save(str(artifacts / "divergences_all.png"))
     view_action(win, "All divergences and failure swings").trigger()
     assert sum(c.price.marks.segment_count() for c in (win.left, win.right)) == 0

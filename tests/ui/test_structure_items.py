@@ -93,3 +93,19 @@ def test_a_divergence_is_a_line_on_price_and_on_its_own_indicator_only(qtbot):
     column = image[:, mid_x - 2 : mid_x + 3].reshape(-1, 3)
     assert (np.abs(column.astype(int) - red).sum(axis=1) < 60).any(), "the line crosses mid-view"
     assert [lab[2] for lab in item.shapes.labels] == ["RSI divergence"]
+
+
+def test_divergences_at_the_same_swings_share_one_labelled_price_line():
+    rsi = _divergence()
+    kdj = Signal(**{**{f: getattr(rsi, f) for f in rsi.__slots__}, "kind": "kdj_divergence",
+                    "id": "kdj_divergence:bearish:A:1",
+                    "levels": {**rsi.levels, "k.prior": 90, "k": 80},
+                    "level_times": {**rsi.level_times, "k.prior": rsi.level_times["rsi.prior"],
+                                    "k": rsi.level_times["rsi"]}})
+    price = SignalMarkItem("price", palette=DARK)
+    price.set_signals([rsi, kdj])
+    assert price.segment_count() == 1
+    assert [lab[2] for lab in price.shapes.labels] == ["RSI · KDJ divergence"]
+    pane = SignalMarkItem("kdj", palette=DARK)
+    pane.set_signals([rsi, kdj])
+    assert pane.shapes.segments[1].tolist() == [90] and pane.shapes.labels[0][2] == "KDJ divergence"

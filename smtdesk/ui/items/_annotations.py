@@ -80,11 +80,15 @@ class AnnotationItem(pg.GraphicsObject):
         self._shapes = Shapes()
         self._styles: list[Style] = []
         self._bounds = QtCore.QRectF()
+        self._label_fill: QtGui.QColor | None = None
 
     # -- data -------------------------------------------------------------------------
-    def _set_shapes(self, shapes: Shapes, styles: list[Style]) -> None:
+    def _set_shapes(self, shapes: Shapes, styles: list[Style], *, label_fill: str | None = None) -> None:
+        """Show ``shapes``; labels sit on ``label_fill`` (a colour) when given, so they
+        read over candles."""
         self.prepareGeometryChange()
         self._shapes, self._styles = shapes, styles
+        self._label_fill = None if label_fill is None else QtGui.QColor(label_fill)
         self._bounds = shapes.bounds()
         self.informViewBoundsChanged()
         self.update()
@@ -183,10 +187,15 @@ class AnnotationItem(pg.GraphicsObject):
         font = painter.font()
         font.setPixelSize(10)
         painter.setFont(font)
+        metrics = QtGui.QFontMetricsF(font)
         for x, y, text, i in labels:
             st = self._styles[i]
             colour = st.text or (st.pen.color() if st.pen is not None else QtGui.QColor("#888"))
             p = t.map(QtCore.QPointF(x, y))
+            at = QtCore.QPointF(p.x() + 3, p.y() - 4)
+            if self._label_fill is not None:
+                box = metrics.boundingRect(text).translated(at).adjusted(-2, -1, 2, 1)
+                painter.fillRect(box, self._label_fill)
             painter.setPen(colour)
-            painter.drawText(QtCore.QPointF(p.x() + 3, p.y() - 3), text)
+            painter.drawText(at, text)
         painter.restore()

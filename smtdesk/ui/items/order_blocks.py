@@ -54,4 +54,6 @@ class OrderBlockItem(AnnotationItem):
         p = self._palette
         styles = [Style(pen(c + "a0", style=Qt.DashLine), brush(c + "26")) for c in (p.up, p.down)]
         styles += [Style(pen(c, 1.2), text=None) for c in (p.up, p.down)]
-        self._set_shapes(Shapes(rects=rects, segments=segments, labels=labels), styles)
+        self._set_shapes(
+            Shapes(rects=rects, segments=segments, labels=labels), styles, label_fill=p.background + "b0"
+        )

@@ -41,4 +41,4 @@ class PoolItem(AnnotationItem):
         )
         p = self._palette
         styles = [Style(pen(p.swing_color(k), 1.2, style=Qt.DashLine)) for k in ("high", "low")]
-        self._set_shapes(Shapes(segments=segments, labels=labels), styles)
+        self._set_shapes(Shapes(segments=segments, labels=labels), styles, label_fill=p.background + "b0")

@@ -35,6 +35,14 @@ def label(sig: Signal) -> str:
     return f"{sig.kind.removesuffix('_divergence').upper()} divergence"
 
 
+def joint_label(sigs: list[Signal]) -> str:
+    """One label for signals drawn on the same path."""
+    if len(sigs) == 1:
+        return label(sigs[0])
+    names = dict.fromkeys(s.kind.removesuffix("_divergence").upper() for s in sigs)
+    return " · ".join(names) + " divergence"
+
+
 def path_on(sig: Signal, pane: str) -> list[tuple[float, float]]:
     """The (x seconds, y) points ``sig`` draws on ``pane`` ("price" or a panel key)."""
     if sig.kind == FAILURE_SWING:
@@ -68,21 +76,28 @@ class SignalMarkItem(AnnotationItem):
 
     def set_signals(self, signals: Iterable[Signal]) -> None:
         self._signals = tuple(signals)
-        cols: list[list[float]] = [[], [], [], [], []]
-        labels = []
+        # Divergences of several indicators at the same two swings share one price line,
+        # labelled once with every indicator ("RSI · KDJ divergence").
+        paths: dict[tuple, list[str]] = {}
         for sig in self._signals:
             points = path_on(sig, self.pane)
-            style = 0.0 if sig.direction is Direction.BULLISH else 1.0
+            if points:
+                style = 0 if sig.direction is Direction.BULLISH else 1
+                paths.setdefault((tuple(points), style), []).append(sig)
+        cols: list[list[float]] = [[], [], [], [], []]
+        labels = []
+        for (points, style), sigs in paths.items():
             for (x0, y0), (x1, y1) in pairwise(points):
                 for col, v in zip(cols, (x0, y0, x1, y1, style)):
                     col.append(v)
-            if points:
-                x, y = points[-1]
-                labels.append((x, y, label(sig), int(style)))
+            x, y = points[-1]
+            labels.append((x, y, joint_label(sigs), style))
         p = self._palette
         styles = [Style(pen(c, 2.0)) for c in (p.up, p.down)]
         segments = tuple(np.asarray(c, np.float64) for c in cols)
-        self._set_shapes(Shapes(segments=segments, labels=tuple(labels)), styles)
+        self._set_shapes(
+            Shapes(segments=segments, labels=tuple(labels)), styles, label_fill=p.background + "b0"
+        )
 
     def segment_count(self) -> int:
         return len(self.shapes.segments[0])
