@@ -341,6 +341,8 @@ class AssetChart(QWidget):
         )
         following = first or self.is_following()
         tail = None if first else _tail_start(previous.candles, c)
+        if first:
+            self._marked = None  # a signal of the series shown before
         self._analysis, self._timeframe = analysis, timeframe
         self.price.price_axis.setStyle(showValues=True)
         self._x = c.time / 1000.0
