@@ -275,3 +275,16 @@ def test_6c_bullish_mirror_carries_both_lows():
     assert div.direction is Direction.BULLISH
     assert dict(div.levels) == {"price.prior": 0, "price": -2, "rsi.prior": 25, "rsi": 30}
     assert div.level_times["price.prior"] == bar_time(3) and div.level_times["rsi"] == bar_time(7)
+
+
+def test_6a_rule_4_volume_above_a_mean_that_includes_the_cross_bar():
+    from smtdesk.core.indicators import moving
+
+    close = np.array([10, 10, 10, 10, 9, 8, 8, 12, 13], dtype=float)  # golden cross at bar 7
+    # Bars 4..7 average exactly 4, bar 7's own volume: equal is not above. (Without bar 7
+    # the mean of the four bars before it is 3.25, which 4 would exceed.)
+    volume = np.array([1, 1, 1, 1, 1, 1, 10, 4, 1], dtype=float)
+    result = moving.ma_cross(close, volume, fast=2, slow=4, volume_period=4)
+    assert result.cross[7] == 1 and not result.volume_confirmed[7]
+    volume[7] = 4.01  # now above the mean (4.0025) that includes it
+    assert moving.ma_cross(close, volume, fast=2, slow=4, volume_period=4).volume_confirmed[7]
