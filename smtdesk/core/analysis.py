@@ -11,8 +11,8 @@ import numpy as np
 from smtdesk.core.candles import Candles
 from smtdesk.core.indicators import IndicatorConfig, compute_indicators
 from smtdesk.core.signal import Signal
+from smtdesk.core.structure import MarketStructure, market_structure
 from smtdesk.core.swings import ManualSwing, Swings, find_swings
-
 
 @dataclass(frozen=True, slots=True)
 class AssetAnalysis:
@@ -26,6 +26,8 @@ class AssetAnalysis:
     """Automatic major swings, less those a manual swing of the same kind replaces."""
     manual: tuple[ManualSwing, ...] = ()
     """Swings the user placed, on bars of ``candles``."""
+    structure: MarketStructure | None = None
+    """Minor swings, fair value gaps, liquidity pools, sweeps and shifts (domain §4)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,18 +48,21 @@ def analyze_asset(
     *,
     indicators: Mapping[str, Any] | None = None,
     swings: Swings | None = None,
+    structure: MarketStructure | None = None,
+    minor_strength: int = 2,
     manual: Iterable[ManualSwing] = (),
     indicator_config: IndicatorConfig = IndicatorConfig(),
     major_strength: int = 5,
 ) -> AssetAnalysis:
-    """One asset's picture: its ``indicators`` and automatic ``swings`` as given, or
-    computed over the whole history when not."""
+    """One asset's picture: its ``indicators``, automatic ``swings`` and ``structure`` as
+    given, or computed over the whole history when not."""
     if indicators is None:
         indicators = compute_indicators(candles.high, candles.low, candles.close, candles.volume,
                                         config=indicator_config)
     if swings is None:
         swings = find_swings(candles.high, candles.low, strength=major_strength)
     placed = tuple(m for m in manual if len(candles) and _on_a_bar(candles, m.time))
+    hand = {kind: np.empty(0, np.int64) for kind in ("high", "low")}
     if placed:
         # a manual swing replaces the automatic one of its kind on the same bar (domain §8)
         hand = {kind: candles.time.searchsorted([m.time for m in placed if m.kind == kind]) for kind in ("high", "low")}
@@ -66,7 +71,14 @@ def analyze_asset(
             np.setdiff1d(swings.low_idx, hand["low"]),
             swings.strength,
         )
-    return AssetAnalysis(symbol, candles, indicators, swings, placed)
+    if structure is None:
+        structure = market_structure(
+            candles.open, candles.high, candles.low, candles.close,
+            major_swings=(np.union1d(swings.high_idx, hand["high"]), np.union1d(swings.low_idx, hand["low"])),
+            major=swings.strength,
+            minor=minor_strength,
+        )
+    return AssetAnalysis(symbol, candles, indicators, swings, placed, structure)
 
 
 def _on_a_bar(candles: Candles, time: int) -> bool:

@@ -74,7 +74,9 @@ class Block:
     """Events sharing kind, direction, state, assets and level names; one row per event.
 
     ``ref`` and ``known`` are bars of the run's time axis (referred bar, bar it became
-    known); the id is ``prefix`` + the referred bar's open time. ``values[i]`` holds
+    known); the id is ``prefix`` + the open time of ``id_bar`` (None: the referred bar).
+    Rows with their own ``id_bar`` must not share a prefix, referred bar and known bar
+    (the stream order then needs no id to tell them apart). ``values[i]`` holds
     level ``names[i]`` of every row and ``level_bars[i]`` the bar it was read at (None:
     every level at the referred bar). Tags are ``tags`` for every row, or
     ``tag_set(tag_codes[r])`` per row when codes are given.
@@ -90,6 +92,7 @@ class Block:
     names: tuple[str, ...] = ()
     values: tuple[Floats, ...] = ()
     level_bars: tuple[Ints, ...] | None = None
+    id_bar: Ints | None = None
     reason: str = ""
     provisional: bool = False
     tags: frozenset[str] = _NO_TAGS
@@ -112,7 +115,8 @@ class _Rows:
         self.lo = lo
         self.refs = time[b.ref[lo:hi]].tolist()
         self.knowns = time[b.known[lo:hi]].tolist()
-        self.ids = [b.prefix + str(ref) for ref in self.refs]
+        id_times = self.refs if b.id_bar is None else time[b.id_bar[lo:hi]].tolist()
+        self.ids = [b.prefix + str(t) for t in id_times]
         names = b.names
         values = zip(*(v[lo:hi].tolist() for v in b.values)) if names else ((),) * (hi - lo)
         self.levels = [MappingProxyType(dict(zip(names, row))) for row in values]
@@ -246,7 +250,8 @@ class EventTable(Sequence[Signal]):
             sizes = [len(b) for b in blocks]
             block = np.repeat(np.arange(len(blocks)), sizes)
             row = np.arange(len(block)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-            ids = [blocks[bi].prefix + str(t) for bi, t in zip(block.tolist(), time[ref].tolist())]
+            id_bar = np.concatenate([b.ref if b.id_bar is None else b.id_bar for b in blocks])
+            ids = [blocks[bi].prefix + str(t) for bi, t in zip(block.tolist(), time[id_bar].tolist())]
             state = [STATE_ORDER[blocks[bi].state] for bi in block.tolist()]
             group_of = [groups[bi] for bi in block.tolist()]
             keys = list(zip(known.tolist(), group_of, ref.tolist(), ids, state))

@@ -50,8 +50,7 @@ class IndicatorSignalParams:
     failure_high: float = 70.0  # Wilder top failure swing starts above this RSI
     failure_low: float = 30.0
     failure_strength: int = 2  # RSI swing strength of the failure-swing pivots
-    failure_window: int = 20  # bars after the second pivot within which the break must come
-    failure_lookback: int = 60  # most bars between the two pivots
+    failure_window: int = 20  # bars after the failure point's confirmation to break it
     overheat_tiers: tuple[float, float, float] = (70.0, 80.0, 90.0)
     oversold_tiers: tuple[float, float, float] = (30.0, 20.0, 10.0)
     funding_high: float = 0.0003  # 0.03 % per settlement, as a fraction
@@ -80,6 +79,10 @@ def _crosses(x: np.ndarray, level: np.ndarray | float, start: int) -> tuple[np.n
 
 _NO_BARS = np.empty(0, np.int64)
 _NO_BARS.flags.writeable = False  # shared by every empty answer
+_NO_TAGS: frozenset[str] = frozenset()
+EXIT = frozenset({"exit"})
+"""Tag of a cross leaving an extreme zone back toward the midline (domain §6a rule 2)."""
+_MIDLINE = {"rsi": 50.0, "cci": 0.0}
 
 
 def indicator_events(
@@ -135,7 +138,9 @@ def indicator_sink(
     return sink
 
 
-def _emit(sink: Sink, kind: str, direction: Direction, bars, reason: str, series=None):
+def _emit(
+    sink: Sink, kind: str, direction: Direction, bars, reason: str, series=None, tags=_NO_TAGS
+):
     """``sink.add`` with each level read from its full ``series`` at ``bars``.
 
     Most detectors find nothing on a live bar; checking first skips building the level
@@ -143,57 +148,61 @@ def _emit(sink: Sink, kind: str, direction: Direction, bars, reason: str, series
     """
     if len(bars):
         levels = {name: values[bars] for name, values in (series or {}).items()}
-        sink.add(kind, direction, bars, levels=levels, reason=reason)
+        sink.add(kind, direction, bars, levels=levels, reason=reason, tags=tags)
+
+
+_Side = tuple[str, Direction, str, tuple[str, ...], frozenset[str]]
 
 
 @dataclass(frozen=True, slots=True)
 class _Cross:
     """One line-or-level cross and the events it gives: ``x`` crossing ``level`` (a
     number or another column) upward and downward; a side without an event is None.
-    Each side is (kind, direction, reason, level names reported with it)."""
+    Each side is (kind, direction, reason, level names reported with it, tags)."""
 
     x: str
     level: float | str
-    up: tuple[str, Direction, str, tuple[str, ...]] | None
-    down: tuple[str, Direction, str, tuple[str, ...]] | None
+    up: _Side | None
+    down: _Side | None
+
+
+def _level_cross(x: str, label: str, lv: float) -> _Cross:
+    """An oscillator crossing a fixed level either way; leaving the zone beyond a level
+    (down from above the midline, up from below it) is an exit."""
+    kind, mid = f"{x}_cross_{lv:g}", _MIDLINE[x]
+    up = (kind, BULL, f"{label} crossed above {lv:g}", (x,), EXIT if lv < mid else _NO_TAGS)
+    down = (kind, BEAR, f"{label} crossed below {lv:g}", (x,), EXIT if lv > mid else _NO_TAGS)
+    return _Cross(x, lv, up, down)
 
 
 @lru_cache(maxsize=16)
 def _cross_table(p: IndicatorSignalParams) -> tuple[_Cross, ...]:
     """Every cross the level detector reports, built once per parameter set (its names
     and reasons are the same on every bar)."""
-    rows = []
-    for lv in p.rsi_levels:
-        kind = f"rsi_cross_{lv:g}"
-        up = (kind, BULL, f"RSI crossed above {lv:g}", ("rsi",))
-        rows.append(_Cross("rsi", lv, up, (kind, BEAR, f"RSI crossed below {lv:g}", ("rsi",))))
+    rows = [_level_cross("rsi", "RSI", lv) for lv in p.rsi_levels]
     for kind, a, b, label in (
         ("kdj_cross", "k", "d", "K crossed D"),
         ("macd_cross", "dif", "dea", "DIF crossed DEA"),
     ):
-        up = (kind, BULL, label.replace("crossed", "crossed above"), (a, b))
-        rows.append(
-            _Cross(a, b, up, (kind, BEAR, label.replace("crossed", "crossed below"), (a, b)))
-        )
+        up = (kind, BULL, label.replace("crossed", "crossed above"), (a, b), _NO_TAGS)
+        down = (kind, BEAR, label.replace("crossed", "crossed below"), (a, b), _NO_TAGS)
+        rows.append(_Cross(a, b, up, down))
     rows.append(
         _Cross(
             "dif",
             0.0,
-            ("macd_zero", BULL, "DIF crossed above zero", ("dif",)),
-            ("macd_zero", BEAR, "DIF crossed below zero", ("dif",)),
+            ("macd_zero", BULL, "DIF crossed above zero", ("dif",), _NO_TAGS),
+            ("macd_zero", BEAR, "DIF crossed below zero", ("dif",), _NO_TAGS),
         )
     )
-    j_up = ("kdj_j_extreme", BEAR, f"J above {p.j_high:g} (overbought)", ("j",))
+    j_up = ("kdj_j_extreme", BEAR, f"J above {p.j_high:g} (overbought)", ("j",), _NO_TAGS)
     rows.append(_Cross("j", p.j_high, j_up, None))
-    j_down = ("kdj_j_extreme", BULL, f"J below {p.j_low:g} (oversold)", ("j",))
+    j_down = ("kdj_j_extreme", BULL, f"J below {p.j_low:g} (oversold)", ("j",), _NO_TAGS)
     rows.append(_Cross("j", p.j_low, None, j_down))
-    for lv in p.cci_levels:
-        kind = f"cci_cross_{lv:g}"
-        up = (kind, BULL, f"CCI crossed above {lv:g}", ("cci",))
-        rows.append(_Cross("cci", lv, up, (kind, BEAR, f"CCI crossed below {lv:g}", ("cci",))))
-    up = ("bb_outside", BULL, "close above the upper band", ("close", "band"))
+    rows += [_level_cross("cci", "CCI", lv) for lv in p.cci_levels]
+    up = ("bb_outside", BULL, "close above the upper band", ("close", "band"), _NO_TAGS)
     rows.append(_Cross("close", "bb_upper", up, None))
-    down = ("bb_outside", BEAR, "close below the lower band", ("close", "band"))
+    down = ("bb_outside", BEAR, "close below the lower band", ("close", "band"), _NO_TAGS)
     rows.append(_Cross("close", "bb_lower", None, down))
     return tuple(rows)
 
@@ -217,9 +226,9 @@ def _level_crosses(
         up, down = _crosses(x, level, start)
         for side, bars in ((row.up, up), (row.down, down)):
             if side is not None and len(bars):
-                kind, direction, reason, names = side
+                kind, direction, reason, names, tags = side
                 # The second reported value is the level: the other line or the band.
-                _emit(sink, kind, direction, bars, reason, dict(zip(names, (x, level))))
+                _emit(sink, kind, direction, bars, reason, dict(zip(names, (x, level))), tags)
     _adx_trend_starts(sink, cols, _crosses(cols["adx"], p.adx_trend, start)[0], p)
     squeeze = cols["bb_squeeze"][lo - 1 :]
     starts = np.flatnonzero((squeeze[1:] > 0) & ~(squeeze[:-1] > 0)) + lo
@@ -241,8 +250,9 @@ def _adx_trend_starts(sink: Sink, cols, up: np.ndarray, p: IndicatorSignalParams
     if not len(up):
         return
     adx, pdi, mdi = cols["adx"], cols["pdi"], cols["mdi"]
-    bull = pdi[up] > mdi[up]
-    for bars, d, word in ((up[bull], BULL, "+DI"), (up[~bull], BEAR, "-DI")):
+    # Equal DIs lead neither way: no event (domain §6a rule 5).
+    bull, bear = pdi[up] > mdi[up], mdi[up] > pdi[up]
+    for bars, d, word in ((up[bull], BULL, "+DI"), (up[bear], BEAR, "-DI")):
         reason = f"ADX crossed above {p.adx_trend:g} with {word} leading"
         _emit(sink, "adx_trend_start", d, bars, reason, {"adx": adx, "pdi": pdi, "mdi": mdi})
 
@@ -282,9 +292,10 @@ def _last_bar_crosses(sink: Sink, cols: Mapping[str, np.ndarray], c: Candles, p)
         else:
             continue
         if side is not None:
-            kind, direction, reason, names = side
+            kind, direction, reason, names, tags = side
             level = column(row.level) if isinstance(row.level, str) else row.level
-            _emit(sink, kind, direction, at, reason, dict(zip(names, (column(row.x), level))))
+            series = dict(zip(names, (column(row.x), level)))
+            _emit(sink, kind, direction, at, reason, series, tags)
     if prev["adx"] <= p.adx_trend < cur["adx"]:
         _adx_trend_starts(sink, cols, at, p)
     if cur["bb_squeeze"] > 0 and not prev["bb_squeeze"] > 0:
@@ -333,6 +344,7 @@ def _divergences(sink: Sink, cols, c: Candles, highs: SwingSet, lows: SwingSet, 
                     col: at2[row][sel],
                 },
                 reason=f"price made a {word}, {name.upper()} did not",
+                level_bars={"price.prior": j1[sel], f"{col}.prior": j1[sel]},
             )
         if d is BEAR:
             lower_volume = c.volume[j2] < c.volume[j1]
@@ -348,100 +360,102 @@ def _divergences(sink: Sink, cols, c: Candles, highs: SwingSet, lows: SwingSet, 
                     "volume": c.volume[j2[lower_volume]],
                 },
                 reason="price made a higher high on lower volume",
+                level_bars={"price.prior": j1[lower_volume], "volume.prior": j1[lower_volume]},
             )
 
 
 def _failure_swings(sink: Sink, rsi: np.ndarray, start: int, p: IndicatorSignalParams):
-    """Wilder failure swings: a top starts with an RSI pivot above ``failure_high``; RSI
-    pulls back to a low, rallies to a lower pivot (within ``failure_lookback`` bars),
-    then falls below that low within ``failure_window`` bars, never above the first
-    pivot meanwhile. Bottoms mirrored. Known once the second pivot is confirmed."""
-    m, w, back = p.failure_strength, p.failure_window, p.failure_lookback
-    # Only pivots that can end in an event known from ``start`` matter; starting there
-    # keeps a live update's cost independent of the history length.
-    s0 = max(0, start - w - 2 * m - back)
+    """Wilder failure swings (domain §6b): a top is an RSI swing high P above
+    ``failure_high``, the first RSI swing low F after it, and the first later bar B below
+    RSI[F], within ``failure_window`` bars of F's confirmation and with RSI never above
+    RSI[P] from P on. Bottoms mirrored. Known at the break bar B."""
+    m, w = p.failure_strength, p.failure_window
     rsi = read_only(np.asarray(rsi, np.float64))  # a full scan's column or the live buffer's
     for sign, d, level in ((1.0, BEAR, p.failure_high), (-1.0, BULL, p.failure_low)):
-        k, known, first, second, trough = _failure_swing_scan(
-            rsi, s0, start, sign, float(level), m, w, back
-        )
-        if not len(k):
+        brk, peak, fail, rally = _failure_swing_scan(rsi, start, sign, sign * level, m, w)
+        if not len(brk):
             continue
         name = "top" if sign > 0 else "bottom"
         sink.add(
             "rsi_failure_swing",
             d,
-            k,
-            known,
+            brk,
             levels={
-                "rsi.first": rsi[first],
-                "rsi.second": rsi[second],
-                "rsi.failure": sign * trough,
-                "rsi": rsi[k],
+                "rsi.peak": rsi[peak],
+                "rsi.failure": rsi[fail],
+                "rsi.rally": rsi[rally],
+                "rsi": rsi[brk],
             },
             reason=f"RSI failure swing {name}",
+            level_bars={"rsi.peak": peak, "rsi.failure": fail, "rsi.rally": rally},
+            id_bars=peak,
         )
 
 
 @numba.njit(cache=True, nogil=True)
-def _failure_swing_scan(rsi, s0, start, sign, level, m, w, back):
-    """Failure swings (tops for ``sign=+1``) among the RSI pivots from bar ``s0`` that
-    become known at bars ``start ..``: their break bar, known bar, first and second
-    pivot bars and the signed trough between the pivots."""
+def _is_swing(rsi, i, m, sign):
+    """Bar ``i`` is a swing high of ``sign * rsi`` with strength ``m`` (domain §4): above
+    each of the ``m`` bars before, not below any of the ``m`` after. NaN (warm-up) bars
+    are neither swings nor neighbours."""
+    if i - m < 0 or i + m >= len(rsi) or np.isnan(rsi[i]):
+        return False
+    x = sign * rsi[i]
+    for j in range(i - m, i + m + 1):
+        y = sign * rsi[j]
+        if np.isnan(y) or (j < i and not x > y) or (j > i and x < y):
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
+def _failure_swing_scan(rsi, start, sign, level, m, w):
+    """Failure swings (tops for ``sign=+1``, read on ``sign * rsi``) whose break bar is
+    at ``start`` or later: break, peak, failure and rally-high bars, ascending by break.
+
+    A failure point F fixes the break bar (the first bar after F + m below F, if within
+    the window); a peak P before F qualifies when F is the first swing low after it,
+    P is above ``level`` and nothing from P + 1 to the break rose above P. Of the peaks
+    breaking on one bar the latest wins: failure points are visited by ascending bar and
+    a later F's peaks are all later. A live update costs the window plus the walk back
+    to the previous swing low, not the history.
+    """
     n = len(rsi)
-    size = n - s0
-    v = np.empty(size)
-    for i in range(size):
-        x = rsi[s0 + i]
-        v[i] = -np.inf if np.isnan(x) else sign * x  # NaN is never beyond anything
-    piv = np.empty(size, np.int64)
-    npiv = 0
-    for i in range(m, size - m):
-        ok = True
-        for j in range(i - m, i):
-            ok &= v[i] > v[j]
-        for j in range(i + 1, i + m + 1):
-            ok &= v[i] >= v[j]
-        piv[npiv] = i
-        npiv += ok
-    # Pairs of consecutive pivots whose second can still end in an event known from
-    # ``start``; the pivots ascend, so that is a suffix.
-    first_useful = start - s0 - w - m
-    i0 = 1
-    while i0 < npiv and piv[i0] < first_useful:
-        i0 += 1
-    out_k = np.empty(max(npiv - i0, 0), np.int64)
-    out_known = np.empty_like(out_k)
-    out_first = np.empty_like(out_k)
-    out_second = np.empty_like(out_k)
-    out_trough = np.empty(len(out_k))
-    count = 0
-    for i in range(i0, npiv):
-        h1, h2 = piv[i - 1], piv[i]
-        v1 = v[h1]
-        if not (v1 > sign * level and v[h2] < v1 and h2 - h1 <= back):
+    lo = max(start, 0)
+    size = max(n - lo, 0)
+    out_p = np.full(size, -1, np.int64)  # by break bar - lo: its peak, failure, rally
+    out_f = np.empty(size, np.int64)
+    out_r = np.empty(size, np.int64)
+    for f in range(max(lo - m - w, 0), n - m - 1):
+        if not _is_swing(rsi, f, m, -sign):
             continue
-        trough = np.inf
-        for j in range(h1 + 1, h2):
-            trough = min(trough, v[j])
+        vf = sign * rsi[f]
         brk = -1
-        for j in range(h2 + 1, min(h2 + w + 1, size)):
-            if v[j] > v1:
-                break
-            if v[j] < trough:
+        for j in range(f + m + 1, min(f + m + w + 1, n)):
+            if sign * rsi[j] < vf:
                 brk = j
                 break
-        if brk < 0:
+        if brk < lo:
             continue
-        k = brk + s0
-        known = max(k, h2 + s0 + m)
-        if known < start or known >= n:
+        # Walk back from F to the previous swing low: the swing highs met are the peaks
+        # whose first swing low is F; the first qualifying one met is the latest.
+        top = -np.inf  # highest reading on q + 1 .. brk
+        for j in range(f, brk + 1):
+            top = max(top, sign * rsi[j])
+        peak = -1
+        q = f - 1
+        while q >= 0 and not _is_swing(rsi, q, m, -sign):
+            vq = sign * rsi[q]
+            if vq > level and vq >= top and _is_swing(rsi, q, m, sign):
+                peak = q
+                break
+            top = max(top, vq)
+            q -= 1
+        if peak < 0:
             continue
-        out_k[count], out_known[count] = k, known
-        out_first[count], out_second[count] = h1 + s0, h2 + s0
-        out_trough[count] = trough
-        count += 1
-    return (
-        out_k[:count], out_known[:count], out_first[:count], out_second[:count],
-        out_trough[:count],
-    )
+        rally = f + 1
+        for j in range(f + 2, brk):
+            if sign * rsi[j] > sign * rsi[rally]:
+                rally = j
+        out_p[brk - lo], out_f[brk - lo], out_r[brk - lo] = peak, f, rally
+    keep = np.flatnonzero(out_p >= 0)
+    return keep + lo, out_p[keep], out_f[keep], out_r[keep]

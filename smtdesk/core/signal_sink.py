@@ -18,13 +18,33 @@ class Sink:
         self.kinds = kinds  # None: every kind
         self.blocks: list[Block] = []
 
-    def add(self, kind: str, direction: Direction, bars, known=None, levels=None, reason: str = ""):
-        """One event per bar in ``bars`` (known at ``known``, default the same bars);
-        ``levels`` maps a level name to an array aligned with ``bars``."""
+    def add(
+        self,
+        kind: str,
+        direction: Direction,
+        bars,
+        known=None,
+        levels=None,
+        reason: str = "",
+        *,
+        level_bars=None,
+        id_bars=None,
+        tags: frozenset[str] = frozenset(),
+    ):
+        """One event per bar in ``bars`` (known at ``known``, default the same bars).
+
+        ``levels`` maps a level name to an array aligned with ``bars``; ``level_bars``
+        maps some of those names to the bar each value comes from (the others come from
+        the event's own bar). The id ends in the time of ``id_bars`` (default ``bars``).
+        """
         if not len(bars) or (self.kinds is not None and kind not in self.kinds):
             return
         bars = np.asarray(bars, np.int64)
         levels = levels or {}
+        level_bars = level_bars or {}
+        unknown = set(level_bars) - set(levels)
+        if unknown:
+            raise ValueError(f"level_bars: no such level(s) {sorted(unknown)}")
         self.blocks.append(
             Block(
                 kind=kind,
@@ -36,7 +56,15 @@ class Sink:
                 known=bars if known is None else np.asarray(known, np.int64),
                 names=tuple(levels),
                 values=tuple(np.asarray(v, np.float64) for v in levels.values()),
+                level_bars=tuple(
+                    np.asarray(level_bars[name], np.int64) if name in level_bars else bars
+                    for name in levels
+                )
+                if level_bars
+                else None,
+                id_bar=None if id_bars is None else np.asarray(id_bars, np.int64),
                 reason=reason,
+                tags=frozenset(tags),
             )
         )
 

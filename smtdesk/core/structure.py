@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from smtdesk.core.rangequery import FirstAbove
-from smtdesk.core.swings import find_swings
+from smtdesk.core.swings import Swings, find_swings
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -32,8 +32,9 @@ class Gaps:
     """Fair value gaps. ``bar`` is the third candle (the gap is known when it closes).
 
     ``bullish`` gaps lie between candle 1's high (``bottom``) and candle 3's low
-    (``top``); bearish ones between candle 3's high and candle 1's low. ``fill_bar`` is
-    the first later bar trading strictly through the far edge, -1 if none yet.
+    (``top``); bearish ones between candle 3's high and candle 1's low; the bar the gap
+    refers to is candle 2 (``bar - 1``). ``fill_bar`` is the first later bar trading at
+    or through the far edge (domain §4a rule 2), -1 if none yet.
     """
 
     bar: Ints
@@ -48,7 +49,7 @@ class Gaps:
 
 
 def fair_value_gaps(high: npt.ArrayLike, low: npt.ArrayLike) -> Gaps:
-    """Every three-candle fair value gap and the bar it was filled (domain §4)."""
+    """Every three-candle fair value gap and the bar it was filled (domain §4a)."""
     high = np.asarray(high, np.float64)
     low = np.asarray(low, np.float64)
     if len(high) < 3:
@@ -72,10 +73,14 @@ def fair_value_gaps(high: npt.ArrayLike, low: npt.ArrayLike) -> Gaps:
     bar, bullish, top, bottom = bar[order], bullish[order], top[order], bottom[order]
     last = len(high) - 1
     fill = np.full(len(bar), -1, np.int64)
+    # A touch of the far edge fills: "at or beyond x" is "strictly beyond the float just
+    # short of x", which the strict range query answers exactly.
     if bullish.any():
-        fill[bullish] = FirstAbove(low, sign=-1.0)(bar[bullish] + 1, last, -bottom[bullish])
+        edge = np.nextafter(-bottom[bullish], -np.inf)
+        fill[bullish] = FirstAbove(low, sign=-1.0)(bar[bullish] + 1, last, edge)
     if (~bullish).any():
-        fill[~bullish] = FirstAbove(high)(bar[~bullish] + 1, last, top[~bullish])
+        edge = np.nextafter(top[~bullish], -np.inf)
+        fill[~bullish] = FirstAbove(high)(bar[~bullish] + 1, last, edge)
     return Gaps(
         **_frozen(bar=bar.astype(np.int64), bullish=bullish, top=top, bottom=bottom, fill_bar=fill)
     )
@@ -180,13 +185,17 @@ def liquidity_pools(
 
 @dataclass(frozen=True, slots=True)
 class Shifts:
-    """Market structure shifts after sweeps of major swings (domain §4).
+    """Market structure shifts after sweeps of major swings (domain §4), one per swept pool.
 
-    ``sweep_bar`` swept pool ``pool`` (a high when ``bearish``); ``level_bar`` is the last
-    minor swing of the leg into the sweep whose level (``level``) a later close broke at
-    ``bar``; ``order_block`` is the last opposite-colour candle before that displacement.
+    ``sweep_bar`` swept the pool at row ``pool`` of the :class:`Pools` the shifts were
+    found from (a high when ``bearish``); ``level_bar`` is the last minor swing of the leg
+    into the sweep whose level (``level``) a later close broke at ``bar``;
+    ``order_block`` is the last opposite-colour candle before that displacement. A bar
+    sweeping two pools gives two shifts that differ only in ``pool``: one structure
+    break, so a chart draws each (``bar``, ``bearish``) once.
     """
 
+    pool: Ints
     bearish: npt.NDArray[np.bool_]
     sweep_bar: Ints
     level_bar: Ints
@@ -256,7 +265,7 @@ def structure_shifts(
     last = len(close) - 1
     out = []
     for bearish in (True, False):
-        sel = pools.swept & (pools.second < 0) & (pools.is_high == bearish)
+        sel = np.flatnonzero(pools.swept & (pools.second < 0) & (pools.is_high == bearish))
         t = pools.taken[sel]
         legs = np.asarray(minor_swings[1] if bearish else minor_swings[0], np.int64)
         pos = np.searchsorted(legs + minor, t, side="right") - 1
@@ -268,18 +277,47 @@ def structure_shifts(
         ext = high if bearish else low
         beyond = FirstAbove(ext, sign=-sign)(t + 1, last, -sign * ext[t])
         ok = (lb >= 0) & (brk >= 0) & ((beyond < 0) | (beyond > brk))
-        t, lb, level, brk = t[ok], lb[ok], level[ok], brk[ok]
+        sel, t, lb, level, brk = sel[ok], t[ok], lb[ok], level[ok], brk[ok]
         ob = _order_blocks(open_, close, brk, bearish)
-        out.append((np.full(len(t), bearish), t, lb, level, brk, ob))
+        out.append((sel.astype(np.int64), np.full(len(t), bearish), t, lb, level, brk, ob))
     cols = [np.concatenate(c) for c in zip(*out)]
-    order = np.argsort(cols[4], kind="stable")
-    return Shifts(
-        **_frozen(
-            **{
-                name: col[order]
-                for name, col in zip(
-                    ("bearish", "sweep_bar", "level_bar", "level", "bar", "order_block"), cols
-                )
-            }
-        )
+    order = np.lexsort((cols[0], cols[5]))
+    names = ("pool", "bearish", "sweep_bar", "level_bar", "level", "bar", "order_block")
+    return Shifts(**_frozen(**{name: col[order] for name, col in zip(names, cols)}))
+
+
+@dataclass(frozen=True, slots=True)
+class MarketStructure:
+    """The structure of domain §4 a chart draws over one series."""
+
+    minor: Swings
+    """Minor swings (strength ``minor``)."""
+    gaps: Gaps
+    pools: Pools
+    shifts: Shifts
+    """Shifts after sweeps of ``pools``; ``shifts.pool`` indexes its rows."""
+
+
+def market_structure(
+    open_: npt.ArrayLike,
+    high: npt.ArrayLike,
+    low: npt.ArrayLike,
+    close: npt.ArrayLike,
+    *,
+    major_swings: tuple[Ints, Ints],
+    major: int = 5,
+    minor: int = 2,
+    tolerance: float = 0.001,
+) -> MarketStructure:
+    """Minor swings, gaps, pools and shifts of one series; ``major_swings`` are the
+    ``(high bars, low bars)`` the pools are made from (automatic and manual)."""
+    minor_sw = find_swings(high, low, strength=minor)
+    minor_pair = (minor_sw.high_idx, minor_sw.low_idx)
+    pools = liquidity_pools(
+        high, low, close, major=major, minor=minor, tolerance=tolerance,
+        major_swings=major_swings, minor_swings=minor_pair,
     )
+    shifts = structure_shifts(
+        open_, high, low, close, major=major, minor=minor, pools=pools, minor_swings=minor_pair
+    )
+    return MarketStructure(minor_sw, fair_value_gaps(high, low), pools, shifts)

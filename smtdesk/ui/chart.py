@@ -21,6 +21,8 @@ from smtdesk.data.derivatives import DerivSeries
 from smtdesk.ui.items.candles import CandleItem
 from smtdesk.ui.items.histogram import HistogramItem
 from smtdesk.ui.items.lines import LineItem
+from smtdesk.ui.items.signal_marks import PRICE, SignalMarkItem, is_drawn
+from smtdesk.ui.items.structure_layer import StructureLayer
 from smtdesk.ui.items.volume import VolumeItem
 from smtdesk.ui.manual_swings import ManualSwingLayer
 from smtdesk.ui.pane import FittedViewBox, Pane
@@ -84,6 +86,9 @@ class PricePane(Pane):
         for item in self.smt_lines.values():
             self.plot.addItem(item, ignoreBounds=True)
         self.plan_items: list[pg.GraphicsObject] = []
+        self.structure = StructureLayer(self.plot, palette)
+        self.marks = SignalMarkItem(PRICE, palette=palette)
+        self.plot.addItem(self.marks, ignoreBounds=True)
         self.style_markers(palette)
         # An empty pane has no scale to label; the legend says what is coming.
         self.price_axis.setStyle(showValues=False)
@@ -112,6 +117,8 @@ class SubPanel(Pane):
         super().__init__(spec.key, palette=palette, compact=spec.compact, y_range=spec.y_range)
         self.setMinimumHeight(SUBPANEL_MIN_HEIGHT)
         self.spec = spec
+        self.marks = SignalMarkItem(spec.key, palette=palette)
+        self.plot.addItem(self.marks, ignoreBounds=True)
         self.series_items: list = []
         for i, series in enumerate(spec.series):
             if series.style == VOLUME:
@@ -221,6 +228,9 @@ class AssetChart(QWidget):
         self._timeframe = ""
         self._bar_seconds = 3600.0
         self._derivatives: dict[str, DerivSeries] = {}
+        self._drawable: tuple[Signal, ...] = ()  # this asset's divergences and failure swings
+        self._marked: Signal | None = None
+        self._mark_all = False
         self._update_time_labels()
         # every redraw re-shows the legend at this time, so it stays where the crosshair is
         self._legend_time: float | None = None
@@ -252,6 +262,7 @@ class AssetChart(QWidget):
         if key == "rsi":
             panel.show_extremes(self._rsi_extremes)
         self.panels[key] = panel
+        panel.marks.set_signals(self._marks())
         self.splitter.addWidget(panel)
         self._share_heights()
         self._update_time_labels()
@@ -291,6 +302,9 @@ class AssetChart(QWidget):
         self.price.candles.set_palette(palette)
         self.price.volume.item.set_palette(palette)
         self.price.style_markers(palette)
+        self.price.structure.set_palette(palette)
+        for pane in self.panes():
+            pane.marks.set_palette(palette)
         self.manual.set_palette(palette)
         self._draw_overlays(None)
         if self._analysis is not None:
@@ -327,6 +341,8 @@ class AssetChart(QWidget):
         )
         following = first or self.is_following()
         tail = None if first else _tail_start(previous.candles, c)
+        if first:
+            self._marked = None  # a signal of the series shown before
         self._analysis, self._timeframe = analysis, timeframe
         self.price.price_axis.setStyle(showValues=True)
         self._x = c.time / 1000.0
@@ -340,6 +356,7 @@ class AssetChart(QWidget):
             self.price.volume.item.merge_candles(c[tail:])
         self._draw_overlays(tail)
         self._draw_swings()
+        self.price.structure.set_analysis(analysis, self._bar_seconds)
         for panel in self.panels.values():
             panel.set_input(self._panel_input(), self._bar_seconds, tail)
         self._update_last_price()
@@ -463,13 +480,15 @@ class AssetChart(QWidget):
         self.price.price_axis.set_marker(float(c.close[-1]), self._last_colour(c))
 
     def set_signals(self, signals: Iterable[Signal]) -> None:
-        """Draw each live SMT signal as the line between this asset's two swing levels.
+        """Draw each live SMT signal as the line between this asset's two swing levels,
+        and keep this asset's divergences and failure swings for :meth:`mark_signal`.
 
         On the sweeping asset the line rises to the higher high (or falls to the lower
         low); on the other it shows the level that failed to follow.
         """
         if self._analysis is None:
             return
+        signals = tuple(signals)
         me = self._analysis.symbol
         segments = {d: ([], []) for d in self.price.smt_lines}
         for sig in signals:
@@ -488,6 +507,30 @@ class AssetChart(QWidget):
             ys += [sig.levels[first], sig.levels[second]]
         for direction, (xs, ys) in segments.items():
             self.price.smt_lines[direction].setData(x=xs, y=ys, connect="pairs")
+        self._drawable = tuple(s for s in signals if is_drawn(s) and s.assets == (me,))
+        self._draw_marks()
+
+    # -- divergence and failure-swing marks -----------------------------------------------
+    def mark_signal(self, sig: Signal | None) -> None:
+        """Draw ``sig`` (a divergence or failure swing of this asset; anything else clears)."""
+        mine = self._analysis is not None and sig is not None and sig.assets == (self._analysis.symbol,)
+        self._marked = sig if mine and is_drawn(sig) else None
+        self._draw_marks()
+
+    def set_mark_all(self, shown: bool) -> None:
+        """Draw every divergence and failure swing of this asset, not only the selected one."""
+        self._mark_all = shown
+        self._draw_marks()
+
+    def _marks(self) -> tuple[Signal, ...]:
+        if self._mark_all:
+            return self._drawable
+        return () if self._marked is None else (self._marked,)
+
+    def _draw_marks(self) -> None:
+        shown = self._marks()
+        for pane in self.panes():
+            pane.marks.set_signals(shown)
 
     # -- legend ---------------------------------------------------------------------------
     def show_values_at(self, t: float | None) -> None:

@@ -25,6 +25,7 @@ from smtdesk.data.alert_log import RaisedAlert
 from smtdesk.data.worker import MarketWorker
 from smtdesk.ui.chart import INITIAL_BARS, AssetChart
 from smtdesk.ui.crosshair import Crosshair
+from smtdesk.ui.items.structure_layer import STRUCTURE_LAYERS
 from smtdesk.ui.notice import NoticeBanner
 from smtdesk.ui.panels import DEFAULT_OVERLAYS, DEFAULT_PANELS, OVERLAYS, PANELS
 from smtdesk.ui.pickers import Pickers
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.overlay_actions: dict[str, QAction] = {}
         self._build_toolbar()
         self._add_view_actions()
+        self._add_structure_menu()
         for key in DEFAULT_PANELS:
             self.panel_actions[key].setChecked(True)
         self._apply_overlays()
@@ -171,6 +173,23 @@ class MainWindow(QMainWindow):
             action.setShortcutContext(Qt.WindowShortcut)
             action.triggered.connect(slot)
             self.addAction(action)
+
+    def _add_structure_menu(self) -> None:
+        """View menu: each structure layer, and every divergence and failure swing at once
+        (otherwise only the one selected in the sidebar is drawn)."""
+        menu = self.menuBar().addMenu("&View")
+        self.structure_actions: dict[str, QAction] = {}
+        for key, title in STRUCTURE_LAYERS.items():
+            action = QAction(title, self, checkable=True)
+            action.toggled.connect(
+                lambda on, key=key: [c.price.structure.set_shown(key, on) for c in (self.left, self.right)]
+            )
+            menu.addAction(action)
+            self.structure_actions[key] = action
+        menu.addSeparator()
+        self.mark_all_action = QAction("All divergences and failure swings", self, checkable=True)
+        self.mark_all_action.toggled.connect(lambda on: [c.set_mark_all(on) for c in (self.left, self.right)])
+        menu.addAction(self.mark_all_action)
 
     def pan(self, fraction: float) -> None:
         x0, x1 = self.left.price.visible_x()
@@ -320,3 +339,4 @@ class MainWindow(QMainWindow):
         for chart in (self.left, self.right):
             mine = chart.analysis is not None and chart.analysis.symbol == traded
             chart.show_plan(sig if mine else None)
+            chart.mark_signal(sig)

@@ -186,10 +186,10 @@ def test_a_live_bar_treats_touches_like_the_full_scan():
 
 
 @pytest.mark.parametrize("bottom", [False, True])
-def test_a_failure_swing_known_when_its_second_pivot_confirms_is_seen_live(bottom):
-    # Top: pivot 75 at bar 2, trough 58, lower pivot 68 at bar 7 (an equal 68 follows at
-    # bar 9, which still confirms it), break 55 at bar 8, known when bar 9 confirms the
-    # pivot. The bottom is the mirror image around 50.
+def test_a_failure_swing_known_at_its_break_is_seen_live(bottom):
+    # Top: peak 75 at bar 2, failure point 58 at bar 5 (an RSI swing low, confirmed at
+    # 7), rally to 68 at bar 7, break 55 at bar 8: known at bar 8 (domain §6b rule 3),
+    # not when bar 9 would confirm the rally top. The bottom is the mirror image around 50.
     rsi = np.array([50, 60, 75, 65, 60, 58, 62, 68, 55, 68, 60, 60], float)
     rsi = 100 - rsi if bottom else rsi
     n = len(rsi)
@@ -212,7 +212,7 @@ def test_a_failure_swing_known_when_its_second_pivot_confirms_is_seen_live(botto
     full = events(n, 0)
     direction = Direction.BULLISH if bottom else Direction.BEARISH
     assert [(e.direction, e.ref_time // HOUR, e.known_time // HOUR) for e in full] == [
-        (direction, 8, 9)
+        (direction, 8, 8)
     ]
     for k in range(2, n + 1):
         assert events(k, k - 1) == [e for e in full if e.known_time == c.time[k - 1]]

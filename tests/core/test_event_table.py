@@ -107,6 +107,26 @@ def test_order_is_known_bar_group_referred_bar_id_state():
     assert EventTable.build([], time=time, timeframe="1h") == []
 
 
+def test_an_id_may_end_in_another_bar_than_the_referred_one():
+    # A failure swing refers to its break bar and is named after its peak's bar.
+    time = HOUR * np.arange(10)
+    for prefixes in (("fs:bearish:A:", "fs:bullish:A:"), ("fs:A:", "fs:A:x:")):  # both order paths
+        blocks = [
+            Block(kind="fs", direction=Direction.BEARISH, state=State.TRIGGERED, assets=("A",),
+                  prefix=prefixes[0], ref=np.array([6, 8]), known=np.array([6, 8]),
+                  id_bar=np.array([2, 5])),
+            Block(kind="fs", direction=Direction.BULLISH, state=State.TRIGGERED, assets=("A",),
+                  prefix=prefixes[1], ref=np.array([7]), known=np.array([7])),
+        ]
+        table = EventTable.build(blocks, time=time, timeframe="1h")
+        assert [(e.id, e.ref_time // HOUR) for e in table] == [
+            (f"{prefixes[0]}{2 * HOUR}", 6),
+            (f"{prefixes[1]}{7 * HOUR}", 7),
+            (f"{prefixes[0]}{5 * HOUR}", 8),
+        ]
+        assert table[2].id == f"{prefixes[0]}{5 * HOUR}"
+
+
 def test_a_full_scan_rejects_unaligned_series_before_any_work():
     a, b = walk(5, 300), walk(6, 300)
     eng = SignalEngine("1h", ("A", "B"))

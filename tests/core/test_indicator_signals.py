@@ -214,3 +214,77 @@ def test_kinds_filter_keeps_only_the_chosen_kinds():
     chosen = events(cols, kinds=frozenset({"kdj_cross"}))
     assert {e.kind for e in every} >= {"rsi_cross_70", "rsi_cross_50", "kdj_cross"}
     assert chosen == [e for e in every if e.kind == "kdj_cross"]
+
+
+def _tagged(evs, kind):
+    return [(e.direction, int((e.known_time - bar_time(0)) // HOUR), "exit" in e.tags)
+            for e in evs if e.kind == kind]
+
+
+def test_6a_rule_2_leaving_an_extreme_zone_is_tagged_exit():
+    #      0   1   2   3   4   5   6   7
+    rsi = [60, 71, 69, 50, 29, 31, 49, 51]
+    evs = events(columns(8, rsi=rsi))
+    B, S = Direction.BULLISH, Direction.BEARISH
+    assert _tagged(evs, "rsi_cross_70") == [(B, 1, False), (S, 2, True)]
+    assert _tagged(evs, "rsi_cross_30") == [(S, 4, False), (B, 5, True)]
+    # Bar 3 only touches 50; the cross below it is at bar 4.
+    assert _tagged(evs, "rsi_cross_50") == [(S, 4, False), (B, 7, False)]
+    cci = [50, 120, 90, 10, -110, -90, -5, 5]
+    evs = events(columns(8, cci=cci))
+    assert _tagged(evs, "cci_cross_100") == [(B, 1, False), (S, 2, True)]
+    assert _tagged(evs, "cci_cross_-100") == [(S, 4, False), (B, 5, True)]
+    assert _tagged(evs, "cci_cross_0") == [(S, 4, False), (B, 7, False)]
+    # The one-bar live path tags the same way.
+    live = events(columns(3, rsi=[60, 71, 69]), start=2)
+    assert _tagged(live, "rsi_cross_70") == [(S, 2, True)]
+
+
+def test_6a_rule_1_both_bars_need_values():
+    nan = float("nan")
+    evs = events(columns(5, rsi=[nan, 75, nan, 65, 75]))
+    assert kinds(evs, "rsi_cross_70") == [(Direction.BULLISH, 4)]
+
+
+def test_6a_rule_5_no_trend_start_when_the_dis_are_equal():
+    cols = columns(3, adx=[20, 26, 27], pdi=[10, 20, 30], mdi=[10, 20, 20])
+    assert kinds(events(cols), "adx_trend_start") == []
+
+
+def test_6c_every_comparison_strict_and_levels_at_their_own_bars():
+    #        0  1  2   3  4  5  6   7  8  9
+    high = [5, 6, 7, 10, 8, 7, 9, 12, 9, 8]
+    c = candles(high, [h - 1 for h in high])
+    rsi = [50, 55, 60, 75, 60, 55, 60, 70, 50, 45]
+    (div,) = [e for e in events(columns(10, rsi=rsi), c) if e.kind == "rsi_divergence"]
+    assert {k: bar_time(b) for k, b in (("price.prior", 3), ("rsi.prior", 3), ("price", 7),
+                                        ("rsi", 7))} == dict(div.level_times)
+    # An equal indicator value, an equal high, or an undefined value: no divergence.
+    for given, h in (({"rsi": rsi[:7] + [75] + rsi[8:]}, high),
+                     ({"rsi": rsi}, high[:7] + [10] + high[8:]),
+                     ({"rsi": rsi[:3] + [float("nan")] + rsi[4:]}, high)):
+        c2 = candles(h, [x - 1 for x in h])
+        assert not [e for e in events(columns(10, **given), c2) if e.kind == "rsi_divergence"]
+
+
+def test_6c_bullish_mirror_carries_both_lows():
+    low = [10 - h for h in [5, 6, 7, 10, 8, 7, 9, 12, 9, 8]]
+    c = candles([x + 1 for x in low], low)
+    rsi = [50, 45, 40, 25, 40, 45, 40, 30, 50, 55]  # higher at the lower low
+    (div,) = [e for e in events(columns(10, rsi=rsi), c) if e.kind == "rsi_divergence"]
+    assert div.direction is Direction.BULLISH
+    assert dict(div.levels) == {"price.prior": 0, "price": -2, "rsi.prior": 25, "rsi": 30}
+    assert div.level_times["price.prior"] == bar_time(3) and div.level_times["rsi"] == bar_time(7)
+
+
+def test_6a_rule_4_volume_above_a_mean_that_includes_the_cross_bar():
+    from smtdesk.core.indicators import moving
+
+    close = np.array([10, 10, 10, 10, 9, 8, 8, 12, 13], dtype=float)  # golden cross at bar 7
+    # Bars 4..7 average exactly 4, bar 7's own volume: equal is not above. (Without bar 7
+    # the mean of the four bars before it is 3.25, which 4 would exceed.)
+    volume = np.array([1, 1, 1, 1, 1, 1, 10, 4, 1], dtype=float)
+    result = moving.ma_cross(close, volume, fast=2, slow=4, volume_period=4)
+    assert result.cross[7] == 1 and not result.volume_confirmed[7]
+    volume[7] = 4.01  # now above the mean (4.0025) that includes it
+    assert moving.ma_cross(close, volume, fast=2, slow=4, volume_period=4).volume_confirmed[7]

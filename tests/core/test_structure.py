@@ -22,10 +22,11 @@ def test_bullish_and_bearish_gaps_and_their_fill():
     assert g.bullish.tolist() == [True, False, False, False]
     assert (g.bottom[0], g.top[0]) == (10, 12)
     assert (g.bottom[2], g.top[2]) == (9, 10.5)
-    # The bullish gap fills when a low trades below 10: bar 5's low is 10 (equal, not
-    # through), bar 6's is 8. No later high trades above a bearish gap's top.
-    assert g.fill_bar.tolist() == [6, -1, -1, -1]
-    assert g.open_at(5).tolist() == [True, True, False, False]
+    # The bullish gap fills when a low trades at or below 10 (domain §4a rule 2): bar 5's
+    # low is exactly 10, a touch. No later high reaches a bearish gap's top.
+    assert g.fill_bar.tolist() == [5, -1, -1, -1]
+    assert g.open_at(4).tolist() == [True, False, False, False]
+    assert g.open_at(5).tolist() == [False, True, False, False]
     assert g.open_at(6).tolist() == [False, True, True, False]
 
 
@@ -129,3 +130,73 @@ def test_given_swings_give_the_same_structure_as_detected_ones():
         order_block(open_, close, int(k), bearish=bool(b))
         for k, b in zip(shared.bar, shared.bearish)
     ] == shared.order_block.tolist()
+
+
+def test_fvg_rule_1_an_equal_edge_is_no_gap():
+    # Bar 0's high equals bar 2's low (bullish), bar 3's low equals bar 5's high (bearish).
+    high = [10, 12, 13, 14, 12, 12]
+    low = [9, 11, 10, 12, 11, 11]
+    assert len(fair_value_gaps(high, low).bar) == 0
+
+
+def test_fvg_rule_2_a_wick_touching_the_far_edge_fills_a_bearish_gap():
+    #       0   1   2   3   4     5   6
+    high = [20, 19, 15, 16, 17.9, 18, 17]
+    low = [18, 16, 14, 15, 15, 16, 16]
+    g = fair_value_gaps(high, low)
+    # Bearish: bar 0's low 18 above bar 2's high 15; zone 15..18, known at bar 2.
+    assert g.bar.tolist() == [2] and not g.bullish[0]
+    assert (g.bottom[0], g.top[0]) == (15, 18)
+    # Bar 4's wick reaches 17.9 (inside), bar 5's high is exactly 18: filled at 5, once.
+    assert g.fill_bar.tolist() == [5]
+
+
+def test_fvg_rule_2_a_gap_never_expires():
+    n = 5000
+    high = np.full(n, 12.0)
+    low = np.full(n, 11.0)
+    high[:3], low[:3] = [10, 12.5, 14], [9, 10, 12]  # bullish gap 10..12 known at bar 2
+    high[3:], low[3:] = 14, 12.5
+    low[-1] = 10  # the very last bar touches the far edge
+    g = fair_value_gaps(high, low)
+    assert g.bar.tolist() == [2] and g.fill_bar.tolist() == [n - 1]
+
+
+def test_one_shift_per_swept_pool_each_names_its_pool():
+    # Two major highs at 10 (bars 3 and 9) are both swept by bar 14, which closes back
+    # inside; bar 16 closes below the last minor low (bar 12, 7): two shifts, one each.
+    high = [3, 4, 5, 10, 8, 7, 6, 7, 8, 10, 8, 7.5, 7.2, 8, 10.5, 8, 6, 5]
+    low = [2, 3, 4, 9, 7, 6, 5, 6, 7, 9, 7, 7.1, 7, 7.5, 8.5, 7.5, 5, 4]
+    close = [(h + l) / 2 for h, l in zip(high, low)]
+    open_ = [close[0]] + close[:-1]
+    p = liquidity_pools(high, low, close, major=2, minor=1)
+    s = structure_shifts(open_, high, low, close, major=2, minor=1, pools=p)
+    bear = np.flatnonzero(s.bearish)
+    assert s.bar[bear].tolist() == [16, 16] and s.sweep_bar[bear].tolist() == [14, 14]
+    assert sorted(p.first[s.pool[bear]].tolist()) == [3, 9]
+    assert (p.taken[s.pool[bear]] == 14).all() and p.swept[s.pool[bear]].all()
+    rows = set(zip(s.pool.tolist(), s.bearish.tolist(), s.sweep_bar.tolist(), s.bar.tolist()))
+    assert len(rows) == len(s.bar)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), k=st.integers(20, 400))
+def test_shifts_of_a_prefix_are_the_shifts_known_then(seed, k):
+    rng = np.random.default_rng(seed)
+    n = 400
+    close = np.round(100 + np.cumsum(rng.normal(0, 1, n)), 1)
+    open_ = np.r_[close[0], close[:-1]]
+    high = np.maximum(open_, close) + rng.integers(0, 3, n) / 10
+    low = np.minimum(open_, close) - rng.integers(0, 3, n) / 10
+
+    def rows(o, h, lo, c):
+        p = liquidity_pools(h, lo, c, major=3, minor=1)
+        s = structure_shifts(o, h, lo, c, major=3, minor=1, pools=p)
+        # a pool is named by its swing, the same in the prefix and the full series
+        return {(int(p.first[q]), bool(p.is_high[q]), bool(b), int(t), int(lb), int(br), int(ob))
+                for q, b, t, lb, br, ob in zip(s.pool, s.bearish, s.sweep_bar, s.level_bar, s.bar,
+                                               s.order_block)}
+
+    full = rows(open_, high, low, close)
+    part = rows(open_[:k], high[:k], low[:k], close[:k])
+    assert part == {r for r in full if r[5] < k}

@@ -47,8 +47,9 @@ def test_dragging_one_chart_pans_the_other_and_stops_following(window, qtbot, ar
 
 def test_history_signals_listed_and_a_live_one_raises_a_notice(window, qtbot, artifacts):
     assert window.sidebar.count() >= 1
-    first = window.sidebar.signal_at(window.sidebar.count() - 1)
-    assert first.kind == "smt" and len(first.assets) == 2
+    listed = [window.sidebar.signal_at(r) for r in range(window.sidebar.count())]
+    assert {s.kind for s in listed} == {"smt"}, "the list opens on SMT signals"
+    assert all(len(s.assets) == 2 for s in listed)
     qtbot.waitUntil(window.notice.isVisible, timeout=25_000)
     assert "SMT" in window.notice.text()
     for tree in (window.sidebar.tree, window.sidebar.alerts):
