@@ -349,4 +349,5 @@ class PairModel:
             indicators=asset.indicators.view(),
             swings=asset.swings.swings(),
             manual=self._manual[asset.symbol],
+            minor_strength=self.config.smt.minor,
         )
