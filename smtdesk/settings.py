@@ -15,7 +15,7 @@ import json
 import os
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import MISSING, Field, asdict, dataclass, field, fields, replace
+from dataclasses import Field, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,7 +24,7 @@ from smtdesk.core.indicators import IndicatorConfig
 from smtdesk.core.smt import SmtParams
 from smtdesk.core.smt_context import COUNTER_TREND, WEAK_PAIR
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SMT_ALERT_STATES = ("forming", "divergence", "confirmed")
 
 
@@ -215,12 +215,11 @@ class IndicatorSettings(Section):
 class SignalSettings(Section):
     TITLE: ClassVar[str] = "Signals"
 
-    funding_high: float = setting(
-        0.0003, "Overheat (longs): funding rate at or above, per 8h (fraction)", lo=-0.01, hi=0.01, decimals=5
+    funding_high_pct: float = setting(
+        0.03, "Overheat (longs): funding rate at or above, % per 8h", lo=-1.0, hi=1.0, decimals=4
     )
-    funding_low: float = setting(
-        -0.0001, "Squeeze risk (shorts): funding rate at or below, per 8h (fraction)", lo=-0.01, hi=0.01,
-        decimals=5,
+    funding_low_pct: float = setting(
+        -0.01, "Squeeze risk (shorts): funding rate at or below, % per 8h", lo=-1.0, hi=1.0, decimals=4
     )
     ratio_high: float = setting(2.0, "Overheat (longs): long/short account ratio at or above", lo=0.01, hi=100.0)
     ratio_low: float = setting(0.7, "Squeeze risk (shorts): long/short account ratio at or below", lo=0.01, hi=100.0)
@@ -232,7 +231,7 @@ class SignalSettings(Section):
 
     def rules(self) -> list[str]:
         problems = []
-        if self.funding_low >= self.funding_high:
+        if self.funding_low_pct >= self.funding_high_pct:
             problems.append("the short funding threshold must be below the long one.")
         if self.ratio_low >= self.ratio_high:
             problems.append("the short long/short ratio threshold must be below the long one.")
@@ -401,10 +400,6 @@ def section_from_dict(section: type[Section], values: Mapping[str, Any]) -> Sect
     return section(**kwargs)
 
 
-def defaults_of(section: type[Section]) -> dict[str, Any]:
-    return {f.name: f.default for f in fields(section) if f.default is not MISSING}
-
-
 # -- the file -----------------------------------------------------------------------------------
 
 
@@ -417,6 +412,25 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
         raise SettingsError([f"it was written by a newer smtdesk (schema {version}, this one reads {SCHEMA_VERSION})."])
     if version < 1:
         raise SettingsError([f"schema version {version} does not exist."])
+    data = dict(data)
+    if version == 1:
+        data = _funding_in_percent(data)
+    data["schema_version"] = SCHEMA_VERSION
+    return data
+
+
+def _funding_in_percent(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1 kept the funding thresholds as fractions per settlement; schema 2 keeps
+    them in percent, as the dialog and domain.md write them."""
+    signals = data.get("signals")
+    if isinstance(signals, Mapping):
+        signals = dict(signals)
+        for old, new in (("funding_high", "funding_high_pct"), ("funding_low", "funding_low_pct")):
+            if old in signals:
+                value = signals.pop(old)
+                ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+                signals[new] = value * 100.0 if ok else value
+        data["signals"] = signals
     return data
 
 
@@ -526,8 +540,8 @@ def indicator_signal_params(s: Settings) -> IndicatorSignalParams:
         failure_window=g.failure_window,
         overheat_tiers=(i.rsi_overbought, i.rsi_tier_2, i.rsi_tier_3),
         oversold_tiers=(i.rsi_oversold, 100.0 - i.rsi_tier_2, 100.0 - i.rsi_tier_3),
-        funding_high=g.funding_high,
-        funding_low=g.funding_low,
+        funding_high=g.funding_high_pct / 100.0,
+        funding_low=g.funding_low_pct / 100.0,
         ratio_high=g.ratio_high,
         ratio_low=g.ratio_low,
     )
