@@ -16,6 +16,7 @@ from smtdesk.core.candles import Candles, align_pair
 from smtdesk.core.engine import SmtEngine
 from smtdesk.core.indicators import IndicatorConfig, compute_indicators
 from smtdesk.core.signal import Signal
+from smtdesk.core.smt import SmtParams
 from smtdesk.core.swings import ManualSwing, Swings, find_swings
 
 
@@ -82,14 +83,14 @@ class PairAnalyzer:
         timeframe: str,
         *,
         indicators: IndicatorConfig = IndicatorConfig(),
-        major_strength: int = 5,
+        smt: SmtParams = SmtParams(),
     ) -> None:
         self.symbols = symbols
         self.timeframe = timeframe
         self._indicators = indicators
-        self._major = major_strength
+        self._major = smt.major
         self._candles = [Candles.empty(), Candles.empty()]
-        self._engine = SmtEngine(timeframe=timeframe, assets=symbols, major=major_strength)
+        self._engine = SmtEngine(timeframe=timeframe, assets=symbols, params=smt)
         self._events: list[Signal] = []
         self._manual: dict[str, tuple[ManualSwing, ...]] = {s: () for s in symbols}
         self._assets: tuple[AssetAnalysis, ...] = ()
@@ -120,6 +121,16 @@ class PairAnalyzer:
         if len(self._candles[0]) and len(self._candles[1]):
             self._events = list(self._engine.run(*align_pair(*self._candles), manual=self._manual))
         return self._snapshot()
+
+    def configure(self, *, indicators: IndicatorConfig, smt: SmtParams) -> PairAnalysis | None:
+        """Analyse with new parameters from now on, and the candles held so far at once
+        (manual swings kept); None while a history is still missing."""
+        self._indicators, self._major = indicators, smt.major
+        self._engine = SmtEngine(timeframe=self.timeframe, assets=self.symbols, params=smt)
+        if not (len(self._candles[0]) and len(self._candles[1])):
+            return None
+        self._snapshot()
+        return self.detect()
 
     def append(self, symbol: str, candles: Candles) -> tuple[PairAnalysis, tuple[Signal, ...]]:
         """Merge new candles of ``symbol``; return the analysis and the new events."""

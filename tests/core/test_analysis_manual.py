@@ -8,6 +8,9 @@ import pytest
 from smtdesk.core.analysis import PairAnalyzer
 from smtdesk.core.candles import align_pair
 from smtdesk.core.engine import SmtEngine
+from smtdesk.core.indicators import IndicatorConfig
+from smtdesk.core.indicators.rsi import rsi
+from smtdesk.core.smt import SmtParams
 from smtdesk.core.swings import ManualSwing
 from smtdesk.data.demo import load_demo_series, resources_dir
 
@@ -57,3 +60,26 @@ def test_a_manual_swing_off_the_candles_is_not_shown(pair):
     assert analyzer.set_manual(BTC, [missing]).assets[0].manual == ()
     assert np.array_equal(analyzer.set_manual(BTC, []).assets[0].swings.high_idx,
                           analyzer.load(a, b).assets[0].swings.high_idx)
+
+
+def _brute_swing_highs(high: np.ndarray, n: int) -> list[int]:
+    """Domain §4 read literally: above each of the n highs before, not below any of the n after."""
+    return [i for i in range(n, len(high) - n)
+            if all(high[i] > high[i - k] for k in range(1, n + 1))
+            and all(high[i] >= high[i + k] for k in range(1, n + 1))]
+
+
+def test_configure_reruns_the_held_candles_with_the_new_strength_and_keeps_manual_swings(pair):
+    a, b = pair
+    analyzer = PairAnalyzer((BTC, ETH), "1h")
+    assert analyzer.configure(indicators=IndicatorConfig(), smt=SmtParams(major=3)) is None, "no history yet"
+    analyzer.load(a, b)
+    manual = [ManualSwing(int(a.time[700]), "low")]
+    analyzer.set_manual(BTC, manual)
+    three = analyzer.configure(indicators=IndicatorConfig(rsi_period=7), smt=SmtParams(major=8))
+    btc = three.assets[0]
+    assert list(btc.swings.high_idx) == _brute_swing_highs(a.high, 8)
+    assert btc.manual == tuple(manual)
+    assert np.allclose(btc.indicators["rsi"][50:], rsi(a.close, 7)[50:])
+    expected = SmtEngine(timeframe="1h", assets=(BTC, ETH), major=8).run(*align_pair(a, b), manual={BTC: manual, ETH: ()})
+    assert list(three.signals) == expected
