@@ -20,11 +20,18 @@ from smtdesk.data.exchange import DEFAULT_VENUE, VENUES, ExchangeSource
 from smtdesk.data.source import Source, SourceError
 from smtdesk.data.store import CandleStore
 from smtdesk.data.userstore import UserDataError, UserStore
-from smtdesk.data.worker import MarketWorker
+from smtdesk.data.worker import DEFAULT_SYMBOLS, MarketWorker
+from smtdesk.logs import catch_uncaught, configure_logging
+from smtdesk.settings import Settings, load_settings
+from smtdesk.ui.error_dialog import ErrorReporter
 from smtdesk.ui.main_window import MainWindow
 from smtdesk.ui.theme import DARK, apply_palette
 
 EXIT_DATA_ERROR = 2
+SETTINGS_FILE = "settings.json"
+DEFAULT_TIMEFRAME = "1h"
+
+log = logging.getLogger(__name__)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -39,9 +46,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="folder holding the demo data (default: the shipped resources)",
     )
     parser.add_argument(
-        "--exchange", choices=[*VENUES, "demo"], default=DEFAULT_VENUE,
-        help=f"market data venue (default {DEFAULT_VENUE}); the demo market is used when "
-        "it does not answer, or always with 'demo'",
+        "--exchange", choices=[*VENUES, "demo"], default=None,
+        help=f"market data venue (default: the last one shown, at first {DEFAULT_VENUE}); the "
+        "demo market is used when it does not answer, or always with 'demo'",
     )
     parser.add_argument(
         "--data-dir", type=Path, default=None, metavar="DIR",
@@ -78,19 +85,34 @@ def create_window(
     fallback: Source | None = None,
     user_store: UserStore | None = None,
     sources: Callable[[str], Source] | None = None,
+    settings: Settings = Settings(),
+    settings_path: Path | None = None,
+    symbols: tuple[str, str] = DEFAULT_SYMBOLS,
+    timeframe: str = DEFAULT_TIMEFRAME,
 ) -> MainWindow:
     """The main window on ``source``, styled, with its worker not yet started.
 
     With an exchange ``source``, ``store`` caches its candles and ``fallback`` (the demo)
     takes over when the exchange does not answer. ``user_store`` keeps the alert history.
     ``sources`` gives the source of a venue picked in the window; without it only the
-    venues of ``source`` and ``fallback`` can be picked.
+    venues of ``source`` and ``fallback`` can be picked. ``settings`` are applied and,
+    with ``settings_path``, saved there with the layout when they change.
     """
     app = QApplication.instance()
     app.setApplicationName("smtdesk")
     apply_palette(app, DARK)
-    worker = MarketWorker(source, store=store, fallback=fallback, sources=sources)
-    return MainWindow(worker, alert_log=AlertLog(user_store))
+    worker = MarketWorker(source, store=store, fallback=fallback, sources=sources, settings=settings,
+                          symbols=symbols, timeframe=timeframe)
+    return MainWindow(worker, alert_log=AlertLog(user_store), settings=settings, settings_path=settings_path)
+
+
+def open_settings(path: Path) -> Settings:
+    """The saved settings; when they cannot be used, say why and use the defaults."""
+    loaded = load_settings(path)
+    if loaded.problem is not None:
+        log.warning("%s", loaded.problem)
+        QMessageBox.warning(None, "smtdesk: settings not loaded", loaded.problem)
+    return loaded.settings
 
 
 def open_user_store(folder: Path) -> UserStore | None:
@@ -107,35 +129,46 @@ def build(args: argparse.Namespace) -> MainWindow | None:
 
     None when the app cannot start; the user has been told why.
     """
-    app = QApplication.instance()
+    folder = data_dir(args.data_dir)
+    log_path = configure_logging(folder / "logs")
+    catch_uncaught(ErrorReporter(log_path), asyncio.get_event_loop())
     source = DemoSource(root=args.resources, seconds_per_bar=args.replay_seconds)
     try:
         source.validate()
     except SourceError as exc:
         show_fatal(f"{exc}\n\nReinstall smtdesk or restore the resources/demo folder.")
         return None
-    folder = data_dir(args.data_dir)
     user_store = open_user_store(folder)
+    settings = open_settings(folder / SETTINGS_FILE)
     # The store and the demo fallback serve any venue picked later, not only the first.
     store = CandleStore(folder / "market-cache.sqlite")
     sources = venue_sources(source)
-    return create_window(sources(args.exchange), store=store, fallback=source,
-                         user_store=user_store, sources=sources)
+    # The pair and timeframe last shown come back with their venue, not on another one.
+    layout = settings.layout
+    remembered = layout.venue if layout.venue in (*VENUES, source.name) else DEFAULT_VENUE
+    venue = args.exchange or remembered
+    same = venue == layout.venue
+    return create_window(sources(venue), store=store, fallback=source, user_store=user_store,
+                         sources=sources, settings=settings, settings_path=folder / SETTINGS_FILE,
+                         symbols=tuple(layout.symbols) if same and layout.symbols else DEFAULT_SYMBOLS,
+                         timeframe=layout.timeframe if same and layout.timeframe else DEFAULT_TIMEFRAME)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = build(args)
     if window is None:
         return EXIT_DATA_ERROR
-    # Without a window manager (a bare X server, Xvfb) maximising does nothing; the
-    # screen's size is the same request made directly.
-    window.setGeometry(app.primaryScreen().availableGeometry())
-    window.showMaximized()
+    if window.restored_geometry:
+        window.show()
+    else:
+        # Without a window manager (a bare X server, Xvfb) maximising does nothing; the
+        # screen's size is the same request made directly.
+        window.setGeometry(app.primaryScreen().availableGeometry())
+        window.showMaximized()
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     window.worker.start()

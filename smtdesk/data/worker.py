@@ -34,6 +34,7 @@ from smtdesk.data.retry import UnknownSymbol
 from smtdesk.data.source import Source, SourceError
 from smtdesk.data.store import CandleStore
 from smtdesk.data.sync import record, sync_candles
+from smtdesk.settings import Settings, indicator_config, smt_params
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ class MarketWorker(QObject):
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         sources: SourceFactory | None = None,
         slow_analysis_seconds: float = 1.5,
+        settings: Settings = Settings(),
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -129,7 +131,9 @@ class MarketWorker(QObject):
         self._side_tasks: list[asyncio.Task] = []
         self._make_source = sources
         self._fallback_reason: str | None = None
-        self._analyzer = PairAnalyzer(symbols, timeframe)
+        self.settings = settings
+        self._analyzer = self._new_analyzer(symbols, timeframe)
+        self._settings_task: asyncio.Task | None = None
         self._task: asyncio.Task | None = None
         self._reload_task: asyncio.Task | None = None
         self._retiring: list[asyncio.Task] = []
@@ -144,7 +148,7 @@ class MarketWorker(QObject):
         self._task = asyncio.ensure_future(self._run())
 
     async def stop(self) -> None:
-        tasks = [t for t in (self._reload_task, self._task) if t is not None]
+        tasks = [t for t in (self._reload_task, self._task, self._settings_task) if t is not None]
         tasks += self._side_tasks
         for task in tasks:
             task.cancel()
@@ -202,7 +206,7 @@ class MarketWorker(QObject):
         self._side_tasks = []
         old = self.source
         self.source, self.symbols, self.timeframe = source, symbols, timeframe
-        self._analyzer = PairAnalyzer(symbols, timeframe)
+        self._analyzer = self._new_analyzer(symbols, timeframe)
         self._fallback_reason = None
         if old is not source:
             self.source_changed.emit(source.label)
@@ -211,6 +215,26 @@ class MarketWorker(QObject):
         self._task = asyncio.ensure_future(self._run(unreachable=unreachable, connected=True))
         self._retiring = [t for t in self._retiring if not t.done()]
         self._retiring.append(asyncio.ensure_future(self._retire(dying, old)))
+
+    # -- settings ----------------------------------------------------------------------------
+    def apply_settings(self, settings: Settings) -> None:
+        """Analyse with ``settings`` from now on; the pair shown is analysed again at once
+        (``analysis_ready``). Returns at once; the last of several quick calls wins."""
+        self.settings = settings
+        if self._settings_task is not None:
+            self._settings_task.cancel()
+        self._settings_task = asyncio.ensure_future(self._reanalyse(self._analyzer))
+
+    async def _reanalyse(self, analyzer: PairAnalyzer) -> None:
+        options = {"indicators": indicator_config(self.settings), "smt": smt_params(self.settings)}
+        loop = asyncio.get_running_loop()
+        analysis = await loop.run_in_executor(self._executor, lambda: analyzer.configure(**options))
+        if analysis is not None and analyzer is self._analyzer:
+            self.analysis_ready.emit(analysis)
+
+    def _new_analyzer(self, symbols: tuple[str, str], timeframe: str) -> PairAnalyzer:
+        return PairAnalyzer(symbols, timeframe, indicators=indicator_config(self.settings),
+                            smt=smt_params(self.settings))
 
     def _source_for(self, venue: str) -> Source:
         for source in (self.source, self.fallback):
