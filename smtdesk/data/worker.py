@@ -225,6 +225,11 @@ class MarketWorker(QObject):
             self._settings_task.cancel()
         self._settings_task = asyncio.ensure_future(self._reanalyse(self._analyzer))
 
+    @property
+    def settings_pending(self) -> bool:
+        """Whether the analysis with the settings last applied is still to come."""
+        return self._settings_task is not None and not self._settings_task.done()
+
     async def _reanalyse(self, analyzer: PairAnalyzer) -> None:
         options = {"indicators": indicator_config(self.settings), "smt": smt_params(self.settings)}
         loop = asyncio.get_running_loop()

@@ -101,6 +101,8 @@ class MainWindow(QMainWindow):
         self.crosshair.moved.connect(self._on_crosshair)
         self._analysis: PairAnalysis | None = None
         self._drawn: tuple | None = None  # (venue, timeframe, symbols) of the charts
+        # Analyses until the one with new settings has come are drawn whole, not by tail.
+        self._redraw = False
         self.panel_actions: dict[str, QAction] = {}
         self.overlay_actions: dict[str, QAction] = {}
         self._build_toolbar()
@@ -271,8 +273,9 @@ class MainWindow(QMainWindow):
             for chart in (self.left, self.right):
                 chart.clear_derivatives()
             self.sidebar.clear_signals()
-        self.left.set_analysis(analysis.assets[0], analysis.timeframe, fresh=reloaded)
-        self.right.set_analysis(analysis.assets[1], analysis.timeframe, fresh=reloaded)
+        redraw, self._redraw = self._redraw, self.worker.settings_pending
+        self.left.set_analysis(analysis.assets[0], analysis.timeframe, fresh=reloaded, redraw=redraw)
+        self.right.set_analysis(analysis.assets[1], analysis.timeframe, fresh=reloaded, redraw=redraw)
         self.sidebar.show_signals(analysis.signals)
         self.sidebar.set_searching(False)
         latest = {sig.id: sig for sig in analysis.signals}.values()
@@ -359,6 +362,7 @@ class MainWindow(QMainWindow):
         self.set_palette(LIGHT if settings.appearance.theme == "light" else DARK)
         if analysis_changed:
             self.sidebar.clear_signals()  # the re-run lists the signals these settings find
+            self._redraw = True
             self.worker.apply_settings(settings)
         self.save_settings()
 

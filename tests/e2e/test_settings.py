@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QSpinBox, QToolBar
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QMessageBox, QSpinBox, QToolBar
 
 from smtdesk.ui.settings_dialog import SettingsDialog
 from smtdesk.ui.theme import LIGHT
@@ -174,3 +174,20 @@ def test_an_exception_in_a_slot_shows_the_error_dialog_and_the_window_goes_on(ap
     _press_ok(dialog, qtbot, win)
     candles = win.left.analysis.candles
     assert _markers(win) == _brute_swings(candles.high, candles.low, 6)
+
+
+def test_moving_average_periods_from_the_dialog_leave_a_dropped_overlay_empty(app, qtbot):
+    win = app.open()
+    assert win.overlay_actions["sma20"].isChecked()
+    dialog = _open_settings(win, qtbot)
+    dialog.tabs.setCurrentIndex(2)
+    periods = dialog.findChild(QLineEdit, "indicators.ma_periods")
+    periods.selectAll()
+    qtbot.keyClicks(periods, "5, 10, 50, 100")
+    _press_ok(dialog, qtbot, win)
+    indicators = win.left.analysis.indicators
+    assert "sma100" in indicators and "sma20" not in indicators
+    assert win.overlay_actions["sma20"].isChecked()
+    x0, x1 = win.left.price.visible_x()
+    assert all(np.isnan(win.left.price.overlays["sma20"][0].visible_range(x0, x1))), "no line, no error"
+    assert np.isfinite(win.left.price.overlays["sma50"][0].visible_range(x0, x1)).all()
