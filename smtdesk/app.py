@@ -32,6 +32,7 @@ SETTINGS_FILE = "settings.json"
 DEFAULT_TIMEFRAME = "1h"
 
 log = logging.getLogger(__name__)
+market_log = logging.getLogger("smtdesk.market")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -103,6 +104,11 @@ def create_window(
     apply_palette(app, DARK)
     worker = MarketWorker(source, store=store, fallback=fallback, sources=sources, settings=settings,
                           symbols=symbols, timeframe=timeframe)
+    # What the status bar and the warnings say is also the log's record of connects,
+    # retries and fallbacks.
+    worker.status_changed.connect(lambda text: market_log.info("%s", text))
+    worker.notice.connect(lambda text: market_log.info("%s", text))
+    worker.failed.connect(lambda text: market_log.warning("%s", text))
     return MainWindow(worker, alert_log=AlertLog(user_store), settings=settings, settings_path=settings_path)
 
 

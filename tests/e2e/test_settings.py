@@ -52,6 +52,13 @@ def _press_ok(dialog: SettingsDialog, qtbot, win) -> None:
         qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Ok), Qt.LeftButton)
 
 
+def test_the_log_file_records_what_the_market_data_did(app):
+    app.open()
+    log = (app.data_dir / "logs" / "smtdesk.log").read_text()
+    assert "smtdesk.market: Demo (recorded data): loading" in log
+    assert "Demo (recorded data): live" in log
+
+
 def test_a_new_major_strength_in_the_dialog_redraws_the_swing_markers(app, qtbot):
     win = app.open()
     candles = win.left.analysis.candles
