@@ -375,7 +375,8 @@ class Settings:
         elif state != "triggered":
             return False
         tags = frozenset(tags)
-        if (a.mute_counter_trend and COUNTER_TREND in tags) or (a.mute_weak_pair and WEAK_PAIR in tags):
+        against_trend = self.smt.htf_alignment and COUNTER_TREND in tags
+        if (a.mute_counter_trend and against_trend) or (a.mute_weak_pair and WEAK_PAIR in tags):
             return False
         floor = self.risk.min_reward_risk
         return not (floor > 0 and reward_risk is not None and reward_risk < floor)

@@ -211,3 +211,9 @@ def test_alert_policy_follows_its_settings():
     assert s.should_alert("kdj_cross", "triggered", ())
     assert not s.should_alert("smt", "confirmed", (), 1.5)
     assert s.should_alert("smt", "confirmed", (), 2.0)
+
+
+def test_without_the_higher_timeframe_check_counter_trend_does_not_mute():
+    s = replace_section(Settings(), "smt", htf_alignment=False)
+    assert s.should_alert("smt", "forming", {"counter-trend"})
+    assert not s.should_alert("smt", "forming", {"weak pair"})
