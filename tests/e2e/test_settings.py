@@ -4,9 +4,9 @@ import json
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QMessageBox, QSpinBox, QToolBar
+from PySide6.QtWidgets import QApplication, QCheckBox, QDialogButtonBox, QLineEdit, QMessageBox, QSpinBox, QToolBar
 
 from smtdesk.ui.settings_dialog import SettingsDialog
 from smtdesk.ui.theme import LIGHT
@@ -198,3 +198,26 @@ def test_moving_average_periods_from_the_dialog_leave_a_dropped_overlay_empty(ap
     x0, x1 = win.left.price.visible_x()
     assert all(np.isnan(win.left.price.overlays["sma20"][0].visible_range(x0, x1))), "no line, no error"
     assert np.isfinite(win.left.price.overlays["sma50"][0].visible_range(x0, x1)).all()
+
+
+def test_smt_alerts_switched_off_in_the_dialog_raise_nothing_live(app, qtbot):
+    win = app.open()
+    dialog = _open_settings(win, qtbot)
+    dialog.tabs.setCurrentIndex(list(dialog.editors).index("alerts"))
+    box = dialog.findChild(QCheckBox, "alerts.smt")
+    qtbot.mouseClick(box, Qt.LeftButton, pos=box.rect().bottomLeft() + QPoint(5, -5))
+    assert not box.isChecked()
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Ok), Qt.LeftButton)
+    app.close(win)
+
+    win = app.open("--replay-seconds", "0.05")
+    raised = []
+    win.worker.signals_raised.connect(raised.extend)
+
+    def alertable(sig) -> bool:  # what the default policy alerts
+        return (sig.kind == "smt" and sig.state.value in ("forming", "divergence", "confirmed")
+                and not sig.tags & {"counter-trend", "weak pair"})
+
+    qtbot.waitUntil(lambda: sum(map(alertable, raised)) >= 2, timeout=60_000)
+    assert win.sidebar.alert_count() == 0
+    assert not win.notice.isVisible()
