@@ -61,8 +61,7 @@ class FieldSpec:
 
     name: str
     kind: type
-    """bool, int, float, str or tuple (of ints or of texts)."""
-    default: Any
+    """bool, int, float, str or tuple (of ints or of texts), that of the default."""
     doc: str
     lo: float | None
     hi: float | None
@@ -72,10 +71,8 @@ class FieldSpec:
 
 
 def _spec(f: Field) -> FieldSpec:
-    default = f.default
-    kind = type(default)
     m = f.metadata
-    return FieldSpec(f.name, kind, default, m["doc"], m["lo"], m["hi"], m["choices"], m["decimals"], m["special"])
+    return FieldSpec(f.name, type(f.default), m["doc"], m["lo"], m["hi"], m["choices"], m["decimals"], m["special"])
 
 
 def _field_problem(title: str, spec: FieldSpec, value: Any) -> str | None:

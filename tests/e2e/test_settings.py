@@ -221,3 +221,12 @@ def test_smt_alerts_switched_off_in_the_dialog_raise_nothing_live(app, qtbot):
     qtbot.waitUntil(lambda: sum(map(alertable, raised)) >= 2, timeout=60_000)
     assert win.sidebar.alert_count() == 0
     assert not win.notice.isVisible()
+
+
+def test_ctrl_comma_opens_the_settings(app, qtbot):
+    win = app.open()
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+    qtbot.keyClick(win, Qt.Key_Comma, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), SettingsDialog))
+    QApplication.activeModalWidget().reject()
