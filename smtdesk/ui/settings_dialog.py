@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -67,7 +66,7 @@ def _set(editor: QWidget, value: Any) -> None:
         editor.setValue(value)
 
 
-def _get(editor: QWidget, spec: FieldSpec) -> Any:
+def _get(editor: QWidget) -> Any:
     if isinstance(editor, QCheckBox):
         return editor.isChecked()
     if isinstance(editor, QComboBox):
@@ -153,7 +152,7 @@ class SettingsDialog(QDialog):
         """The settings the editors show; :class:`SettingsError` when some break a rule."""
         sections, problems = {}, []
         for name, fields in self.editors.items():
-            values = {field_name: _get(editor, spec) for field_name, (spec, editor) in fields.items()}
+            values = {field_name: _get(editor) for field_name, (_, editor) in fields.items()}
             try:
                 sections[name] = section_from_dict(SECTIONS[name], values)
             except SettingsError as exc:
