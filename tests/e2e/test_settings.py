@@ -1,5 +1,7 @@
 """Settings, layout and uncaught errors, as a user meets them in the app `smtdesk` builds."""
 
+import asyncio
+import gc
 import json
 
 import numpy as np
@@ -230,3 +232,21 @@ def test_ctrl_comma_opens_the_settings(app, qtbot):
     qtbot.keyClick(win, Qt.Key_Comma, Qt.ControlModifier)
     qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), SettingsDialog))
     QApplication.activeModalWidget().reject()
+
+
+@pytest.mark.qt_no_exception_capture
+def test_an_exception_in_a_task_nobody_awaits_shows_the_error_dialog(app, qtbot):
+    app.open()
+
+    async def fails():
+        raise LookupError("no candle at that time")
+
+    task = asyncio.ensure_future(fails())  # on the app's qasync loop
+    qtbot.waitUntil(task.done)
+    del task
+    gc.collect()
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox))
+    box = QApplication.activeModalWidget()
+    assert "LookupError: no candle at that time" in box.text()
+    assert "never retrieved" in box.detailedText()
+    box.button(QMessageBox.Ok).click()
