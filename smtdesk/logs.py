@@ -54,9 +54,9 @@ def catch_uncaught(report: Report, loop: asyncio.AbstractEventLoop | None = None
     Covers ``sys.excepthook`` (Qt slots, qasync's ``asyncSlot`` and the main code end
     there) and, with ``loop``, errors asyncio reports (a task's exception nobody awaited,
     a failing callback). A hook installed before (a debugger, a test harness) still sees
-    each exception.
+    each exception. Called again, it replaces its own hook instead of adding one.
     """
-    previous = sys.excepthook
+    previous = getattr(sys.excepthook, "smtdesk_previous", sys.excepthook)
 
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         if issubclass(kind, KeyboardInterrupt):
@@ -66,6 +66,7 @@ def catch_uncaught(report: Report, loop: asyncio.AbstractEventLoop | None = None
         if previous is not sys.__excepthook__:
             previous(kind, exc, tb)
 
+    hook.smtdesk_previous = previous
     sys.excepthook = hook
     if loop is not None:
         loop.set_exception_handler(lambda _loop, context: _on_loop_error(report, context))

@@ -71,6 +71,15 @@ def test_an_earlier_hook_still_sees_the_exception(restored):
     assert earlier == [ValueError]
 
 
+def test_installing_again_replaces_the_hook(restored):
+    earlier, first, second = [], [], []
+    sys.excepthook = lambda *info: earlier.append(info[0])
+    catch_uncaught(lambda summary, _: first.append(summary))
+    catch_uncaught(lambda summary, _: second.append(summary))
+    sys.excepthook(ValueError, ValueError("x"), None)
+    assert (earlier, first, second) == ([ValueError], [], ["ValueError: x"])
+
+
 def test_a_failing_report_does_not_raise(tmp_path, restored):
     path = configure_logging(tmp_path)
 
