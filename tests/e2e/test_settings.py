@@ -250,3 +250,13 @@ def test_an_exception_in_a_task_nobody_awaits_shows_the_error_dialog(app, qtbot)
     assert "LookupError: no candle at that time" in box.text()
     assert "never retrieved" in box.detailedText()
     box.button(QMessageBox.Ok).click()
+
+
+def test_a_layout_change_is_saved_without_closing(app, qtbot):
+    win = app.open()
+    path = app.data_dir / "settings.json"
+    qtbot.mouseClick(win.findChild(QToolBar, "chart_toolbar").widgetForAction(win.stacked_action), Qt.LeftButton)
+    qtbot.waitUntil(lambda: path.exists() and json.loads(path.read_text())["layout"]["stacked"], timeout=5_000)
+    layout = json.loads(path.read_text())["layout"]
+    assert layout["venue"] == "demo" and layout["timeframe"] == "1h"
+    assert layout["symbols"] == ["BTC/USDT:USDT", "ETH/USDT:USDT"]
