@@ -53,7 +53,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--data-dir", type=Path, default=None, metavar="DIR",
-        help="folder for the market data cache (default: the per-user app data folder)",
+        help="folder for the market data cache, saved alerts, settings and the log "
+        "(default: the per-user app data folder)",
     )
     return parser.parse_args(argv)
 
