@@ -72,7 +72,9 @@ class FieldSpec:
 
 def _spec(f: Field) -> FieldSpec:
     m = f.metadata
-    return FieldSpec(f.name, type(f.default), m["doc"], m["lo"], m["hi"], m["choices"], m["decimals"], m["special"])
+    return FieldSpec(
+        f.name, type(f.default), m["doc"], m["lo"], m["hi"], m["choices"], m["decimals"], m["special"]
+    )
 
 
 def _field_problem(title: str, spec: FieldSpec, value: Any) -> str | None:
@@ -116,7 +118,8 @@ class Section:
     TITLE: ClassVar[str] = ""
 
     def __post_init__(self) -> None:
-        problems = [p for p in (_field_problem(self.TITLE, s, getattr(self, s.name)) for s in self.specs()) if p]
+        found = (_field_problem(self.TITLE, s, getattr(self, s.name)) for s in self.specs())
+        problems = [p for p in found if p]
         if not problems:
             problems = [f"{self.TITLE}: {p}" for p in self.rules()]
         if problems:
@@ -137,7 +140,9 @@ class SwingSettings(Section):
 
     major_strength: int = setting(5, "Major swing strength (bars each side)", lo=1, hi=50)
     minor_strength: int = setting(2, "Minor swing strength (bars each side; MSS levels)", lo=1, hi=50)
-    manual_snap_bars: int = setting(3, "A dragged manual swing snaps to the extreme within ± bars", lo=0, hi=20)
+    manual_snap_bars: int = setting(
+        3, "A dragged manual swing snaps to the extreme within ± bars", lo=0, hi=20
+    )
     pool_tolerance_pct: float = setting(
         0.1, "Equal highs/lows tolerance for liquidity pools, % of price", lo=0.0, hi=5.0, decimals=3
     )
@@ -163,7 +168,9 @@ class SmtSettings(Section):
     stop_buffer_atr: float = setting(0.1, "Stop buffer beyond the swing, in ATRs", lo=0.0, hi=5.0)
     atr_period: int = setting(14, "ATR period of the stop buffer", lo=1, hi=500)
     correlation_window: int = setting(200, "Pair correlation window (bars of log returns)", lo=10, hi=5000)
-    correlation_min: float = setting(0.7, "Below this correlation the pair is weakly correlated", lo=-1.0, hi=1.0)
+    correlation_min: float = setting(
+        0.7, "Below this correlation the pair is weakly correlated", lo=-1.0, hi=1.0
+    )
     htf_alignment: bool = setting(True, "Check the trend one and two timeframes up (counter-trend tag)")
 
 
@@ -181,8 +188,12 @@ class IndicatorSettings(Section):
     rsi_period: int = setting(14, "RSI period", lo=2, hi=500)
     rsi_oversold: float = setting(30.0, "RSI oversold level", lo=1.0, hi=49.0, decimals=1)
     rsi_overbought: float = setting(70.0, "RSI overbought level", lo=51.0, hi=99.0, decimals=1)
-    rsi_tier_2: float = setting(80.0, "RSI overheat second tier (mirrored below 50)", lo=51.0, hi=99.0, decimals=1)
-    rsi_tier_3: float = setting(90.0, "RSI overheat third tier (mirrored below 50)", lo=51.0, hi=99.9, decimals=1)
+    rsi_tier_2: float = setting(
+        80.0, "RSI overheat second tier (mirrored below 50)", lo=51.0, hi=99.0, decimals=1
+    )
+    rsi_tier_3: float = setting(
+        90.0, "RSI overheat third tier (mirrored below 50)", lo=51.0, hi=99.9, decimals=1
+    )
     kdj_period: int = setting(9, "KDJ RSV period", lo=1, hi=500)
     kdj_k: int = setting(3, "KDJ K smoothing", lo=1, hi=100)
     kdj_d: int = setting(3, "KDJ D smoothing", lo=1, hi=100)
@@ -218,11 +229,19 @@ class SignalSettings(Section):
     funding_low_pct: float = setting(
         -0.01, "Squeeze risk (shorts): funding rate at or below, % per 8h", lo=-1.0, hi=1.0, decimals=4
     )
-    ratio_high: float = setting(2.0, "Overheat (longs): long/short account ratio at or above", lo=0.01, hi=100.0)
-    ratio_low: float = setting(0.7, "Squeeze risk (shorts): long/short account ratio at or below", lo=0.01, hi=100.0)
-    failure_window: int = setting(20, "RSI failure swing: bars after the failure point for the break", lo=1, hi=500)
+    ratio_high: float = setting(
+        2.0, "Overheat (longs): long/short account ratio at or above", lo=0.01, hi=100.0
+    )
+    ratio_low: float = setting(
+        0.7, "Squeeze risk (shorts): long/short account ratio at or below", lo=0.01, hi=100.0
+    )
+    failure_window: int = setting(
+        20, "RSI failure swing: bars after the failure point for the break", lo=1, hi=500
+    )
     failure_strength: int = setting(2, "RSI failure swing: strength of the RSI swings", lo=1, hi=20)
-    cci_level: float = setting(100.0, "CCI extreme level (± this and zero are crossed)", lo=1.0, hi=1000.0, decimals=0)
+    cci_level: float = setting(
+        100.0, "CCI extreme level (± this and zero are crossed)", lo=1.0, hi=1000.0, decimals=0
+    )
     kdj_j_high: float = setting(100.0, "KDJ J overbought above", lo=50.0, hi=200.0, decimals=0)
     kdj_j_low: float = setting(0.0, "KDJ J oversold below", lo=-100.0, hi=50.0, decimals=0)
 
@@ -338,7 +357,8 @@ class Settings:
         """Plain JSON data, tuples as lists, with the schema version."""
         out: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
         for name in SECTIONS:
-            out[name] = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(getattr(self, name)).items()}
+            values = asdict(getattr(self, name)).items()
+            out[name] = {k: list(v) if isinstance(v, tuple) else v for k, v in values}
         return out
 
     @classmethod
@@ -357,7 +377,9 @@ class Settings:
             sections[name] = section_from_dict(section, values)
         return cls(**sections)
 
-    def should_alert(self, kind: str, state: str, tags: Iterable[str], reward_risk: float | None = None) -> bool:
+    def should_alert(
+        self, kind: str, state: str, tags: Iterable[str], reward_risk: float | None = None
+    ) -> bool:
         """Whether a signal event raises an alert under this alert policy (domain §5).
 
         ``state`` is the event's state ("forming", ..., "triggered" for one-shot readings);
@@ -407,7 +429,8 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(version, int) or isinstance(version, bool):
         raise SettingsError(["it has no schema version."])
     if version > SCHEMA_VERSION:
-        raise SettingsError([f"it was written by a newer smtdesk (schema {version}, this one reads {SCHEMA_VERSION})."])
+        raise SettingsError([f"it was written by a newer smtdesk (schema {version}, "
+                             f"this one reads {SCHEMA_VERSION})."])
     if version < 1:
         raise SettingsError([f"schema version {version} does not exist."])
     data = dict(data)
