@@ -24,8 +24,11 @@ from smtdesk.data.exchange import DEFAULT_VENUE, VENUES, ExchangeSource
 from smtdesk.data.source import Source
 from smtdesk.data.store import CandleStore
 from smtdesk.data.userstore import UserStore
-from smtdesk.data.worker import MarketWorker
+from smtdesk.data.worker import DEFAULT_SYMBOLS, MarketWorker
 from smtdesk.errors import DataDirBusy, DataDirError, SmtdeskError, SourceError, UserDataError
+from smtdesk.logs import catch_uncaught, configure_logging
+from smtdesk.settings import Settings, load_settings
+from smtdesk.ui.error_dialog import ErrorReporter
 from smtdesk.ui.main_window import MainWindow
 from smtdesk.ui.theme import DARK, apply_palette
 
@@ -55,6 +58,11 @@ def _symbol(text: str) -> str:
     if plain:
         return f"{plain[1]}/{plain[2]}:{plain[2]}"
     raise argparse.ArgumentTypeError(f"{text!r} is not a symbol such as BTC/USDT:USDT or BTCUSDT")
+SETTINGS_FILE = "settings.json"
+DEFAULT_TIMEFRAME = "1h"
+
+log = logging.getLogger(__name__)
+market_log = logging.getLogger("smtdesk.market")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -71,14 +79,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="folder holding the demo data (default: the shipped resources)",
     )
     parser.add_argument(
-        "--exchange", choices=[*VENUES, "demo"], default=DEFAULT_VENUE,
-        help=f"market data venue (default {DEFAULT_VENUE}); the demo market is used when "
-        "it does not answer, or always with 'demo'. With --import: the venue the candles "
-        "are stored for",
+        "--exchange", choices=[*VENUES, "demo"], default=None,
+        help=f"market data venue (default: the last one shown, at first {DEFAULT_VENUE}); the "
+        "demo market is used when it does not answer, or always with 'demo'. With --import: "
+        "the venue the candles are stored for",
     )
     parser.add_argument(
         "--data-dir", type=Path, default=None, metavar="DIR",
-        help="folder for the market data cache (default: the per-user app data folder)",
+        help="folder for the market data cache, saved alerts, settings and the log "
+        "(default: the per-user app data folder)",
     )
     parser.add_argument(
         "--import", dest="import_file", type=Path, default=None, metavar="FILE",
@@ -132,19 +141,40 @@ def create_window(
     fallback: Source | None = None,
     user_store: UserStore | None = None,
     sources: Callable[[str], Source] | None = None,
+    settings: Settings = Settings(),
+    settings_path: Path | None = None,
+    symbols: tuple[str, str] = DEFAULT_SYMBOLS,
+    timeframe: str = DEFAULT_TIMEFRAME,
 ) -> MainWindow:
     """The main window on ``source``, styled, with its worker not yet started.
 
     With an exchange ``source``, ``store`` caches its candles and ``fallback`` (the demo)
     takes over when the exchange does not answer. ``user_store`` keeps the alert history.
     ``sources`` gives the source of a venue picked in the window; without it only the
-    venues of ``source`` and ``fallback`` can be picked.
+    venues of ``source`` and ``fallback`` can be picked. ``settings`` are applied and,
+    with ``settings_path``, saved there with the layout when they change.
     """
     app = QApplication.instance()
     app.setApplicationName("smtdesk")
     apply_palette(app, DARK)
-    worker = MarketWorker(source, store=store, fallback=fallback, sources=sources, user_store=user_store)
-    return MainWindow(worker, venues={**VENUES, DemoSource.name: DemoSource.label})
+    worker = MarketWorker(source, store=store, fallback=fallback, sources=sources, user_store=user_store,
+                          settings=settings, symbols=symbols, timeframe=timeframe)
+    # What the status bar and the warnings say is also the log's record of connects,
+    # retries and fallbacks.
+    worker.status_changed.connect(lambda text: market_log.info("%s", text))
+    worker.notice.connect(lambda text: market_log.info("%s", text))
+    worker.failed.connect(lambda text: market_log.warning("%s", text))
+    return MainWindow(worker, venues={**VENUES, DemoSource.name: DemoSource.label},
+                      settings=settings, settings_path=settings_path)
+
+
+def open_settings(path: Path) -> Settings:
+    """The saved settings; when they cannot be used, say why and use the defaults."""
+    loaded = load_settings(path)
+    if loaded.problem is not None:
+        log.warning("%s", loaded.problem)
+        QMessageBox.warning(None, "smtdesk: settings not loaded", loaded.problem)
+    return loaded.settings
 
 
 def open_user_store(folder: Path) -> UserStore | None:
@@ -207,12 +237,22 @@ def build(args: argparse.Namespace) -> MainWindow | None:
     if lock is None:
         return None
     folder = lock.folder
+    log_path = configure_logging(folder / "logs")
+    catch_uncaught(ErrorReporter(log_path), asyncio.get_event_loop())
     user_store = open_user_store(folder)
+    settings = open_settings(folder / SETTINGS_FILE)
     # The store and the demo fallback serve any venue picked later, not only the first.
     store = CandleStore(folder / "market-cache.sqlite")
     sources = venue_sources(source)
-    window = create_window(sources(args.exchange), store=store, fallback=source,
-                           user_store=user_store, sources=sources)
+    # The pair and timeframe last shown come back with their venue, not on another one.
+    layout = settings.layout
+    remembered = layout.venue if layout.venue in (*VENUES, source.name) else DEFAULT_VENUE
+    venue = args.exchange or remembered
+    same = venue == layout.venue
+    window = create_window(sources(venue), store=store, fallback=source, user_store=user_store,
+                           sources=sources, settings=settings, settings_path=folder / SETTINGS_FILE,
+                           symbols=tuple(layout.symbols) if same and layout.symbols else DEFAULT_SYMBOLS,
+                           timeframe=layout.timeframe if same and layout.timeframe else DEFAULT_TIMEFRAME)
     if user_store is not None:
         for message in user_store.notices:
             window.worker.failed.emit(message)
@@ -229,7 +269,8 @@ def run_import(args: argparse.Namespace) -> int:
         store = CandleStore(folder / "market-cache.sqlite", on_notice=lambda m: print(
             f"smtdesk: {m}", file=sys.stderr))
         try:
-            summary = import_csv(args.import_file, args.exchange, args.symbol, args.timeframe, store)
+            summary = import_csv(args.import_file, args.exchange or DEFAULT_VENUE, args.symbol,
+                                 args.timeframe, store)
         finally:
             store.close()
     except SmtdeskError as exc:
@@ -241,7 +282,6 @@ def run_import(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("smtdesk")
     if args.import_file is not None:
@@ -251,10 +291,13 @@ def main(argv: list[str] | None = None) -> int:
     window = build(args)
     if window is None:
         return EXIT_DATA_ERROR
-    # Without a window manager (a bare X server, Xvfb) maximising does nothing; the
-    # screen's size is the same request made directly.
-    window.setGeometry(app.primaryScreen().availableGeometry())
-    window.showMaximized()
+    if window.restored_geometry:
+        window.show()
+    else:
+        # Without a window manager (a bare X server, Xvfb) maximising does nothing; the
+        # screen's size is the same request made directly.
+        window.setGeometry(app.primaryScreen().availableGeometry())
+        window.showMaximized()
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     window.worker.start()

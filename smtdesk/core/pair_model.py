@@ -32,23 +32,46 @@ from smtdesk.core.indicators import IndicatorConfig, IndicatorSet, compute_indic
 from smtdesk.core.indicators._common import Bar
 from smtdesk.core.signal import Signal, State
 from smtdesk.core.smt import SmtParams
+from smtdesk.core.smt_context import COUNTER_TREND, WEAK_PAIR
 from smtdesk.core.swings import ManualSwing, Swings, pivots_in
+
+
+_FAMILIES = (
+    ("smt", lambda k: k == "smt"),
+    ("divergences", lambda k: k.endswith("_divergence")),
+    ("failure_swings", lambda k: k == "rsi_failure_swing"),
+    ("overheat", lambda k: k.startswith("overheat_")),
+    ("bands", lambda k: k.startswith("bb_")),
+    ("open_interest", lambda k: k.startswith("oi_")),
+    ("whales", lambda k: k.startswith("whale_")),
+)
+FAMILIES = tuple(name for name, _ in _FAMILIES) + ("crosses",)
+"""The families of signal kinds an alert policy switches on or off."""
+
+
+def signal_family(kind: str) -> str:
+    """The family of a signal kind; every kind not named otherwise is a cross."""
+    return next((name for name, match in _FAMILIES if match(kind)), "crosses")
 
 
 @dataclass(frozen=True, slots=True)
 class AlertPolicy:
-    """Which events are raised as alerts; the rest are listed, muted (domain §5)."""
+    """Which events are raised as alerts; the rest are listed, muted (domain §5).
 
-    states: frozenset[State] = frozenset({State.FORMING, State.DIVERGENCE, State.CONFIRMED})
-    kinds: frozenset[str] | None = frozenset({"smt"})
-    """Signal kinds that alert; None: every kind."""
-    muting_tags: frozenset[str] = frozenset({"counter-trend", "weak pair"})
+    SMT events alert in the ``states`` given; the one-shot readings of §6 (state
+    ``triggered``) alert when their family is on.
+    """
+
+    states: frozenset[State] = frozenset({State.FORMING, State.DIVERGENCE, State.CONFIRMED, State.TRIGGERED})
+    families: frozenset[str] = frozenset({"smt", "failure_swings", "overheat"})
+    """Families of signal kinds (:data:`FAMILIES`) that alert."""
+    muting_tags: frozenset[str] = frozenset({COUNTER_TREND, WEAK_PAIR})
     min_reward_risk: float = 0.0
     """A confirmed signal whose trade plan promises less than this is not raised."""
 
     def mutes(self, sig: Signal) -> bool:
         """Whether the signal's kind or tags keep it from alerting in any state."""
-        return bool(sig.tags & self.muting_tags) or (self.kinds is not None and sig.kind not in self.kinds)
+        return bool(sig.tags & self.muting_tags) or signal_family(sig.kind) not in self.families
 
     def alerts(self, sig: Signal) -> bool:
         if sig.state not in self.states or self.mutes(sig):

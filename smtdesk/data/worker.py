@@ -27,7 +27,7 @@ from PySide6.QtCore import QObject, Signal
 from smtdesk.core.analysis import PairAnalysis
 from smtdesk.core.candles import timeframe_ms
 from smtdesk.core.derivative_signals import Derivatives, Series
-from smtdesk.core.pair_model import ModelConfig, ModelResult, PairModel
+from smtdesk.core.pair_model import ModelResult, PairModel
 from smtdesk.core.swings import ManualSwing
 from smtdesk.data.alert_log import AlertLog, RaisedAlert
 from smtdesk.data.qt_gc import collect_on_qt_thread
@@ -38,6 +38,7 @@ from smtdesk.data.userstore import ManualSwing as StoredSwing
 from smtdesk.data.userstore import UserStore
 from smtdesk.data.sync import record, sync_candles
 from smtdesk.errors import SmtdeskError, SourceError, UnknownSymbol, elide
+from smtdesk.settings import Settings, model_config
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ class MarketWorker(QObject):
         sources: SourceFactory | None = None,
         slow_analysis_seconds: float = 1.5,
         user_store: UserStore | None = None,
-        config: ModelConfig = ModelConfig(),
+        settings: Settings = Settings(),
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -152,8 +153,10 @@ class MarketWorker(QObject):
         self._fallback_reason: str | None = None
         self.user_store = user_store
         self.alert_log = AlertLog(user_store, venue=source.name)
-        self.config = config
+        self.settings = settings
+        self.config = model_config(settings)
         self._model = self._new_model()
+        self._settings_task: asyncio.Task | None = None
         self._task: asyncio.Task | None = None
         self._reload_task: asyncio.Task | None = None
         self._retiring: list[asyncio.Task] = []
@@ -173,7 +176,7 @@ class MarketWorker(QObject):
         self._task = asyncio.ensure_future(self._run())
 
     async def stop(self) -> None:
-        tasks = [t for t in (self._reload_task, self._task) if t is not None]
+        tasks = [t for t in (self._reload_task, self._task, self._settings_task) if t is not None]
         tasks += self._side_tasks
         for task in tasks:
             task.cancel()
@@ -240,6 +243,31 @@ class MarketWorker(QObject):
         self._task = asyncio.ensure_future(self._run(unreachable=unreachable, connected=True))
         self._retiring = [t for t in self._retiring if not t.done()]
         self._retiring.append(asyncio.ensure_future(self._retire(dying, old)))
+
+    # -- settings ----------------------------------------------------------------------------
+    def apply_settings(self, settings: Settings) -> None:
+        """Analyse with ``settings`` from now on; the pair shown is analysed again at once
+        (``analysis_ready``). Returns at once; the last of several quick calls wins."""
+        self.settings = settings
+        if self._settings_task is not None:
+            self._settings_task.cancel()
+        self._settings_task = asyncio.ensure_future(self._reanalyse(self._analyzer))
+
+    @property
+    def settings_pending(self) -> bool:
+        """Whether the analysis with the settings last applied is still to come."""
+        return self._settings_task is not None and not self._settings_task.done()
+
+    async def _reanalyse(self, analyzer: PairAnalyzer) -> None:
+        options = {"indicators": indicator_config(self.settings), "smt": smt_params(self.settings)}
+        loop = asyncio.get_running_loop()
+        analysis = await loop.run_in_executor(self._executor, lambda: analyzer.configure(**options))
+        if analysis is not None and analyzer is self._analyzer:
+            self.analysis_ready.emit(analysis)
+
+    def _new_analyzer(self, symbols: tuple[str, str], timeframe: str) -> PairAnalyzer:
+        return PairAnalyzer(symbols, timeframe, indicators=indicator_config(self.settings),
+                            smt=smt_params(self.settings))
 
     def _source_for(self, venue: str) -> Source:
         for source in (self.source, self.fallback):
@@ -440,9 +468,17 @@ class MarketWorker(QObject):
             price = float(c.high[i] if kind == "high" else c.low[i])
             self.user_store.set_swing(key, StoredSwing(t, kind, price))
 
-    def apply_config(self, config: ModelConfig) -> None:
-        """Re-run the analysis with other thresholds."""
+    def apply_settings(self, settings: Settings) -> None:
+        """Analyse with ``settings`` from now on; the pair shown is analysed again at once
+        (``analysis_ready``) when a threshold changed. Returns at once; the last of several
+        quick calls wins."""
+        self.settings = settings
+        config = model_config(settings)
+        if config == self.config:
+            return
         self.config = config
+        if self._settings_task is not None:
+            self._settings_task.cancel()
         model = self._model
 
         async def apply() -> None:
@@ -450,7 +486,12 @@ class MarketWorker(QObject):
             if model is self._model:
                 await self._show(result)
 
-        self._side_tasks.append(asyncio.ensure_future(apply()))
+        self._settings_task = asyncio.ensure_future(apply())
+
+    @property
+    def settings_pending(self) -> bool:
+        """Whether the analysis with the settings last applied is still to come."""
+        return self._settings_task is not None and not self._settings_task.done()
 
     def alert_history(self, *, limit: int = 500) -> list[RaisedAlert]:
         return self.alert_log.history(limit=limit)

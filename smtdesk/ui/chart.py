@@ -323,11 +323,15 @@ class AssetChart(QWidget):
             pane.show_time_labels(pane is panes[-1])
 
     # -- data -----------------------------------------------------------------------------
-    def set_analysis(self, analysis: AssetAnalysis, timeframe: str, *, fresh: bool = False) -> None:
+    def set_analysis(
+        self, analysis: AssetAnalysis, timeframe: str, *, fresh: bool = False, redraw: bool = False
+    ) -> None:
         """Draw ``analysis``; keep following the newest bar unless the user scrolled back.
 
         ``fresh`` redraws everything from the start: another venue's candles for the same
         symbol and timeframe share their timestamps, so only the caller can tell.
+        ``redraw`` draws every bar again where the view is (the candles analysed with
+        other settings).
         """
         c = analysis.candles
         if not len(c):
@@ -340,7 +344,7 @@ class AssetChart(QWidget):
             or previous.symbol != analysis.symbol
         )
         following = first or self.is_following()
-        tail = None if first else _tail_start(previous.candles, c)
+        tail = None if first or redraw else _tail_start(previous.candles, c)
         if first:
             self._marked = None  # a signal of the series shown before
         self._analysis, self._timeframe = analysis, timeframe

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,27 +26,41 @@ from smtdesk.core.candles import timeframe_ms
 from smtdesk.core.signal import Signal
 from smtdesk.data.alert_log import RaisedAlert
 from smtdesk.data.worker import MarketWorker
+from smtdesk.settings import LayoutSettings, Settings, replace_section, save_settings
 from smtdesk.ui.chart import INITIAL_BARS, AssetChart
 from smtdesk.ui.crosshair import Crosshair
 from smtdesk.ui.items.structure_layer import STRUCTURE_LAYERS
 from smtdesk.ui.notice import NoticeBanner
-from smtdesk.ui.panels import DEFAULT_OVERLAYS, DEFAULT_PANELS, OVERLAYS, PANELS
+from smtdesk.ui.panels import OVERLAYS, PANELS
 from smtdesk.ui.pickers import Pickers
+from smtdesk.ui.settings_dialog import SettingsDialog
 from smtdesk.ui.sidebar import SignalSidebar
 from smtdesk.ui.signal_text import bar_time
 from smtdesk.ui.theme import DARK, LIGHT, apply_palette
 
 PAN_FRACTION = 0.2
 ZOOM_FACTOR = 1.25
+LAYOUT_SAVE_DELAY_MS = 1000
 
 
 class MainWindow(QMainWindow):
     """Left chart = first asset, right chart = second; every pane shares one time axis."""
 
-    def __init__(self, worker: MarketWorker, *, venues: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        worker: MarketWorker,
+        *,
+        venues: dict[str, str] | None = None,
+        settings: Settings = Settings(),
+        settings_path: Path | None = None,
+    ) -> None:
         super().__init__()
         self.worker = worker
         self._venues = venues or {worker.source.name: worker.source.label}
+        self.settings = settings
+        self.settings_path = settings_path
+        """Where the settings and the layout are saved; None keeps them for this run only."""
+        self._venue = worker.source.name  # the one picked, not the demo standing in for it
         self.palette_ = DARK
         self.setWindowTitle("smtdesk")
         self.resize(1600, 900)
@@ -86,14 +103,17 @@ class MainWindow(QMainWindow):
         self._revision = None  # of the signals listed and drawn
         self._smt: dict[str, Signal] = {}  # latest state of each SMT signal, drawn on the charts
         self._drawn: tuple | None = None  # (venue, timeframe, symbols) of the charts
+        # Analyses until the one with new settings has come are drawn whole, not by tail.
+        self._redraw = False
         self.panel_actions: dict[str, QAction] = {}
         self.overlay_actions: dict[str, QAction] = {}
         self._build_toolbar()
         self._add_view_actions()
         self._add_structure_menu()
-        for key in DEFAULT_PANELS:
-            self.panel_actions[key].setChecked(True)
-        self._apply_overlays()
+        self._add_settings_menu()
+        self.restored_geometry = self._restore_layout(settings.layout)
+        self.set_palette(LIGHT if settings.appearance.theme == "light" else DARK)
+        self._watch_layout()
         for chart in (self.left, self.right):
             chart.panel_close_requested.connect(lambda key: self.panel_actions[key].setChecked(False))
             chart.manual_swings_changed.connect(worker.set_manual_swings)
@@ -138,7 +158,7 @@ class MainWindow(QMainWindow):
         panels_menu.addAction(self.rsi_extremes_action)
         overlays_menu = QMenu("Overlays", self)
         for key, overlay in OVERLAYS.items():
-            action = QAction(overlay.label, self, checkable=True, checked=key in DEFAULT_OVERLAYS)
+            action = QAction(overlay.label, self, checkable=True)
             action.toggled.connect(self._apply_overlays)
             overlays_menu.addAction(action)
             self.overlay_actions[key] = action
@@ -156,7 +176,7 @@ class MainWindow(QMainWindow):
         self.stacked_action.toggled.connect(self.set_stacked)
         self.light_action = QAction("Light", self, checkable=True, shortcut=QKeySequence("Ctrl+T"))
         self.light_action.setToolTip("Light or dark theme (Ctrl+T)")
-        self.light_action.toggled.connect(lambda on: self.set_palette(LIGHT if on else DARK))
+        self.light_action.toggled.connect(lambda on: self.set_palette(LIGHT if on else DARK, remember=False))
         bar.addAction(self.stacked_action)
         bar.addAction(self.light_action)
 
@@ -208,7 +228,11 @@ class MainWindow(QMainWindow):
             self.stacked_action.setChecked(stacked)
         self._attach_crosshair()
 
-    def set_palette(self, palette) -> None:
+    def set_palette(self, palette, *, remember: bool = True) -> None:
+        """Colour everything with ``palette``; ``remember`` keeps the theme toggle in step."""
+        if remember and self.light_action.isChecked() != (palette is LIGHT):
+            self.light_action.setChecked(palette is LIGHT)  # which comes back here
+            return
         self.palette_ = palette
         apply_palette(QApplication.instance(), palette)
         for chart in (self.left, self.right):
@@ -248,12 +272,15 @@ class MainWindow(QMainWindow):
     # -- worker ----------------------------------------------------------------------------
     def _on_selection_requested(self, venue: str, symbols: tuple, timeframe: str) -> None:
         label = self.pickers.venue.currentText()
+        self._venue = venue
         self.statusBar().showMessage(f"Loading {' / '.join(symbols)} {timeframe} from {label}…", 5_000)
         self.worker.reload(venue=venue, symbols=tuple(symbols), timeframe=timeframe)
 
     def _on_selection_changed(self, venue: str, symbols: tuple, timeframe: str) -> None:
         """The worker took up a selection, or refused one: the pickers show what it serves."""
         self.pickers.set_selection(venue, tuple(symbols), timeframe)
+        if self.worker.fallback is None or venue != self.worker.fallback.name:
+            self._venue = venue
 
     def _on_charts_ready(self, analysis: PairAnalysis) -> None:
         self._on_analysis_ready(analysis)
@@ -267,8 +294,9 @@ class MainWindow(QMainWindow):
             for chart in (self.left, self.right):
                 chart.clear_derivatives()
             self.sidebar.clear_signals()
-        self.left.set_analysis(analysis.assets[0], analysis.timeframe, fresh=reloaded)
-        self.right.set_analysis(analysis.assets[1], analysis.timeframe, fresh=reloaded)
+        redraw, self._redraw = self._redraw, self.worker.settings_pending
+        self.left.set_analysis(analysis.assets[0], analysis.timeframe, fresh=reloaded, redraw=redraw)
+        self.right.set_analysis(analysis.assets[1], analysis.timeframe, fresh=reloaded, redraw=redraw)
         if reloaded or analysis.revision != self._revision:
             # found anew: list and draw them all; live events come through signals_raised
             self._revision = analysis.revision
@@ -340,3 +368,84 @@ class MainWindow(QMainWindow):
             mine = chart.analysis is not None and chart.analysis.symbol == traded
             chart.show_plan(sig if mine else None)
             chart.mark_signal(sig)
+
+    # -- settings and layout -------------------------------------------------------------------
+    def _add_settings_menu(self) -> None:
+        self.settings_action = QAction("&Settings…", self, shortcut=QKeySequence("Ctrl+,"))
+        self.settings_action.setMenuRole(QAction.PreferencesRole)
+        self.settings_action.triggered.connect(self.open_settings)
+        self.menuBar().addMenu("&Edit").addAction(self.settings_action)
+
+    def open_settings(self) -> SettingsDialog:
+        """The settings dialog, open (window-modal); OK applies and saves what it holds."""
+        dialog = SettingsDialog(self.current_settings(), self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.settings()))
+        dialog.open()
+        return dialog
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Use ``settings`` from now on: the theme at once, the analysis re-run, saved."""
+        analysis_changed = any(getattr(settings, k) != getattr(self.settings, k)
+                               for k in ("swings", "smt", "indicators", "signals", "risk", "alerts"))
+        self.settings = settings
+        self.set_palette(LIGHT if settings.appearance.theme == "light" else DARK)
+        if analysis_changed:
+            self._redraw = True
+            self.worker.apply_settings(settings)
+            self.sidebar.set_policy(self.worker.config.alerts)
+        self.save_settings()
+
+    def current_settings(self) -> Settings:
+        """The settings with the theme and the layout as the window shows them now."""
+        layout = LayoutSettings(
+            stacked=self.stacked_action.isChecked(),
+            panels=tuple(k for k, a in self.panel_actions.items() if a.isChecked()),
+            overlays=tuple(k for k, a in self.overlay_actions.items() if a.isChecked()),
+            rsi_extremes=self.rsi_extremes_action.isChecked(),
+            venue=self._venue,
+            symbols=tuple(self.worker.symbols),
+            timeframe=self.worker.timeframe,
+            geometry=bytes(self.saveGeometry().toBase64()).decode("ascii"),
+            window_state=bytes(self.saveState().toBase64()).decode("ascii"),
+        )
+        theme = "light" if self.light_action.isChecked() else "dark"
+        return replace(replace_section(self.settings, "appearance", theme=theme), layout=layout)
+
+    def save_settings(self) -> None:
+        self._layout_timer.stop()
+        self.settings = self.current_settings()
+        if self.settings_path is not None:
+            try:
+                save_settings(self.settings_path, self.settings)
+            except OSError as exc:
+                self.statusBar().showMessage(f"Settings not saved: {exc}", 15_000)
+
+    def _restore_layout(self, layout: LayoutSettings) -> bool:
+        """Show the remembered layout; True when it held a window geometry."""
+        for key, action in self.panel_actions.items():
+            action.setChecked(key in layout.panels)
+        for key, action in self.overlay_actions.items():
+            action.blockSignals(True)
+            action.setChecked(key in layout.overlays)
+            action.blockSignals(False)
+        self._apply_overlays()
+        self.rsi_extremes_action.setChecked(layout.rsi_extremes)
+        self.set_stacked(layout.stacked)
+        if layout.window_state:
+            self.restoreState(QByteArray.fromBase64(layout.window_state.encode("ascii")))
+        return bool(layout.geometry) and self.restoreGeometry(
+            QByteArray.fromBase64(layout.geometry.encode("ascii")))
+
+    def _watch_layout(self) -> None:
+        """Save the layout a moment after it changes (and on close), so a crash keeps it."""
+        self._layout_timer = QTimer(self, singleShot=True, interval=LAYOUT_SAVE_DELAY_MS)
+        self._layout_timer.timeout.connect(self.save_settings)
+        for action in (self.stacked_action, self.light_action, self.rsi_extremes_action,
+                       *self.panel_actions.values(), *self.overlay_actions.values()):
+            action.toggled.connect(self._layout_timer.start)
+        self.worker.selection_changed.connect(self._layout_timer.start)
+
+    def closeEvent(self, event) -> None:
+        self.save_settings()
+        super().closeEvent(event)

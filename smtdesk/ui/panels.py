@@ -55,7 +55,9 @@ class PanelSpec:
 
 def _indicator(name: str, part: str | None = None) -> Values:
     def values(data: PanelInput):
-        v = data.analysis.indicators[name]
+        v = data.analysis.indicators.get(name)
+        if v is None:  # a moving average the settings no longer compute: no line
+            return data.x, np.full(len(data.x), np.nan)
         return data.x, (v if part is None else getattr(v, part))
 
     return values
@@ -139,8 +141,6 @@ PANELS: dict[str, PanelSpec] = {
 }
 """Every sub-panel the Indicators menu offers, in menu order."""
 
-DEFAULT_PANELS = ("rsi",)
-
 RSI_EXTREMES = (20.0, 80.0)
 """Optional RSI lines (domain §3), toggled from the Indicators menu."""
 
@@ -165,5 +165,3 @@ OVERLAYS: dict[str, Overlay] = {
     )
 }
 """Lines drawn over the candles, offered by the Overlays menu."""
-
-DEFAULT_OVERLAYS = ("sma20", "sma50")

@@ -1,6 +1,7 @@
 """The whole app as ``smtdesk`` builds it, on a temporary data dir, for gesture-driven tests."""
 
 import asyncio
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +20,6 @@ def open_app(qtbot, data_dir: Path, *extra: str) -> MainWindow:
     win = smtdesk_app.build(args)
     assert win is not None
     qtbot.addWidget(win)
-    win.resize(1600, 900)
     win.show()
     detected = []
     win.worker.analysis_ready.connect(detected.append)
@@ -53,7 +53,9 @@ class AppRunner:
 
 @pytest.fixture
 def app(qtbot, qloop, tmp_path) -> Iterator[AppRunner]:  # noqa: F811
+    hook = sys.excepthook  # the app installs its own; later tests get theirs back
     runner = AppRunner(qtbot, tmp_path)
     yield runner
     for win in list(runner._open):
         runner.close(win)
+    sys.excepthook = hook
