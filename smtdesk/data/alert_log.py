@@ -64,7 +64,8 @@ class AlertLog:
     def __init__(self, store: UserStore | None = None, *, venue: str = "") -> None:
         self._store = store
         self.venue = venue
-        self._kept: list[RaisedAlert] = []
+        self._kept: list[RaisedAlert] = []  # raised in this run
+        self._kept_keys: set[str] = set()
 
     def _key(self, sig: Signal) -> str:
         return f"{self.venue}|{sig.id}|{sig.state.value}"
@@ -72,7 +73,7 @@ class AlertLog:
     def seen(self) -> set[tuple[str, str]]:
         """(signal id, state) of every alert raised on this venue so far."""
         prefix = f"{self.venue}|"
-        keys = {self._key(a.signal) for a in self._kept}
+        keys = set(self._kept_keys)
         if self._store is not None:
             keys.update(self._store.alert_ids(prefix))
         return {tuple(k[len(prefix):].rsplit("|", 1)) for k in keys if k.startswith(prefix)}
@@ -82,17 +83,18 @@ class AlertLog:
         raised_at = int(time.time() * 1000) if now_ms is None else now_ms
         out = []
         for sig in signals:
-            if self._store is None:
-                if any(self._key(a.signal) == self._key(sig) for a in self._kept):
-                    continue
-            else:
+            key = self._key(sig)
+            if key in self._kept_keys:
+                continue
+            if self._store is not None:
                 try:
-                    if not self._store.record_alert(self._key(sig), raised_at, signal_payload(sig)):
+                    if not self._store.record_alert(key, raised_at, signal_payload(sig)):
                         continue
                 except StorageError:
                     pass  # the store has told the user; the alert is shown and kept for this run
             alert = RaisedAlert(raised_at, sig)
             self._kept.append(alert)
+            self._kept_keys.add(key)
             out.append(alert)
         return tuple(out)
 

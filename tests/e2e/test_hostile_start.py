@@ -159,8 +159,8 @@ def two_alerts(data_dir: Path) -> list[tuple[str, str]]:
     data_dir.mkdir(exist_ok=True)
     store = UserStore(data_dir / "user-data.sqlite")
     log = AlertLog(store, venue="binanceusdm")
-    log.raise_once(smt(State.CONFIRMED, plan=True), now_ms=1_000)
-    log.raise_once(smt(State.INVALIDATED), now_ms=2_000)
+    log.record((smt(State.CONFIRMED, plan=True),), now_ms=1_000)
+    log.record((smt(State.INVALIDATED),), now_ms=2_000)
     store.close()
     return alert_rows(data_dir)
 
@@ -202,10 +202,12 @@ def test_a_read_only_user_data_file_is_said_and_alerts_are_kept_in_memory(app, q
                "read-only" in told
         assert "kept until it closes only" in told
         assert win.sidebar.alert_count() == 2
-        win.alert_log.venue = "binanceusdm"
+        log = win.worker.alert_log
+        log.venue = "binanceusdm"
         new = smt(State.DIVERGENCE)
-        assert win.alert_log.raise_once(new), "the alert is still raised"
-        assert not win.alert_log.raise_once(new), "once"
+        assert [a.signal for a in log.record((new,))] == [new], "the alert is still raised"
+        assert log.record((new,)) == (), "once"
+        assert (new.id, "divergence") in log.seen(), "and kept as seen for this run"
         app.close(win)
     assert alert_rows(app.data_dir) == rows, "nothing changed in the file"
 
