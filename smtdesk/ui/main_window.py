@@ -29,6 +29,7 @@ from smtdesk.data.worker import MarketWorker
 from smtdesk.settings import LayoutSettings, Settings, replace_section, save_settings
 from smtdesk.ui.chart import INITIAL_BARS, AssetChart
 from smtdesk.ui.crosshair import Crosshair
+from smtdesk.ui.items.signal_marks import is_drawn
 from smtdesk.ui.items.structure_layer import STRUCTURE_LAYERS
 from smtdesk.ui.notice import NoticeBanner
 from smtdesk.ui.panels import OVERLAYS, PANELS
@@ -41,6 +42,10 @@ from smtdesk.ui.theme import DARK, LIGHT, apply_palette
 PAN_FRACTION = 0.2
 ZOOM_FACTOR = 1.25
 LAYOUT_SAVE_DELAY_MS = 1000
+
+
+def _charted(sig: Signal) -> bool:
+    return sig.kind == "smt" or is_drawn(sig)
 
 
 class MainWindow(QMainWindow):
@@ -101,7 +106,8 @@ class MainWindow(QMainWindow):
         self.crosshair.moved.connect(self._on_crosshair)
         self._analysis: PairAnalysis | None = None
         self._revision = None  # of the signals listed and drawn
-        self._smt: dict[str, Signal] = {}  # latest state of each SMT signal, drawn on the charts
+        # latest state of each signal the charts draw (SMT, divergences, failure swings)
+        self._charted: dict[str, Signal] = {}
         self._drawn: tuple | None = None  # (venue, timeframe, symbols) of the charts
         # Analyses until the one with new settings has come are drawn whole, not by tail.
         self._redraw = False
@@ -301,8 +307,8 @@ class MainWindow(QMainWindow):
             # found anew: list and draw them all; live events come through signals_raised
             self._revision = analysis.revision
             self.sidebar.set_signals(analysis.signals)
-            self._smt = {sig.id: sig for sig in analysis.signals if sig.kind == "smt"}
-            self._draw_smt()
+            self._charted = {sig.id: sig for sig in analysis.signals if _charted(sig)}
+            self._draw_charted()
         self.sidebar.set_searching(False)
         newest = max(a.candles.time[-1] for a in analysis.assets if len(a.candles))
         self.last_bar_label.setText(f"Last bar {bar_time(int(newest))} UTC")
@@ -333,16 +339,16 @@ class MainWindow(QMainWindow):
         self.left.show_values_at(t)
         self.right.show_values_at(t)
 
-    def _draw_smt(self) -> None:
+    def _draw_charted(self) -> None:
         for chart in (self.left, self.right):
-            chart.set_signals(self._smt.values())
+            chart.set_signals(self._charted.values())
 
     def _on_signals_raised(self, events: tuple[Signal, ...]) -> None:
         self.sidebar.show_signals(events)
-        smt = [sig for sig in events if sig.kind == "smt"]
-        if smt:
-            self._smt.update((sig.id, sig) for sig in smt)
-            self._draw_smt()
+        charted = [sig for sig in events if _charted(sig)]
+        if charted:
+            self._charted.update((sig.id, sig) for sig in charted)
+            self._draw_charted()
 
     def _on_alerts_raised(self, alerts: tuple[RaisedAlert, ...]) -> None:
         for alert in alerts:

@@ -9,7 +9,7 @@ import pytest
 
 from smtdesk.core.candles import align_pair
 from smtdesk.core.engine import SignalEngine
-from smtdesk.core.pair_model import AlertPolicy, ModelConfig, PairModel
+from smtdesk.core.pair_model import FAMILIES, AlertPolicy, ModelConfig, PairModel
 from smtdesk.core.signal import Direction, Signal, State
 from smtdesk.core.smt import SmtParams
 from smtdesk.core.swings import ManualSwing, find_swings
@@ -142,15 +142,17 @@ def test_the_default_alert_policy_follows_domain_section_5():
     assert not policy.alerts(smt(State.CANCELLED)) and not policy.alerts(smt(State.INVALIDATED))
     assert not policy.alerts(smt(State.FORMING, tags={"counter-trend"}))
     assert not policy.alerts(smt(State.FORMING, tags={"weak pair"}))
-    assert not policy.alerts(smt(State.FORMING, kind="rsi_divergence")), "§6 signals are listed, not raised"
     assert not AlertPolicy(min_reward_risk=4.0).alerts(smt(State.CONFIRMED, rr=3.0))
-    assert AlertPolicy(kinds=None).alerts(smt(State.FORMING, kind="rsi_divergence"))
+    assert not policy.alerts(smt(State.TRIGGERED, kind="rsi_divergence")), "divergences are listed, not raised"
+    assert policy.alerts(smt(State.TRIGGERED, kind="rsi_failure_swing"))
+    assert not policy.alerts(smt(State.TRIGGERED, kind="kdj_cross"))
+    assert AlertPolicy(families=frozenset(FAMILIES)).alerts(smt(State.TRIGGERED, kind="kdj_cross"))
 
 
 def test_live_alerts_are_raised_once_per_id_and_state_and_never_when_seen_before(pair):
     a, b = pair
     n = len(a) - 300
-    everything = AlertPolicy(kinds=None, muting_tags=frozenset(),
+    everything = AlertPolicy(families=frozenset(FAMILIES), muting_tags=frozenset(),
                              states=frozenset(State))
     model = loaded(a[:n], b[:n], config=ModelConfig(alerts=everything))
     first_half = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from smtdesk.data.demo import DemoSource
 from smtdesk.data.worker import MarketWorker
 from smtdesk.settings import Settings, replace_section
@@ -35,7 +37,8 @@ def test_applied_settings_rerun_the_history_shown(on_qt_loop):
         after = seen.of("analysis_ready")[-1]
         assert not worker.settings_pending
         btc = after.assets[0]
-        assert btc.candles is before.assets[0].candles, "the candles held, not fetched again"
+        assert np.array_equal(btc.candles.time, before.assets[0].candles.time), \
+            "the candles held, analysed again"
         assert list(btc.swings.high_idx) == _brute_swing_highs(btc.candles.high, 9)
         assert len(btc.swings.high_idx) < len(before.assets[0].swings.high_idx)
         assert btc.indicators["rsi"] is not before.assets[0].indicators["rsi"]

@@ -7,6 +7,8 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from smtdesk.ui.items.signal_marks import is_drawn
+from smtdesk.ui.sidebar import ALL_KINDS
 from smtdesk.ui.items.structure_layer import STRUCTURE_LAYERS
 
 
@@ -60,7 +62,23 @@ def test_each_structure_layer_is_a_view_menu_toggle_and_gaps_are_the_right_boxes
     win.grab().save(str(artifacts / "structure_layers_light.png"))
 
 
+def choose_kinds(qtbot, win, text: str) -> None:
+    """Open the sidebar's kind filter and pick ``text`` in its list with the keys."""
+    combo = win.sidebar.kind_filter
+    target = combo.findText(text)
+    assert target >= 0, f"{text} is not offered"
+    QTest.mouseClick(combo, Qt.LeftButton)
+    view = combo.view()
+    qtbot.waitUntil(view.isVisible, timeout=3_000)
+    for _ in range(target - combo.currentIndex()):
+        QTest.keyClick(view, Qt.Key_Down)
+    QTest.keyClick(view, Qt.Key_Return)
+    qtbot.waitUntil(lambda: combo.currentText() == text, timeout=3_000)
+
+
 def _click_row(qtbot, win, pick):
+    if win.sidebar.kind_filter.currentText() != ALL_KINDS:
+        choose_kinds(qtbot, win, ALL_KINDS)
     tree = win.sidebar.tree
     item = next(
         tree.topLevelItem(r) for r in range(tree.topLevelItemCount())
@@ -116,7 +134,7 @@ def test_clicking_a_divergence_in_the_sidebar_draws_it_on_price_and_indicator(ap
     listed = [win.sidebar.signal_at(r) for r in range(win.sidebar.count())]
     swing_pairs = {
         (s.assets, s.direction, s.level_times["price.prior"], s.level_times["price"])
-        for s in listed if s.kind.endswith("_divergence")
+        for s in listed if s.kind.endswith("_divergence") and is_drawn(s)
     }
     drawn = sum(c.price.marks.segment_count() for c in (win.left, win.right))
     assert drawn == len(swing_pairs) > 1
