@@ -21,6 +21,7 @@ from smtdesk.data.csv_import import import_csv
 from smtdesk.data_dir import DataDirLock, check_usable, show_running
 from smtdesk.data.demo import DemoSource
 from smtdesk.data.exchange import DEFAULT_VENUE, VENUES, ExchangeSource
+from smtdesk.data.imported import IMPORTED, ImportedSource
 from smtdesk.data.source import Source
 from smtdesk.data.store import CandleStore
 from smtdesk.data.userstore import UserStore
@@ -125,11 +126,16 @@ def show_fatal(message: str) -> None:
     QMessageBox.critical(None, "smtdesk cannot start", message)
 
 
-def venue_sources(demo: Source) -> Callable[[str], Source]:
-    """What serves each venue of the pickers: the demo itself, or a new ccxt client."""
+def venue_sources(demo: Source, store: CandleStore) -> Callable[[str], Source]:
+    """What serves each venue of the pickers: the demo itself, the imported candles, or a
+    new ccxt client."""
 
     def source(venue: str) -> Source:
-        return demo if venue == demo.name else ExchangeSource(venue)
+        if venue == demo.name:
+            return demo
+        if venue == IMPORTED:
+            return ImportedSource(store)
+        return ExchangeSource(venue)
 
     return source
 
@@ -164,7 +170,8 @@ def create_window(
     worker.status_changed.connect(lambda text: market_log.info("%s", text))
     worker.notice.connect(lambda text: market_log.info("%s", text))
     worker.failed.connect(lambda text: market_log.warning("%s", text))
-    return MainWindow(worker, venues={**VENUES, DemoSource.name: DemoSource.label},
+    return MainWindow(worker, venues={**VENUES, DemoSource.name: DemoSource.label,
+                                      IMPORTED: ImportedSource.label},
                       settings=settings, settings_path=settings_path)
 
 
@@ -243,10 +250,10 @@ def build(args: argparse.Namespace) -> MainWindow | None:
     settings = open_settings(folder / SETTINGS_FILE)
     # The store and the demo fallback serve any venue picked later, not only the first.
     store = CandleStore(folder / "market-cache.sqlite")
-    sources = venue_sources(source)
+    sources = venue_sources(source, store)
     # The pair and timeframe last shown come back with their venue, not on another one.
     layout = settings.layout
-    remembered = layout.venue if layout.venue in (*VENUES, source.name) else DEFAULT_VENUE
+    remembered = layout.venue if layout.venue in (*VENUES, source.name, IMPORTED) else DEFAULT_VENUE
     venue = args.exchange or remembered
     same = venue == layout.venue
     window = create_window(sources(venue), store=store, fallback=source, user_store=user_store,

@@ -17,7 +17,7 @@ from typing import AsyncIterator
 import numpy as np
 
 from smtdesk.core.candles import Candles, describe_refusals, gate
-from smtdesk.data.source import CandleUpdate
+from smtdesk.data.source import LIVE, CandleUpdate
 from smtdesk.errors import DemoDataError, SourceError
 
 DEMO_SYMBOLS = {"BTC/USDT:USDT": "BTCUSDT", "ETH/USDT:USDT": "ETHUSDT"}
@@ -74,7 +74,7 @@ class DemoSource:
 
     name = "demo"
     label = "Demo (recorded data)"
-    capabilities: frozenset[str] = frozenset()
+    capabilities: frozenset[str] = frozenset({LIVE})
     timeframes = (DEMO_TIMEFRAME,)  # what is recorded; the worker builds longer ones from it
 
     def __init__(

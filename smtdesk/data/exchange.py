@@ -22,7 +22,7 @@ from smtdesk.core.candles import Candles, Refusal, describe_refusals, gate, time
 from smtdesk.data import derivatives as dv
 from smtdesk.data.derivatives import DerivSeries, Liquidation
 from smtdesk.data.retry import Retrier, RetryPolicy, StatusCallback
-from smtdesk.data.source import DERIVATIVES, HISTORY_SINCE, LIQUIDATIONS, MARKETS, CandleUpdate
+from smtdesk.data.source import DERIVATIVES, HISTORY_SINCE, LIQUIDATIONS, LIVE, MARKETS, CandleUpdate
 from smtdesk.errors import EmptyPage, MalformedResponse, SourceError, UnknownSymbol, elide
 
 VENUES = {
@@ -167,7 +167,7 @@ class ExchangeSource:
         self._ex.enableLastResponseHeaders = True
         self._ex.enableLastHttpResponse = True
         self.name = venue
-        self.capabilities = frozenset({MARKETS, HISTORY_SINCE, DERIVATIVES, LIQUIDATIONS})
+        self.capabilities = frozenset({LIVE, MARKETS, HISTORY_SINCE, DERIVATIVES, LIQUIDATIONS})
         self.label = VENUES.get(venue, venue)
         self._sleep = sleep
         self._clock_ms = clock_ms

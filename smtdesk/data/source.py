@@ -22,6 +22,8 @@ class CandleUpdate:
     closed: bool = True
 
 
+LIVE = "live"
+"""Streams live candles after the history (:meth:`Source.stream`)."""
 MARKETS = "markets"
 """Lists its markets once connected (an exchange); without it, ``symbols`` lists them."""
 HISTORY_SINCE = "history since"
@@ -35,8 +37,9 @@ LIQUIDATIONS = "liquidations"
 class Source(Protocol):
     """A market data source: a history, then live updates.
 
-    ``capabilities`` says what more it offers (:data:`MARKETS`, :data:`HISTORY_SINCE`,
-    :data:`DERIVATIVES`, :data:`LIQUIDATIONS`); the worker asks for nothing else.
+    ``capabilities`` says what more it offers (:data:`LIVE`, :data:`MARKETS`,
+    :data:`HISTORY_SINCE`, :data:`DERIVATIVES`, :data:`LIQUIDATIONS`); the worker asks for
+    nothing else, and calls :meth:`stream` only on a source with :data:`LIVE`.
     """
 
     name: str

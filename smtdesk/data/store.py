@@ -324,6 +324,14 @@ class CandleStore:
             arr = arr[arr[:, 0] >= since]
         return Candles(arr[:, 0].astype(np.int64), *(arr[:, i] for i in range(1, 6)))
 
+    def series(self, venue: str) -> list[tuple[str, str]]:
+        """(symbol, timeframe) of every series of ``venue`` that holds candles."""
+        rows = self._conn.execute(
+            "SELECT symbol, timeframe FROM series WHERE venue=? AND EXISTS "
+            "(SELECT 1 FROM candle_chunks WHERE candle_chunks.series = series.id) ORDER BY symbol",
+            (venue,)).fetchall()
+        return [(s, t) for s, t in rows]
+
     def last_time(self, venue: str, symbol: str, timeframe: str) -> int | None:
         """Open time of the newest cached candle, or None."""
         blocks = self._chunks(venue, symbol, timeframe, "ORDER BY chunk DESC LIMIT 1", ())

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from pathlib import Path
 from datetime import datetime, timezone
 from concurrent.futures import ThreadPoolExecutor
 from typing import Awaitable, Callable
@@ -30,9 +31,11 @@ from smtdesk.core.derivative_signals import Derivatives, Series
 from smtdesk.core.pair_model import ModelResult, PairModel
 from smtdesk.core.swings import ManualSwing
 from smtdesk.data.alert_log import AlertLog, RaisedAlert
+from smtdesk.data.csv_import import import_csv
+from smtdesk.data.imported import IMPORTED
 from smtdesk.data.qt_gc import collect_on_qt_thread
 from smtdesk.data.resampled import BucketFold, fold_stream, require_base
-from smtdesk.data.source import DERIVATIVES, HISTORY_SINCE, LIQUIDATIONS, MARKETS, Source
+from smtdesk.data.source import DERIVATIVES, HISTORY_SINCE, LIQUIDATIONS, LIVE, MARKETS, Source
 from smtdesk.data.store import CandleStore
 from smtdesk.data.userstore import ManualSwing as StoredSwing
 from smtdesk.data.userstore import UserStore
@@ -75,6 +78,11 @@ class MarketWorker(QObject):
     signals_raised(tuple[Signal, ...])
         Signal events that became known from live candles (the history's events come
         inside the analysis and are not raised as alerts).
+    imported(ImportSummary, tuple[str, ...])
+        Candles of a CSV file were stored among the imported candles; the symbols imported
+        at that timeframe so far.
+    import_refused(str)
+        A CSV file was refused whole; every problem named with its line.
     alerts_raised(tuple[RaisedAlert, ...])
         The events the pair model's alert policy raises, each (id, state) once ever;
         already kept in the alert history.
@@ -106,6 +114,8 @@ class MarketWorker(QObject):
     analysis_ready = Signal(object)
     signals_raised = Signal(object)
     alerts_raised = Signal(object)
+    imported = Signal(object, tuple)
+    import_refused = Signal(str)
     status_changed = Signal(str)
     failed = Signal(str)
     source_changed = Signal(str)
@@ -493,6 +503,23 @@ class MarketWorker(QObject):
         """Whether the analysis with the settings last applied is still to come."""
         return self._settings_task is not None and not self._settings_task.done()
 
+    def import_candles(self, path: Path, symbol: str, timeframe: str) -> None:
+        """Keep the candles of a CSV file as ``symbol`` at ``timeframe`` among the imported
+        candles; ``imported`` says what was stored, ``import_refused`` why nothing was."""
+        self._side_tasks.append(asyncio.ensure_future(self._import(path, symbol, timeframe)))
+
+    async def _import(self, path: Path, symbol: str, timeframe: str) -> None:
+        if self.store is None:
+            self.import_refused.emit("There is no candle cache to import into.")
+            return
+        try:
+            summary = await self._in_model(import_csv, path, IMPORTED, symbol, timeframe, self.store)
+        except SmtdeskError as exc:
+            self.import_refused.emit(str(exc))
+            return
+        held = tuple(s for s, tf in self.store.series(IMPORTED) if tf == timeframe)
+        self.imported.emit(summary, held)
+
     def alert_history(self, *, limit: int = 500) -> list[RaisedAlert]:
         return self.alert_log.history(limit=limit)
 
@@ -650,6 +677,9 @@ class MarketWorker(QObject):
             analysis = await self._load(label, histories)
             self.analysis_ready.emit(analysis)
             self._show_forming(folds)
+            if LIVE not in self.source.capabilities:
+                self.status_changed.emit(f"{label}: {len(histories[0])} candles, no live data")
+                return
             self.status_changed.emit(f"{label}: live{suffix}")
             await self._follow(self._folded(self.source.stream(self.symbols, base), folds, base))
             self.status_changed.emit(f"{label}: replay finished")

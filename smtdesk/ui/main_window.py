@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QProgressBar,
     QSplitter,
     QToolBar,
@@ -31,6 +32,7 @@ from smtdesk.ui.chart import INITIAL_BARS, AssetChart
 from smtdesk.ui.crosshair import Crosshair
 from smtdesk.ui.items.signal_marks import is_drawn
 from smtdesk.ui.items.structure_layer import STRUCTURE_LAYERS
+from smtdesk.ui.import_dialog import ImportDialog, pick_candle_file
 from smtdesk.ui.notice import NoticeBanner
 from smtdesk.ui.panels import OVERLAYS, PANELS
 from smtdesk.ui.pickers import Pickers
@@ -115,6 +117,7 @@ class MainWindow(QMainWindow):
         self.overlay_actions: dict[str, QAction] = {}
         self._build_toolbar()
         self._add_view_actions()
+        self._add_file_menu()
         self._add_structure_menu()
         self._add_settings_menu()
         self.restored_geometry = self._restore_layout(settings.layout)
@@ -128,6 +131,8 @@ class MainWindow(QMainWindow):
         worker.analysis_ready.connect(self._on_analysis_ready)
         worker.signals_raised.connect(self._on_signals_raised)
         worker.alerts_raised.connect(self._on_alerts_raised)
+        worker.imported.connect(self._on_imported)
+        worker.import_refused.connect(self._on_import_refused)
         worker.status_changed.connect(self.source_label.setText)
         worker.source_changed.connect(self.source_label.setText)
         worker.failed.connect(self._on_failed)
@@ -374,6 +379,52 @@ class MainWindow(QMainWindow):
             mine = chart.analysis is not None and chart.analysis.symbol == traded
             chart.show_plan(sig if mine else None)
             chart.mark_signal(sig)
+
+    # -- importing candles ----------------------------------------------------------------------
+    def _add_file_menu(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        self.import_action = QAction("&Import candles…", self, shortcut=QKeySequence("Ctrl+I"))
+        self.import_action.setToolTip("Chart candles from a CSV file (TradingView or exchange exports)")
+        self.import_action.triggered.connect(self.import_candles)
+        menu.addAction(self.import_action)
+        menu.addSeparator()
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence("Ctrl+Q"))
+        quit_action.setMenuRole(QAction.QuitRole)
+        quit_action.triggered.connect(self.close)
+        menu.addAction(quit_action)
+        self._import_folder = ""
+
+    def import_candles(self) -> None:
+        """Ask for a candle file, then for the series its candles are."""
+        pick_candle_file(self, self._import_folder).fileSelected.connect(self._ask_series)
+
+    def _ask_series(self, chosen: str) -> None:
+        path = Path(chosen)
+        self._import_folder = str(path.parent)
+        symbols = tuple(self.worker.symbols)
+        # a file named after one of the pair's symbols (BTCUSDT_1h.csv) is taken as that one
+        named = [s for s in symbols if s.split("/")[0] in path.name.upper()]
+        dialog = ImportDialog(path, symbols, symbol=(named or symbols)[0],
+                              timeframe=self.worker.timeframe, parent=self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.worker.import_candles(path, *dialog.choice()))
+        dialog.open()
+
+    def _on_imported(self, summary, held: tuple[str, ...]) -> None:
+        text = str(summary)
+        if len(held) < 2:
+            text += " Import a second symbol at this timeframe to chart them as a pair."
+        self.statusBar().showMessage(text, 20_000)
+        if len(held) >= 2:
+            shown = tuple(s for s in self.worker.symbols if s in held)
+            pair = shown if len(shown) == 2 else (summary.symbol, next(s for s in held if s != summary.symbol))
+            self.worker.reload(venue=summary.venue, symbols=pair, timeframe=summary.timeframe)
+
+    def _on_import_refused(self, text: str) -> None:
+        box = QMessageBox(QMessageBox.Warning, "Candles not imported", text, QMessageBox.Ok, self)
+        box.setTextFormat(Qt.PlainText)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.open()
 
     # -- settings and layout -------------------------------------------------------------------
     def _add_settings_menu(self) -> None:
