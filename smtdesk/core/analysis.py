@@ -27,7 +27,8 @@ class AssetAnalysis:
     manual: tuple[ManualSwing, ...] = ()
     """Swings the user placed, on bars of ``candles``."""
     structure: MarketStructure | None = None
-    """Minor swings, fair value gaps, liquidity pools, sweeps and shifts (domain §4)."""
+    """Minor swings, fair value gaps, liquidity pools, sweeps and shifts (domain §4); None
+    while no chart shows them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +54,11 @@ def analyze_asset(
     manual: Iterable[ManualSwing] = (),
     indicator_config: IndicatorConfig = IndicatorConfig(),
     major_strength: int = 5,
+    with_structure: bool = True,
 ) -> AssetAnalysis:
     """One asset's picture: its ``indicators``, automatic ``swings`` and ``structure`` as
-    given, or computed over the whole history when not."""
+    given, or computed over the whole history when not (the structure only
+    ``with_structure``)."""
     if indicators is None:
         indicators = compute_indicators(candles.high, candles.low, candles.close, candles.volume,
                                         config=indicator_config)
@@ -71,7 +74,7 @@ def analyze_asset(
             np.setdiff1d(swings.low_idx, hand["low"]),
             swings.strength,
         )
-    if structure is None:
+    if structure is None and with_structure:
         structure = market_structure(
             candles.open, candles.high, candles.low, candles.close,
             major_swings=(np.union1d(swings.high_idx, hand["high"]), np.union1d(swings.low_idx, hand["low"])),

@@ -259,6 +259,7 @@ class PairModel:
         self._manual: dict[str, tuple[ManualSwing, ...]] = {s: () for s in self.symbols}
         self._derivatives: dict[str, Derivatives] = {}
         self._revision = 0
+        self._structure_shown = False
         self._seen: set[tuple[str, str]] = set()
         self._reset(Candles.empty(), Candles.empty())
 
@@ -323,6 +324,14 @@ class PairModel:
             self._run_engine()
         return ModelResult(self._snapshot(), rerun=True)
 
+    def show_structure(self, shown: bool) -> ModelResult:
+        """Whether snapshots carry the market structure (minor swings, gaps, pools, shifts).
+
+        It is recomputed over the whole history with each snapshot, so it is only
+        computed while a chart shows it."""
+        self._structure_shown = shown
+        return ModelResult(self._snapshot())
+
     def mark_seen(self, keys: Iterable[tuple[str, str]]) -> None:
         """(signal id, state) pairs already raised, in an earlier run: never raised again."""
         self._seen.update(keys)
@@ -373,4 +382,5 @@ class PairModel:
             swings=asset.swings.swings(),
             manual=self._manual[asset.symbol],
             minor_strength=self.config.smt.minor,
+            with_structure=self._structure_shown,
         )

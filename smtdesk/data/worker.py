@@ -165,6 +165,7 @@ class MarketWorker(QObject):
         self.alert_log = AlertLog(user_store, venue=source.name)
         self.settings = settings
         self.config = model_config(settings)
+        self._structure_shown = False
         self._model = self._new_model()
         self._settings_task: asyncio.Task | None = None
         self._task: asyncio.Task | None = None
@@ -372,7 +373,9 @@ class MarketWorker(QObject):
                 self.forming_candle.emit(forming)
 
     def _new_model(self) -> PairModel:
-        return PairModel(self.symbols, self.timeframe, config=self.config)
+        model = PairModel(self.symbols, self.timeframe, config=self.config)
+        model.show_structure(self._structure_shown)
+        return model
 
     def _key(self, symbol: str) -> tuple[str, str, str]:
         return (self.source.name, symbol, self.timeframe)
@@ -502,6 +505,22 @@ class MarketWorker(QObject):
     def settings_pending(self) -> bool:
         """Whether the analysis with the settings last applied is still to come."""
         return self._settings_task is not None and not self._settings_task.done()
+
+    def show_structure(self, shown: bool) -> None:
+        """Whether the snapshots carry the market structure a chart layer shows."""
+        model = self._model
+
+        async def command() -> None:
+            result = await self._in_model(model.show_structure, shown)
+            if model is self._model:
+                await self._show(result)
+
+        self._structure_shown = shown
+        self._side_tasks.append(asyncio.ensure_future(command()))
+
+    @property
+    def structure_shown(self) -> bool:
+        return self._structure_shown
 
     def import_candles(self, path: Path, symbol: str, timeframe: str) -> None:
         """Keep the candles of a CSV file as ``symbol`` at ``timeframe`` among the imported

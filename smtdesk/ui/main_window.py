@@ -215,12 +215,19 @@ class MainWindow(QMainWindow):
             action.toggled.connect(
                 lambda on, key=key: [c.price.structure.set_shown(key, on) for c in (self.left, self.right)]
             )
+            action.toggled.connect(self._want_structure)
             menu.addAction(action)
             self.structure_actions[key] = action
         menu.addSeparator()
         self.mark_all_action = QAction("All divergences and failure swings", self, checkable=True)
         self.mark_all_action.toggled.connect(lambda on: [c.set_mark_all(on) for c in (self.left, self.right)])
         menu.addAction(self.mark_all_action)
+
+    def _want_structure(self) -> None:
+        # the model computes the structure only while some layer shows it
+        shown = any(a.isChecked() for a in self.structure_actions.values())
+        if shown != self.worker.structure_shown:
+            self.worker.show_structure(shown)
 
     def pan(self, fraction: float) -> None:
         x0, x1 = self.left.price.visible_x()

@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from smtdesk.core.analysis import analyze_asset
 from smtdesk.core.candles import align_pair
 from smtdesk.core.engine import SignalEngine
 from smtdesk.core.pair_model import FAMILIES, AlertPolicy, ModelConfig, PairModel
@@ -181,3 +182,21 @@ def test_applying_a_config_reruns_with_its_thresholds(pair):
     expected = find_swings(a.high, a.low, strength=8)
     assert np.array_equal(result.snapshot.assets[0].swings.high_idx, expected.high_idx)
     assert list(result.snapshot.signals) == list(SignalEngine("1h", (BTC, ETH), major=8).run(a, b, align=True))
+
+
+def test_the_structure_is_computed_only_while_shown_and_equals_a_full_run(pair):
+    a, b = pair
+    n = len(a) - 20
+    model = loaded(a[:n], b[:n])
+    assert all(asset.structure is None for asset in snapshot(model).assets)
+    model.show_structure(True)
+    for k in range(n, len(a)):
+        model.append(BTC, a[k : k + 1])
+        result = model.append(ETH, b[k : k + 1])
+    live = result.snapshot.assets[0].structure
+    full = analyze_asset(BTC, a).structure
+    for name in ("minor", "gaps", "pools", "shifts"):
+        x, y = getattr(live, name), getattr(full, name)
+        for f in dataclasses.fields(x):
+            assert np.array_equal(getattr(x, f.name), getattr(y, f.name)), (name, f.name)
+    assert model.show_structure(False).snapshot.assets[0].structure is None
