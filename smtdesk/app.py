@@ -247,11 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("smtdesk")
     if args.import_file is not None:
         return run_import(args)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
     window = build(args)
     if window is None:
         return EXIT_DATA_ERROR
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
     # Without a window manager (a bare X server, Xvfb) maximising does nothing; the
     # screen's size is the same request made directly.
     window.setGeometry(app.primaryScreen().availableGeometry())
