@@ -19,14 +19,20 @@ from smtdesk import __version__
 from smtdesk.core.candles import TIMEFRAMES
 from smtdesk.data.alert_log import AlertLog
 from smtdesk.data.csv_import import import_csv
-from smtdesk.data_dir import DataDirLock, check_usable, show_running
 from smtdesk.data.demo import DemoSource
 from smtdesk.data.exchange import DEFAULT_VENUE, VENUES, ExchangeSource
 from smtdesk.data.source import Source
 from smtdesk.data.store import CandleStore
 from smtdesk.data.userstore import UserStore
 from smtdesk.data.worker import MarketWorker
-from smtdesk.errors import DataDirBusy, DataDirError, SmtdeskError, SourceError, UserDataError
+from smtdesk.data_dir import DataDirLock, check_usable, show_running
+from smtdesk.errors import (
+    DataDirBusy,
+    DataDirError,
+    SmtdeskError,
+    SourceError,
+    UserDataError,
+)
 from smtdesk.ui.main_window import MainWindow
 from smtdesk.ui.theme import DARK, apply_palette
 

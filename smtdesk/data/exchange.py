@@ -24,7 +24,13 @@ from smtdesk.data import derivatives as dv
 from smtdesk.data.derivatives import DerivSeries, Liquidation
 from smtdesk.data.retry import Retrier, RetryPolicy, StatusCallback
 from smtdesk.data.source import CandleUpdate
-from smtdesk.errors import EmptyPage, MalformedResponse, SourceError, UnknownSymbol, elide
+from smtdesk.errors import (
+    EmptyPage,
+    MalformedResponse,
+    SourceError,
+    UnknownSymbol,
+    elide,
+)
 
 VENUES = {
     "binanceusdm": "Binance USD-M",

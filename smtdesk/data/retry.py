@@ -20,7 +20,13 @@ import aiohttp
 import ccxt
 
 from smtdesk.data.bodies import BodyTooLarge
-from smtdesk.errors import MalformedResponse, RateLimited, SourceError, UnknownSymbol, elide
+from smtdesk.errors import (
+    MalformedResponse,
+    RateLimited,
+    SourceError,
+    UnknownSymbol,
+    elide,
+)
 
 T = TypeVar("T")
 

@@ -13,7 +13,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 from smtdesk.ui.notice import NoticeBanner
-
 from tests.data.conftest import BTC, ETH, market, until
 from tests.data.fake_binance import HOUR_MS, POISONS, Fault
 from tests.data.test_worker_faults import LIVE, run_worker, still_live

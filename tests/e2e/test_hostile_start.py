@@ -125,7 +125,7 @@ def test_a_second_start_can_bring_the_first_to_the_front(app, qapp, qtbot):
     first = app.open()
     first.showMinimized()
     qtbot.waitUntil(first.isMinimized, timeout=5_000)
-    win, dialogs = start(app.data_dir, "Show the running")
+    win, _ = start(app.data_dir, "Show the running")
     assert win is None
     qtbot.waitUntil(lambda: not first.isMinimized(), timeout=5_000)
 
