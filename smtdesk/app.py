@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from smtdesk import __version__
 from smtdesk.core.candles import TIMEFRAMES
 from smtdesk.data.csv_import import import_csv
-from smtdesk.data_dir import DataDirLock, check_usable, show_running
 from smtdesk.data.demo import DemoSource
 from smtdesk.data.exchange import DEFAULT_VENUE, VENUES, ExchangeSource
 from smtdesk.data.imported import IMPORTED, ImportedSource
@@ -26,7 +25,14 @@ from smtdesk.data.source import Source
 from smtdesk.data.store import CandleStore
 from smtdesk.data.userstore import UserStore
 from smtdesk.data.worker import DEFAULT_SYMBOLS, MarketWorker
-from smtdesk.errors import DataDirBusy, DataDirError, SmtdeskError, SourceError, UserDataError
+from smtdesk.data_dir import DataDirLock, check_usable, show_running
+from smtdesk.errors import (
+    DataDirBusy,
+    DataDirError,
+    SmtdeskError,
+    SourceError,
+    UserDataError,
+)
 from smtdesk.logs import catch_uncaught, configure_logging
 from smtdesk.settings import Settings, load_settings
 from smtdesk.ui.error_dialog import ErrorReporter
@@ -297,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
     window = build(args)
     if window is None:
+        loop.close()
         return EXIT_DATA_ERROR
     if window.restored_geometry:
         window.show()
@@ -312,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
         loop.run_until_complete(closed.wait())
         loop.run_until_complete(window.worker.stop())
     return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

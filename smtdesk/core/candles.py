@@ -177,17 +177,6 @@ def gate(rows: npt.ArrayLike, timeframe: str, *,
     return arr[keep], tuple(Refusal(float(arr[i, 0]), why) for i, why in problems)
 
 
-def gate_candles(candles: Candles, timeframe: str, *,
-                 now_ms: int | None = None) -> tuple[Candles, tuple[Refusal, ...]]:
-    """:func:`gate` over a :class:`Candles` series."""
-    rows = np.column_stack([candles.time.astype(np.float64),
-                            *(getattr(candles, f) for f in FIELDS)])
-    kept, refused = gate(rows, timeframe, now_ms=now_ms)
-    if not refused:
-        return candles, ()
-    return Candles.from_rows(kept), refused
-
-
 def describe_refusals(refused: tuple[Refusal, ...], *, limit: int = 3) -> str:
     """The first few refusals as "2024-01-02 03:00 UTC: its volume is negative; ...". """
     parts = [f"{_time_text(r.time)}: {r.reason}" for r in refused[:limit]]

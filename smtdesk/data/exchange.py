@@ -19,11 +19,18 @@ import ccxt.pro
 import numpy as np
 
 from smtdesk.core.candles import Candles, Refusal, describe_refusals, gate, timeframe_ms
+from smtdesk.data import bodies
 from smtdesk.data import derivatives as dv
 from smtdesk.data.derivatives import DerivSeries, Liquidation
 from smtdesk.data.retry import Retrier, RetryPolicy, StatusCallback
 from smtdesk.data.source import DERIVATIVES, HISTORY_SINCE, LIQUIDATIONS, LIVE, MARKETS, CandleUpdate
-from smtdesk.errors import EmptyPage, MalformedResponse, SourceError, UnknownSymbol, elide
+from smtdesk.errors import (
+    EmptyPage,
+    MalformedResponse,
+    SourceError,
+    UnknownSymbol,
+    elide,
+)
 
 VENUES = {
     "binanceusdm": "Binance USD-M",
@@ -141,6 +148,9 @@ class ExchangeSource:
         running slightly ahead of the exchange never stores a candle still forming there.
     on_status
         Receives user-facing status lines (retries, reconnects, fallbacks).
+    max_body_bytes, off_loop_chars
+        Answers over the first are refused unread; over the second, parsed on a thread
+        (see :mod:`smtdesk.data.bodies`).
     """
 
     def __init__(
@@ -157,12 +167,15 @@ class ExchangeSource:
         ws_attempts: int = 3,
         settle_ms: int = 5_000,
         on_status: StatusCallback | None = None,
+        max_body_bytes: int = bodies.MAX_BODY_BYTES,
+        off_loop_chars: int = bodies.PARSE_OFF_LOOP_CHARS,
     ) -> None:
         if exchange is None:
             if venue not in VENUES:
                 raise SourceError(f"Unknown exchange {venue!r}; choose one of {', '.join(VENUES)}")
             exchange = getattr(ccxt.pro, venue)({"enableRateLimit": True, "timeout": 10_000})
         self._ex = exchange
+        bodies.install(exchange, limit=max_body_bytes, off_loop_chars=off_loop_chars)
         self._ex.enableLastJsonResponse = True
         self._ex.enableLastResponseHeaders = True
         self._ex.enableLastHttpResponse = True

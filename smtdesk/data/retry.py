@@ -19,7 +19,14 @@ from typing import Awaitable, Callable, TypeVar
 import aiohttp
 import ccxt
 
-from smtdesk.errors import MalformedResponse, RateLimited, SourceError, UnknownSymbol, elide
+from smtdesk.data.bodies import BodyTooLarge
+from smtdesk.errors import (
+    MalformedResponse,
+    RateLimited,
+    SourceError,
+    UnknownSymbol,
+    elide,
+)
 
 T = TypeVar("T")
 
@@ -65,6 +72,8 @@ def _describe_transient(exc: BaseException) -> str:
         return MalformedResponse.problem
     if isinstance(exc, ccxt.ExchangeNotAvailable):
         return "is unreachable or unavailable"
+    if isinstance(exc.__cause__, BodyTooLarge):
+        return f"sent an {exc.__cause__} (refused unread)"
     if isinstance(exc.__cause__, aiohttp.TooManyRedirects):
         return ("keeps redirecting our requests in a loop (a proxy, a captive portal or a "
                 "blocked network in between?)")

@@ -21,7 +21,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 HOUR_MS = 3_600_000
 
 TRANSPORT_FAULTS = ("timeout", "429", "418", "500", "503", "malformed", "bad_symbol", "reset",
-                    "redirect_loop", "huge_error", "markup_error")
+                    "redirect_loop", "huge_error", "markup_error", "huge_body")
 DATA_FAULTS = ("duplicate", "out_of_order", "gap", "empty")
 # One candle of the answer (the middle one) made impossible, as an exchange might send it.
 POISONS = {
@@ -198,6 +198,9 @@ class FakeBinance:
             return web.Response(text='[[1735603200000,"92759.3","928', content_type="application/json")
         if kind == "redirect_loop":
             raise web.HTTPFound(str(request.url.update_query(loop="1")))
+        if kind == "huge_body":  # a klines answer of some 300 KB: the real rows, padded
+            padding = [[0, "1", "1", "1", "1", "0", 0, "0", 0, "0", "0", "x" * 1000]] * 300
+            return web.json_response(padding)
         if kind == "huge_error":
             body = {"code": -1102, "msg": "Mandatory parameter was not sent " + "x" * 1_000_000}
             return web.json_response(body, status=400)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from smtdesk.errors import RateLimited, SourceError, UnknownSymbol
 from smtdesk.data.sync import sync_candles
+from smtdesk.errors import RateLimited, SourceError, UnknownSymbol
 from tests.data.conftest import BTC, market, run
 from tests.data.fake_binance import HOUR_MS, Fault
 

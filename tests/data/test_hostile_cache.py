@@ -214,3 +214,34 @@ def test_saving_grows_linearly_with_the_number_of_blocks(tmp_path):
     # 16x the candles (and blocks): linear is ~16x (measured up to 30x with SQLite page growth); the old
     # per-block scan measured 136x
     assert large < 60 * small, (small, large)
+
+
+def test_unreadable_swings_and_drawings_are_skipped_and_set_aside(tmp_path):
+    from smtdesk.data.userstore import ManualSwing, UserStore
+
+    path = tmp_path / "user.sqlite"
+    store = UserStore(path)
+    key = ("binanceusdm", BTC, "1h")
+    store.set_swing(key, ManualSwing(1_700_000_000_000, "high", 100.0))
+    store.set_swing(key, ManualSwing(1_700_003_600_000, "low", 90.0))
+    good = store.add_drawing(key, "trendline", {"a": 1})
+    bad = store.add_drawing(key, "trendline", {"b": 2})
+    store.close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE manual_swings SET price='abc' WHERE kind='low'")
+    conn.execute("UPDATE drawings SET spec='{\"b\": ' WHERE id=?", (bad,))
+    conn.commit()
+    conn.close()
+    store = UserStore(path)
+    assert store.swings(key) == [ManualSwing(1_700_000_000_000, "high", 100.0)]
+    assert [d.id for d in store.drawings(key)] == [good]
+    assert len(store.notices) == 2
+    assert "One saved manual swings entry" in store.notices[0]
+    assert "One saved drawings entry (drawing 2) could not be read (not JSON" in store.notices[1]
+    rows = store._conn.execute("SELECT source FROM damaged_rows ORDER BY source").fetchall()
+    assert rows == [("drawings",), ("manual_swings",)]
+    store.close()
+    store = UserStore(path)  # set aside once: nothing more to say
+    store.swings(key), store.drawings(key)
+    assert store.notices == []
+    store.close()

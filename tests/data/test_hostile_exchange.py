@@ -6,10 +6,13 @@ candle is (the refused one is asked for again; refused again, it stays a gap).""
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
+from smtdesk.ui.notice import NoticeBanner
 from tests.data.conftest import BTC, ETH, market, until
 from tests.data.fake_binance import HOUR_MS, POISONS, Fault
 from tests.data.test_worker_faults import LIVE, run_worker, still_live
@@ -182,3 +185,58 @@ def test_a_bad_forming_candle_on_the_websocket_is_not_shown(tmp_path, on_qt_loop
 
 def test_every_poison_the_fake_knows_is_covered():
     assert set(POISONS) == set(REASONS)
+
+
+def test_an_answer_over_the_size_cap_is_refused_unread(tmp_path, on_qt_loop):
+    """Finding 6: a 300 MB klines body was read and parsed whole on the event loop."""
+    async def body():
+        async with market(tmp_path, max_body_bytes=100_000) as m:
+            m.fake.fail("klines", None, None, Fault("huge_body"))
+            worker, seen = await run_worker(m)
+            await until(lambda: LIVE in seen.of("status_changed"))
+            statuses = seen.of("status_changed")
+            assert any("Binance USD-M sent an answer of 0.3 MB or more, over the 0.1 MB cap "
+                       "(refused unread); retrying" in s for s in statuses), statuses
+            m.assert_stored_is_truth(BTC)
+            await worker.stop()
+
+    on_qt_loop(body())
+
+
+def test_a_large_answer_is_parsed_off_the_event_loop(tmp_path, on_qt_loop):
+    async def body():
+        async with market(tmp_path, page_limit=1000, off_loop_chars=50_000) as m:
+            parse = m.source._ex.on_json_response
+            threads = []
+
+            def spy(text):
+                threads.append((len(text), threading.current_thread() is threading.main_thread()))
+                return parse(text)
+
+            m.source._ex.on_json_response = spy
+            worker, seen = await run_worker(m)
+            await until(lambda: LIVE in seen.of("status_changed"))
+            large = [on_main for size, on_main in threads if size >= 50_000]
+            assert large and not any(large), threads
+            m.assert_stored_is_truth(BTC)
+            await worker.stop()
+
+    on_qt_loop(body())
+
+
+def test_exchange_markup_is_shown_as_plain_text(tmp_path, on_qt_loop):
+    """Finding 6: headings, links and images in an exchange's message rendered."""
+    async def body():
+        async with market(tmp_path) as m:
+            m.fake.fail("klines", None, None, Fault("markup_error"))
+            worker, seen = await run_worker(m)
+            await until(lambda: LIVE in seen.of("status_changed"))
+            told = next(f for f in seen.of("failed") if "Pwned" in f)
+            await worker.stop()
+            return told
+
+    told = on_qt_loop(body())
+    banner = NoticeBanner()
+    banner.warn(told)
+    assert banner.textFormat() == Qt.PlainText
+    assert '<h1>Pwned</h1><a href=\\"http://evil\\">click</a>' in banner.text()

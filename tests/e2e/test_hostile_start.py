@@ -29,20 +29,28 @@ class Dialogs:
     def __init__(self, *answers: str | Path) -> None:
         self.seen: list[str] = []
         self._answers = list(answers)
+        self._answered: list = []  # a dialog stays the modal widget a moment after its answer
         QTimer.singleShot(20, self._poll)
 
     def _poll(self) -> None:
-        widget = QApplication.activeModalWidget()
+        # the visible dialog not answered yet (a dialog may linger a moment after its answer)
+        shown = [w for w in QApplication.topLevelWidgets()
+                 if isinstance(w, (QMessageBox, QFileDialog)) and w.isVisible()
+                 and not any(w is a for a in self._answered)]
+        widget = shown[0] if shown else None
         if isinstance(widget, QMessageBox):
+            self._answered.append(widget)
             self.seen.append(widget.text())
             answer = self._answers.pop(0)
             next(b for b in widget.buttons() if b.text().startswith(str(answer))).click()
         elif isinstance(widget, QFileDialog):
-            folder = self._answers.pop(0)
-            self.seen.append(f"picked {folder}")
-            widget.setDirectory(str(Path(folder).parent))
-            widget.selectFile(str(folder))
+            # asked again until it closes: it may refuse while still listing the folder
+            folder = self._answers[0]
+            widget.setDirectory(str(folder))
             widget.accept()
+            if not widget.isVisible():
+                self._answered.append(widget)
+                self.seen.append(f"picked {self._answers.pop(0)}")
         if self._answers:
             QTimer.singleShot(20, self._poll)
 
@@ -117,7 +125,7 @@ def test_a_second_start_can_bring_the_first_to_the_front(app, qapp, qtbot):
     first = app.open()
     first.showMinimized()
     qtbot.waitUntil(first.isMinimized, timeout=5_000)
-    win, dialogs = start(app.data_dir, "Show the running")
+    win, _ = start(app.data_dir, "Show the running")
     assert win is None
     qtbot.waitUntil(lambda: not first.isMinimized(), timeout=5_000)
 
