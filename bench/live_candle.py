@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from smtdesk.core.analysis import analyze_asset  # noqa: E402
 from smtdesk.core.candles import Candles  # noqa: E402
-from smtdesk.core.engine import SignalEngine  # noqa: E402
+from smtdesk.core.signals.engine import SignalEngine  # noqa: E402
 from smtdesk.core.pair_model import PairModel  # noqa: E402
 
 LIVE_BARS = 200

@@ -20,13 +20,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from smtdesk.core.candles import FIELDS, Candles, align_pair  # noqa: E402
-from smtdesk.core.engine import SignalEngine, SmtEngine  # noqa: E402
-from smtdesk.core.structure import (  # noqa: E402
+from smtdesk.core.signals.engine import SignalEngine, SmtEngine  # noqa: E402
+from smtdesk.core.structure.levels import (  # noqa: E402
     fair_value_gaps,
     liquidity_pools,
     structure_shifts,
 )
-from smtdesk.core.swings import find_swing_sets  # noqa: E402
+from smtdesk.core.structure.swings import find_swing_sets  # noqa: E402
 
 PERP = (
     Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "candles" / "binance_usdm_perp"

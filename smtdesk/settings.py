@@ -19,12 +19,12 @@ from dataclasses import Field, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from smtdesk.core.indicator_signals import IndicatorSignalParams
+from smtdesk.core.signals.indicators import IndicatorSignalParams
 from smtdesk.core.indicators import IndicatorConfig
-from smtdesk.core.smt import SmtParams
+from smtdesk.core.smt.rules import SmtParams
 from smtdesk.core.pair_model import FAMILIES, AlertPolicy, ModelConfig
 from smtdesk.core.signal import State
-from smtdesk.core.smt_context import COUNTER_TREND, WEAK_PAIR
+from smtdesk.core.smt.context import COUNTER_TREND, WEAK_PAIR
 
 SCHEMA_VERSION = 2
 

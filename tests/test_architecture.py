@@ -20,7 +20,7 @@ def test_import_contracts_hold():
 
 def test_core_imports_without_qt():
     code = (
-        "import sys, smtdesk.core.analysis, smtdesk.core.candles, smtdesk.core.swings;"
+        "import sys, smtdesk.core.analysis, smtdesk.core.candles, smtdesk.core.structure.swings;"
         "bad = [m for m in ('PySide6', 'pyqtgraph', 'ccxt') if m in sys.modules];"
         "assert not bad, bad"
     )

@@ -11,8 +11,8 @@ import numpy as np
 from smtdesk.core.candles import Candles
 from smtdesk.core.indicators import IndicatorConfig, compute_indicators
 from smtdesk.core.signal import Signal
-from smtdesk.core.structure import MarketStructure, market_structure
-from smtdesk.core.swings import ManualSwing, Swings, find_swings
+from smtdesk.core.structure.levels import MarketStructure, market_structure
+from smtdesk.core.structure.swings import ManualSwing, Swings, find_swings
 
 @dataclass(frozen=True, slots=True)
 class AssetAnalysis:

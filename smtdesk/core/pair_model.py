@@ -26,14 +26,14 @@ import numpy as np
 from smtdesk.core.analysis import AssetAnalysis, PairAnalysis, analyze_asset
 from smtdesk.core.arrays import GrowingArray, read_only
 from smtdesk.core.candles import FIELDS, Candles, align_pair
-from smtdesk.core.engine import SignalEngine
-from smtdesk.core.indicator_signals import Derivatives, IndicatorSignalParams
+from smtdesk.core.signals.engine import SignalEngine
+from smtdesk.core.signals.indicators import Derivatives, IndicatorSignalParams
 from smtdesk.core.indicators import IndicatorConfig, IndicatorSet, compute_indicators
 from smtdesk.core.indicators._common import Bar
 from smtdesk.core.signal import Signal, State
-from smtdesk.core.smt import SmtParams
-from smtdesk.core.smt_context import COUNTER_TREND, WEAK_PAIR
-from smtdesk.core.swings import ManualSwing, Swings, pivots_in
+from smtdesk.core.smt.rules import SmtParams
+from smtdesk.core.smt.context import COUNTER_TREND, WEAK_PAIR
+from smtdesk.core.structure.swings import ManualSwing, Swings, pivots_in
 
 
 _FAMILIES = (

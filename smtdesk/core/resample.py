@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from smtdesk.core.candles import Candles, timeframe_ms
 from smtdesk.core.arrays import GrowingArray
-from smtdesk.core.swings import find_swings, pivots_in
+from smtdesk.core.structure.swings import find_swings, pivots_in
 
 # One and two timeframes up (domain §5).
 HIGHER_TIMEFRAMES: dict[str, tuple[str, str]] = {

@@ -27,9 +27,9 @@ from PySide6.QtCore import QObject, Signal
 
 from smtdesk.core.analysis import PairAnalysis
 from smtdesk.core.candles import timeframe_ms
-from smtdesk.core.derivative_signals import Derivatives, Series
+from smtdesk.core.signals.derivatives import Derivatives, Series
 from smtdesk.core.pair_model import ModelResult, PairModel
-from smtdesk.core.swings import ManualSwing
+from smtdesk.core.structure.swings import ManualSwing
 from smtdesk.data.alert_log import AlertLog, RaisedAlert
 from smtdesk.data.csv_import import import_csv
 from smtdesk.data.imported import IMPORTED

@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from smtdesk.core.analysis import AssetAnalysis
-from smtdesk.core.swings import ManualSwing
+from smtdesk.core.structure.swings import ManualSwing
 from smtdesk.ui.pane import Pane
 from smtdesk.ui.theme import DARK, Palette, pen
 

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 from smtdesk.core.candles import Candles
-from smtdesk.core.engine import SignalEngine, _any_event_key
-from smtdesk.core.indicator_signals import (
+from smtdesk.core.signals.engine import SignalEngine, _any_event_key
+from smtdesk.core.signals.indicators import (
     COLUMNS,
     Derivatives,
     IndicatorColumns,
@@ -27,7 +27,7 @@ from smtdesk.core.indicator_signals import (
     indicator_events,
 )
 from smtdesk.core.signal import Direction, Signal, State, TradePlan, signal_from_parts
-from smtdesk.core.swings import SwingSet, find_swings
+from smtdesk.core.structure.swings import SwingSet, find_swings
 
 HOUR = 3_600_000
 
@@ -229,7 +229,7 @@ def test_live_bars_after_a_full_scan_need_no_other_compiled_version():
         import numpy as np
         from numba.core.dispatcher import Dispatcher
         import smtdesk.core
-        from smtdesk.core.engine import SignalEngine
+        from smtdesk.core.signals.engine import SignalEngine
         from tests.core.test_engine_fastpaths import derivatives, walk
 
         def versions():
@@ -265,7 +265,7 @@ def test_live_bars_after_a_full_scan_need_no_other_compiled_version():
 def test_an_update_of_many_bars_orders_its_events_like_the_full_scan():
     """Many new bars at once (a reconnect's backfill) go through the table, a few
     through records sorted by the same key; both give the full scan's stream."""
-    from smtdesk.core.engine import _FEW_EVENTS
+    from smtdesk.core.signals.engine import _FEW_EVENTS
 
     a, b = walk(21, 2400), walk(22, 2400)
     full = SignalEngine("1h", ("A", "B")).run(a, b)

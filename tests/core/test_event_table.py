@@ -9,8 +9,8 @@ from types import MappingProxyType
 import numpy as np
 import pytest
 
-from smtdesk.core.engine import SignalEngine, SmtEngine
-from smtdesk.core.event_table import Block, EventTable
+from smtdesk.core.signals.engine import SignalEngine, SmtEngine
+from smtdesk.core.signals.event_table import Block, EventTable
 from smtdesk.core.signal import Direction, Signal, State
 from tests.core.test_engine_fastpaths import derivatives, walk
 

@@ -6,13 +6,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smtdesk.core.indicator_signals import (
+from smtdesk.core.signals.indicators import (
     COLUMNS,
     IndicatorSignalParams,
     indicator_events,
 )
 from smtdesk.core.signal import Direction
-from smtdesk.core.swings import SwingSet
+from smtdesk.core.structure.swings import SwingSet
 from tests.core.scenarios import HOUR, bar_time, candles
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from smtdesk.core.indicator_signals import (
+from smtdesk.core.signals.indicators import (
     COLUMNS,
     Derivatives,
     IndicatorSignalParams,
@@ -13,7 +13,7 @@ from smtdesk.core.indicator_signals import (
     indicator_events,
 )
 from smtdesk.core.signal import Direction, State
-from smtdesk.core.swings import SwingSet, find_swings
+from smtdesk.core.structure.swings import SwingSet, find_swings
 from tests.core.scenarios import HOUR, bar_time, candles
 
 

@@ -9,11 +9,11 @@ import pytest
 
 from smtdesk.core.analysis import analyze_asset
 from smtdesk.core.candles import align_pair
-from smtdesk.core.engine import SignalEngine
+from smtdesk.core.signals.engine import SignalEngine
 from smtdesk.core.pair_model import FAMILIES, AlertPolicy, ModelConfig, PairModel
 from smtdesk.core.signal import Direction, Signal, State
-from smtdesk.core.smt import SmtParams
-from smtdesk.core.swings import ManualSwing, find_swings
+from smtdesk.core.smt.rules import SmtParams
+from smtdesk.core.structure.swings import ManualSwing, find_swings
 from smtdesk.data.demo import load_demo_series, resources_dir
 
 BTC, ETH = "BTC/USDT:USDT", "ETH/USDT:USDT"

@@ -12,9 +12,9 @@ import math
 import numpy as np
 import pytest
 
-from smtdesk.core.plan import _gap_entries, trade_plans
-from smtdesk.core.structure import fair_value_gaps
-from smtdesk.core.swings import SwingSet, find_swings
+from smtdesk.core.smt.plan import _gap_entries, trade_plans
+from smtdesk.core.structure.levels import fair_value_gaps
+from smtdesk.core.structure.swings import SwingSet, find_swings
 from tests.core.test_engine_fastpaths import walk
 
 

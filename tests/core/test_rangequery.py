@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from smtdesk.core.rangequery import FirstAbove, first_above_scan
+from smtdesk.core.structure.rangequery import FirstAbove, first_above_scan
 
 
 def plain(values, sign, lo, hi, level):

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smtdesk.core.candles import Candles, timeframe_ms
-from smtdesk.core.correlation import correlation_at, rolling_correlation
+from smtdesk.core.smt.correlation import correlation_at, rolling_correlation
 from smtdesk.core.resample import (
     HtfTrend,
     _bucket_extremes,

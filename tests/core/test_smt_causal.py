@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smtdesk.core.candles import Candles
-from smtdesk.core.engine import SignalEngine, SmtEngine
-from smtdesk.core.indicator_signals import Derivatives, Series
+from smtdesk.core.signals.engine import SignalEngine, SmtEngine
+from smtdesk.core.signals.indicators import Derivatives, Series
 from smtdesk.core.signal import State
-from smtdesk.core.swings import ManualSwing
+from smtdesk.core.structure.swings import ManualSwing
 
 HOUR = 3_600_000
 

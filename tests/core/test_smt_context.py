@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from smtdesk.core.engine import SmtEngine
+from smtdesk.core.signals.engine import SmtEngine
 from smtdesk.core.indicators import atr
 from smtdesk.core.signal import Direction, State
-from smtdesk.core.swings import ManualSwing
+from smtdesk.core.structure.swings import ManualSwing
 from tests.core.scenarios import A_HI, A_LO, B_CL, B_HI, B_LO, bar_time, base_pair, candles
 
 BEAR_A = f"smt:bearish:A:{bar_time(7)}"

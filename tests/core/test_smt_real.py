@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from smtdesk.core.candles import Candles, align_pair
-from smtdesk.core.engine import SignalEngine, SmtEngine
-from smtdesk.core.indicator_signals import Derivatives, Series
+from smtdesk.core.signals.engine import SignalEngine, SmtEngine
+from smtdesk.core.signals.indicators import Derivatives, Series
 from smtdesk.core.resample import resample
 from smtdesk.core.signal import State
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smtdesk.core.engine import SmtEngine
+from smtdesk.core.signals.engine import SmtEngine
 from smtdesk.core.signal import Direction, State
 from tests.core.scenarios import (
     A_HI,

@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smtdesk.core.structure import fair_value_gaps, liquidity_pools, order_block, structure_shifts
-from smtdesk.core.swings import find_swings
+from smtdesk.core.structure.levels import fair_value_gaps, liquidity_pools, order_block, structure_shifts
+from smtdesk.core.structure.swings import find_swings
 
 
 def test_bullish_and_bearish_gaps_and_their_fill():

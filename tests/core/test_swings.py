@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from smtdesk.core.swings import find_swing_sets, find_swings
+from smtdesk.core.structure.swings import find_swing_sets, find_swings
 
 
 def test_swing_high_and_low_on_hand_made_bars():

@@ -8,7 +8,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
 
 from smtdesk.core.pair_model import PairModel
-from smtdesk.core.swings import ManualSwing
+from smtdesk.core.structure.swings import ManualSwing
 from smtdesk.ui.manual_swings import SNAP_BARS
 from tests.ui.drive import drag
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from smtdesk.core.signal import Direction, Signal, State
-from smtdesk.core.structure import Shifts, fair_value_gaps
-from smtdesk.core.swings import Swings
+from smtdesk.core.structure.levels import Shifts, fair_value_gaps
+from smtdesk.core.structure.swings import Swings
 from smtdesk.ui.items.gaps import GapItem
 from smtdesk.ui.items.minor_swings import MinorSwingItem
 from smtdesk.ui.items.order_blocks import OrderBlockItem

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from smtdesk.core.candles import Candles
-from smtdesk.core.structure import Gaps
+from smtdesk.core.structure.levels import Gaps
 from smtdesk.ui.items._annotations import AnnotationItem, Shapes, Style
 from smtdesk.ui.theme import DARK, Palette, brush, pen
 

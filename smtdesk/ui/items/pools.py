@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from smtdesk.core.candles import Candles
-from smtdesk.core.structure import Pools
+from smtdesk.core.structure.levels import Pools
 from smtdesk.ui.items._annotations import AnnotationItem, Shapes, Style
 from smtdesk.ui.theme import DARK, Palette, pen
 

@@ -12,7 +12,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from smtdesk.core.indicator_signals import DIVERGENCE_OF as _LINE_OF
+from smtdesk.core.signals.indicators import DIVERGENCE_OF as _LINE_OF
 from smtdesk.core.signal import Direction, Signal
 from smtdesk.ui.items._annotations import AnnotationItem, Shapes, Style
 from smtdesk.ui.theme import DARK, Palette, pen

@@ -13,10 +13,10 @@ import numpy.typing as npt
 
 from smtdesk.core.candles import Candles
 from smtdesk.core.signal import Direction
-from smtdesk.core.signal_sink import Sink
+from smtdesk.core.signals.sink import Sink
 
 if TYPE_CHECKING:
-    from smtdesk.core.indicator_signals import IndicatorSignalParams
+    from smtdesk.core.signals.indicators import IndicatorSignalParams
 
 BULL, BEAR, FLAT = Direction.BULLISH, Direction.BEARISH, Direction.NEUTRAL
 

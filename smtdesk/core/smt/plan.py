@@ -2,7 +2,7 @@
 
 Written for a short (bearish signal) on raw prices; a long mirrors every comparison.
 Everything is read from bars up to each confirmation bar only. The fair value gaps and
-the liquidity pools are those of :mod:`smtdesk.core.structure`.
+the liquidity pools are those of :mod:`smtdesk.core.structure.levels`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-from smtdesk.core.event_table import PlanColumns
-from smtdesk.core.structure import fair_value_gaps, liquidity_pools
-from smtdesk.core.swings import SwingSet
+from smtdesk.core.signals.event_table import PlanColumns
+from smtdesk.core.structure.levels import fair_value_gaps, liquidity_pools
+from smtdesk.core.structure.swings import SwingSet
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from smtdesk.core.candles import Candles
-from smtdesk.core.correlation import RollingCorrelation
+from smtdesk.core.smt.correlation import RollingCorrelation
 from smtdesk.core.indicators import ATRState, atr
 from smtdesk.core.indicators._common import Bar
 from smtdesk.core.resample import HIGHER_TIMEFRAMES, HtfTrend

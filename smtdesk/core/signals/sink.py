@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from smtdesk.core.event_table import Block, EventTable
+from smtdesk.core.signals.event_table import Block, EventTable
 from smtdesk.core.signal import Direction, Signal, State
 
 

@@ -1,8 +1,8 @@
-"""Turning resolved SMT candidates (:class:`smtdesk.core.smt.Outcome`) into event blocks.
+"""Turning resolved SMT candidates (:class:`smtdesk.core.smt.rules.Outcome`) into event blocks.
 
 One event per state a candidate reaches, carrying both assets' levels and bar times,
 the context tags at the event's bar and, on confirmation, the trade plan. Events of
-one state and level layout form one :class:`~smtdesk.core.event_table.Block`.
+one state and level layout form one :class:`~smtdesk.core.signals.event_table.Block`.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from smtdesk.core.candles import Candles
-from smtdesk.core.event_table import Block
-from smtdesk.core.plan import trade_plans
+from smtdesk.core.signals.event_table import Block
+from smtdesk.core.smt.plan import trade_plans
 from smtdesk.core.signal import Direction, State
-from smtdesk.core.smt import Outcome, SmtParams
-from smtdesk.core.smt_context import PairContext
-from smtdesk.core.swings import SwingSet
+from smtdesk.core.smt.rules import Outcome, SmtParams
+from smtdesk.core.smt.context import PairContext
+from smtdesk.core.structure.swings import SwingSet
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,11 +18,11 @@ import numpy as np
 
 from smtdesk.core.arrays import read_only
 from smtdesk.core.candles import Candles, timeframe_ms
-from smtdesk.core.derivative_signals import Derivatives, Series, derivative_readings
-from smtdesk.core.indicator_columns import COLUMNS, IndicatorColumns
+from smtdesk.core.signals.derivatives import Derivatives, Series, derivative_readings
+from smtdesk.core.signals.columns import COLUMNS, IndicatorColumns
 from smtdesk.core.signal import Direction, Signal
-from smtdesk.core.signal_sink import Sink
-from smtdesk.core.swings import SwingSet
+from smtdesk.core.signals.sink import Sink
+from smtdesk.core.structure.swings import SwingSet
 
 __all__ = [
     "COLUMNS",

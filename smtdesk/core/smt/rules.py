@@ -20,9 +20,9 @@ import numpy as np
 import numpy.typing as npt
 
 from smtdesk.core.candles import Candles
-from smtdesk.core.rangequery import NO_TABLE, FirstAbove, first_above_scan, seek_one
+from smtdesk.core.structure.rangequery import NO_TABLE, FirstAbove, first_above_scan, seek_one
 from smtdesk.core.signal import Direction
-from smtdesk.core.swings import SwingSet
+from smtdesk.core.structure.swings import SwingSet
 
 _NONE = np.iinfo(np.int64).max
 

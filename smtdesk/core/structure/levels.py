@@ -14,8 +14,8 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-from smtdesk.core.rangequery import FirstAbove
-from smtdesk.core.swings import Swings, find_swings
+from smtdesk.core.structure.rangequery import FirstAbove
+from smtdesk.core.structure.swings import Swings, find_swings
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]

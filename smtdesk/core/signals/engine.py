@@ -3,7 +3,7 @@
 ``SmtEngine.run`` scans a whole history; ``SmtEngine.update`` takes the same series
 grown by one or more closed bars and returns only the new events. Both produce the
 same events in the same order: a live update resolves the still-open signals with the
-same rule functions (:mod:`smtdesk.core.smt`) over the longer series, and every rule
+same rule functions (:mod:`smtdesk.core.smt.rules`) over the longer series, and every rule
 answer about a bar never depends on later bars. ``SignalEngine`` adds each asset's
 indicator and derivatives signals (domain §6) to the same stream.
 
@@ -26,19 +26,19 @@ from dataclasses import fields, replace
 import numpy as np
 
 from smtdesk.core.candles import Candles, align_pair
-from smtdesk.core.event_table import STATE_ORDER, Block, EventTable, records
-from smtdesk.core.indicator_signals import (
+from smtdesk.core.signals.event_table import STATE_ORDER, Block, EventTable, records
+from smtdesk.core.signals.indicators import (
     Derivatives,
     IndicatorColumns,
     IndicatorSignalParams,
     indicator_sink,
 )
 from smtdesk.core.signal import Direction, Signal
-from smtdesk.core.signal_sink import Sink
-from smtdesk.core.smt import SmtParams, Space, TableSeek, find_sweeps, resolve, scan_seek
-from smtdesk.core.smt_context import PairContext
-from smtdesk.core.smt_events import Side, build_blocks
-from smtdesk.core.swings import ManualSwing, SwingSet, find_swing_sets, pivots_in
+from smtdesk.core.signals.sink import Sink
+from smtdesk.core.smt.rules import SmtParams, Space, TableSeek, find_sweeps, resolve, scan_seek
+from smtdesk.core.smt.context import PairContext
+from smtdesk.core.smt.events import Side, build_blocks
+from smtdesk.core.structure.swings import ManualSwing, SwingSet, find_swing_sets, pivots_in
 
 _DIRECTIONS = (Direction.BEARISH, Direction.BULLISH)
 
@@ -347,7 +347,7 @@ class SignalEngine:
     """Every signal of domain §5–§6 on a pair: SMT events plus each asset's indicator and
     derivatives events, in one ordered stream; same batch/live contract as :class:`SmtEngine`.
 
-    ``derivatives`` maps an asset name to its :class:`~smtdesk.core.indicator_signals.Derivatives`.
+    ``derivatives`` maps an asset name to its :class:`~smtdesk.core.signals.indicators.Derivatives`.
     A full scan computes the indicator columns on a helper thread beside the SMT scan.
     """
 

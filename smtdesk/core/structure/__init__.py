@@ -1,0 +1,1 @@
+"""Market structure (domain §4): swings, fair value gaps, liquidity pools, sweeps, shifts."""
