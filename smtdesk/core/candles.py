@@ -114,7 +114,7 @@ def align_pair(a: Candles, b: Candles) -> tuple[Candles, Candles]:
     A candle only one side has is dropped, never filled: comparing an asset with an
     invented candle of the other would create divergences that never happened.
     """
-    common, ia, ib = np.intersect1d(a.time, b.time, assume_unique=True, return_indices=True)
+    _, ia, ib = np.intersect1d(a.time, b.time, assume_unique=True, return_indices=True)
     return a.take(ia), b.take(ib)
 
 

@@ -98,8 +98,6 @@ class ModelResult:
     """Events new with this command (live candles only; a re-run lists them in the snapshot)."""
     alerts: tuple[Signal, ...] = ()
     """Of ``events``, those the alert policy raises, each (id, state) once."""
-    rerun: bool = False
-    """True when the snapshot's signals were recomputed from scratch (draw them all again)."""
 
 
 class EventLog(Sequence[Signal]):
@@ -268,12 +266,12 @@ class PairModel:
         """Take whole histories. The snapshot has candles, indicators and swings but no
         signals yet: over a long history :meth:`detect` takes longer."""
         self._reset(a, b)
-        return ModelResult(self._snapshot(), rerun=True)
+        return ModelResult(self._snapshot())
 
     def detect(self) -> ModelResult:
         """Every signal of the loaded histories (none is raised as an alert)."""
         self._run_engine()
-        return ModelResult(self._snapshot(), rerun=True)
+        return ModelResult(self._snapshot())
 
     def append(self, symbol: str, candles: Candles) -> ModelResult:
         """Closed candles of ``symbol``; the events they make known, and which alert."""
@@ -287,7 +285,7 @@ class PairModel:
             merged[self.symbols.index(symbol)] = asset.buffer.view().merge(candles)
             self._reset(*merged)
             self._run_engine()
-            return ModelResult(self._snapshot(), rerun=True)
+            return ModelResult(self._snapshot())
         asset.append(candles)
         other = self._assets[1 - self.symbols.index(symbol)]
         rows = [(i, other.has(int(t))) for i, t in enumerate(candles.time)]
@@ -322,7 +320,7 @@ class PairModel:
         self._reset(*(asset.buffer.view() for asset in self._assets))
         if ran:
             self._run_engine()
-        return ModelResult(self._snapshot(), rerun=True)
+        return ModelResult(self._snapshot())
 
     def show_structure(self, shown: bool) -> ModelResult:
         """Whether snapshots carry the market structure (minor swings, gaps, pools, shifts).
@@ -358,7 +356,7 @@ class PairModel:
     def _rerun(self) -> ModelResult:
         if self._engine_ran:
             self._run_engine()
-        return ModelResult(self._snapshot(), rerun=True)
+        return ModelResult(self._snapshot())
 
     def _raise(self, events: Iterable[Signal]) -> tuple[Signal, ...]:
         raised = []

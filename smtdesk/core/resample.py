@@ -27,9 +27,6 @@ HIGHER_TIMEFRAMES: dict[str, tuple[str, str]] = {
 _WEEK_MS = 604_800_000
 _MONDAY_OFFSET_MS = 4 * 86_400_000  # 1970-01-01 was a Thursday
 
-UP, DOWN, RANGE = "up", "down", "range"
-
-
 def bucket_start(time: npt.ArrayLike, timeframe: str) -> npt.NDArray[np.int64]:
     """Open time of the ``timeframe`` bucket holding each time (UTC; weeks from Monday)."""
     time = np.asarray(time, np.int64)

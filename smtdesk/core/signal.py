@@ -27,10 +27,6 @@ class State(StrEnum):
     # One-shot readings (indicator crosses, overheat...) have a single state.
     TRIGGERED = "triggered"
 
-    @property
-    def is_final(self) -> bool:
-        return self in (State.CONFIRMED, State.CANCELLED, State.INVALIDATED, State.TRIGGERED)
-
 
 @dataclass(frozen=True, slots=True)
 class TradePlan:
@@ -80,10 +76,6 @@ class Signal:
         object.__setattr__(self, "levels", _frozen_map(self.levels))
         object.__setattr__(self, "level_times", _frozen_map(self.level_times))
         object.__setattr__(self, "tags", frozenset(self.tags))
-
-    @property
-    def alert_key(self) -> tuple[str, State]:
-        return (self.id, self.state)
 
 
 _new_object = object.__new__

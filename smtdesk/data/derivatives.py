@@ -13,14 +13,13 @@ GLOBAL_ACCOUNT_RATIO = "global_account_ratio"
 TOP_ACCOUNT_RATIO = "top_account_ratio"
 TOP_POSITION_RATIO = "top_position_ratio"
 RATIO_KINDS = (GLOBAL_ACCOUNT_RATIO, TOP_ACCOUNT_RATIO, TOP_POSITION_RATIO)
-KINDS = (FUNDING, OPEN_INTEREST, *RATIO_KINDS)
 
 
 @dataclass(frozen=True, slots=True)
 class DerivSeries:
     """One derivatives time series, sorted by time with unique timestamps.
 
-    ``kind`` is one of :data:`KINDS`; ``period`` is the sampling period ("8h" for
+    ``kind`` is :data:`FUNDING`, :data:`OPEN_INTEREST` or one of :data:`RATIO_KINDS`; ``period`` is the sampling period ("8h" for
     funding settlements, "1h" ...). Funding is a fraction per settlement (0.0001 =
     0.01 %), open interest is in base units, ratios are longs / shorts.
     """

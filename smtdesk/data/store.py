@@ -164,7 +164,6 @@ class CandleStore:
         self.path = Path(path)
         self.notices: list[str] = []
         self.on_notice = on_notice
-        self.in_memory = False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = self._open(self.path)
@@ -176,7 +175,6 @@ class CandleStore:
                 self._conn = self._rebuild(exc)
             else:
                 self._conn = self._open(":memory:")
-                self.in_memory = True
                 self._tell(f"The market data cache ({self.path}) cannot be used for now: "
                            f"{storage_problem(exc, self.path)}. "
                            "It was left as it is; candles are kept in memory until smtdesk "
@@ -337,15 +335,6 @@ class CandleStore:
         blocks = self._chunks(venue, symbol, timeframe, "ORDER BY chunk DESC LIMIT 1", ())
         return int(blocks[0][-1, 0]) if blocks else None
 
-    def count_candles(self, venue: str, symbol: str, timeframe: str) -> int:
-        sid = self._series_id(venue, symbol, timeframe, create=False)
-        if sid is None:
-            return 0
-        row = self._conn.execute("SELECT SUM(n) FROM candle_chunks WHERE series=?", (sid,)).fetchone()
-        return int(row[0] or 0)
-
-    # ---- derivatives -----------------------------------------------------------------
-
     def save_series(self, venue: str, series: DerivSeries) -> None:
         if len(series) == 0:
             return
@@ -366,16 +355,6 @@ class CandleStore:
         rows = [(venue, e.symbol, e.time, e.side, e.price, e.amount) for e in events]
         with self._writing(), self._transaction():
             self._conn.executemany("INSERT OR IGNORE INTO liquidations VALUES (?, ?, ?, ?, ?, ?)", rows)
-
-    def load_liquidations(self, venue: str, symbol: str, *, since: int = 0) -> list[Liquidation]:
-        rows = self._conn.execute(
-            "SELECT symbol, time, side, price, amount FROM liquidations "
-            "WHERE venue=? AND symbol=? AND time>=? ORDER BY time",
-            (venue, symbol, since),
-        ).fetchall()
-        return [Liquidation(*r) for r in rows]
-
-    # ---- plumbing --------------------------------------------------------------------
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._conn)

@@ -1,4 +1,4 @@
-"""The user's own data: manual swings, drawings and alert history, in their own file.
+"""The user's own data: manual swings and alert history, in their own file.
 
 Unlike the market cache this cannot be fetched again, so it is never moved aside or
 rebuilt: an unreadable file raises :class:`UserDataError` and is left exactly as it was.
@@ -79,13 +79,6 @@ class ManualSwing:
 
 
 @dataclass(frozen=True, slots=True)
-class Drawing:
-    id: int
-    kind: str
-    spec: dict
-
-
-@dataclass(frozen=True, slots=True)
 class AlertRecord:
     id: str
     raised_at: int
@@ -93,7 +86,7 @@ class AlertRecord:
 
 
 class UserStore:
-    """Manual swings, drawings and alert history per (venue, symbol, timeframe).
+    """Manual swings and alert history per (venue, symbol, timeframe).
 
     Parameters
     ----------
@@ -250,29 +243,6 @@ class UserStore:
                     "not a time, a side and a positive price",
                     "DELETE FROM manual_swings WHERE venue=? AND symbol=? AND timeframe=? "
                     "AND time IS ? AND kind IS ? AND price IS ?", (*key, t, kind, price))
-        return found
-
-    # ---- drawings ------------------------------------------------------------------
-
-    def add_drawing(self, key: SeriesKey, kind: str, spec: dict) -> int:
-        cur = self._write("INSERT INTO drawings (venue, symbol, timeframe, kind, spec) "
-                          "VALUES (?, ?, ?, ?, ?)", (*key, kind, json.dumps(spec)))
-        return int(cur.lastrowid)
-
-    def delete_drawing(self, drawing_id: int) -> None:
-        self._write("DELETE FROM drawings WHERE id=?", (drawing_id,))
-
-    def drawings(self, key: SeriesKey) -> list[Drawing]:
-        rows = self._conn.execute(
-            "SELECT id, kind, spec FROM drawings WHERE venue=? AND symbol=? AND timeframe=? "
-            "ORDER BY id", key).fetchall()
-        found = []
-        for i, kind, spec in rows:
-            try:
-                found.append(Drawing(i, kind, _json_object(spec)))
-            except ValueError as exc:
-                self.drop_unreadable("drawings", f"drawing {i}", spec, str(exc),
-                                     "DELETE FROM drawings WHERE id=?", (i,))
         return found
 
     # ---- alert history -------------------------------------------------------------

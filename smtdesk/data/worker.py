@@ -30,6 +30,7 @@ from smtdesk.core.candles import timeframe_ms
 from smtdesk.core.signals.derivatives import Derivatives, Series
 from smtdesk.core.pair_model import ModelResult, PairModel
 from smtdesk.core.structure.swings import ManualSwing
+from smtdesk.data import derivatives as dv
 from smtdesk.data.alert_log import AlertLog, RaisedAlert
 from smtdesk.data.csv_import import import_csv
 from smtdesk.data.imported import IMPORTED
@@ -98,8 +99,6 @@ class MarketWorker(QObject):
         The still-forming candle of a symbol (``closed`` False); never analysed.
     derivatives_ready(DerivSeries)
         Funding, open interest or a long/short ratio series of one symbol.
-    liquidations_ready(tuple[Liquidation, ...])
-        Public liquidation events just received (also recorded in the store).
     notice(str)
         Information worth a line in the UI that is not a failure, such as a venue not
         publishing some derivatives data.
@@ -122,7 +121,6 @@ class MarketWorker(QObject):
     progress = Signal(int)
     forming_candle = Signal(object)
     derivatives_ready = Signal(object)
-    liquidations_ready = Signal(object)
     notice = Signal(str)
     selection_changed = Signal(str, tuple, str)
     symbols_listed = Signal(object)
@@ -275,10 +273,6 @@ class MarketWorker(QObject):
         analysis = await loop.run_in_executor(self._executor, lambda: analyzer.configure(**options))
         if analysis is not None and analyzer is self._analyzer:
             self.analysis_ready.emit(analysis)
-
-    def _new_analyzer(self, symbols: tuple[str, str], timeframe: str) -> PairAnalyzer:
-        return PairAnalyzer(symbols, timeframe, indicators=indicator_config(self.settings),
-                            smt=smt_params(self.settings))
 
     def _source_for(self, venue: str) -> Source:
         for source in (self.source, self.fallback):
@@ -563,6 +557,7 @@ class MarketWorker(QObject):
         if has_cache:
             analysis = await self._load(label, cached)
             self.analysis_ready.emit(analysis)
+            await self._cached_derivatives(source.name, store)
             self.status_changed.emit(f"{label}: showing {len(cached[0])} cached candles, "
                                      "connecting for the rest")
         else:
@@ -671,11 +666,27 @@ class MarketWorker(QObject):
                 if model is self._model:
                     await self._show(result)
 
+    async def _cached_derivatives(self, venue: str, store: CandleStore) -> None:
+        """The derivatives series kept from an earlier run, shown with the cached candles."""
+        p = self.derivatives_period
+        wanted = ((dv.FUNDING, "8h"), (dv.OPEN_INTEREST, p), *((k, p) for k in dv.RATIO_KINDS))
+        for symbol in self.symbols:
+            got: dict[str, Series] = {}
+            for kind, period in wanted:
+                series = store.load_series(venue, symbol, kind, period)
+                if len(series.time):
+                    self.derivatives_ready.emit(series)
+                    got[_MODEL_FIELD[kind]] = Series(series.time, series.value)
+            if got:
+                model = self._model
+                result = await self._in_model(model.set_derivatives, symbol, Derivatives(**got))
+                if model is self._model:
+                    await self._show(result)
+
     async def _liquidations(self, source: Source, store: CandleStore) -> None:
         try:
             async for events in source.liquidations(self.symbols):
                 store.save_liquidations(source.name, events)
-                self.liquidations_ready.emit(tuple(events))
         except SourceError as exc:
             self.notice.emit(str(exc))
         except Exception as exc:  # candles go on without liquidations

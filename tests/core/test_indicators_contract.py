@@ -246,16 +246,6 @@ def test_bollinger_against_population_sigma_and_squeeze_by_brute_force():
     assert out.squeeze.any()
 
 
-def test_bands_alone_are_the_bands_of_bollinger():
-    from smtdesk.core.indicators.bollinger import bollinger_bands
-
-    full = ind.bollinger(C, period=20, stddev=2.0)
-    bands = (full.middle, full.upper, full.lower)
-    for got, expected in zip(bollinger_bands(C), bands, strict=True):
-        np.testing.assert_array_equal(got, expected)
-        assert not got.flags.writeable
-
-
 def test_fibonacci_levels_up_and_down():
     up = ind.fib_levels(100.0, 200.0)
     assert dict(up.retracements) == pytest.approx(

@@ -40,7 +40,7 @@ def _as_tuple(value) -> tuple:
 
 def _replay(state_cls, function, params, data, split):
     """Start a state from the first ``split`` bars, feed the rest one at a time and
-    check each bar against the vectorised output; a peek first must change nothing."""
+    check each bar against the vectorised output."""
     inputs = state_cls.inputs
     full = _rows(function(*(data[k] for k in inputs), **params))
     state = state_cls.from_history(**{k: data[k][:split] for k in inputs}, **params)
@@ -48,10 +48,8 @@ def _replay(state_cls, function, params, data, split):
         assert _same(_as_tuple(state.value), full[split - 1])
     for i in range(split, len(data["close"])):
         bar = Bar(*(float(data[k][i]) for k in ("high", "low", "close", "volume")))
-        peeked = _as_tuple(state.peek(bar))
         got = _as_tuple(state.update(bar))
         assert _same(got, full[i]), (i, got, full[i])
-        assert _same(peeked, full[i]), (i, peeked, full[i])
 
 
 CASES = {
@@ -125,27 +123,11 @@ def test_indicator_set_matches_compute_indicators_on_every_bar():
     live = ind.IndicatorSet.from_history(*(c[:split] for c in cols))
     for i in range(split, 600):
         bar = Bar(*(float(c[i]) for c in cols))
-        forming = live.peek(Bar(bar.high * 1.01, bar.low, bar.close * 1.005, bar.volume))
         values = live.update(bar)
         assert values.keys() == full.keys()
         for name, value in values.items():
             assert _same(_as_tuple(value), full[name][i]), (name, i)
-        assert forming["sma20"] != values["sma20"]
     assert live.values == values
-
-
-def test_peek_leaves_state_untouched_for_many_forming_updates():
-    data = synthetic_candles(300, 3)
-    cols = [data[k] for k in ("high", "low", "close", "volume")]
-    live = ind.IndicatorSet.from_history(*(c[:299] for c in cols))
-    before = live.values
-    for factor in (0.9, 1.1, 1.3):
-        live.peek(Bar(cols[0][299] * factor, cols[1][299], cols[2][299] * factor, 5.0))
-    assert live.values == before
-    final = live.update(Bar(*(float(c[299]) for c in cols)))
-    expected = ind.compute_indicators(*cols)
-    assert final["rsi"] == expected["rsi"][-1]
-    assert final["macd"].hist == expected["macd"].hist[-1]
 
 
 def test_indicator_set_from_candles_equals_from_history():

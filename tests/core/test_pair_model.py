@@ -57,8 +57,9 @@ def test_manual_swings_feed_the_engine_and_clearing_them_restores_the_events(pai
     before = list(snapshot(model).signals)
     # a low on every 40th bar: enough hand-placed levels that some sweep matches change
     manual = [ManualSwing(int(t), "low") for t in a.time[100::40]]
+    revision = snapshot(model).revision
     result = model.set_manual(ETH, manual)
-    assert result.rerun
+    assert result.snapshot.revision > revision, "found anew"
     expected = SignalEngine("1h", (BTC, ETH)).run(*align_pair(a, b), manual={BTC: (), ETH: manual})
     assert list(result.snapshot.signals) == list(expected)
     assert list(result.snapshot.signals) != before
@@ -91,13 +92,14 @@ def test_live_candles_one_asset_at_a_time_equal_a_full_run(pair):
     a, b = pair
     n = len(a) - 150
     model = loaded(a[:n], b[:n])
+    revision = snapshot(model).revision
     events = []
     for k in range(n, len(a)):
         # the assets' candles arrive separately, sometimes ETH first
         order = ((ETH, b), (BTC, a)) if k % 3 == 0 else ((BTC, a), (ETH, b))
         for symbol, c in order:
             result = model.append(symbol, c[k : k + 1])
-            assert not result.rerun
+            assert result.snapshot.revision == revision, "live candles only add events"
             events.extend(result.events)
     full = loaded(a, b)
     assert_same_snapshot(snapshot(model), snapshot(full))
@@ -123,9 +125,9 @@ def test_a_candle_only_one_asset_has_is_charted_but_never_compared(pair):
 def test_a_revised_candle_reruns_everything(pair):
     a, b = pair
     model = loaded(a, b)
-    revised = a[len(a) - 1 :]
-    result = model.append(BTC, revised)
-    assert result.rerun and result.events == ()
+    revision = snapshot(model).revision
+    result = model.append(BTC, a[len(a) - 1 :])
+    assert result.snapshot.revision > revision and result.events == ()
 
 
 def smt(state: State, *, tags=frozenset(), kind="smt", rr=3.0) -> Signal:
@@ -177,8 +179,9 @@ def test_live_alerts_are_raised_once_per_id_and_state_and_never_when_seen_before
 def test_applying_a_config_reruns_with_its_thresholds(pair):
     a, b = pair
     model = loaded(a, b)
+    revision = snapshot(model).revision
     result = model.apply(ModelConfig(smt=SmtParams(major=8)))
-    assert result.rerun
+    assert result.snapshot.revision > revision
     expected = find_swings(a.high, a.low, strength=8)
     assert np.array_equal(result.snapshot.assets[0].swings.high_idx, expected.high_idx)
     assert list(result.snapshot.signals) == list(SignalEngine("1h", (BTC, ETH), major=8).run(a, b, align=True))

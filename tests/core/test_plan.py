@@ -18,6 +18,12 @@ from smtdesk.core.structure.swings import SwingSet, find_swings
 from tests.core.test_engine_fastpaths import walk
 
 
+def open_at(gaps, k: int) -> np.ndarray:
+    """Gaps known and not filled when bar ``k`` closes."""
+    return (gaps.bar <= k) & ((gaps.fill_bar < 0) | (gaps.fill_bar > k))
+
+
+
 def plan(high, low, close, *, bearish, new_bar, confirm, mss, atr, manual=()):
     """The plan of one signal confirmed at ``confirm`` whose new swing is ``new_bar``;
     ``manual`` swing bars join the major ones."""
@@ -247,7 +253,7 @@ def test_gap_entries_are_the_latest_open_gaps_of_the_whole_series(bearish):
     gaps = fair_value_gaps(c.high, c.low)
     expected = []
     for s, ki in zip(start.tolist(), k.tolist(), strict=True):
-        ok = (gaps.bullish != bearish) & gaps.open_at(ki) & (gaps.bar - 2 >= s)
+        ok = (gaps.bullish != bearish) & open_at(gaps, ki) & (gaps.bar - 2 >= s)
         ok &= gaps.bar <= ki
         edge = gaps.bottom if bearish else gaps.top
         expected.append(edge[ok][-1] if ok.any() else math.nan)

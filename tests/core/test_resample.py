@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smtdesk.core.candles import Candles, timeframe_ms
-from smtdesk.core.smt.correlation import correlation_at, rolling_correlation
+from smtdesk.core.smt.correlation import correlation_at
 from smtdesk.core.resample import (
     HtfTrend,
     _bucket_extremes,
@@ -111,7 +111,7 @@ def test_correlation_matches_pandas_and_is_the_same_one_bar_at_a_time():
     rng = np.random.default_rng(0)
     a = np.exp(np.cumsum(rng.normal(0, 0.01, 700)))
     b = np.exp(0.5 * np.log(a) + np.cumsum(rng.normal(0, 0.01, 700)))
-    full = rolling_correlation(a, b, window=200)
+    full = correlation_at(a, b, np.arange(700), window=200)
     ref = pd.Series(np.diff(np.log(a))).rolling(200).corr(pd.Series(np.diff(np.log(b)))).to_numpy()
     assert np.isnan(full[:200]).all()
     np.testing.assert_allclose(full[200:], ref[199:], rtol=1e-9)

@@ -10,6 +10,16 @@ from smtdesk.core.structure.levels import fair_value_gaps, liquidity_pools, orde
 from smtdesk.core.structure.swings import find_swings
 
 
+def open_at(gaps, k: int) -> np.ndarray:
+    """Gaps known and not filled when bar ``k`` closes."""
+    return (gaps.bar <= k) & ((gaps.fill_bar < 0) | (gaps.fill_bar > k))
+
+
+def resting_at(pools, k: int) -> np.ndarray:
+    """Pools known and not yet taken when bar ``k`` closes."""
+    return (pools.known <= k) & ((pools.taken < 0) | (pools.taken > k))
+
+
 def test_bullish_and_bearish_gaps_and_their_fill():
     #          0    1    2    3    4    5    6    7    8
     high = [10, 13, 14, 13.5, 12, 11, 9, 8.5, 9]
@@ -25,9 +35,9 @@ def test_bullish_and_bearish_gaps_and_their_fill():
     # The bullish gap fills when a low trades at or below 10 (domain §4a rule 2): bar 5's
     # low is exactly 10, a touch. No later high reaches a bearish gap's top.
     assert g.fill_bar.tolist() == [5, -1, -1, -1]
-    assert g.open_at(4).tolist() == [True, False, False, False]
-    assert g.open_at(5).tolist() == [False, True, False, False]
-    assert g.open_at(6).tolist() == [False, True, True, False]
+    assert open_at(g, 4).tolist() == [True, False, False, False]
+    assert open_at(g, 5).tolist() == [False, True, False, False]
+    assert open_at(g, 6).tolist() == [False, True, True, False]
 
 
 @settings(max_examples=40, deadline=None)
@@ -60,7 +70,7 @@ def test_pools_major_swings_and_equal_highs():
     assert p.level[pair].tolist() == [10] and p.known[pair].tolist() == [8]
     i = int(np.flatnonzero(pair)[0])
     assert p.taken[i] == 12 and p.swept[i]
-    assert not p.resting_at(12)[i] and p.resting_at(11)[i]
+    assert not resting_at(p, 12)[i] and resting_at(p, 11)[i]
     # Outside the tolerance there is no equal-highs pool.
     q = liquidity_pools(high, low, close, major=2, minor=1, tolerance=0.0001)
     assert not (q.is_high & (q.second >= 0)).any()

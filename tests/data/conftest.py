@@ -112,7 +112,7 @@ class Seen:
         self.events: list[tuple[str, object]] = []
         for name in ("charts_ready", "analysis_ready", "status_changed", "failed", "source_changed", "progress",
                      "forming_candle", "derivatives_ready", "signals_raised",
-                     "liquidations_ready", "notice"):
+                     "notice"):
             getattr(worker, name).connect(lambda v, n=name: self.events.append((n, v)))
 
     def of(self, name: str) -> list:
@@ -125,3 +125,10 @@ async def until(condition, timeout: float = 8.0) -> None:
             await asyncio.sleep(0.01)
 
     await asyncio.wait_for(poll(), timeout)
+
+
+def recorded_liquidations(store, symbol: str) -> list[tuple]:
+    """The liquidation rows the store recorded for ``symbol``, oldest first."""
+    return store._conn.execute(
+        "SELECT time, side, price, amount FROM liquidations WHERE symbol=? ORDER BY time",
+        (symbol,)).fetchall()

@@ -69,7 +69,7 @@ def test_malformed_file_is_rejected_whole(tmp_path, name, text, line, words):
         import_csv(path, *KEY, store)
     assert any(p.line == line and words in p.problem for p in info.value.problems), info.value.problems
     assert f"line {line}:" in str(info.value) and "nothing was imported" in str(info.value)
-    assert store.count_candles(*KEY) == 0
+    assert len(store.load_candles(*KEY)) == 0
     store.close()
 
 
@@ -79,7 +79,7 @@ def test_not_utf8_is_rejected(tmp_path):
     store = CandleStore(tmp_path / "cache.sqlite")
     with pytest.raises(CsvImportError, match="line 1: not UTF-8 text"):
         import_csv(path, *KEY, store)
-    assert store.count_candles(*KEY) == 0
+    assert len(store.load_candles(*KEY)) == 0
 
 
 def test_every_problem_is_listed_not_just_the_first():
@@ -120,5 +120,5 @@ def test_accepted_forms_import_the_same_candles(tmp_path, form):
 def test_full_fixture_imports(tmp_path):
     store = CandleStore(tmp_path / "cache.sqlite")
     summary = import_csv(GOOD, *KEY, store)
-    assert summary.count == 1200 == store.count_candles(*KEY)
+    assert summary.count == 1200 == len(store.load_candles(*KEY))
     assert summary.time_unit == "milliseconds"

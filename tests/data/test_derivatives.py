@@ -10,7 +10,7 @@ import pytest
 
 from smtdesk.data import derivatives as dv
 from smtdesk.errors import SourceError
-from tests.data.conftest import BTC, ETH, market, run
+from tests.data.conftest import BTC, ETH, market, recorded_liquidations, run
 from tests.data.test_live import until
 
 
@@ -107,10 +107,8 @@ def test_liquidations_are_recorded_across_a_dropped_stream(tmp_path):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-            assert m.store.load_liquidations("binanceusdm", BTC) == [
-                dv.Liquidation(BTC, 1_739_919_600_000, "long", 95000.1, 0.5)]
-            assert m.store.load_liquidations("binanceusdm", ETH) == [
-                dv.Liquidation(ETH, 1_739_919_601_000, "short", 2700.5, 3.0)]
+            assert recorded_liquidations(m.store, BTC) == [(1_739_919_600_000, "long", 95000.1, 0.5)]
+            assert recorded_liquidations(m.store, ETH) == [(1_739_919_601_000, "short", 2700.5, 3.0)]
             assert any("liquidation stream lost" in s for s in m.statuses), m.statuses
 
     run(body())

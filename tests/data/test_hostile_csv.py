@@ -34,7 +34,7 @@ def refused(tmp_path, text: str | bytes) -> CsvImportError:
     store = CandleStore(tmp_path / "cache.sqlite")
     with pytest.raises(CsvImportError) as info:
         import_csv(path, *KEY, store)
-    assert store.count_candles(*KEY) == 0, "nothing partial is stored"
+    assert len(store.load_candles(*KEY)) == 0, "nothing partial is stored"
     store.close()
     return info.value
 

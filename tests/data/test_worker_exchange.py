@@ -14,7 +14,7 @@ from smtdesk.core.candles import Candles
 from smtdesk.data import derivatives as dv
 from smtdesk.data.demo import DemoSource
 from smtdesk.data.worker import MarketWorker
-from tests.data.conftest import BTC, ETH, Seen, market, until
+from tests.data.conftest import BTC, ETH, Seen, market, recorded_liquidations, until
 from tests.data.fake_binance import HOUR_MS
 
 
@@ -56,11 +56,11 @@ def test_cached_first_then_missing_then_live(tmp_path, on_qt_loop):
             await asyncio.wait_for(push_until(lambda: len(seen.of("analysis_ready")) > n_analyses), 8)
             assert len(seen.of("analysis_ready")[-1].assets[0].candles) == 1001
             m.assert_stored_is_truth(BTC)
-            while not seen.of("liquidations_ready"):
+            while not recorded_liquidations(m.store, BTC):
                 await m.fake.push_liquidation("BTCUSDT", order_side="SELL", qty="1.5",
                                               price="95000", time_ms=m.fake.now_ms)
                 await asyncio.sleep(0.05)
-            assert seen.of("liquidations_ready")[0][0].amount == 1.5
+            assert recorded_liquidations(m.store, BTC)[0][3] == 1.5
             await worker.stop()
             assert not seen.of("failed") and not seen.of("notice")
 

@@ -162,7 +162,7 @@ def test_unparseable_derivatives_are_reported_and_the_rest_goes_on(tmp_path, on_
             assert [n for n in seen.of("notice") if "derivatives" in n] == [
                 "Binance USD-M derivatives data of BTC/USDT:USDT unreadable: 'fundingRate'"]
             assert {(s.symbol, s.kind) for s in seen.of("derivatives_ready")} == {
-                (sym, kind) for sym in (BTC, ETH) for kind in dv.KINDS} - {(BTC, dv.FUNDING)}
+                (sym, kind) for sym in (BTC, ETH) for kind in (dv.FUNDING, dv.OPEN_INTEREST, *dv.RATIO_KINDS)} - {(BTC, dv.FUNDING)}
             while not any("liquidation" in n for n in seen.of("notice")):
                 await m.fake.push_liquidation("BTCUSDT", order_side="SELL", qty="1", price="95000",
                                               time_ms=m.fake.now_ms)

@@ -8,6 +8,7 @@ import asyncio
 import ccxt.pro
 
 from smtdesk.data.demo import DemoSource
+from smtdesk.data.derivatives import FUNDING, DerivSeries
 from smtdesk.data.exchange import ExchangeSource
 from smtdesk.data.worker import MarketWorker
 from tests.data.conftest import BTC, FAST, Seen, market, until
@@ -34,6 +35,8 @@ def test_cached_candles_stay_offline_and_go_live_when_the_venue_answers(tmp_path
     async def body():
         async with market(tmp_path) as m:
             await fill_cache(m)
+            funding = DerivSeries.from_points(BTC, FUNDING, "8h", [(1_735_603_200_000, 0.0004)])
+            m.store.save_series("binanceusdm", funding)
             # the venue's market list fails for a while: three rounds of retries
             m.fake.fail("exchangeInfo", *["503"] * 15)
             source = fresh_source(m)
@@ -46,6 +49,8 @@ def test_cached_candles_stay_offline_and_go_live_when_the_venue_answers(tmp_path
             assert shown.assets[0].symbol == BTC
             assert list(shown.assets[0].candles.time) == [r[0] for r in m.truth("BTCUSDT")]
             assert any("showing the cached candles while it keeps trying" in f for f in seen.of("failed"))
+            kept = [d for d in seen.of("derivatives_ready") if d.symbol == BTC and d.kind == FUNDING]
+            assert kept and kept[0].value.tolist()[-1] == 0.0004, "the cached funding shows too"
             await until(lambda: LIVE in seen.of("status_changed"), 15)
             assert seen.of("source_changed") == [], "the demo never replaced the cached candles"
             assert all(a.assets[0].symbol == BTC for a in seen.of("analysis_ready"))

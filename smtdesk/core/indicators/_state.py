@@ -1,8 +1,7 @@
 """The incremental side of every indicator: one state per indicator, one bar at a time.
 
 A state knows the indicator after its last committed bar. ``update`` takes the next
-closed candle and commits it; ``peek`` gives the values a still-forming candle would
-have, leaving the state as it was. Until the indicator has produced its first value
+closed candle and commits it. Until the indicator has produced its first value
 the state keeps the few bars it has seen and reruns the vectorised kernel on them (at
 most a warm-up's worth of bars), so warm-up values are the vectorised ones by
 construction. From then on each subclass steps in O(1) or O(period) with the same
@@ -54,16 +53,11 @@ class IndicatorState(ABC):
         check_bar(bar, self.inputs)
         return self.commit_checked(bar)
 
-    def peek(self, bar: Bar) -> Any:
-        """The values if the forming candle ``bar`` closed now; nothing is committed."""
-        check_bar(bar, self.inputs)
-        return self.peek_checked(bar)
-
     def commit_checked(self, bar: Bar) -> Any:
         """:meth:`update` for a bar the caller has already checked (a set checks once
         for all its indicators)."""
         if self._warm:
-            self.value = self._step(bar, commit=True)
+            self.value = self._step(bar)
             return self.value
         buffer = self._extended(bar)
         outputs, warm = self._kernel(buffer)
@@ -76,13 +70,7 @@ class IndicatorState(ABC):
             self._buffer = {}
         return self.value
 
-    def peek_checked(self, bar: Bar) -> Any:
-        """:meth:`peek` for a bar the caller has already checked."""
-        if self._warm:
-            return self._step(bar, commit=False)
-        buffer = self._extended(bar)
-        outputs, _ = self._kernel(buffer)
-        return self._last(outputs, len(buffer[self.inputs[0]]))
+
 
     def _extended(self, bar: Bar) -> dict[str, npt.NDArray[np.float64]]:
         return {k: read_only(np.append(self._buffer[k], getattr(bar, k))) for k in self.inputs}
@@ -100,8 +88,8 @@ class IndicatorState(ABC):
         """Take over the warm state returned by the kernel."""
 
     @abstractmethod
-    def _step(self, bar: Bar, *, commit: bool) -> Any:
-        """Values at ``bar`` from the warm state; mutate the state only when ``commit``."""
+    def _step(self, bar: Bar) -> Any:
+        """Values at ``bar`` from the warm state, which then moves on to it."""
 
 
 def last_or_nan(arr: npt.NDArray[np.float64], n: int) -> float:

@@ -102,17 +102,6 @@ def _kernel(
     return result, (warm, n % period, recent)
 
 
-def bollinger_bands(
-    close: npt.ArrayLike, *, period: int = 20, stddev: float = 2.0
-) -> tuple[Array, Array, Array]:
-    """Middle, upper and lower band of :func:`bollinger` alone (what TA-Lib's BBANDS
-    computes), without the bandwidth and squeeze."""
-    period, stddev, _ = _params(period, stddev, 1)
-    bands, _ = _band_rows(as_array("close", close), period, stddev, 3)
-    frozen(bands)
-    return bands[0], bands[1], bands[2]
-
-
 def bollinger(
     close: npt.ArrayLike,
     *,
@@ -158,7 +147,7 @@ class BollingerState(IndicatorState):
         self._bandwidths = ValueRing(recent, squeeze_period - 1)
         self._squeeze_period = squeeze_period
 
-    def _step(self, bar: Bar, *, commit: bool) -> BollingerValue:
+    def _step(self, bar: Bar) -> BollingerValue:
         # The operations of _kernels.bollinger_bands_loop for one bar.
         j, close = self._slot, bar.close
         if j < self._period - 1:
@@ -183,11 +172,10 @@ class BollingerState(IndicatorState):
         squeeze = len(previous) == self._squeeze_period - 1 and all(
             bandwidth <= b for b in previous
         )
-        if commit:
-            self._block[j] = close
-            self._origin, self._prefix, self._square_prefix = origin, prefix, square_prefix
-            if j == self._period - 1:
-                self._suffix, self._square_suffix = suffix, square_suffix
-            self._slot = (j + 1) % self._period
-            self._bandwidths.push(bandwidth)
+        self._block[j] = close
+        self._origin, self._prefix, self._square_prefix = origin, prefix, square_prefix
+        if j == self._period - 1:
+            self._suffix, self._square_suffix = suffix, square_suffix
+        self._slot = (j + 1) % self._period
+        self._bandwidths.push(bandwidth)
         return BollingerValue(middle, upper, lower, bandwidth, squeeze)

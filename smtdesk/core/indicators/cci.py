@@ -87,7 +87,7 @@ class CCIState(IndicatorState):
         self._period = int(self._params.get("period", 20))
         self._typical = ValueRing(warm, self._period - 1)
 
-    def _step(self, bar: Bar, *, commit: bool) -> float:
+    def _step(self, bar: Bar) -> float:
         typical = (bar.high + bar.low + bar.close) / 3
         window = [*self._typical.values(), typical]
         total = window[0]
@@ -98,6 +98,5 @@ class CCIState(IndicatorState):
         for value in window[1:]:
             mad += abs(value - mean)
         mad /= self._period
-        if commit:
-            self._typical.push(typical)
+        self._typical.push(typical)
         return _finish(typical - mean, mad, mean, self._period)

@@ -128,8 +128,7 @@ def compute_indicators(
 class IndicatorSet:
     """One incremental state per indicator, all advanced by one candle at a time.
 
-    ``update`` commits a closed candle and returns every indicator's values at it;
-    ``peek`` gives the values of a still-forming candle without committing anything.
+    ``update`` commits a closed candle and returns every indicator's values at it.
     Values equal the vectorised functions' last elements bit for bit.
     """
 
@@ -172,6 +171,3 @@ class IndicatorSet:
         check_bar(bar, Bar._fields)
         return {name: state.commit_checked(bar) for name, state in self._states.items()}
 
-    def peek(self, bar: Bar) -> dict[str, Any]:
-        check_bar(bar, Bar._fields)
-        return {name: state.peek_checked(bar) for name, state in self._states.items()}

@@ -119,14 +119,13 @@ class KDJState(IndicatorState):
         self._k, self._d = warm[2], warm[3]
         self._wk, self._wd = 1.0 / k_period, 1.0 / d_period
 
-    def _step(self, bar: Bar, *, commit: bool) -> KDJValue:
+    def _step(self, bar: Bar) -> KDJValue:
         highest = max(bar.high, *self._highs.values()) if self._highs.values() else bar.high
         lowest = min(bar.low, *self._lows.values()) if self._lows.values() else bar.low
         rsv = _rsv(bar.close, lowest, highest - lowest)
         k = recursive_step(rsv, self._wk, self._k)
         d = recursive_step(k, self._wd, self._d)
-        if commit:
-            self._highs.push(bar.high)
-            self._lows.push(bar.low)
-            self._k, self._d = k, d
+        self._highs.push(bar.high)
+        self._lows.push(bar.low)
+        self._k, self._d = k, d
         return KDJValue(k, d, 3.0 * k - 2.0 * d)

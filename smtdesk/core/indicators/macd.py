@@ -92,12 +92,11 @@ class MACDState(IndicatorState):
         self._weights = (2.0 / (fast + 1), 2.0 / (slow + 1), 2.0 / (signal + 1))
         self._fast, self._slow, self._dea = warm
 
-    def _step(self, bar: Bar, *, commit: bool) -> MACDValue:
+    def _step(self, bar: Bar) -> MACDValue:
         w_fast, w_slow, w_signal = self._weights
         fast = recursive_step(bar.close, w_fast, self._fast)
         slow = recursive_step(bar.close, w_slow, self._slow)
         dif = fast - slow
         dea = recursive_step(dif, w_signal, self._dea)
-        if commit:
-            self._fast, self._slow, self._dea = fast, slow, dea
+        self._fast, self._slow, self._dea = fast, slow, dea
         return MACDValue(dif, dea, dif - dea)

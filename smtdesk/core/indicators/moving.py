@@ -88,10 +88,9 @@ class SMAState(IndicatorState):
         self._period = int(self._params.get("period", 20))
         self._ring = PrefixRing(warm, self._period)
 
-    def _step(self, bar: Bar, *, commit: bool) -> float:
+    def _step(self, bar: Bar) -> float:
         total, window = self._ring.next(bar.close)
-        if commit:
-            self._ring.push(total)
+        self._ring.push(total)
         return window / self._period
 
 
@@ -111,10 +110,9 @@ class EMAState(IndicatorState):
         self._weight = 2.0 / (int(self._params.get("period", 20)) + 1)
         self._ema = warm
 
-    def _step(self, bar: Bar, *, commit: bool) -> float:
+    def _step(self, bar: Bar) -> float:
         value = recursive_step(bar.close, self._weight, self._ema)
-        if commit:
-            self._ema = value
+        self._ema = value
         return value
 
 
@@ -230,21 +228,12 @@ class MACrossState:
         check_bar(bar, self.inputs)
         return self.commit_checked(bar)
 
-    def peek(self, bar: Bar) -> CrossValue:
-        check_bar(bar, self.inputs)
-        return self.peek_checked(bar)
-
     def commit_checked(self, bar: Bar) -> CrossValue:
         volume_bar = Bar(bar.volume, bar.volume, bar.volume, bar.volume)
         f, s = self._fast.commit_checked(bar), self._slow.commit_checked(bar)
         self.value = self._judge(f, s, bar.volume, self._volume_mean.commit_checked(volume_bar))
         self._above, self._below, self._valid = f > s, f < s, not np.isnan(s)
         return self.value
-
-    def peek_checked(self, bar: Bar) -> CrossValue:
-        volume_bar = Bar(bar.volume, bar.volume, bar.volume, bar.volume)
-        f, s = self._fast.peek_checked(bar), self._slow.peek_checked(bar)
-        return self._judge(f, s, bar.volume, self._volume_mean.peek_checked(volume_bar))
 
     def _judge(
         self, f: float, s: float, volume: float, volume_mean: float

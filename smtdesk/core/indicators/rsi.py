@@ -66,10 +66,9 @@ class RSIState(IndicatorState):
         self._weight = 1.0 / int(self._params.get("period", 14))
         self._gain, self._loss, self._close = warm
 
-    def _step(self, bar: Bar, *, commit: bool) -> float:
+    def _step(self, bar: Bar) -> float:
         delta = bar.close - self._close
         gain = recursive_step(delta if delta > 0 else 0.0, self._weight, self._gain)
         loss = recursive_step(-delta if delta < 0 else 0.0, self._weight, self._loss)
-        if commit:
-            self._gain, self._loss, self._close = gain, loss, bar.close
+        self._gain, self._loss, self._close = gain, loss, bar.close
         return _ratio(gain, loss)

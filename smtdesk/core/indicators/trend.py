@@ -77,12 +77,11 @@ class ATRState(IndicatorState):
         self._keep = 1.0 - self._weight
         self._close, self._atr = warm
 
-    def _step(self, bar: Bar, *, commit: bool) -> float:
+    def _step(self, bar: Bar) -> float:
         value = _kernels.wilder_fma_step(
             _true_range_step(bar, self._close), self._weight, self._keep, self._atr
         )
-        if commit:
-            self._close, self._atr = bar.close, value
+        self._close, self._atr = bar.close, value
         return value
 
 
@@ -158,7 +157,7 @@ class ADXState(IndicatorState):
         self._period = int(self._params.get("period", 14))
         self._state = warm
 
-    def _step(self, bar: Bar, *, commit: bool) -> ADXValue:
+    def _step(self, bar: Bar) -> ADXValue:
         high, low, close, plus_sum, minus_sum, tr_sum, adx_prev = self._state
         period = self._period
         up, down = bar.high - high, low - bar.low
@@ -170,6 +169,5 @@ class ADXState(IndicatorState):
         plus_di = _di(plus_sum, tr_sum)
         minus_di = _di(minus_sum, tr_sum)
         value = recursive_step(_dx(plus_di, minus_di), 1.0 / period, adx_prev)
-        if commit:
-            self._state = (bar.high, bar.low, bar.close, plus_sum, minus_sum, tr_sum, value)
+        self._state = (bar.high, bar.low, bar.close, plus_sum, minus_sum, tr_sum, value)
         return ADXValue(value, plus_di, minus_di)

@@ -59,11 +59,10 @@ class OBVState(IndicatorState):
     def _load(self, warm: tuple[float, float]) -> None:
         self._obv, self._close = warm
 
-    def _step(self, bar: Bar, *, commit: bool) -> float:
+    def _step(self, bar: Bar) -> float:
         direction = 1.0 if bar.close > self._close else -1.0 if bar.close < self._close else 0.0
         value = self._obv + direction * bar.volume
-        if commit:
-            self._obv, self._close = value, bar.close
+        self._obv, self._close = value, bar.close
         return value
 
 
@@ -144,14 +143,13 @@ class MFIState(IndicatorState):
         self._positive = PrefixRing(warm[1], period)
         self._negative = PrefixRing(warm[2], period)
 
-    def _step(self, bar: Bar, *, commit: bool) -> float:
+    def _step(self, bar: Bar) -> float:
         typical = (bar.high + bar.low + bar.close) / 3
         flow = typical * bar.volume
         rising, falling = _direction(typical, self._typical)
         positive = self._positive.next(flow if rising else 0.0)
         negative = self._negative.next(flow if falling else 0.0)
-        if commit:
-            self._typical = typical
-            self._positive.push(positive[0])
-            self._negative.push(negative[0])
+        self._typical = typical
+        self._positive.push(positive[0])
+        self._negative.push(negative[0])
         return _mfi_ratio(positive[1], negative[1])

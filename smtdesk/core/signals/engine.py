@@ -13,7 +13,7 @@ Typical use::
     history = engine.run(btc, eth, align=True)        # every event so far
     ...
     for event in engine.update(btc, eth, align=True):  # after each closed candle
-        if event.alert_key not in seen: ...
+        raise_on_screen(event)
 """
 
 from __future__ import annotations

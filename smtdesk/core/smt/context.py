@@ -135,6 +135,3 @@ class PairContext:
             words.append(WEAK_PAIR)
         return frozenset(words)
 
-    def correlation(self, bars: npt.ArrayLike) -> npt.NDArray[np.float64]:
-        """Rolling log-return correlation of the pair at ``bars`` (NaN before the window fills)."""
-        return self._corr.at(bars)

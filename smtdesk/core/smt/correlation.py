@@ -36,19 +36,6 @@ def correlation_at(
     return out
 
 
-def rolling_correlation(
-    close_a: npt.ArrayLike, close_b: npt.ArrayLike, *, window: int = 200
-) -> npt.NDArray[np.float64]:
-    """:func:`correlation_at` at every bar (for charting), computed in chunks."""
-    n = len(np.asarray(close_a))
-    out = np.full(n, np.nan)
-    for lo in range(window, n, 4096):
-        bars = np.arange(lo, min(n, lo + 4096))
-        out[bars] = correlation_at(close_a, close_b, bars, window=window)
-    out.flags.writeable = False
-    return out
-
-
 @numba.njit(cache=True, nogil=True)
 def _running_sums(ra, rb, start, out):
     """Running sums of ra, rb, ra², rb², ra·rb from ``start``, one row of ``out`` per

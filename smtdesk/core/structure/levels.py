@@ -43,9 +43,6 @@ class Gaps:
     bottom: Floats
     fill_bar: Ints
 
-    def open_at(self, k: int) -> npt.NDArray[np.bool_]:
-        """Gaps known and not filled when bar ``k`` closes."""
-        return (self.bar <= k) & ((self.fill_bar < 0) | (self.fill_bar > k))
 
 
 def fair_value_gaps(high: npt.ArrayLike, low: npt.ArrayLike) -> Gaps:
@@ -104,9 +101,6 @@ class Pools:
     taken: Ints
     swept: npt.NDArray[np.bool_]
 
-    def resting_at(self, k: int) -> npt.NDArray[np.bool_]:
-        """Pools known and not yet taken when bar ``k`` closes."""
-        return (self.known <= k) & ((self.taken < 0) | (self.taken > k))
 
 
 def _equal_pairs(bars: Ints, values: Floats, sign: float, tolerance: float) -> tuple[Ints, Ints]:
