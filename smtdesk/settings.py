@@ -141,9 +141,6 @@ class SwingSettings(Section):
 
     major_strength: int = setting(5, "Major swing strength (bars each side)", lo=1, hi=50)
     minor_strength: int = setting(2, "Minor swing strength (bars each side; MSS levels)", lo=1, hi=50)
-    manual_snap_bars: int = setting(
-        3, "A dragged manual swing snaps to the extreme within ± bars", lo=0, hi=20
-    )
     pool_tolerance_pct: float = setting(
         0.1, "Equal highs/lows tolerance for liquidity pools, % of price", lo=0.0, hi=5.0, decimals=3
     )
@@ -158,14 +155,7 @@ class SwingSettings(Section):
 class SmtSettings(Section):
     TITLE: ClassVar[str] = "SMT"
 
-    match_window: int = setting(
-        0, "Matching window: bars each side of the other asset's swing", lo=0, hi=50,
-        special="± major strength",
-    )
     mss_wait: int = setting(20, "Bars after the divergence to wait for the MSS", lo=1, hi=500)
-    trade_asset: str = setting(
-        "non-sweeping", "Asset to trade (its MSS confirms the signal)", choices=("non-sweeping", "sweeping")
-    )
     stop_buffer_atr: float = setting(0.1, "Stop buffer beyond the swing, in ATRs", lo=0.0, hi=5.0)
     atr_period: int = setting(14, "ATR period of the stop buffer", lo=1, hi=500)
     correlation_window: int = setting(200, "Pair correlation window (bars of log returns)", lo=10, hi=5000)
@@ -260,7 +250,6 @@ class RiskSettings(Section):
     TITLE: ClassVar[str] = "Risk and account"
 
     account_size: float = setting(10_000.0, "Account size", lo=1.0, hi=1e12, decimals=2)
-    account_currency: str = setting("USDT", "Account currency", choices=("USDT", "USDC", "USD"))
     risk_pct: float = setting(1.0, "Risk per trade, % of the account", lo=0.01, hi=100.0)
     min_reward_risk: float = setting(
         0.0, "Minimum reward:risk of a confirmed signal to alert", lo=0.0, hi=20.0, special="no minimum"

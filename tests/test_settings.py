@@ -25,7 +25,7 @@ def _changed() -> Settings:
     s = replace_section(Settings(), "swings", major_strength=8, minor_strength=3)
     s = replace_section(s, "signals", funding_high_pct=0.05, ratio_low=0.5)
     s = replace_section(s, "indicators", ma_periods=(7, 30), bb_stddev=2.5)
-    s = replace_section(s, "risk", account_size=2500.0, account_currency="USDC")
+    s = replace_section(s, "risk", account_size=2500.0)
     s = replace_section(s, "alerts", forming=False)
     s = replace_section(s, "appearance", theme="light")
     return replace_section(s, "layout", stacked=True, panels=("macd", "rsi"), symbols=("A/USDT", "B/USDT"),
@@ -36,11 +36,11 @@ def test_defaults_are_domain_md():
     s = Settings()
     assert (s.swings.major_strength, s.swings.minor_strength) == (5, 2)
     assert (s.smt.mss_wait, s.smt.stop_buffer_atr, s.smt.correlation_window, s.smt.correlation_min) == (20, 0.1, 200, 0.7)
-    assert s.smt.trade_asset == "non-sweeping" and s.smt.htf_alignment
+    assert s.smt.htf_alignment
     assert s.indicators.ma_periods == (5, 10, 20, 50, 200)
     assert (s.indicators.macd_fast, s.indicators.macd_slow, s.indicators.macd_signal) == (12, 26, 9)
     assert (s.signals.funding_high_pct, s.signals.funding_low_pct) == (0.03, -0.01)
-    assert (s.risk.risk_pct, s.risk.account_currency) == (1.0, "USDT")
+    assert (s.risk.risk_pct, s.risk.account_size) == (1.0, 10_000.0)
 
 
 def test_round_trip_through_the_file(tmp_path):

@@ -56,7 +56,6 @@ class MarketInfo:
 
     symbol: str  # ccxt unified, e.g. "BTC/USDT:USDT"
     base: str
-    quote: str
     active: bool
 
 
@@ -264,7 +263,7 @@ class ExchangeSource:
         markets = await self.retrier.call("the market list", self._ex.load_markets)
         await self._sync_clock()
         found = [
-            MarketInfo(m["symbol"], m["base"], m["quote"], bool(m.get("active", True)))
+            MarketInfo(m["symbol"], m["base"], bool(m.get("active", True)))
             for m in markets.values()
             if m.get("swap") and m.get("linear") and m.get("settle") == "USDT"
         ]

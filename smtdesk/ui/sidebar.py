@@ -148,17 +148,8 @@ class SignalSidebar(QDockWidget):
     def _hidden(self, sig: Signal) -> bool:
         return self.hide_ended.isChecked() and sig.state in ENDED
 
-    def visible_count(self) -> int:
-        return sum(not item.isHidden() for item in self._items.values())
-
-    def alert_count(self) -> int:
-        return self.alerts.topLevelItemCount()
-
     def count(self) -> int:
         return self.tree.topLevelItemCount()
-
-    def signal_at(self, row: int) -> Signal:
-        return self.tree.topLevelItem(row).data(0, Qt.UserRole)
 
     def clear_signals(self) -> None:
         """Forget every listed signal (another pair, timeframe or venue has its own);

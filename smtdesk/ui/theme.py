@@ -82,8 +82,6 @@ LIGHT = Palette(
     level="#9598a1",
 )
 
-PALETTES = {p.name: p for p in (DARK, LIGHT)}
-
 
 def pen(color: str, width: float = 1.0, *, style=None) -> "pg.QtGui.QPen":
     """Cosmetic pen (width in pixels, whatever the zoom)."""

@@ -244,26 +244,3 @@ def test_bollinger_against_population_sigma_and_squeeze_by_brute_force():
         expected = i >= 19 + 119 and out.bandwidth[i] <= recent.min()
         assert out.squeeze[i] == expected, i
     assert out.squeeze.any()
-
-
-def test_fibonacci_levels_up_and_down():
-    up = ind.fib_levels(100.0, 200.0)
-    assert dict(up.retracements) == pytest.approx(
-        {
-            0.0: 200.0,
-            0.236: 176.4,
-            0.382: 161.8,
-            0.5: 150.0,
-            0.618: 138.2,
-            0.786: 121.4,
-            1.0: 100.0,
-        }
-    )
-    assert dict(up.extensions) == pytest.approx({1.618: 261.8, 2.618: 361.8, 4.236: 523.6})
-    down = ind.fib_levels(200.0, 100.0, retracements=(0.5,), extensions=(1.618,))
-    assert down.retracements == ((0.5, 150.0),)
-    assert down.extensions[0][1] == pytest.approx(38.2)
-    with pytest.raises(ValueError, match="^end:"):
-        ind.fib_levels(1.0, math.nan)
-    with pytest.raises(ValueError, match="^extensions:"):
-        ind.fib_levels(1.0, 2.0, extensions=(math.inf,))

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smtdesk.core.candles import Candles, timeframe_ms
-from smtdesk.core.smt.correlation import correlation_at
+from smtdesk.core.smt.correlation import RollingCorrelation
 from smtdesk.core.resample import (
     HtfTrend,
     _bucket_extremes,
@@ -111,9 +111,15 @@ def test_correlation_matches_pandas_and_is_the_same_one_bar_at_a_time():
     rng = np.random.default_rng(0)
     a = np.exp(np.cumsum(rng.normal(0, 0.01, 700)))
     b = np.exp(0.5 * np.log(a) + np.cumsum(rng.normal(0, 0.01, 700)))
-    full = correlation_at(a, b, np.arange(700), window=200)
+    whole = RollingCorrelation(window=200)
+    whole.update(a, b)
+    full = whole.at(np.arange(700))
     ref = pd.Series(np.diff(np.log(a))).rolling(200).corr(pd.Series(np.diff(np.log(b)))).to_numpy()
     assert np.isnan(full[:200]).all()
     np.testing.assert_allclose(full[200:], ref[199:], rtol=1e-9)
+    live = RollingCorrelation(window=200)
+    for k in range(150, 701, 37):  # grown a few bars at a time
+        live.update(a[:k], b[:k])
+    live.update(a, b)
     for k in (200, 431, 699):
-        assert correlation_at(a, b, [k], window=200)[0] == full[k]
+        assert live.at([k])[0] == full[k]

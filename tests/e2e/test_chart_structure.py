@@ -10,6 +10,7 @@ from PySide6.QtTest import QTest
 from smtdesk.ui.items.signal_marks import is_drawn
 from smtdesk.ui.sidebar import ALL_KINDS
 from smtdesk.ui.items.structure_layer import STRUCTURE_LAYERS
+from tests.ui.probes import segment_count, signal_at, visible_rects
 
 
 def view_action(win, title: str):
@@ -42,7 +43,7 @@ def test_each_structure_layer_is_a_view_menu_toggle_and_gaps_are_the_right_boxes
         assert not layer.items[key].isVisible()
 
     view_action(win, STRUCTURE_LAYERS["gaps"]).trigger()
-    qtbot.waitUntil(lambda: len(layer.items["gaps"].visible_rects()) > 0, timeout=5_000)
+    qtbot.waitUntil(lambda: len(visible_rects(layer.items["gaps"])) > 0, timeout=5_000)
     c, bar = chart.analysis.candles, chart.bar_seconds
     x = c.time / 1000.0
     (v0, v1), _ = chart.price.vb.viewRange()
@@ -51,7 +52,7 @@ def test_each_structure_layer_is_a_view_menu_toggle_and_gaps_are_the_right_boxes
         for k, lo, hi, end in gaps_by_hand(c)
         if x[end] + bar / 2 >= v0 and x[k] - bar / 2 <= v1
     )
-    drawn = sorted(map(tuple, layer.items["gaps"].visible_rects().tolist()))
+    drawn = sorted(map(tuple, visible_rects(layer.items["gaps"]).tolist()))
     assert len(drawn) == len(expected) > 0
     assert np.allclose(drawn, expected)
 
@@ -94,23 +95,23 @@ def test_clicking_a_divergence_in_the_sidebar_draws_it_on_price_and_indicator(ap
     sig = _click_row(qtbot, win, lambda s: s.kind == "rsi_divergence")
     chart, other = (win.left, win.right) if sig.assets[0] == win.left.analysis.symbol else (win.right, win.left)
     price, rsi = chart.price.marks, chart.panels["rsi"].marks
-    qtbot.waitUntil(lambda: price.segment_count() == 1, timeout=5_000)
+    qtbot.waitUntil(lambda: segment_count(price) == 1, timeout=5_000)
     x0, y0, x1, y1, _ = (float(v[0]) for v in price.shapes.segments)
     assert (x0, y0) == (sig.level_times["price.prior"] / 1000, sig.levels["price.prior"])
     assert (x1, y1) == (sig.level_times["price"] / 1000, sig.levels["price"])
     # the earlier swing is an earlier bar than the one the event refers to
     assert x0 < x1 == sig.ref_time / 1000
-    assert rsi.segment_count() == 1
+    assert segment_count(rsi) == 1
     x0, y0, x1, y1, _ = (float(v[0]) for v in rsi.shapes.segments)
     assert (y0, y1) == (sig.levels["rsi.prior"], sig.levels["rsi"]) and y0 > y1
     assert [lab[2] for lab in rsi.shapes.labels] == ["RSI divergence"]
-    assert other.price.marks.segment_count() == 0
+    assert segment_count(other.price.marks) == 0
     win.grab().save(str(artifacts / "divergence_selected.png"))
 
     swing = _click_row(qtbot, win, lambda s: s.kind == "rsi_failure_swing")
     chart = win.left if swing.assets[0] == win.left.analysis.symbol else win.right
-    qtbot.waitUntil(lambda: chart.panels["rsi"].marks.segment_count() == 3, timeout=5_000)
-    assert chart.price.marks.segment_count() == 0  # a failure swing lives on the RSI pane
+    qtbot.waitUntil(lambda: segment_count(chart.panels["rsi"].marks) == 3, timeout=5_000)
+    assert segment_count(chart.price.marks) == 0  # a failure swing lives on the RSI pane
     xs = chart.panels["rsi"].marks.shapes.segments[0].tolist()
     names = ("rsi.peak", "rsi.failure", "rsi.rally")
     assert xs == [swing.level_times[n] / 1000 for n in names]
@@ -119,25 +120,25 @@ def test_clicking_a_divergence_in_the_sidebar_draws_it_on_price_and_indicator(ap
     # A divergence of an indicator whose pane is closed draws there once the pane opens.
     macd = _click_row(qtbot, win, lambda s: s.kind == "macd_divergence")
     chart = win.left if macd.assets[0] == win.left.analysis.symbol else win.right
-    assert "macd" not in chart.panels and chart.price.marks.segment_count() == 1
+    assert "macd" not in chart.panels and segment_count(chart.price.marks) == 1
     win.panel_actions["macd"].trigger()
     ys = chart.panels["macd"].marks.shapes.segments[1].tolist()
     assert ys == [macd.levels["dif.prior"]]
 
     # An SMT row clears the marks.
     _click_row(qtbot, win, lambda s: s.kind == "smt")
-    assert chart.panels["rsi"].marks.segment_count() == 0
+    assert segment_count(chart.panels["rsi"].marks) == 0
 
     # The View toggle draws every divergence at once: one price line per pair of swings
     # (several indicators diverging at the same swings share it).
     view_action(win, "All divergences and failure swings").trigger()
-    listed = [win.sidebar.signal_at(r) for r in range(win.sidebar.count())]
+    listed = [signal_at(win.sidebar, r) for r in range(win.sidebar.count())]
     swing_pairs = {
         (s.assets, s.direction, s.level_times["price.prior"], s.level_times["price"])
         for s in listed if s.kind.endswith("_divergence") and is_drawn(s)
     }
-    drawn = sum(c.price.marks.segment_count() for c in (win.left, win.right))
+    drawn = sum(segment_count(c.price.marks) for c in (win.left, win.right))
     assert drawn == len(swing_pairs) > 1
     win.grab().save(str(artifacts / "divergences_all.png"))
     view_action(win, "All divergences and failure swings").trigger()
-    assert sum(c.price.marks.segment_count() for c in (win.left, win.right)) == 0
+    assert sum(segment_count(c.price.marks) for c in (win.left, win.right)) == 0

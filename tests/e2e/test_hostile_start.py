@@ -18,6 +18,7 @@ from smtdesk.data.alert_log import AlertLog
 from smtdesk.data.userstore import UserStore
 from tests.data.test_alert_log import smt
 from tests.data.test_hostile_cache import fill, read_only, tiny_disk
+from tests.ui.probes import alert_count
 
 
 class Dialogs:
@@ -187,7 +188,7 @@ def test_one_unreadable_alert_row_is_skipped_set_aside_and_the_rest_loads(app, d
     conn.commit()
     conn.close()
     win = app.open()
-    assert win.sidebar.alert_count() == 1
+    assert alert_count(win.sidebar) == 1
     told = win.notice.text()
     assert f"One saved alert history entry ({bad_id}) could not be read" in told
     assert reason in told and "Everything else was loaded." in told
@@ -196,7 +197,7 @@ def test_one_unreadable_alert_row_is_skipped_set_aside_and_the_rest_loads(app, d
     assert [(s, k) for s, k, _ in damaged_rows(app.data_dir)] == [("alert_history", bad_id)]
     app.close(win)
     again = app.open()  # nothing more to report the next time
-    assert again.sidebar.alert_count() == 1 and not again.notice.isVisible()
+    assert alert_count(again.sidebar) == 1 and not again.notice.isVisible()
 
 
 def test_a_read_only_user_data_file_is_said_and_alerts_are_kept_in_memory(app, qapp):
@@ -209,7 +210,7 @@ def test_a_read_only_user_data_file_is_said_and_alerts_are_kept_in_memory(app, q
         assert f"Your saved swings, drawings and alerts ({path}) cannot be written: it is " \
                "read-only" in told
         assert "kept until it closes only" in told
-        assert win.sidebar.alert_count() == 2
+        assert alert_count(win.sidebar) == 2
         log = win.worker.alert_log
         log.venue = "binanceusdm"
         new = smt(State.DIVERGENCE)
@@ -227,7 +228,7 @@ def test_an_unreadable_user_data_file_is_left_untouched_and_the_app_runs(app, qa
     dialogs = Dialogs("OK")
     win = app.open()
     assert "could not be read" in dialogs.seen[0] and str(path) in dialogs.seen[0]
-    assert win.sidebar.alert_count() == 0
+    assert alert_count(win.sidebar) == 0
     assert path.read_bytes() == b"not a database" * 300
 
 

@@ -11,6 +11,7 @@ from smtdesk.core.pair_model import PairModel
 from smtdesk.core.structure.swings import ManualSwing
 from smtdesk.ui.manual_swings import SNAP_BARS
 from tests.ui.drive import drag
+from tests.ui.probes import signal_at
 
 
 def view_point(chart, x: float, y: float) -> QPoint:
@@ -35,7 +36,7 @@ def smt_states(win) -> set[tuple[str, str]]:
 
 
 def listed(win) -> set[str]:
-    return {win.sidebar.signal_at(r).id for r in range(win.sidebar.count())}
+    return {signal_at(win.sidebar, r).id for r in range(win.sidebar.count())}
 
 
 def wait_for_revision(qtbot, win, before: int) -> None:

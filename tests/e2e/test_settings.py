@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QDialogButtonBox, QLineEd
 
 from smtdesk.ui.settings_dialog import SettingsDialog
 from smtdesk.ui.theme import LIGHT
+from tests.ui.probes import alert_count
 
 
 def _brute_swings(high: np.ndarray, low: np.ndarray, n: int) -> tuple[int, int]:
@@ -221,7 +222,7 @@ def test_smt_alerts_switched_off_in_the_dialog_raise_nothing_live(app, qtbot):
                 and not sig.tags & {"counter-trend", "weak pair"})
 
     qtbot.waitUntil(lambda: sum(map(alertable, raised)) >= 2, timeout=60_000)
-    alerts = [win.sidebar.alerts.topLevelItem(r).data(0, Qt.UserRole) for r in range(win.sidebar.alert_count())]
+    alerts = [win.sidebar.alerts.topLevelItem(r).data(0, Qt.UserRole) for r in range(alert_count(win.sidebar))]
     assert not [a for a in alerts if a.kind == "smt"], "other families may alert; SMT does not"
 
 

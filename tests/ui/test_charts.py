@@ -20,6 +20,7 @@ from smtdesk.ui.panels import PANELS
 from smtdesk.ui.signal_text import bar_time
 from smtdesk.ui.theme import LIGHT
 from tests.ui.drive import drag, hover, wheel
+from tests.ui.probes import drawn_labels, visible_count
 
 
 HOUR_MS = 3_600_000
@@ -283,16 +284,16 @@ def test_short_panes_keep_their_value_labels_apart_and_clear_of_the_price_tag(st
     open_panels(win, *PANELS)
     win.grab()
     for pane in win.left.panes():
-        boxes = [box for _text, box in pane.price_axis.drawn_labels]
+        boxes = [box for _text, box in drawn_labels(pane.price_axis)]
         for a, b in zip(boxes, boxes[1:]):
             assert not a.intersects(b), f"{pane.name}: labels overlap"
-    assert [t for t, _ in win.left.panels["rsi"].price_axis.drawn_labels], "RSI keeps a level label"
+    assert [t for t, _ in drawn_labels(win.left.panels["rsi"].price_axis)], "RSI keeps a level label"
     tag_value, _colour = win.left.price.price_axis.marker()
     axis = win.left.price.price_axis
     lo, hi = axis.range
     rect = axis.mapRectFromParent(axis.geometry())
     y = rect.bottom() - (tag_value - lo) / (hi - lo) * rect.height()
-    assert all(box.bottom() < y - 9 or box.top() > y + 9 for _t, box in axis.drawn_labels)
+    assert all(box.bottom() < y - 9 or box.top() > y + 9 for _t, box in drawn_labels(axis))
 
 
 def test_light_theme_recolours_panes_and_candles(still_window, artifacts):
@@ -379,7 +380,7 @@ def test_clicking_a_confirmed_signal_shows_its_bars_and_trade_plan(still_window,
 
 def test_sidebar_hides_ended_signals_on_request(still_window):
     sidebar = still_window.sidebar
-    everything = sidebar.visible_count()
+    everything = visible_count(sidebar)
     sidebar.hide_ended.setChecked(True)
     tree = sidebar.tree
     shown = [tree.topLevelItem(i).data(0, Qt.UserRole) for i in range(tree.topLevelItemCount())
@@ -387,4 +388,4 @@ def test_sidebar_hides_ended_signals_on_request(still_window):
     assert 0 < len(shown) < everything
     assert all(s.state.value not in ("cancelled", "invalidated") for s in shown)
     sidebar.hide_ended.setChecked(False)
-    assert sidebar.visible_count() == everything
+    assert visible_count(sidebar) == everything

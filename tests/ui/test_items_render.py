@@ -16,6 +16,7 @@ from smtdesk.ui.items.candles import CandleItem
 from smtdesk.ui.items.lines import LineItem
 from smtdesk.ui.items.volume import VolumeItem
 from smtdesk.ui.theme import DARK, LIGHT, Palette, pen, style_plot
+from tests.ui.probes import last_close
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 BAR = 3600
@@ -221,7 +222,7 @@ def test_live_updates_extend_the_pyramid_in_place(qtbot):
     for a, b in zip(item._pyramid.levels, rebuilt.levels):
         assert np.array_equal(a.field("high"), b.field("high"))
         assert np.array_equal(a.first, b.first)
-    assert item.last_close() == full.close[-1]
+    assert last_close(item) == full.close[-1]
     assert item.dataBounds(0)[1] == pytest.approx(x[-1] + BAR / 2)
     render(widget, x[0], x[-1])
     cols = item.drawn_columns
@@ -299,7 +300,7 @@ def test_screenshots_dark_and_light(qtbot):
         line = LineItem(pen=pen(palette.series[0]))
         line.set_data(x, ma, bar_seconds=BAR)
         widget.addItem(line)
-        widget.getPlotItem().getAxis("right").set_marker(item.last_close(), palette.up)
+        widget.getPlotItem().getAxis("right").set_marker(last_close(item), palette.up)
         for name, (a, b) in {"zoomed_in": (x[-150], x[-1] + 5 * BAR), "full": (x[0], x[-1])}.items():
             # as on the chart: the average over single candles, under aggregated columns
             line.setZValue(1 if name == "zoomed_in" else -1)

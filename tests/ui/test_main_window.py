@@ -12,6 +12,7 @@ from smtdesk.data.demo import DemoSource
 from smtdesk.data.userstore import UserStore
 from tests.data.test_alert_log import smt
 from tests.ui.drive import drag
+from tests.ui.probes import alert_count, signal_at
 
 
 def x_range(chart):
@@ -47,7 +48,7 @@ def test_dragging_one_chart_pans_the_other_and_stops_following(window, qtbot, ar
 
 def test_history_signals_listed_and_a_live_one_raises_a_notice(window, qtbot, artifacts):
     assert window.sidebar.count() >= 1
-    listed = [window.sidebar.signal_at(r) for r in range(window.sidebar.count())]
+    listed = [signal_at(window.sidebar, r) for r in range(window.sidebar.count())]
     assert {s.kind for s in listed} == {"smt"}, "the list opens on SMT signals"
     assert all(len(s.assets) == 2 for s in listed)
     qtbot.waitUntil(window.notice.isVisible, timeout=25_000)
@@ -90,10 +91,10 @@ def test_alert_history_from_earlier_runs_is_listed_and_new_alerts_join_it(qtbot,
     win = smtdesk_app.create_window(DemoSource(live_bars=300, seconds_per_bar=0.05), user_store=store)
     qtbot.addWidget(win)
     win.show()
-    assert win.sidebar.alert_count() == 1
+    assert alert_count(win.sidebar) == 1
     assert "confirmed" in win.sidebar.alerts.topLevelItem(0).text(1)
     win.worker.start()
-    qtbot.waitUntil(lambda: win.sidebar.alert_count() >= 2, timeout=30_000)
+    qtbot.waitUntil(lambda: alert_count(win.sidebar) >= 2, timeout=30_000)
     newest = win.sidebar.alerts.topLevelItem(0).data(0, Qt.UserRole)
     assert newest.kind == "smt" and newest.timeframe == "1h"
     assert win.notice.isVisible()

@@ -18,6 +18,7 @@ from smtdesk.data.store import CandleStore
 from tests.candle_asserts import assert_same_candles
 from tests.data.conftest import FAST
 from tests.data.fake_binance import HOUR_MS, FakeBinance, load_rows
+from tests.ui.probes import candle_x, signal_at
 
 FOUR_HOURS_MS = 4 * 3_600_000
 
@@ -54,11 +55,11 @@ def test_4h_button_reloads_both_charts_from_the_1h_demo_and_replays_at_4h(window
         history_hours = len(hours[asset.symbol]) - 300
         assert abs(len(asset.candles) - history_hours / 4) <= 1
     for chart in (win.left, win.right):
-        x = chart.price.candles.candle_x()
+        x = candle_x(chart.price.candles)
         assert np.all(np.diff(x) % (4 * 3600) == 0) and np.median(np.diff(x)) == 4 * 3600
     assert checked_timeframe(win) == "4h"
     assert win.sidebar.count() > 0
-    assert {win.sidebar.signal_at(i).timeframe for i in range(win.sidebar.count())} == {"4h"}
+    assert {signal_at(win.sidebar, i).timeframe for i in range(win.sidebar.count())} == {"4h"}
     assert f"Demo (recorded data): loading {btc} / {eth} 4h history, built from 1h candles" in statuses
 
     # the replay goes on in 4h candles: three forming steps, then the closed candle

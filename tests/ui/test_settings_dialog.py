@@ -49,7 +49,7 @@ def test_every_field_has_an_editor_of_its_kind_with_bounds_and_description(qtbot
 
 
 def test_ok_without_changes_gives_the_same_settings(qtbot):
-    s = replace_section(Settings(), "risk", account_size=2500.5, account_currency="USDC")
+    s = replace_section(Settings(), "risk", account_size=2500.5)
     s = replace_section(s, "layout", stacked=True, panels=("macd",))
     dialog = _dialog(qtbot, s)
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Ok), Qt.LeftButton)
@@ -104,4 +104,4 @@ def test_restore_defaults_resets_the_editors(qtbot):
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.RestoreDefaults), Qt.LeftButton)
     assert dialog.editor("smt", "mss_wait").value() == 20
     assert dialog.editor("smt", "htf_alignment").isChecked()
-    assert dialog.editor("smt", "match_window").text() == "± major strength"
+    assert dialog.editor("risk", "min_reward_risk").text() == "no minimum"

@@ -14,6 +14,7 @@ from smtdesk.ui.items.signal_marks import SignalMarkItem, path_on
 from smtdesk.ui.theme import DARK
 from tests.core.scenarios import candles
 from tests.ui.test_items_render import plot_with, render
+from tests.ui.probes import segment_count, visible_rects
 
 BAR = 3600.0
 
@@ -35,12 +36,12 @@ def test_a_gap_box_runs_from_candle_2_to_its_fill_bar_and_only_visible_boxes_pai
     assert g.fill_bar[first] == 9
     w = plot_with(item, qtbot)
     image = render(w, x[0] - BAR, x[-1] + BAR, (8, 17))
-    boxes = item.visible_rects().tolist()
+    boxes = visible_rects(item).tolist()
     assert [x[1] - BAR / 2, 10, x[9] + BAR / 2, 12] in boxes
     assert len(boxes) == len(g.bar)
     # A view left of every gap draws none, and shows only the background.
     blank = render(w, x[0] - 40 * BAR, x[0] - 20 * BAR, (8, 17))
-    assert len(item.visible_rects()) == 0
+    assert len(visible_rects(item)) == 0
     assert (blank == blank[5, 5]).all(axis=-1).mean() > 0.9
     assert not (image == image[5, 5]).all(axis=-1).mean() > 0.97
 
@@ -104,7 +105,7 @@ def test_divergences_at_the_same_swings_share_one_labelled_price_line():
                                     "k": rsi.level_times["rsi"]}})
     price = SignalMarkItem("price", palette=DARK)
     price.set_signals([rsi, kdj])
-    assert price.segment_count() == 1
+    assert segment_count(price) == 1
     assert [lab[2] for lab in price.shapes.labels] == ["RSI · KDJ divergence"]
     pane = SignalMarkItem("kdj", palette=DARK)
     pane.set_signals([rsi, kdj])

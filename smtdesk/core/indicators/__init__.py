@@ -7,7 +7,6 @@ warm-up bars; every ``*State`` reproduces the same values one candle at a time.
 from smtdesk.core.indicators._common import Bar
 from smtdesk.core.indicators.bollinger import Bollinger, BollingerState, BollingerValue, bollinger
 from smtdesk.core.indicators.cci import CCIState, cci
-from smtdesk.core.indicators.fibonacci import FibLevels, fib_levels
 from smtdesk.core.indicators.indicator_set import IndicatorConfig, IndicatorSet, compute_indicators
 from smtdesk.core.indicators.kdj import KDJ, KDJState, KDJValue, kdj
 from smtdesk.core.indicators.macd import MACD, MACDState, MACDValue, macd
@@ -37,7 +36,6 @@ __all__ = [
     "CCIState",
     "CrossValue",
     "EMAState",
-    "FibLevels",
     "IndicatorConfig",
     "IndicatorSet",
     "KDJ",
@@ -58,7 +56,6 @@ __all__ = [
     "cci",
     "compute_indicators",
     "ema",
-    "fib_levels",
     "kdj",
     "ma_cross",
     "macd",

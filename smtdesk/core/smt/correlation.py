@@ -9,33 +9,6 @@ import numpy.typing as npt
 from smtdesk.core.arrays import GrowingArray
 
 
-def correlation_at(
-    close_a: npt.ArrayLike, close_b: npt.ArrayLike, bars: npt.ArrayLike, *, window: int = 200
-) -> npt.NDArray[np.float64]:
-    """Correlation of the ``window`` log returns ending at each of ``bars``.
-
-    NaN where fewer than ``window`` returns exist or a side is flat. The same rows give
-    the same floats whether asked for one bar or many, so a live update and a full scan
-    agree exactly.
-    """
-    close_a = np.asarray(close_a, np.float64)
-    close_b = np.asarray(close_b, np.float64)
-    bars = np.asarray(bars, np.int64)
-    out = np.full(len(bars), np.nan)
-    ok = bars >= window
-    if not ok.any():
-        return out
-    idx = bars[ok][:, None] + np.arange(-window, 1)
-    ra = np.diff(np.log(close_a[idx]), axis=1)
-    rb = np.diff(np.log(close_b[idx]), axis=1)
-    ra -= ra.mean(axis=1, keepdims=True)
-    rb -= rb.mean(axis=1, keepdims=True)
-    den = np.sqrt((ra * ra).sum(axis=1) * (rb * rb).sum(axis=1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out[ok] = np.where(den > 0, (ra * rb).sum(axis=1) / den, np.nan)
-    return out
-
-
 @numba.njit(cache=True, nogil=True)
 def _running_sums(ra, rb, start, out):
     """Running sums of ra, rb, ra², rb², ra·rb from ``start``, one row of ``out`` per
@@ -52,7 +25,8 @@ def _running_sums(ra, rb, start, out):
 
 
 class RollingCorrelation:
-    """:func:`correlation_at` from running sums, grown bar by bar; O(1) per reading.
+    """Correlation of the ``window`` log returns ending at a bar (NaN where fewer exist or
+    a side is flat), from running sums grown bar by bar; O(1) per reading.
 
     The running sums are plain sequential additions, so sums extended by a live update
     are bit-identical to those of a full scan and both read the same correlation. The

@@ -97,12 +97,6 @@ class AnnotationItem(pg.GraphicsObject):
     def shapes(self) -> Shapes:
         return self._shapes
 
-    def visible_rects(self) -> np.ndarray:
-        """(x0, y0, x1, y1) rows of the boxes a paint of the current view draws."""
-        x0, y0, x1, y1, _ = self._shapes.rects
-        keep = self._visible(x0, x1)
-        return np.column_stack((x0, y0, x1, y1))[keep]
-
     # -- Qt / pyqtgraph protocol ------------------------------------------------------
     def boundingRect(self) -> QtCore.QRectF:
         rect = QtCore.QRectF(self._bounds)

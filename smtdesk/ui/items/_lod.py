@@ -17,9 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-Reducer = np.ufunc | None
-"""How a field aggregates across samples (``np.maximum``, ``np.fmin``, ...); None = raw only."""
-
 _MIN_CAPACITY = 16
 _DIRECT_REDUCE = 4096
 """Below this many samples a plain reduce beats walking the pyramid."""
@@ -171,10 +168,6 @@ class Pyramid:
         self.levels[0].write(at, self._keys(x), np.arange(at, end, dtype=np.int64), raw)
         self._grow_from(at)
         return at
-
-    def last_index(self, level: _Level, bucket: int) -> int:
-        """Raw index of the last sample in ``bucket`` of ``level``."""
-        return int(level.first[bucket + 1]) - 1 if bucket + 1 < level.size else self.size - 1
 
     def extreme(self, name: str, i: int, j: int) -> float:
         """Reduce field ``name`` over raw samples ``i:j`` with its reducer, exactly.

@@ -173,11 +173,6 @@ class _LeanAxis(pg.AxisItem):
     def boundingRect(self) -> QtCore.QRectF:
         return self._layout()[0]
 
-    @property
-    def drawn_labels(self) -> list[tuple[str, QtCore.QRectF]]:
-        """Each label the last paint drew and its box, in item coordinates."""
-        return [(text, QtCore.QRectF(x, y, w, h)) for text, x, y, w, h in self._drawn]
-
     def ticks(self, lo: float, hi: float, length_px: float, *, labelled: bool = True) -> tuple[np.ndarray, Sequence[str]]:
         """Tick values in ``[lo, hi]`` and, when ``labelled``, their labels (else none)."""
         raise NotImplementedError

@@ -60,18 +60,6 @@ class CandleItem(WindowedItem):
         x, fields = _candle_fields(newer)
         self._tail_changed(self._pyramid.merge_tail(x, fields))
 
-    def candle_x(self) -> np.ndarray:
-        """Open times in seconds of the candles shown (read-only view)."""
-        x = self._pyramid.x if self._pyramid is not None else np.empty(0)
-        x = x.view()
-        x.flags.writeable = False
-        return x
-
-    def last_close(self) -> float | None:
-        if self._pyramid is None or self._pyramid.size == 0:
-            return None
-        return float(self._pyramid.raw("close")[-1])
-
     def visible_range(self, x0: float, x1: float) -> tuple[float, float]:
         """Lowest low and highest high of the candles overlapping ``[x0, x1]``.
 

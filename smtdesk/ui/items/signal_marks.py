@@ -98,6 +98,3 @@ class SignalMarkItem(AnnotationItem):
         self._set_shapes(
             Shapes(segments=segments, labels=tuple(labels)), styles, label_fill=p.background + "b0"
         )
-
-    def segment_count(self) -> int:
-        return len(self.shapes.segments[0])
