@@ -37,6 +37,7 @@ from smtdesk.logs import catch_uncaught, configure_logging
 from smtdesk.settings import Settings, load_settings
 from smtdesk.ui.error_dialog import ErrorReporter
 from smtdesk.ui.main_window import MainWindow
+from smtdesk.ui.status_text import describe
 from smtdesk.ui.theme import DARK, apply_palette
 
 EXIT_DATA_ERROR = 2
@@ -173,7 +174,7 @@ def create_window(
                           settings=settings, symbols=symbols, timeframe=timeframe)
     # What the status bar and the warnings say is also the log's record of connects,
     # retries and fallbacks.
-    worker.status_changed.connect(lambda text: market_log.info("%s", text))
+    worker.status_changed.connect(lambda status: market_log.info("%s", describe(status)))
     worker.notice.connect(lambda text: market_log.info("%s", text))
     worker.failed.connect(lambda text: market_log.warning("%s", text))
     return MainWindow(worker, venues={**VENUES, DemoSource.name: DemoSource.label,

@@ -19,7 +19,6 @@ import asyncio
 import logging
 import time
 from pathlib import Path
-from datetime import datetime, timezone
 from concurrent.futures import ThreadPoolExecutor
 from typing import Awaitable, Callable
 
@@ -37,6 +36,7 @@ from smtdesk.data.imported import IMPORTED
 from smtdesk.data.qt_gc import collect_on_qt_thread
 from smtdesk.data.resampled import BucketFold, fold_stream, require_base
 from smtdesk.data.source import DERIVATIVES, HISTORY_SINCE, LIQUIDATIONS, LIVE, MARKETS, Source
+from smtdesk.data.status import Phase, Status
 from smtdesk.data.store import CandleStore
 from smtdesk.data.userstore import ManualSwing as StoredSwing
 from smtdesk.data.userstore import UserStore
@@ -61,6 +61,10 @@ _MODEL_FIELD = {
 }
 
 SourceFactory = Callable[[str], Source]
+
+
+def _ms_from_now(seconds: float) -> int:
+    return int((time.time() + seconds) * 1000)
 """The source serving a venue id of the pickers (``"demo"`` or a ccxt id)."""
 
 
@@ -87,7 +91,7 @@ class MarketWorker(QObject):
     alerts_raised(tuple[RaisedAlert, ...])
         The events the pair model's alert policy raises, each (id, state) once ever;
         already kept in the alert history.
-    status_changed(str)
+    status_changed(Status)
         Which source is live and what it is doing, for the status bar.
     failed(str)
         A problem worded for the user; the worker keeps what it already has.
@@ -115,7 +119,7 @@ class MarketWorker(QObject):
     alerts_raised = Signal(object)
     imported = Signal(object, tuple)
     import_refused = Signal(str)
-    status_changed = Signal(str)
+    status_changed = Signal(object)
     failed = Signal(str)
     source_changed = Signal(str)
     progress = Signal(int)
@@ -169,7 +173,7 @@ class MarketWorker(QObject):
         self._task: asyncio.Task | None = None
         self._reload_task: asyncio.Task | None = None
         self._retiring: list[asyncio.Task] = []
-        self._status = ""
+        self._status: Status | None = None
         self.status_changed.connect(self._remember_status)
         # One thread: analysis steps run in arrival order and never overlap.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis")
@@ -220,7 +224,7 @@ class MarketWorker(QObject):
             self._refuse(str(exc), self._status)
             return
         shown_status = self._status
-        self.status_changed.emit(f"{source.label}: checking {what}")
+        self.status_changed.emit(Status(source.label, Phase.CHECKING, what=what))
         still = f"Still showing {' / '.join(self.symbols)} {self.timeframe}."
         try:
             unreachable = await self._check(source, symbols, timeframe)
@@ -248,7 +252,7 @@ class MarketWorker(QObject):
         if old is not source:
             self.source_changed.emit(source.label)
         self.selection_changed.emit(source.name, symbols, timeframe)
-        self.status_changed.emit(f"{source.label}: loading {what}")
+        self.status_changed.emit(Status(source.label, Phase.LOADING, what=what))
         self._task = asyncio.ensure_future(self._run(unreachable=unreachable, connected=True))
         self._retiring = [t for t in self._retiring if not t.done()]
         self._retiring.append(asyncio.ensure_future(self._retire(dying, old)))
@@ -314,13 +318,14 @@ class MarketWorker(QObject):
             return str(exc)
         return None
 
-    def _refuse(self, message: str, status: str) -> None:
+    def _refuse(self, message: str, status: Status | None) -> None:
         self.failed.emit(message)
-        self.status_changed.emit(status)
+        if status is not None:
+            self.status_changed.emit(status)
         self.selection_changed.emit(self.source.name, self.symbols, self.timeframe)
 
-    def _remember_status(self, text: str) -> None:
-        self._status = text
+    def _remember_status(self, status: Status) -> None:
+        self._status = status
 
     async def _discard(self, source: Source) -> None:
         """Close ``source`` unless the worker still uses it."""
@@ -340,7 +345,7 @@ class MarketWorker(QObject):
             except Exception as exc:  # the window must outlive any data failure
                 log.exception("market worker failed")
                 self.failed.emit(f"Market data stopped unexpectedly: {elide(exc)}")
-                self.status_changed.emit(f"{self.source.label}: stopped")
+                self.status_changed.emit(Status(self.source.label, Phase.STOPPED))
                 return
             abandoned, self.source = self.source, self.fallback
             await self._discard(abandoned)
@@ -354,7 +359,8 @@ class MarketWorker(QObject):
         return base, {s: BucketFold(s, self.timeframe, base) for s in self.symbols}
 
     def _built(self, base: str) -> str:
-        return "" if base == self.timeframe else f", built from {base} candles"
+        """The base timeframe a shown one is built from; empty when served as such."""
+        return "" if base == self.timeframe else base
 
     def _folded(self, updates, folds: dict[str, BucketFold], base: str):
         return updates if base == self.timeframe else fold_stream(updates, folds)
@@ -412,10 +418,7 @@ class MarketWorker(QObject):
                 done, _ = await asyncio.wait({job}, timeout=max(said - loop.time(), 0.0))
                 if not done:
                     said = None
-                    self.status_changed.emit(
-                        f"{label}: analysing the history (the first start also prepares "
-                        "the analysis for this computer, once)"
-                    )
+                    self.status_changed.emit(Status(label, Phase.ANALYSING))
             return await job
 
         self.charts_ready.emit((await run(load, *histories)).snapshot)
@@ -544,13 +547,13 @@ class MarketWorker(QObject):
         ``unreachable`` why it did not come.
         """
         label = source.label
-        source.on_status = self.status_changed.emit
+        source.on_status = lambda text: self.status_changed.emit(Status(label, Phase.NOTE, reason=text))
         source.on_problem = self.failed.emit
         try:
             base, folds = self._base()
         except SourceError as exc:
             self.failed.emit(str(exc))
-            self.status_changed.emit(f"{label}: stopped")
+            self.status_changed.emit(Status(label, Phase.STOPPED))
             return True
         cached = [folds[s].history(store.load_candles(source.name, s, base)) for s in self.symbols]
         has_cache = all(len(c) for c in cached)
@@ -558,10 +561,9 @@ class MarketWorker(QObject):
             analysis = await self._load(label, cached)
             self.analysis_ready.emit(analysis)
             await self._cached_derivatives(source.name, store)
-            self.status_changed.emit(f"{label}: showing {len(cached[0])} cached candles, "
-                                     "connecting for the rest")
+            self.status_changed.emit(Status(label, Phase.CACHED, count=len(cached[0])))
         else:
-            self.status_changed.emit(f"{label}: connecting")
+            self.status_changed.emit(Status(label, Phase.CONNECTING))
         reason = unreachable if connected else await self._connect(source)
         if reason is not None and not has_cache and self.fallback is not None:
             self.failed.emit(f"{label} is not reachable ({reason}); showing the demo market.")
@@ -572,10 +574,8 @@ class MarketWorker(QObject):
                              "while it keeps trying.")
         while reason is not None:
             # the cached candles stay on screen; the venue is asked again now and then
-            resume = datetime.fromtimestamp(time.time() + self.resume_delay, timezone.utc)
-            shown = "offline (cached)" if has_cache else "offline"
-            self.status_changed.emit(f"{label}: {shown}, trying again at "
-                                     f"{resume:%H:%M:%S} UTC ({reason})")
+            self.status_changed.emit(Status(label, Phase.OFFLINE, cached=has_cache, reason=reason,
+                                            resume_at=_ms_from_now(self.resume_delay)))
             await self._sleep(self.resume_delay)
             reason = await self._connect(source)
         markets = await source.markets()  # loaded by the connect: no request
@@ -586,7 +586,7 @@ class MarketWorker(QObject):
                 return True
             except UnknownSymbol as exc:
                 self.failed.emit(str(exc))
-                self.status_changed.emit(f"{label}: stopped ({elide(exc)})")
+                self.status_changed.emit(Status(label, Phase.STOPPED, reason=elide(exc)))
                 return True
             except Exception as exc:
                 # keep what is shown; the store remembers how far we got. Anything else
@@ -597,9 +597,8 @@ class MarketWorker(QObject):
                     message = f"{label} data stopped unexpectedly: {elide(exc)}"
                 wait = max(self.resume_delay, source.seconds_blocked())
                 self.failed.emit(message)
-                resume = datetime.fromtimestamp(time.time() + wait, timezone.utc)
-                self.status_changed.emit(f"{label}: offline, trying again at "
-                                         f"{resume:%H:%M:%S} UTC ({message})")
+                self.status_changed.emit(Status(label, Phase.OFFLINE, reason=message,
+                                                resume_at=_ms_from_now(wait)))
                 await self._sleep(wait)
 
     async def _sync_and_follow(self, source: Source, store: CandleStore,
@@ -610,8 +609,8 @@ class MarketWorker(QObject):
         bars = min(self.history_bars * ratio, max(self.history_bars, MAX_BASE_BARS))
         stored = []
         for i, symbol in enumerate(self.symbols):
-            self.status_changed.emit(f"{label}: fetching missing {symbol} {self.timeframe} "
-                                     f"candles{self._built(base)}")
+            self.status_changed.emit(Status(label, Phase.FETCHING, what=f"{symbol} {self.timeframe}",
+                                            built_from=self._built(base)))
             stored.append(await sync_candles(
                 source, store, symbol, base, bars=bars,
                 on_progress=lambda f, i=i: self._on_progress(label, (i + f) / n),
@@ -625,7 +624,7 @@ class MarketWorker(QObject):
                 self._side_tasks.append(asyncio.ensure_future(self._derivatives(source, store)))
             if LIQUIDATIONS in source.capabilities:
                 self._side_tasks.append(asyncio.ensure_future(self._liquidations(source, store)))
-        self.status_changed.emit(f"{label}: live")
+        self.status_changed.emit(Status(label, Phase.LIVE))
         since = {s: int(c.time[-1]) for s, c in zip(self.symbols, stored) if len(c)}
         updates = record(source.stream(self.symbols, base, since=since), store, source.name)
         await self._follow(self._folded(updates, folds, base))
@@ -633,7 +632,7 @@ class MarketWorker(QObject):
     def _on_progress(self, label: str, fraction: float) -> None:
         percent = int(round(100 * fraction))
         self.progress.emit(percent)
-        self.status_changed.emit(f"{label}: fetching missing candles, {percent} %")
+        self.status_changed.emit(Status(label, Phase.FETCHING, percent=percent))
 
     async def _derivatives(self, source: Source, store: CandleStore) -> None:
         """Funding, open interest and ratios of each symbol; a missing kind is not fatal."""
@@ -695,30 +694,30 @@ class MarketWorker(QObject):
 
     async def _run_replay(self) -> None:
         label = self.source.label
-        suffix = f" ({self._fallback_reason})" if self._fallback_reason else ""
         try:
             if MARKETS not in self.source.capabilities:
                 self.symbols_listed.emit(self.source.symbols)
             base, folds = self._base()
-            self.status_changed.emit(f"{label}: loading {' / '.join(self.symbols)} "
-                                     f"{self.timeframe} history{self._built(base)}{suffix}")
+            self.status_changed.emit(Status(
+                label, Phase.LOADING, what=f"{' / '.join(self.symbols)} {self.timeframe} history",
+                built_from=self._built(base), reason=self._fallback_reason or ""))
             histories = [folds[s].history(await self.source.history(s, base))
                          for s in self.symbols]
             analysis = await self._load(label, histories)
             self.analysis_ready.emit(analysis)
             self._show_forming(folds)
             if LIVE not in self.source.capabilities:
-                self.status_changed.emit(f"{label}: {len(histories[0])} candles, no live data")
+                self.status_changed.emit(Status(label, Phase.NO_LIVE, count=len(histories[0])))
                 return
-            self.status_changed.emit(f"{label}: live{suffix}")
+            self.status_changed.emit(Status(label, Phase.LIVE, reason=self._fallback_reason or ""))
             await self._follow(self._folded(self.source.stream(self.symbols, base), folds, base))
-            self.status_changed.emit(f"{label}: replay finished")
+            self.status_changed.emit(Status(label, Phase.FINISHED))
         except SourceError as exc:
             self.failed.emit(str(exc))
-            self.status_changed.emit(f"{label}: stopped")
+            self.status_changed.emit(Status(label, Phase.STOPPED))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the window must outlive any data failure
             log.exception("market worker failed")
             self.failed.emit(f"Market data stopped unexpectedly: {elide(exc)}")
-            self.status_changed.emit(f"{label}: stopped")
+            self.status_changed.emit(Status(label, Phase.STOPPED))

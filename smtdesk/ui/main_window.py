@@ -39,6 +39,7 @@ from smtdesk.ui.pickers import Pickers
 from smtdesk.ui.settings_dialog import SettingsDialog
 from smtdesk.ui.sidebar import SignalSidebar
 from smtdesk.ui.signal_text import bar_time
+from smtdesk.ui.status_text import describe
 from smtdesk.ui.theme import DARK, LIGHT, apply_palette
 
 PAN_FRACTION = 0.2
@@ -133,7 +134,7 @@ class MainWindow(QMainWindow):
         worker.alerts_raised.connect(self._on_alerts_raised)
         worker.imported.connect(self._on_imported)
         worker.import_refused.connect(self._on_import_refused)
-        worker.status_changed.connect(self.source_label.setText)
+        worker.status_changed.connect(lambda status: self.source_label.setText(describe(status)))
         worker.source_changed.connect(self.source_label.setText)
         worker.failed.connect(self._on_failed)
         worker.notice.connect(lambda text: self.statusBar().showMessage(text, 10_000))

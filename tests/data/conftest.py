@@ -16,6 +16,7 @@ from smtdesk.data.exchange import ExchangeSource
 from smtdesk.data.retry import RetryPolicy
 from smtdesk.data.store import CandleStore
 from tests.data.fake_binance import HOUR_MS, FakeBinance, load_rows
+from smtdesk.ui.status_text import describe
 
 BTC = "BTC/USDT:USDT"
 ETH = "ETH/USDT:USDT"
@@ -106,14 +107,15 @@ def on_qt_loop(qapp):
 
 
 class Seen:
-    """Everything a worker emitted, by signal name."""
+    """Everything a worker emitted, by signal name; statuses in the words the window shows."""
 
     def __init__(self, worker) -> None:
         self.events: list[tuple[str, object]] = []
-        for name in ("charts_ready", "analysis_ready", "status_changed", "failed", "source_changed", "progress",
+        for name in ("charts_ready", "analysis_ready", "failed", "source_changed", "progress",
                      "forming_candle", "derivatives_ready", "signals_raised",
                      "notice"):
             getattr(worker, name).connect(lambda v, n=name: self.events.append((n, v)))
+        worker.status_changed.connect(lambda s: self.events.append(("status_changed", describe(s))))
 
     def of(self, name: str) -> list:
         return [v for n, v in self.events if n == name]

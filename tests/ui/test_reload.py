@@ -19,6 +19,7 @@ from tests.candle_asserts import assert_same_candles
 from tests.data.conftest import FAST
 from tests.data.fake_binance import HOUR_MS, FakeBinance, load_rows
 from tests.ui.probes import candle_x, signal_at
+from smtdesk.ui.status_text import describe
 
 FOUR_HOURS_MS = 4 * 3_600_000
 
@@ -40,7 +41,7 @@ def test_4h_button_reloads_both_charts_from_the_1h_demo_and_replays_at_4h(window
     win.worker.forming_candle.connect(lambda u: events.append(("forming", u.symbol, u.candles)))
     win.worker.analysis_ready.connect(lambda a: events.append(("analysis", a.timeframe, a)))
     statuses = []
-    win.worker.status_changed.connect(statuses.append)
+    win.worker.status_changed.connect(lambda status: statuses.append(describe(status)))
 
     QTest.mouseClick(win.pickers.timeframe_buttons["4h"], Qt.LeftButton)
     qtbot.waitUntil(lambda: win.left.analysis.candles.time[-1] % FOUR_HOURS_MS == 0
