@@ -257,27 +257,6 @@ class MarketWorker(QObject):
         self._retiring = [t for t in self._retiring if not t.done()]
         self._retiring.append(asyncio.ensure_future(self._retire(dying, old)))
 
-    # -- settings ----------------------------------------------------------------------------
-    def apply_settings(self, settings: Settings) -> None:
-        """Analyse with ``settings`` from now on; the pair shown is analysed again at once
-        (``analysis_ready``). Returns at once; the last of several quick calls wins."""
-        self.settings = settings
-        if self._settings_task is not None:
-            self._settings_task.cancel()
-        self._settings_task = asyncio.ensure_future(self._reanalyse(self._analyzer))
-
-    @property
-    def settings_pending(self) -> bool:
-        """Whether the analysis with the settings last applied is still to come."""
-        return self._settings_task is not None and not self._settings_task.done()
-
-    async def _reanalyse(self, analyzer: PairAnalyzer) -> None:
-        options = {"indicators": indicator_config(self.settings), "smt": smt_params(self.settings)}
-        loop = asyncio.get_running_loop()
-        analysis = await loop.run_in_executor(self._executor, lambda: analyzer.configure(**options))
-        if analysis is not None and analyzer is self._analyzer:
-            self.analysis_ready.emit(analysis)
-
     def _source_for(self, venue: str) -> Source:
         for source in (self.source, self.fallback):
             if source is not None and source.name == venue:
@@ -390,6 +369,14 @@ class MarketWorker(QObject):
         """``step(*args)`` on the analysis thread, after every command sent before it."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, step, *args)
 
+    async def _command(self, command, *args) -> None:
+        """A pair model ``command`` (``PairModel.apply``, ...), its result shown unless the
+        pair changed meanwhile (a reload makes a new model)."""
+        model = self._model
+        result = await self._in_model(command, model, *args)
+        if model is self._model:
+            await self._show(result)
+
     async def _load(self, label: str, histories) -> PairAnalysis:
         """The analysis of whole histories, on the analysis thread: the charts are shown
         (``charts_ready``) before the signals are detected. When that keeps the window
@@ -478,6 +465,7 @@ class MarketWorker(QObject):
             price = float(c.high[i] if kind == "high" else c.low[i])
             self.user_store.set_swing(key, StoredSwing(t, kind, price))
 
+    # -- settings ----------------------------------------------------------------------------
     def apply_settings(self, settings: Settings) -> None:
         """Analyse with ``settings`` from now on; the pair shown is analysed again at once
         (``analysis_ready``) when a threshold changed. Returns at once; the last of several
@@ -489,14 +477,7 @@ class MarketWorker(QObject):
         self.config = config
         if self._settings_task is not None:
             self._settings_task.cancel()
-        model = self._model
-
-        async def apply() -> None:
-            result = await self._in_model(model.apply, config)
-            if model is self._model:
-                await self._show(result)
-
-        self._settings_task = asyncio.ensure_future(apply())
+        self._settings_task = asyncio.ensure_future(self._command(PairModel.apply, config))
 
     @property
     def settings_pending(self) -> bool:
@@ -505,15 +486,8 @@ class MarketWorker(QObject):
 
     def show_structure(self, shown: bool) -> None:
         """Whether the snapshots carry the market structure a chart layer shows."""
-        model = self._model
-
-        async def command() -> None:
-            result = await self._in_model(model.show_structure, shown)
-            if model is self._model:
-                await self._show(result)
-
         self._structure_shown = shown
-        self._side_tasks.append(asyncio.ensure_future(command()))
+        self._side_tasks.append(asyncio.ensure_future(self._command(PairModel.show_structure, shown)))
 
     @property
     def structure_shown(self) -> bool:
@@ -660,10 +634,7 @@ class MarketWorker(QObject):
                     got[_MODEL_FIELD[series.kind]] = Series(series.time, series.value)
             if got:
                 # the §6 rules that read derivatives (overheat, OI with price) re-run
-                model = self._model
-                result = await self._in_model(model.set_derivatives, symbol, Derivatives(**got))
-                if model is self._model:
-                    await self._show(result)
+                await self._command(PairModel.set_derivatives, symbol, Derivatives(**got))
 
     async def _cached_derivatives(self, venue: str, store: CandleStore) -> None:
         """The derivatives series kept from an earlier run, shown with the cached candles."""
@@ -677,10 +648,7 @@ class MarketWorker(QObject):
                     self.derivatives_ready.emit(series)
                     got[_MODEL_FIELD[kind]] = Series(series.time, series.value)
             if got:
-                model = self._model
-                result = await self._in_model(model.set_derivatives, symbol, Derivatives(**got))
-                if model is self._model:
-                    await self._show(result)
+                await self._command(PairModel.set_derivatives, symbol, Derivatives(**got))
 
     async def _liquidations(self, source: Source, store: CandleStore) -> None:
         try:

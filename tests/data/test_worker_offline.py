@@ -3,7 +3,6 @@ offline (cached), while the worker keeps trying; the demo stands in only with no
 
 from __future__ import annotations
 
-import asyncio
 
 import ccxt.pro
 

@@ -7,23 +7,14 @@ from PySide6.QtCore import Qt
 
 from smtdesk.core.candles import Candles
 from smtdesk.core.structure.levels import Pools
-from smtdesk.ui.items._annotations import AnnotationItem, Shapes, Style
-from smtdesk.ui.theme import DARK, Palette, pen
+from smtdesk.ui.items._annotations import Shapes, Style
+from smtdesk.ui.items.pools import PoolItem
+from smtdesk.ui.theme import pen
 
 
-class SweepItem(AnnotationItem):
+class SweepItem(PoolItem):
     """Each swept pool as a dotted line at its level from its (last) swing to the sweep
     bar, with a marker on the sweep bar's wick: above a swept high, below a swept low."""
-
-    def __init__(self, *, palette: Palette = DARK) -> None:
-        super().__init__()
-        self._palette = palette
-        self._data: tuple[Candles, Pools] | None = None
-
-    def set_palette(self, palette: Palette) -> None:
-        self._palette = palette
-        if self._data is not None:
-            self.set_pools(*self._data)
 
     def set_pools(self, candles: Candles, pools: Pools) -> None:
         self._data = (candles, pools)
