@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from html import escape
 
-from smtdesk.core.signal import Direction, Signal
+from smtdesk.core.signal import Direction, Signal, State
 
 
 def short_symbol(symbol: str) -> str:
@@ -23,16 +23,28 @@ def bar_time(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d %H:%M")
 
 
+_WORDS = {"smt": "SMT", "rsi": "RSI", "macd": "MACD", "kdj": "KDJ", "cci": "CCI", "obv": "OBV",
+          "mfi": "MFI", "adx": "ADX", "bb": "Bollinger", "ma": "MA", "oi": "OI", "dif": "DIF",
+          "dea": "DEA", "j": "J", "k": "K"}
+
+
+def _words(key: str) -> str:
+    """A signal kind or level key in words: ``rsi_failure_swing`` -> "RSI failure swing"."""
+    return " ".join(_WORDS.get(w, w) for w in key.replace(".", "_").split("_"))
+
+
 def title(sig: Signal) -> str:
     arrow = "▲" if sig.direction is Direction.BULLISH else "▼"
-    kind = "SMT" if sig.kind == "smt" else sig.kind.replace("_", " ")
-    return f"{arrow} {sig.direction.value.capitalize()} {kind} · {sig.state.value}"
+    head = f"{arrow} {sig.direction.value.capitalize()} {_words(sig.kind)}"
+    if sig.state is State.TRIGGERED:  # a one-shot reading of one asset has no states
+        return f"{head} · {short_symbol(sig.assets[0])}"
+    return f"{head} · {sig.state.value}"
 
 
 def summary(sig: Signal) -> str:
     """One line naming who swept what and who held, with levels."""
     if sig.kind != "smt" or len(sig.assets) != 2:
-        return ", ".join(f"{k} {v:,.2f}" for k, v in sig.levels.items())
+        return ", ".join(f"{_words(k)} {v:,.2f}" for k, v in sig.levels.items())
     sweeper, other = sig.assets
     side = "high" if sig.direction is Direction.BEARISH else "low"
     parts = []
@@ -60,11 +72,11 @@ def reason(sig: Signal) -> str:
 
 
 def _level_name(name: str) -> str:
-    """"ETH/USDT:USDT.swept" -> "ETH swept"; indicator levels ("rsi.prior") as they are."""
+    """"ETH/USDT:USDT.swept" -> "ETH swept"; indicator levels in words ("RSI prior")."""
     asset, dot, what = name.rpartition(".")
     if dot and "/" in asset:
         return f"{short_symbol(asset)} {what}"
-    return {"mss": "MSS level"}.get(name, name)
+    return {"mss": "MSS level"}.get(name) or _words(name)
 
 
 def detail(sig: Signal) -> str:

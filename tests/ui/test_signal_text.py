@@ -23,3 +23,14 @@ def test_the_detail_view_carries_every_level_its_bar_and_the_plan():
         assert value in text
     assert "Known at close of" in text and "2026-01-19 21:00 UTC" in text
     assert "RSI &lt; 30" in signal_text.detail(dataclasses.replace(sig, reason="RSI < 30")), "text, not markup"
+
+
+def test_an_indicator_signal_reads_in_words_with_its_asset():
+    from smtdesk.core.signal import Direction, Signal, State
+
+    sig = Signal(id="rsi_failure_swing:bullish:ETH/USDT:USDT:1", kind="rsi_failure_swing",
+                 direction=Direction.BULLISH, state=State.TRIGGERED, assets=("ETH/USDT:USDT",),
+                 timeframe="1h", ref_time=0, known_time=0,
+                 levels={"rsi.peak": 28.34, "rsi.failure": 38.31, "rsi": 40.03})
+    assert signal_text.title(sig) == "▲ Bullish RSI failure swing · ETH"
+    assert signal_text.summary(sig) == "RSI peak 28.34, RSI failure 38.31, RSI 40.03"
