@@ -539,7 +539,11 @@ class MarketWorker(QObject):
         else:
             self.status_changed.emit(Status(label, Phase.CONNECTING))
         reason = unreachable if connected else await self._connect(source)
-        if reason is not None and not has_cache and self.fallback is not None:
+        if reason is not None and not has_cache:
+            if self.fallback is None:
+                self.failed.emit(f"{label} is not reachable ({reason}).")
+                self.status_changed.emit(Status(label, Phase.STOPPED, reason=reason))
+                return True
             self.failed.emit(f"{label} is not reachable ({reason}); showing the demo market.")
             self._fallback_reason = f"{label} not reachable: {reason}"
             return False
@@ -548,7 +552,7 @@ class MarketWorker(QObject):
                              "while it keeps trying.")
         while reason is not None:
             # the cached candles stay on screen; the venue is asked again now and then
-            self.status_changed.emit(Status(label, Phase.OFFLINE, cached=has_cache, reason=reason,
+            self.status_changed.emit(Status(label, Phase.OFFLINE, cached=True, reason=reason,
                                             resume_at=_ms_from_now(self.resume_delay)))
             await self._sleep(self.resume_delay)
             reason = await self._connect(source)
