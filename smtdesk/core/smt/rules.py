@@ -149,11 +149,11 @@ class Outcome:
 
 
 @numba.njit(cache=True, nogil=True)
-def _window_argmax(hi, sign, centre, last, n):
-    """Bar of the highest high over ``centre-n .. min(centre+n, last)``; ties take the
-    earliest, and as with np.argmax the first NaN is the maximum."""
-    best, bar = -np.inf, centre - n
-    for w in range(max(centre - n, 0), min(centre + n, last) + 1):
+def _running_argmax(hi, sign, lo, last):
+    """Bar of the highest high over ``lo .. last``; ties take the earliest, and as with
+    np.argmax the first NaN is the maximum."""
+    best, bar = -np.inf, lo
+    for w in range(lo, last + 1):
         v = sign * hi[w]
         if np.isnan(v):
             return w
@@ -163,16 +163,9 @@ def _window_argmax(hi, sign, centre, last, n):
 
 
 @numba.njit(cache=True, nogil=True)
-def _running_argmax(hi, sign, lo, last):
-    """Bar of the highest high over ``lo .. last``; ties take the earliest."""
-    best, bar = -np.inf, lo
-    for w in range(lo, last + 1):
-        v = sign * hi[w]
-        if np.isnan(v):
-            return w
-        if v > best:
-            best, bar = v, w
-    return bar
+def _window_argmax(hi, sign, centre, last, n):
+    """Bar of the highest high over ``centre-n .. min(centre+n, last)``."""
+    return _running_argmax(hi, sign, max(centre - n, 0), min(centre + n, last))
 
 
 @numba.njit(cache=True, nogil=True)
