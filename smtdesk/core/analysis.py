@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,9 @@ class PairAnalysis:
     """Every event so far, in the order they became known."""
     revision: int = 0
     """Changes whenever the signals were found anew (not merely grown by live events)."""
+    latest: Mapping[str, Signal] = field(default_factory=lambda: MappingProxyType({}))
+    """The latest state of each signal id as found at this revision; live events since
+    come one by one (the worker's ``signals_raised``)."""
 
 
 def analyze_asset(

@@ -17,8 +17,9 @@ Typical use::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass, replace
+from types import MappingProxyType
 from typing import Any, overload
 
 import numpy as np
@@ -147,6 +148,10 @@ class _CandleBuffer:
         for name, col in self._cols.items():
             col.extend(getattr(candles, name))
 
+    @property
+    def time(self) -> np.ndarray:
+        return self._cols["time"].view
+
     def view(self) -> Candles:
         # Rows already written never change (new ones go past the end), so read-only
         # views of the filled part are as frozen as a copy, and checked when they came in.
@@ -161,7 +166,10 @@ class _IndicatorTrack:
 
     def __init__(self, candles: Candles, config: IndicatorConfig) -> None:
         full = compute_indicators(candles.high, candles.low, candles.close, candles.volume, config=config)
-        self._state = IndicatorSet.from_candles(candles, config=config)
+        # The incremental states rerun the kernels over the history: only a live candle
+        # needs them, so a history that is only loaded (or re-run) does not pay for them.
+        self._history, self._config = candles, config
+        self._state: IndicatorSet | None = None
         self._shapes: dict[str, tuple[type, tuple[str, ...]] | None] = {}
         self._cols: dict[tuple[str, str], GrowingArray] = {}
         for name, value in full.items():
@@ -180,6 +188,8 @@ class _IndicatorTrack:
         self._cols[(name, f)] = col
 
     def append(self, c: Candles) -> None:
+        if self._state is None:
+            self._state = IndicatorSet.from_candles(self._history, config=self._config)
         for i in range(len(c)):
             row = self._state.update(Bar(high=c.high[i], low=c.low[i], close=c.close[i], volume=c.volume[i]))
             for name, value in row.items():
@@ -237,9 +247,13 @@ class _Asset:
 
     def has(self, time: int) -> int | None:
         """The row of the candle opening at ``time``, if this asset has it."""
-        t = self.buffer.view().time
+        t = self.buffer.time
         i = int(t.searchsorted(time))
         return i if i < len(t) and t[i] == time else None
+
+
+def _in_order(swings: Iterable[ManualSwing]) -> tuple[ManualSwing, ...]:
+    return tuple(sorted(set(swings), key=lambda m: (m.time, m.kind)))
 
 
 class PairModel:
@@ -262,9 +276,13 @@ class PairModel:
         self._reset(Candles.empty(), Candles.empty())
 
     # -- commands -----------------------------------------------------------------------------
-    def load(self, a: Candles, b: Candles) -> ModelResult:
-        """Take whole histories. The snapshot has candles, indicators and swings but no
-        signals yet: over a long history :meth:`detect` takes longer."""
+    def load(self, a: Candles, b: Candles, *,
+             manual: Mapping[str, Iterable[ManualSwing]] | None = None) -> ModelResult:
+        """Take whole histories (and the hand-placed swings saved for them). The snapshot
+        has candles, indicators and swings but no signals yet: over a long history
+        :meth:`detect` takes longer."""
+        for symbol, swings in (manual or {}).items():
+            self._manual[symbol] = _in_order(swings)
         self._reset(a, b)
         return ModelResult(self._snapshot())
 
@@ -276,7 +294,7 @@ class PairModel:
     def append(self, symbol: str, candles: Candles) -> ModelResult:
         """Closed candles of ``symbol``; the events they make known, and which alert."""
         asset = self._assets[self.symbols.index(symbol)]
-        last = asset.buffer.view().time
+        last = asset.buffer.time
         if len(candles) == 0:
             return ModelResult(self._snapshot())
         if len(last) and candles.time[0] <= last[-1]:
@@ -305,7 +323,7 @@ class PairModel:
 
     def set_manual(self, symbol: str, swings: Iterable[ManualSwing]) -> ModelResult:
         """Replace the hand-placed swings of ``symbol``; signals are re-run at once (§8)."""
-        self._manual[symbol] = tuple(sorted(set(swings), key=lambda m: (m.time, m.kind)))
+        self._manual[symbol] = _in_order(swings)
         return self._rerun()
 
     def set_derivatives(self, symbol: str, derivatives: Derivatives) -> ModelResult:
@@ -314,7 +332,11 @@ class PairModel:
         return self._rerun()
 
     def apply(self, config: ModelConfig) -> ModelResult:
-        """Other thresholds: the whole analysis is re-run with them."""
+        """Other thresholds: the whole analysis is re-run with them (another alert policy
+        alone changes only what the next events raise)."""
+        if replace(config, alerts=self.config.alerts) == self.config:
+            self.config = config
+            return ModelResult(self._snapshot())
         self.config = config
         ran = self._engine_ran
         self._reset(*(asset.buffer.view() for asset in self._assets))
@@ -344,11 +366,14 @@ class PairModel:
         self._engine_ran = False
         self._revision += 1
         self._history: Sequence[Signal] = ()
+        self._latest: Mapping[str, Signal] = MappingProxyType({})
         self._live: list[Signal] = []
 
     def _run_engine(self) -> None:
         a, b = (side.view() for side in self._aligned)
         self._history = self._engine.run(a, b, manual=self._manual, derivatives=self._derivatives)
+        # read once here, off the window's thread: a long history has 10^5 events
+        self._latest = MappingProxyType({sig.id: sig for sig in self._history})
         self._live = []
         self._engine_ran = True
         self._revision += 1
@@ -370,7 +395,7 @@ class PairModel:
     def _snapshot(self) -> PairAnalysis:
         assets = tuple(self._asset_snapshot(a) for a in self._assets)
         signals = EventLog(self._history, self._live, len(self._live))
-        return PairAnalysis(self.timeframe, assets, signals, self._revision)
+        return PairAnalysis(self.timeframe, assets, signals, self._revision, self._latest)
 
     def _asset_snapshot(self, asset: _Asset) -> AssetAnalysis:
         return analyze_asset(

@@ -386,15 +386,11 @@ class MarketWorker(QObject):
         said = loop.time() + self.slow_analysis_seconds  # when to say so, once
         model = self._model
         self.alert_log.venue = self.source.name
-        swings = self._saved_swings()
-        seen = await self._in_model(self.alert_log.seen)
 
         def load(a, b) -> ModelResult:
-            result = model.load(a, b)
-            for symbol, marks in swings.items():
-                model.set_manual(symbol, marks)
-            model.mark_seen(seen)
-            return result
+            # the user store is read here too, off the window's thread
+            model.mark_seen(self.alert_log.seen())
+            return model.load(a, b, manual=self._saved_swings())
 
         async def run(step, *args):
             nonlocal said

@@ -319,8 +319,8 @@ class MainWindow(QMainWindow):
         if reloaded or analysis.revision != self._revision:
             # found anew: list and draw them all; live events come through signals_raised
             self._revision = analysis.revision
-            self.sidebar.set_signals(analysis.signals)
-            self._charted = {sig.id: sig for sig in analysis.signals if _charted(sig)}
+            self.sidebar.set_signals(analysis.latest)
+            self._charted = {key: sig for key, sig in analysis.latest.items() if _charted(sig)}
             self._draw_charted()
         self.sidebar.set_searching(False)
         newest = max(a.candles.time[-1] for a in analysis.assets if len(a.candles))

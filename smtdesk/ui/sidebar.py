@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from PySide6.QtCore import Qt
@@ -182,9 +183,9 @@ class SignalSidebar(QDockWidget):
         if picked in self._items:
             self.tree.setCurrentItem(self._items[picked])
 
-    def set_signals(self, signals) -> None:
-        """Every event of the pair, found anew: list the latest state of each signal."""
-        self._latest = {sig.id: sig for sig in signals}
+    def set_signals(self, latest: Mapping[str, Signal]) -> None:
+        """The signals of the pair, found anew: the latest state of each, by id."""
+        self._latest = dict(latest)
         groups = sorted({kind_group(s.kind) for s in self._latest.values()} | {"SMT"})
         wanted = self.kind_filter.currentText()
         self.kind_filter.blockSignals(True)

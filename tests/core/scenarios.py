@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from smtdesk.core.candles import Candles
+from smtdesk.core.signals.indicators import indicator_sink
 
 HOUR = 3_600_000
 T0 = 1_700_000_000_000 - 1_700_000_000_000 % HOUR
@@ -56,3 +57,8 @@ def with_values(values, **changes) -> list[float]:
 
 def extend(values, extra) -> list[float]:
     return list(values) + list(extra)
+
+
+def indicator_events(*args, **kwargs) -> list:
+    """Every §6 event of one asset, built and ordered by known bar."""
+    return indicator_sink(*args, **kwargs).signals()

@@ -24,10 +24,10 @@ from smtdesk.core.signals.indicators import (
     IndicatorColumns,
     IndicatorSignalParams,
     Series,
-    indicator_events,
 )
 from smtdesk.core.signal import Direction, Signal, State, TradePlan, signal_from_parts
 from smtdesk.core.structure.swings import SwingSet, find_swings
+from tests.core.scenarios import indicator_events
 
 HOUR = 3_600_000
 

@@ -10,11 +10,11 @@ from smtdesk.core.signals.indicators import (
     Derivatives,
     IndicatorSignalParams,
     Series,
-    indicator_events,
 )
 from smtdesk.core.signal import Direction, State
 from smtdesk.core.structure.swings import SwingSet, find_swings
 from tests.core.scenarios import HOUR, bar_time, candles
+from tests.core.scenarios import indicator_events
 
 
 def columns(n: int, **given) -> dict[str, np.ndarray]:

@@ -203,3 +203,24 @@ def test_the_structure_is_computed_only_while_shown_and_equals_a_full_run(pair):
         for f in dataclasses.fields(x):
             assert np.array_equal(getattr(x, f.name), getattr(y, f.name)), (name, f.name)
     assert model.show_structure(False).snapshot.assets[0].structure is None
+
+
+def test_swings_given_with_the_history_are_in_its_first_snapshot(pair):
+    a, b = pair
+    mark = ManualSwing(int(a.time[700]), "high")
+    model = PairModel((BTC, ETH), "1h")
+    charts = model.load(a, b, manual={BTC: [mark]}).snapshot
+    assert charts.assets[0].manual == (mark,) and 700 not in charts.assets[0].swings.high_idx
+    found = model.detect().snapshot
+    expected = SignalEngine("1h", (BTC, ETH)).run(*align_pair(a, b), manual={BTC: (mark,), ETH: ()})
+    assert list(found.signals) == list(expected)
+    assert found.latest == {sig.id: sig for sig in expected}
+
+
+def test_another_alert_policy_alone_does_not_rerun(pair):
+    a, b = pair
+    model = loaded(a, b)
+    revision = snapshot(model).revision
+    quiet = ModelConfig(alerts=AlertPolicy(families=frozenset()))
+    assert model.apply(quiet).snapshot.revision == revision
+    assert model.config.alerts.families == frozenset()

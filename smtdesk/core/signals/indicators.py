@@ -20,7 +20,7 @@ from smtdesk.core.arrays import read_only
 from smtdesk.core.candles import Candles, timeframe_ms
 from smtdesk.core.signals.derivatives import Derivatives, Series, derivative_readings
 from smtdesk.core.signals.columns import COLUMNS, IndicatorColumns
-from smtdesk.core.signal import Direction, Signal
+from smtdesk.core.signal import Direction
 from smtdesk.core.signals.sink import Sink
 from smtdesk.core.structure.swings import SwingSet
 
@@ -30,7 +30,6 @@ __all__ = [
     "IndicatorColumns",
     "IndicatorSignalParams",
     "Series",
-    "indicator_events",
     "indicator_sink",
 ]
 
@@ -85,32 +84,6 @@ EXIT = frozenset({"exit"})
 _MIDLINE = {"rsi": 50.0, "cci": 0.0}
 
 
-def indicator_events(
-    cols: Mapping[str, np.ndarray],
-    c: Candles,
-    *,
-    asset: str,
-    timeframe: str,
-    swing_highs: SwingSet,
-    swing_lows: SwingSet,
-    start: int = 0,
-    params: IndicatorSignalParams = IndicatorSignalParams(),
-    derivatives: Derivatives | None = None,
-) -> list[Signal]:
-    """Every §6 event of one asset known at bars ``start .. len(c)-1``, ordered by known bar."""
-    return indicator_sink(
-        cols,
-        c,
-        asset=asset,
-        timeframe=timeframe,
-        swing_highs=swing_highs,
-        swing_lows=swing_lows,
-        start=start,
-        params=params,
-        derivatives=derivatives,
-    ).signals()
-
-
 def indicator_sink(
     cols: Mapping[str, np.ndarray],
     c: Candles,
@@ -123,8 +96,8 @@ def indicator_sink(
     params: IndicatorSignalParams = IndicatorSignalParams(),
     derivatives: Derivatives | None = None,
 ) -> Sink:
-    """The events of :func:`indicator_events`, collected but not yet built or ordered
-    (for merging several assets' events in one pass)."""
+    """Every §6 event of one asset known at bars ``start .. len(c)-1``, collected but not
+    yet built or ordered (for merging several assets' events in one pass)."""
     p = params
     sink = Sink(asset, timeframe, c.time, kinds=p.kinds)
     # NaN warm-up values compare False everywhere, which is what every detector wants.
