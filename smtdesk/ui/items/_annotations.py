@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.Qt import QtCore, QtGui
 
-from smtdesk.ui.items._windowed import line_array, rect_array
+from smtdesk.ui.items._windowed import line_array, pixel_size, rect_array
 
 LABEL_PX = (90, 18)
 """Room a label or marker may take beyond the shapes' data bounds, in pixels."""
@@ -102,16 +102,8 @@ class AnnotationItem(pg.GraphicsObject):
         rect = QtCore.QRectF(self._bounds)
         if rect.isNull() and not len(self._shapes.markers[0]) and not self._shapes.labels:
             return rect
-        px, py = self._pixel_size()
+        px, py = pixel_size(self)
         return rect.adjusted(-LABEL_PX[0] * px, -LABEL_PX[1] * py, LABEL_PX[0] * px, LABEL_PX[1] * py)
-
-    def _pixel_size(self) -> tuple[float, float]:
-        vb = self.getViewBox()
-        if vb is None or not hasattr(vb, "viewRange"):
-            return 0.0, 0.0
-        (x0, x1), (y0, y1) = vb.viewRange()
-        w, h = vb.width(), vb.height()
-        return (abs(x1 - x0) / w if w > 0 else 0.0), (abs(y1 - y0) / h if h > 0 else 0.0)
 
     def viewTransformChanged(self) -> None:
         super().viewTransformChanged()

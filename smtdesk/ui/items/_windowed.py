@@ -45,6 +45,16 @@ def rect_array(x: np.ndarray, y: np.ndarray, w: np.ndarray | float, h: np.ndarra
     return arr
 
 
+def pixel_size(item: pg.GraphicsObject) -> tuple[float, float]:
+    """Data units per screen pixel of ``item``'s view, from its range and size (cheap)."""
+    vb = item.getViewBox()
+    if vb is None or not hasattr(vb, "viewRange"):
+        return 0.0, 0.0
+    (x0, x1), (y0, y1) = vb.viewRange()
+    w, h = vb.width(), vb.height()
+    return (abs(x1 - x0) / w if w > 0 else 0.0), (abs(y1 - y0) / h if h > 0 else 0.0)
+
+
 @dataclass(frozen=True, slots=True)
 class _Window:
     detailed: bool
@@ -114,21 +124,12 @@ class WindowedItem(pg.GraphicsObject):
     def boundingRect(self) -> QtCore.QRectF:
         if self._bounding_rect is None:
             rect = QtCore.QRectF(self._bounds)
-            px, py = self._pixel_size()
+            px, py = pixel_size(self)
             if not rect.isNull():
                 # cosmetic pens reach about a pixel beyond the geometry
                 rect.adjust(-2 * px, -2 * py, 2 * px, 2 * py)
             self._bounding_rect = rect
         return self._bounding_rect
-
-    def _pixel_size(self) -> tuple[float, float]:
-        """Data units per screen pixel, from the view's range and size (cheap)."""
-        vb = self.getViewBox()
-        if vb is None or not hasattr(vb, "viewRange"):
-            return 0.0, 0.0
-        (x0, x1), (y0, y1) = vb.viewRange()
-        w, h = vb.width(), vb.height()
-        return (abs(x1 - x0) / w if w > 0 else 0.0), (abs(y1 - y0) / h if h > 0 else 0.0)
 
     def viewTransformChanged(self) -> None:
         super().viewTransformChanged()
