@@ -160,7 +160,8 @@ class MarketWorker(QObject):
         self.resume_delay = resume_delay
         self.slow_analysis_seconds = slow_analysis_seconds
         self._sleep = sleep
-        self._side_tasks: list[asyncio.Task] = []
+        self._side_tasks: list[asyncio.Task] = []  # the live source's derivatives and liquidations
+        self._commands: set[asyncio.Task] = set()  # the window's commands, until each is done
         self._make_source = sources
         self._fallback_reason: str | None = None
         self.user_store = user_store
@@ -190,7 +191,7 @@ class MarketWorker(QObject):
 
     async def stop(self) -> None:
         tasks = [t for t in (self._reload_task, self._task, self._settings_task) if t is not None]
-        tasks += self._side_tasks
+        tasks += [*self._side_tasks, *self._commands]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, *self._retiring, return_exceptions=True)
@@ -369,6 +370,13 @@ class MarketWorker(QObject):
         """``step(*args)`` on the analysis thread, after every command sent before it."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, step, *args)
 
+    def _spawn(self, command) -> None:
+        """Run a command of the window; it outlives a reload (it checks which model it
+        ran on) and ends with the worker."""
+        task = asyncio.ensure_future(command)
+        self._commands.add(task)
+        task.add_done_callback(self._commands.discard)
+
     async def _command(self, command, *args) -> None:
         """A pair model ``command`` (``PairModel.apply``, ...), its result shown unless the
         pair changed meanwhile (a reload makes a new model)."""
@@ -430,7 +438,7 @@ class MarketWorker(QObject):
         """The user placed, moved or removed a swing of ``symbol``: re-run and save them."""
         if symbol not in self.symbols:
             return
-        self._side_tasks.append(asyncio.ensure_future(self._set_manual(symbol, tuple(swings))))
+        self._spawn(self._set_manual(symbol, tuple(swings)))
 
     async def _set_manual(self, symbol: str, swings: tuple[ManualSwing, ...]) -> None:
         model, key = self._model, self._key(symbol)
@@ -483,7 +491,7 @@ class MarketWorker(QObject):
     def show_structure(self, shown: bool) -> None:
         """Whether the snapshots carry the market structure a chart layer shows."""
         self._structure_shown = shown
-        self._side_tasks.append(asyncio.ensure_future(self._command(PairModel.show_structure, shown)))
+        self._spawn(self._command(PairModel.show_structure, shown))
 
     @property
     def structure_shown(self) -> bool:
@@ -492,7 +500,7 @@ class MarketWorker(QObject):
     def import_candles(self, path: Path, symbol: str, timeframe: str) -> None:
         """Keep the candles of a CSV file as ``symbol`` at ``timeframe`` among the imported
         candles; ``imported`` says what was stored, ``import_refused`` why nothing was."""
-        self._side_tasks.append(asyncio.ensure_future(self._import(path, symbol, timeframe)))
+        self._spawn(self._import(path, symbol, timeframe))
 
     async def _import(self, path: Path, symbol: str, timeframe: str) -> None:
         if self.store is None:

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from smtdesk.core.candles import Candles
+from smtdesk.core.structure.swings import ManualSwing
 from smtdesk.data import derivatives as dv
 from smtdesk.data.demo import DemoSource
 from smtdesk.data.worker import MarketWorker
@@ -142,5 +143,25 @@ def test_the_charts_come_before_the_signals_of_a_loaded_history(on_qt_loop):
             assert np.array_equal(early.candles.time, late.candles.time)
             assert np.array_equal(early.indicators["rsi"], late.indicators["rsi"], equal_nan=True)
         await worker.stop()
+
+    on_qt_loop(body())
+
+
+def test_a_swing_marked_while_the_history_loads_leaves_the_derivatives_to_come(tmp_path, on_qt_loop):
+    """A command of the window is not one of the live source's side tasks."""
+    async def body():
+        async with market(tmp_path) as m:
+            for sym, ex_id in ((BTC, "BTCUSDT"), (ETH, "ETHUSDT")):
+                m.store.save_candles("binanceusdm", sym, "1h", Candles.from_rows(m.fake.truth(ex_id)[:900]))
+            worker = MarketWorker(m.source, store=m.store, history_bars=1000)
+            seen = Seen(worker)
+            worker.start()
+            await until(lambda: seen.of("analysis_ready"))  # the cached candles, before the sync
+            mark = ManualSwing(int(m.fake.truth("BTCUSDT")[850][0]), "high")
+            worker.set_manual_swings(BTC, (mark,))
+            await until(lambda: any(s == "Binance USD-M: live" for s in seen.of("status_changed")))
+            await until(lambda: {s.kind for s in seen.of("derivatives_ready")} >= {"funding"})
+            assert seen.of("analysis_ready")[-1].assets[0].manual == (mark,)
+            await worker.stop()
 
     on_qt_loop(body())
