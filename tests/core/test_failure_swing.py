@@ -6,14 +6,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smtdesk.core.signals.indicators import (
-    COLUMNS,
-    IndicatorSignalParams,
-    indicator_events,
-)
+from smtdesk.core.signals.indicators import COLUMNS, IndicatorSignalParams
 from smtdesk.core.signal import Direction
 from smtdesk.core.structure.swings import SwingSet
-from tests.core.scenarios import HOUR, bar_time, candles
+from tests.core.scenarios import HOUR, bar_time, candles, indicator_events
 
 
 def swings_of(rsi, *, m=1, w=5, start=0):
