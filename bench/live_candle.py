@@ -28,6 +28,7 @@ from smtdesk.core.signals.engine import SignalEngine  # noqa: E402
 from smtdesk.core.pair_model import PairModel  # noqa: E402
 
 LIVE_BARS = 200
+RUNS = 3
 TARGET_MS = 1.0
 TARGET_RATIO = 20.0
 
@@ -83,21 +84,19 @@ def main() -> int:
     for n in (10_000, 100_000):
         a, b = correlated_pair(n + LIVE_BARS + 2)
         full_recompute(a, b, n, repeats=1)  # compile and warm
-        full = np.array(full_recompute(a, b, n)) * 1000
+        full = statistics.median(full_recompute(a, b, n)) * 1000
         for structure in (False, True):
-            live = np.array(model_per_bar(a, b, n, structure=structure)) * 1000
+            # the default path three times over: this machine's speed drifts between runs
+            runs = 1 if structure else RUNS
+            live = np.concatenate([model_per_bar(a, b, n, structure=structure) for _ in range(runs)]) * 1000
             med = float(np.median(live))
-            ratio = statistics.median(full) / med
             print(f"{n:>8} {'shown' if structure else 'hidden':>10} | {med:>10.3f} "
-                  f"{np.percentile(live, 95):>9.3f} {live.max():>9.3f} | "
-                  f"{statistics.median(full):>14.1f} | {ratio:>5.0f}x")
-        live = np.array(model_per_bar(a, b, n)) * 1000
-        med = float(np.median(live))
-        ratio = statistics.median(full) / med
+                  f"{np.percentile(live, 95):>9.3f} {live.max():>9.3f} | {full:>14.1f} | {full / med:>5.0f}x")
+            if n == 100_000 and not structure:
+                met_ms, met_ratio = med <= TARGET_MS, full / med >= TARGET_RATIO
         if n == 100_000:
-            met_ms, met_ratio = med <= TARGET_MS, ratio >= TARGET_RATIO
             print(f"{'PASS' if met_ms else 'MISS'}  median per bar at 100k <= {TARGET_MS} ms "
-                  f"(structure hidden, the default; {med:.3f} ms in a repeat run)")
+                  f"(structure hidden, the default; {RUNS} x {LIVE_BARS} bars)")
             print(f"{'PASS' if met_ratio else 'MISS'}  >= {TARGET_RATIO:.0f}x faster than the full recompute")
             ok = met_ms and met_ratio
     return 0 if ok else 1
