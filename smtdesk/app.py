@@ -24,6 +24,7 @@ from smtdesk.data.imported import IMPORTED, ImportedSource
 from smtdesk.data.source import Source
 from smtdesk.data.store import CandleStore
 from smtdesk.data.userstore import UserStore
+from smtdesk.data.status import Level
 from smtdesk.data.worker import DEFAULT_SYMBOLS, MarketWorker
 from smtdesk.data_dir import DataDirLock, check_usable, show_running
 from smtdesk.errors import (
@@ -174,9 +175,9 @@ def create_window(
                           settings=settings, symbols=symbols, timeframe=timeframe)
     # What the status bar and the warnings say is also the log's record of connects,
     # retries and fallbacks.
-    worker.status_changed.connect(lambda status: market_log.info("%s", describe(status)))
-    worker.notice.connect(lambda text: market_log.info("%s", text))
-    worker.failed.connect(lambda text: market_log.warning("%s", text))
+    worker.status.connect(lambda status: market_log.info("%s", describe(status)))
+    worker.notice.connect(lambda notice: market_log.log(
+        logging.INFO if notice.level is Level.INFO else logging.WARNING, "%s", notice.text))
     return MainWindow(worker, venues={**VENUES, DemoSource.name: DemoSource.label,
                                       IMPORTED: ImportedSource.label},
                       settings=settings, settings_path=settings_path)
@@ -269,8 +270,8 @@ def build(args: argparse.Namespace) -> MainWindow | None:
                            timeframe=layout.timeframe if same and layout.timeframe else DEFAULT_TIMEFRAME)
     if user_store is not None:
         for message in user_store.notices:
-            window.worker.failed.emit(message)
-        user_store.on_notice = window.worker.failed.emit
+            window.worker.report(message)
+        user_store.on_notice = window.worker.report
     lock.hold_for(window)
     return window
 

@@ -44,7 +44,9 @@ class PairAnalysis:
     """Changes whenever the signals were found anew (not merely grown by live events)."""
     latest: Mapping[str, Signal] = field(default_factory=lambda: MappingProxyType({}))
     """The latest state of each signal id as found at this revision; live events since
-    come one by one (the worker's ``signals_raised``)."""
+    come one by one (as the model's new events)."""
+    detected: bool = True
+    """False while the signals of a just loaded history are still to be found."""
 
 
 def analyze_asset(

@@ -395,7 +395,8 @@ class PairModel:
     def _snapshot(self) -> PairAnalysis:
         assets = tuple(self._asset_snapshot(a) for a in self._assets)
         signals = EventLog(self._history, self._live, len(self._live))
-        return PairAnalysis(self.timeframe, assets, signals, self._revision, self._latest)
+        return PairAnalysis(self.timeframe, assets, signals, self._revision, self._latest,
+                            detected=self._engine_ran)
 
     def _asset_snapshot(self, asset: _Asset) -> AssetAnalysis:
         return analyze_asset(

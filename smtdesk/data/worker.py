@@ -16,6 +16,7 @@ one started. A timeframe the source lacks is built from the longest shorter one 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 import logging
 import time
 from pathlib import Path
@@ -36,7 +37,7 @@ from smtdesk.data.imported import IMPORTED
 from smtdesk.data.qt_gc import collect_on_qt_thread
 from smtdesk.data.resampled import BucketFold, fold_stream, require_base
 from smtdesk.data.source import DERIVATIVES, HISTORY_SINCE, LIQUIDATIONS, LIVE, MARKETS, Source
-from smtdesk.data.status import Phase, Status
+from smtdesk.data.status import Events, Level, Notice, Phase, Selection, Status
 from smtdesk.data.store import CandleStore
 from smtdesk.data.userstore import ManualSwing as StoredSwing
 from smtdesk.data.userstore import UserStore
@@ -73,61 +74,30 @@ class MarketWorker(QObject):
 
     Signals
     -------
-    charts_ready(PairAnalysis)
-        A loaded history's candles and indicators, before its signals are detected
-        (over a long history, or on the very first start, that takes a while longer).
-    analysis_ready(PairAnalysis)
-        The pair model's snapshot to draw: after the history loads, after every live
-        candle, after a manual swing or the settings changed. Its ``revision`` changes
-        when its signals were found anew.
-    signals_raised(tuple[Signal, ...])
+    snapshot(PairAnalysis)
+        The pair model's snapshot to draw: after a history loads (first with its
+        candles and indicators, ``detected`` False, then with its signals), after every
+        live candle, a manual swing or other settings. Its ``revision`` changes when its
+        signals were found anew.
+    events(Events)
         Signal events that became known from live candles (the history's events come
-        inside the analysis and are not raised as alerts).
-    imported(ImportSummary, tuple[str, ...])
-        Candles of a CSV file were stored among the imported candles; the symbols imported
-        at that timeframe so far.
-    import_refused(str)
-        A CSV file was refused whole; every problem named with its line.
-    alerts_raised(tuple[RaisedAlert, ...])
-        The events the pair model's alert policy raises, each (id, state) once ever;
-        already kept in the alert history.
-    status_changed(Status)
-        Which source is live and what it is doing, for the status bar.
-    failed(str)
-        A problem worded for the user; the worker keeps what it already has.
-    source_changed(str)
-        The label of the source now live (emitted when falling back to the demo).
-    progress(int)
-        Backfill progress, 0 to 100 percent, while missing candles are fetched.
-    forming_candle(CandleUpdate)
-        The still-forming candle of a symbol (``closed`` False); never analysed.
-    derivatives_ready(DerivSeries)
-        Funding, open interest or a long/short ratio series of one symbol.
-    notice(str)
-        Information worth a line in the UI that is not a failure, such as a venue not
-        publishing some derivatives data.
-    selection_changed(str, tuple[str, str], str)
-        Venue, symbols and timeframe the worker now serves: after a reload, a fall back to
-        the demo, or a refused reload (then the selection still shown).
-    symbols_listed(tuple[str, ...])
-        The symbols the live source offers, to pick from.
+        inside the snapshot), and the alerts they raise.
+    market(CandleUpdate | DerivSeries)
+        Drawn but not analysed here: the still-forming candle of a symbol (``closed``
+        False), or a funding, open interest or long/short ratio series of one symbol.
+    status(Status)
+        Which source is live, what it is doing and which selection it serves: after a
+        reload, a fall back to the demo, or a refused reload (then the one still shown).
+    notice(Notice)
+        A problem, a refused file or information worded for the user; the worker keeps
+        what it already has.
     """
 
-    charts_ready = Signal(object)
-    analysis_ready = Signal(object)
-    signals_raised = Signal(object)
-    alerts_raised = Signal(object)
-    imported = Signal(object, tuple)
-    import_refused = Signal(str)
-    status_changed = Signal(object)
-    failed = Signal(str)
-    source_changed = Signal(str)
-    progress = Signal(int)
-    forming_candle = Signal(object)
-    derivatives_ready = Signal(object)
-    notice = Signal(str)
-    selection_changed = Signal(str, tuple, str)
-    symbols_listed = Signal(object)
+    snapshot = Signal(object)
+    events = Signal(object)
+    market = Signal(object)
+    status = Signal(object)
+    notice = Signal(object)
 
     def __init__(
         self,
@@ -175,8 +145,9 @@ class MarketWorker(QObject):
         self._reload_task: asyncio.Task | None = None
         self._retiring: list[asyncio.Task] = []
         self._status: Status | None = None
-        self.status_changed.connect(self._remember_status)
-        # One thread: analysis steps run in arrival order and never overlap.
+        self._offered: tuple[str, ...] = ()
+        self._pending: Selection | None = None
+                # One thread: analysis steps run in arrival order and never overlap.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis")
         # The analysis thread allocates the most: it must never be the one to collect.
         collect_on_qt_thread()
@@ -185,8 +156,8 @@ class MarketWorker(QObject):
         if self.store is not None:
             # whatever the cache had to set aside, for any venue (the demo's too)
             for message in self.store.notices:
-                self.failed.emit(message)
-            self.store.on_notice = self.failed.emit
+                self.report(message)
+            self.store.on_notice = self.report
         self._task = asyncio.ensure_future(self._run())
 
     async def stop(self) -> None:
@@ -205,12 +176,13 @@ class MarketWorker(QObject):
         """Show ``symbols`` at ``timeframe`` from ``venue`` instead.
 
         Returns at once; the last of several quick requests wins. A selection the venue
-        cannot serve is refused through ``failed`` and ``selection_changed`` names the one
+        cannot serve is refused with a notice and the status names the one
         still shown, which keeps running.
         """
         previous = self._reload_task
         if previous is not None:
             previous.cancel()
+        self._pending = Selection(venue, tuple(symbols), timeframe)
         self._reload_task = asyncio.ensure_future(
             self._reload(previous, venue, tuple(symbols), timeframe))
 
@@ -225,7 +197,7 @@ class MarketWorker(QObject):
             self._refuse(str(exc), self._status)
             return
         shown_status = self._status
-        self.status_changed.emit(Status(source.label, Phase.CHECKING, what=what))
+        self._tell(Status(source.label, Phase.CHECKING, what=what))
         still = f"Still showing {' / '.join(self.symbols)} {self.timeframe}."
         try:
             unreachable = await self._check(source, symbols, timeframe)
@@ -248,12 +220,10 @@ class MarketWorker(QObject):
         self._side_tasks = []
         old = self.source
         self.source, self.symbols, self.timeframe = source, symbols, timeframe
+        self._pending = None
         self._model = self._new_model()
         self._fallback_reason = None
-        if old is not source:
-            self.source_changed.emit(source.label)
-        self.selection_changed.emit(source.name, symbols, timeframe)
-        self.status_changed.emit(Status(source.label, Phase.LOADING, what=what))
+        self._tell(Status(source.label, Phase.LOADING, what=what))
         self._task = asyncio.ensure_future(self._run(unreachable=unreachable, connected=True))
         self._retiring = [t for t in self._retiring if not t.done()]
         self._retiring.append(asyncio.ensure_future(self._retire(dying, old)))
@@ -299,13 +269,22 @@ class MarketWorker(QObject):
         return None
 
     def _refuse(self, message: str, status: Status | None) -> None:
-        self.failed.emit(message)
-        if status is not None:
-            self.status_changed.emit(status)
-        self.selection_changed.emit(self.source.name, self.symbols, self.timeframe)
+        """Say why a selection was refused; the status names the one still shown."""
+        self._pending = None
+        self.report(message)
+        self._tell(status or Status(self.source.label, Phase.LOADING))
 
-    def _remember_status(self, status: Status) -> None:
-        self._status = status
+    def _tell(self, status: Status) -> None:
+        self._status = replace(status, offered=self._offered, pending=self._pending,
+                               serving=Selection(self.source.name, tuple(self.symbols), self.timeframe))
+        self.status.emit(self._status)
+
+    def report(self, text: str) -> None:
+        """A problem worded for the user (a store that set something aside, say)."""
+        self.notice.emit(Notice(text, Level.PROBLEM))
+
+    def _inform(self, text: str) -> None:
+        self.notice.emit(Notice(text, Level.INFO))
 
     async def _discard(self, source: Source) -> None:
         """Close ``source`` unless the worker still uses it."""
@@ -324,13 +303,11 @@ class MarketWorker(QObject):
                     return
             except Exception as exc:  # the window must outlive any data failure
                 log.exception("market worker failed")
-                self.failed.emit(f"Market data stopped unexpectedly: {elide(exc)}")
-                self.status_changed.emit(Status(self.source.label, Phase.STOPPED))
+                self.report(f"Market data stopped unexpectedly: {elide(exc)}")
+                self._tell(Status(self.source.label, Phase.STOPPED))
                 return
             abandoned, self.source = self.source, self.fallback
             await self._discard(abandoned)
-            self.source_changed.emit(self.source.label)
-            self.selection_changed.emit(self.source.name, self.symbols, self.timeframe)
         await self._run_replay()
 
     def _base(self) -> tuple[str, dict[str, BucketFold]]:
@@ -350,7 +327,7 @@ class MarketWorker(QObject):
         for fold in folds.values():
             forming = fold.forming()
             if forming is not None:
-                self.forming_candle.emit(forming)
+                self.market.emit(forming)
 
     def _new_model(self) -> PairModel:
         model = PairModel(self.symbols, self.timeframe, config=self.config)
@@ -387,7 +364,7 @@ class MarketWorker(QObject):
 
     async def _load(self, label: str, histories) -> PairAnalysis:
         """The analysis of whole histories, on the analysis thread: the charts are shown
-        (``charts_ready``) before the signals are detected. When that keeps the window
+        (a snapshot not yet ``detected``) before the signals are detected. When that keeps the window
         waiting for a while (on the very first start the compiled analysis loops are
         built for this machine first), the status bar says so."""
         loop = asyncio.get_running_loop()
@@ -409,29 +386,26 @@ class MarketWorker(QObject):
                 done, _ = await asyncio.wait({job}, timeout=max(said - loop.time(), 0.0))
                 if not done:
                     said = None
-                    self.status_changed.emit(Status(label, Phase.ANALYSING))
+                    self._tell(Status(label, Phase.ANALYSING))
             return await job
 
-        self.charts_ready.emit((await run(load, *histories)).snapshot)
+        self.snapshot.emit((await run(load, *histories)).snapshot)
         return (await run(model.detect)).snapshot
 
     async def _follow(self, updates) -> None:
         """Analyse closed candles as they come; pass forming ones straight to the chart."""
         async for update in updates:
             if not update.closed:
-                self.forming_candle.emit(update)
+                self.market.emit(update)
                 continue
             await self._show(await self._in_model(self._model.append, update.symbol, update.candles))
 
     async def _show(self, result: ModelResult) -> None:
         """Emit a command's result; its alerts are kept in the history first (off this thread)."""
-        self.analysis_ready.emit(result.snapshot)
+        self.snapshot.emit(result.snapshot)
         if result.events:
-            self.signals_raised.emit(result.events)
-        if result.alerts:
-            raised = await self._in_model(self.alert_log.record, result.alerts)
-            if raised:
-                self.alerts_raised.emit(raised)
+            raised = await self._in_model(self.alert_log.record, result.alerts) if result.alerts else ()
+            self.events.emit(Events(result.events, tuple(raised)))
 
     # -- commands from the window ------------------------------------------------------------
     def set_manual_swings(self, symbol: str, swings: tuple[ManualSwing, ...]) -> None:
@@ -453,7 +427,7 @@ class MarketWorker(QObject):
             result = await self._in_model(command)
         except Exception as exc:  # the swing is still shown; only saving it failed
             log.exception("saving manual swings failed")
-            self.failed.emit(f"Your swings of {symbol} could not be saved: {exc}")
+            self.report(f"Your swings of {symbol} could not be saved: {exc}")
             return
         if model is self._model:
             await self._show(result)
@@ -472,7 +446,7 @@ class MarketWorker(QObject):
     # -- settings ----------------------------------------------------------------------------
     def apply_settings(self, settings: Settings) -> None:
         """Analyse with ``settings`` from now on; the pair shown is analysed again at once
-        (``analysis_ready``) when a threshold changed. Returns at once; the last of several
+        (``snapshot``) when a threshold changed. Returns at once; the last of several
         quick calls wins."""
         self.settings = settings
         config = model_config(settings)
@@ -499,20 +473,27 @@ class MarketWorker(QObject):
 
     def import_candles(self, path: Path, symbol: str, timeframe: str) -> None:
         """Keep the candles of a CSV file as ``symbol`` at ``timeframe`` among the imported
-        candles; ``imported`` says what was stored, ``import_refused`` why nothing was."""
+        candles. A notice says what was stored, or why nothing was; with two symbols at
+        that timeframe stored the imported pair is shown."""
         self._spawn(self._import(path, symbol, timeframe))
 
     async def _import(self, path: Path, symbol: str, timeframe: str) -> None:
         if self.store is None:
-            self.import_refused.emit("There is no candle cache to import into.")
+            self.notice.emit(Notice("There is no candle cache to import into.", Level.REFUSED))
             return
         try:
             summary = await self._in_model(import_csv, path, IMPORTED, symbol, timeframe, self.store)
         except SmtdeskError as exc:
-            self.import_refused.emit(str(exc))
+            self.notice.emit(Notice(str(exc), Level.REFUSED))
             return
         held = tuple(s for s, tf in self.store.series(IMPORTED) if tf == timeframe)
-        self.imported.emit(summary, held)
+        if len(held) < 2:
+            self._inform(f"{summary} Import a second symbol at this timeframe to chart them as a pair.")
+            return
+        self._inform(str(summary))
+        shown = tuple(s for s in self.symbols if s in held)
+        pair = shown if len(shown) == 2 else (summary.symbol, next(s for s in held if s != summary.symbol))
+        self.reload(summary.venue, pair, summary.timeframe)
 
     def alert_history(self, *, limit: int = 500) -> list[RaisedAlert]:
         return self.alert_log.history(limit=limit)
@@ -525,50 +506,50 @@ class MarketWorker(QObject):
         ``unreachable`` why it did not come.
         """
         label = source.label
-        source.on_status = lambda text: self.status_changed.emit(Status(label, Phase.NOTE, reason=text))
-        source.on_problem = self.failed.emit
+        source.on_status = lambda text: self._tell(Status(label, Phase.NOTE, reason=text))
+        source.on_problem = self.report
         try:
             base, folds = self._base()
         except SourceError as exc:
-            self.failed.emit(str(exc))
-            self.status_changed.emit(Status(label, Phase.STOPPED))
+            self.report(str(exc))
+            self._tell(Status(label, Phase.STOPPED))
             return True
         cached = [folds[s].history(store.load_candles(source.name, s, base)) for s in self.symbols]
         has_cache = all(len(c) for c in cached)
         if has_cache:
             analysis = await self._load(label, cached)
-            self.analysis_ready.emit(analysis)
+            self.snapshot.emit(analysis)
             await self._cached_derivatives(source.name, store)
-            self.status_changed.emit(Status(label, Phase.CACHED, count=len(cached[0])))
+            self._tell(Status(label, Phase.CACHED, count=len(cached[0])))
         else:
-            self.status_changed.emit(Status(label, Phase.CONNECTING))
+            self._tell(Status(label, Phase.CONNECTING))
         reason = unreachable if connected else await self._connect(source)
         if reason is not None and not has_cache:
             if self.fallback is None:
-                self.failed.emit(f"{label} is not reachable ({reason}).")
-                self.status_changed.emit(Status(label, Phase.STOPPED, reason=reason))
+                self.report(f"{label} is not reachable ({reason}).")
+                self._tell(Status(label, Phase.STOPPED, reason=reason))
                 return True
-            self.failed.emit(f"{label} is not reachable ({reason}); showing the demo market.")
+            self.report(f"{label} is not reachable ({reason}); showing the demo market.")
             self._fallback_reason = f"{label} not reachable: {reason}"
             return False
         if reason is not None:
-            self.failed.emit(f"{label} is not reachable ({reason}); showing the cached candles "
+            self.report(f"{label} is not reachable ({reason}); showing the cached candles "
                              "while it keeps trying.")
         while reason is not None:
             # the cached candles stay on screen; the venue is asked again now and then
-            self.status_changed.emit(Status(label, Phase.OFFLINE, cached=True, reason=reason,
+            self._tell(Status(label, Phase.OFFLINE, cached=True, reason=reason,
                                             resume_at=_ms_from_now(self.resume_delay)))
             await self._sleep(self.resume_delay)
             reason = await self._connect(source)
         markets = await source.markets()  # loaded by the connect: no request
-        self.symbols_listed.emit(tuple(m.symbol for m in markets if m.active))
+        self._offered = tuple(m.symbol for m in markets if m.active)
         while True:
             try:
                 await self._sync_and_follow(source, store, base, folds)
                 return True
             except UnknownSymbol as exc:
-                self.failed.emit(str(exc))
-                self.status_changed.emit(Status(label, Phase.STOPPED, reason=elide(exc)))
+                self.report(str(exc))
+                self._tell(Status(label, Phase.STOPPED, reason=elide(exc)))
                 return True
             except Exception as exc:
                 # keep what is shown; the store remembers how far we got. Anything else
@@ -578,8 +559,8 @@ class MarketWorker(QObject):
                     log.exception("market data failed")
                     message = f"{label} data stopped unexpectedly: {elide(exc)}"
                 wait = max(self.resume_delay, source.seconds_blocked())
-                self.failed.emit(message)
-                self.status_changed.emit(Status(label, Phase.OFFLINE, reason=message,
+                self.report(message)
+                self._tell(Status(label, Phase.OFFLINE, reason=message,
                                                 resume_at=_ms_from_now(wait)))
                 await self._sleep(wait)
 
@@ -591,7 +572,7 @@ class MarketWorker(QObject):
         bars = min(self.history_bars * ratio, max(self.history_bars, MAX_BASE_BARS))
         stored = []
         for i, symbol in enumerate(self.symbols):
-            self.status_changed.emit(Status(label, Phase.FETCHING, what=f"{symbol} {self.timeframe}",
+            self._tell(Status(label, Phase.FETCHING, what=f"{symbol} {self.timeframe}",
                                             built_from=self._built(base)))
             stored.append(await sync_candles(
                 source, store, symbol, base, bars=bars,
@@ -599,22 +580,21 @@ class MarketWorker(QObject):
             ))
         histories = [folds[s].history(c) for s, c in zip(self.symbols, stored)]
         analysis = await self._load(label, histories)
-        self.analysis_ready.emit(analysis)
+        self.snapshot.emit(analysis)
         self._show_forming(folds)
         if not self._side_tasks:
             if DERIVATIVES in source.capabilities:
                 self._side_tasks.append(asyncio.ensure_future(self._derivatives(source, store)))
             if LIQUIDATIONS in source.capabilities:
                 self._side_tasks.append(asyncio.ensure_future(self._liquidations(source, store)))
-        self.status_changed.emit(Status(label, Phase.LIVE))
+        self._tell(Status(label, Phase.LIVE))
         since = {s: int(c.time[-1]) for s, c in zip(self.symbols, stored) if len(c)}
         updates = record(source.stream(self.symbols, base, since=since), store, source.name)
         await self._follow(self._folded(updates, folds, base))
 
     def _on_progress(self, label: str, fraction: float) -> None:
         percent = int(round(100 * fraction))
-        self.progress.emit(percent)
-        self.status_changed.emit(Status(label, Phase.FETCHING, percent=percent))
+        self._tell(Status(label, Phase.FETCHING, percent=percent))
 
     async def _derivatives(self, source: Source, store: CandleStore) -> None:
         """Funding, open interest and ratios of each symbol; a missing kind is not fatal."""
@@ -630,15 +610,15 @@ class MarketWorker(QObject):
                 try:
                     result = await fetch()
                 except SourceError as exc:
-                    self.notice.emit(str(exc))
+                    self._inform(str(exc))
                     continue
                 except Exception as exc:  # a record ccxt could not parse must not end the rest
                     log.exception("derivatives fetch failed")
-                    self.notice.emit(f"{source.label} derivatives data of {symbol} unreadable: {elide(exc)}")
+                    self._inform(f"{source.label} derivatives data of {symbol} unreadable: {elide(exc)}")
                     continue
                 for series in result.values() if isinstance(result, dict) else (result,):
                     store.save_series(source.name, series)
-                    self.derivatives_ready.emit(series)
+                    self.market.emit(series)
                     got[_MODEL_FIELD[series.kind]] = Series(series.time, series.value)
             if got:
                 # the §6 rules that read derivatives (overheat, OI with price) re-run
@@ -653,7 +633,7 @@ class MarketWorker(QObject):
             for kind, period in wanted:
                 series = store.load_series(venue, symbol, kind, period)
                 if len(series.time):
-                    self.derivatives_ready.emit(series)
+                    self.market.emit(series)
                     got[_MODEL_FIELD[kind]] = Series(series.time, series.value)
             if got:
                 await self._command(PairModel.set_derivatives, symbol, Derivatives(**got))
@@ -663,37 +643,37 @@ class MarketWorker(QObject):
             async for events in source.liquidations(self.symbols):
                 store.save_liquidations(source.name, events)
         except SourceError as exc:
-            self.notice.emit(str(exc))
+            self._inform(str(exc))
         except Exception as exc:  # candles go on without liquidations
             log.exception("liquidation stream failed")
-            self.notice.emit(f"{source.label} liquidation recording stopped: {elide(exc)}")
+            self._inform(f"{source.label} liquidation recording stopped: {elide(exc)}")
 
     async def _run_replay(self) -> None:
         label = self.source.label
         try:
             if MARKETS not in self.source.capabilities:
-                self.symbols_listed.emit(self.source.symbols)
+                self._offered = tuple(self.source.symbols)
             base, folds = self._base()
-            self.status_changed.emit(Status(
+            self._tell(Status(
                 label, Phase.LOADING, what=f"{' / '.join(self.symbols)} {self.timeframe} history",
                 built_from=self._built(base), reason=self._fallback_reason or ""))
             histories = [folds[s].history(await self.source.history(s, base))
                          for s in self.symbols]
             analysis = await self._load(label, histories)
-            self.analysis_ready.emit(analysis)
+            self.snapshot.emit(analysis)
             self._show_forming(folds)
             if LIVE not in self.source.capabilities:
-                self.status_changed.emit(Status(label, Phase.NO_LIVE, count=len(histories[0])))
+                self._tell(Status(label, Phase.NO_LIVE, count=len(histories[0])))
                 return
-            self.status_changed.emit(Status(label, Phase.LIVE, reason=self._fallback_reason or ""))
+            self._tell(Status(label, Phase.LIVE, reason=self._fallback_reason or ""))
             await self._follow(self._folded(self.source.stream(self.symbols, base), folds, base))
-            self.status_changed.emit(Status(label, Phase.FINISHED))
+            self._tell(Status(label, Phase.FINISHED))
         except SourceError as exc:
-            self.failed.emit(str(exc))
-            self.status_changed.emit(Status(label, Phase.STOPPED))
+            self.report(str(exc))
+            self._tell(Status(label, Phase.STOPPED))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the window must outlive any data failure
             log.exception("market worker failed")
-            self.failed.emit(f"Market data stopped unexpectedly: {elide(exc)}")
-            self.status_changed.emit(Status(label, Phase.STOPPED))
+            self.report(f"Market data stopped unexpectedly: {elide(exc)}")
+            self._tell(Status(label, Phase.STOPPED))

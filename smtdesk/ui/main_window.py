@@ -26,6 +26,9 @@ from smtdesk.core.analysis import PairAnalysis
 from smtdesk.core.candles import timeframe_ms
 from smtdesk.core.signal import Signal
 from smtdesk.data.alert_log import RaisedAlert
+from smtdesk.data.derivatives import DerivSeries
+from smtdesk.data.source import CandleUpdate
+from smtdesk.data.status import Events, Level, Notice, Phase, Selection, Status
 from smtdesk.data.worker import MarketWorker
 from smtdesk.settings import LayoutSettings, Settings, replace_section, save_settings
 from smtdesk.ui.chart import INITIAL_BARS, AssetChart
@@ -128,21 +131,14 @@ class MainWindow(QMainWindow):
             chart.panel_close_requested.connect(lambda key: self.panel_actions[key].setChecked(False))
             chart.manual_swings_changed.connect(worker.set_manual_swings)
 
-        worker.charts_ready.connect(self._on_charts_ready)
-        worker.analysis_ready.connect(self._on_analysis_ready)
-        worker.signals_raised.connect(self._on_signals_raised)
-        worker.alerts_raised.connect(self._on_alerts_raised)
-        worker.imported.connect(self._on_imported)
-        worker.import_refused.connect(self._on_import_refused)
-        worker.status_changed.connect(lambda status: self.source_label.setText(describe(status)))
-        worker.source_changed.connect(self.source_label.setText)
-        worker.failed.connect(self._on_failed)
-        worker.notice.connect(lambda text: self.statusBar().showMessage(text, 10_000))
-        worker.selection_changed.connect(self._on_selection_changed)
-        worker.symbols_listed.connect(self.pickers.set_symbols)
-        worker.progress.connect(self._on_progress)
-        worker.forming_candle.connect(self._on_forming)
-        worker.derivatives_ready.connect(self._on_derivatives)
+        self._serving: Selection | None = None
+        self._picked: Selection | None = None
+        self._offered: tuple[str, ...] = ()
+        worker.snapshot.connect(self._on_snapshot)
+        worker.events.connect(self._on_events)
+        worker.market.connect(self._on_market)
+        worker.status.connect(self._on_status)
+        worker.notice.connect(self._on_notice)
 
     # -- toolbar and actions ------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -292,20 +288,32 @@ class MainWindow(QMainWindow):
     def _on_selection_requested(self, venue: str, symbols: tuple, timeframe: str) -> None:
         label = self.pickers.venue.currentText()
         self._venue = venue
+        self._picked = None  # the next status shows it, or takes it back when refused
         self.statusBar().showMessage(f"Loading {' / '.join(symbols)} {timeframe} from {label}…", 5_000)
         self.worker.reload(venue=venue, symbols=tuple(symbols), timeframe=timeframe)
 
-    def _on_selection_changed(self, venue: str, symbols: tuple, timeframe: str) -> None:
-        """The worker took up a selection, or refused one: the pickers show what it serves."""
-        self.pickers.set_selection(venue, tuple(symbols), timeframe)
-        if self.worker.fallback is None or venue != self.worker.fallback.name:
-            self._venue = venue
+    def _on_status(self, status: Status) -> None:
+        self.source_label.setText(describe(status))
+        fetching = status.phase is Phase.FETCHING and status.percent is not None
+        if fetching:
+            self.progress.setValue(status.percent)
+        self.progress.setVisible(fetching and status.percent < 100)
+        if status.offered != self._offered:
+            self._offered = status.offered
+            self.pickers.set_symbols(status.offered)
+        # the pickers show the selection being checked, else the one served (a refused
+        # one is taken back)
+        shown = status.pending or status.serving
+        if shown is not None and shown != self._picked:
+            self._picked = shown
+            self.pickers.set_selection(shown.venue, shown.symbols, shown.timeframe)
+        if status.serving is not None and status.serving != self._serving:
+            self._serving = status.serving
+            if self.worker.fallback is None or status.serving.venue != self.worker.fallback.name:
+                self._venue = status.serving.venue
+            self._layout_timer.start()
 
-    def _on_charts_ready(self, analysis: PairAnalysis) -> None:
-        self._on_analysis_ready(analysis)
-        self.sidebar.set_searching(True)
-
-    def _on_analysis_ready(self, analysis: PairAnalysis) -> None:
+    def _on_snapshot(self, analysis: PairAnalysis) -> None:
         drawn = (self.worker.source.name, analysis.timeframe, tuple(a.symbol for a in analysis.assets))
         reloaded = drawn != self._drawn
         self._analysis, self._drawn = analysis, drawn
@@ -317,36 +325,31 @@ class MainWindow(QMainWindow):
         self.left.set_analysis(analysis.assets[0], analysis.timeframe, fresh=reloaded, redraw=redraw)
         self.right.set_analysis(analysis.assets[1], analysis.timeframe, fresh=reloaded, redraw=redraw)
         if reloaded or analysis.revision != self._revision:
-            # found anew: list and draw them all; live events come through signals_raised
+            # found anew: list and draw them all; live events come as the worker's events
             self._revision = analysis.revision
             self.sidebar.set_signals(analysis.latest)
             self._charted = {key: sig for key, sig in analysis.latest.items() if _charted(sig)}
             self._draw_charted()
-        self.sidebar.set_searching(False)
+        self.sidebar.set_searching(not analysis.detected)
         newest = max(a.candles.time[-1] for a in analysis.assets if len(a.candles))
         self.last_bar_label.setText(f"Last bar {bar_time(int(newest))} UTC")
         if reloaded:
             self._attach_crosshair()
 
-    def _on_forming(self, update) -> None:
-        chart = self._chart_of(update.symbol)
-        if chart is not None:
-            chart.show_forming(update.candles)
-
-    def _on_derivatives(self, series) -> None:
-        chart = self._chart_of(series.symbol)
-        if chart is not None:
-            chart.set_derivatives(series)
+    def _on_market(self, data: CandleUpdate | DerivSeries) -> None:
+        chart = self._chart_of(data.symbol)
+        if chart is None:
+            return
+        if isinstance(data, CandleUpdate):
+            chart.show_forming(data.candles)
+        else:
+            chart.set_derivatives(data)
 
     def _chart_of(self, symbol: str) -> AssetChart | None:
         for chart in (self.left, self.right):
             if chart.analysis is not None and chart.analysis.symbol == symbol:
                 return chart
         return None
-
-    def _on_progress(self, percent: int) -> None:
-        self.progress.setValue(percent)
-        self.progress.setVisible(percent < 100)
 
     def _on_crosshair(self, t: float | None) -> None:
         self.left.show_values_at(t)
@@ -356,12 +359,14 @@ class MainWindow(QMainWindow):
         for chart in (self.left, self.right):
             chart.set_signals(self._charted.values())
 
-    def _on_signals_raised(self, events: tuple[Signal, ...]) -> None:
-        self.sidebar.show_signals(events)
-        charted = [sig for sig in events if _charted(sig)]
+    def _on_events(self, events: Events) -> None:
+        self.sidebar.show_signals(events.signals)
+        charted = [sig for sig in events.signals if _charted(sig)]
         if charted:
             self._charted.update((sig.id, sig) for sig in charted)
             self._draw_charted()
+        if events.alerts:
+            self._on_alerts_raised(events.alerts)
 
     def _on_alerts_raised(self, alerts: tuple[RaisedAlert, ...]) -> None:
         for alert in alerts:
@@ -369,9 +374,14 @@ class MainWindow(QMainWindow):
         self.sidebar.add_alerts(list(alerts))
         QApplication.alert(self)
 
-    def _on_failed(self, message: str) -> None:
-        self.statusBar().showMessage(message, 15_000)
-        self.notice.warn(message)
+    def _on_notice(self, notice: Notice) -> None:
+        if notice.level is Level.INFO:
+            self.statusBar().showMessage(notice.text, 15_000)
+        elif notice.level is Level.REFUSED:
+            self._on_import_refused(notice.text)
+        else:
+            self.statusBar().showMessage(notice.text, 15_000)
+            self.notice.warn(notice.text)
 
     def show_signal(self, sig: Signal) -> None:
         """Bring both charts to the bars a signal refers to."""
@@ -417,16 +427,6 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.worker.import_candles(path, *dialog.choice()))
         dialog.open()
-
-    def _on_imported(self, summary, held: tuple[str, ...]) -> None:
-        text = str(summary)
-        if len(held) < 2:
-            text += " Import a second symbol at this timeframe to chart them as a pair."
-        self.statusBar().showMessage(text, 20_000)
-        if len(held) >= 2:
-            shown = tuple(s for s in self.worker.symbols if s in held)
-            pair = shown if len(shown) == 2 else (summary.symbol, next(s for s in held if s != summary.symbol))
-            self.worker.reload(venue=summary.venue, symbols=pair, timeframe=summary.timeframe)
 
     def _on_import_refused(self, text: str) -> None:
         box = QMessageBox(QMessageBox.Warning, "Candles not imported", text, QMessageBox.Ok, self)
@@ -509,7 +509,6 @@ class MainWindow(QMainWindow):
         for action in (self.stacked_action, self.light_action, self.rsi_extremes_action,
                        *self.panel_actions.values(), *self.overlay_actions.values()):
             action.toggled.connect(self._layout_timer.start)
-        self.worker.selection_changed.connect(self._layout_timer.start)
 
     def closeEvent(self, event) -> None:
         self.save_settings()

@@ -14,6 +14,8 @@ import qasync
 
 from smtdesk.data.exchange import ExchangeSource
 from smtdesk.data.retry import RetryPolicy
+from smtdesk.data.source import CandleUpdate
+from smtdesk.data.status import Level, Phase
 from smtdesk.data.store import CandleStore
 from tests.data.fake_binance import HOUR_MS, FakeBinance, load_rows
 from smtdesk.ui.status_text import describe
@@ -107,15 +109,33 @@ def on_qt_loop(qapp):
 
 
 class Seen:
-    """Everything a worker emitted, by signal name; statuses in the words the window shows."""
+    """Everything a worker told, by kind; statuses in the words the window shows.
+
+    Kinds: ``charts`` (a snapshot before its signals are found), ``analysis``, ``signals``
+    (live events), ``forming`` (candles), ``derivatives`` (series), ``problem`` and ``info``
+    (notices), ``status``, ``progress`` (percent), ``source`` (the label of the source
+    served, each time it changes).
+    """
 
     def __init__(self, worker) -> None:
         self.events: list[tuple[str, object]] = []
-        for name in ("charts_ready", "analysis_ready", "failed", "source_changed", "progress",
-                     "forming_candle", "derivatives_ready", "signals_raised",
-                     "notice"):
-            getattr(worker, name).connect(lambda v, n=name: self.events.append((n, v)))
-        worker.status_changed.connect(lambda s: self.events.append(("status_changed", describe(s))))
+        self._venue = None
+        worker.snapshot.connect(lambda a: self.events.append(("analysis" if a.detected else "charts", a)))
+        worker.events.connect(lambda e: self.events.append(("signals", e.signals)))
+        worker.market.connect(lambda m: self.events.append(
+            ("forming" if isinstance(m, CandleUpdate) else "derivatives", m)))
+        worker.notice.connect(lambda n: self.events.append(
+            ("info" if n.level is Level.INFO else "problem", n.text)))
+        worker.status.connect(self._status)
+
+    def _status(self, s) -> None:
+        if s.phase is Phase.FETCHING and s.percent is not None:
+            self.events.append(("progress", s.percent))
+        if s.serving is not None and s.serving.venue != self._venue:
+            if self._venue is not None:
+                self.events.append(("source", s.source))
+            self._venue = s.serving.venue
+        self.events.append(("status", describe(s)))
 
     def of(self, name: str) -> list:
         return [v for n, v in self.events if n == name]

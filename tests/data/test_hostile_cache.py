@@ -106,14 +106,14 @@ def test_a_damaged_block_is_set_aside_and_fetched_again(tmp_path, on_qt_loop, ho
     async def body():
         async with market(tmp_path) as m:
             worker, seen = await run_worker(m)
-            await until(lambda: LIVE in seen.of("status_changed"))
+            await until(lambda: LIVE in seen.of("status"))
             await worker.stop()
         damage(tmp_path / "cache.sqlite", how)
         async with market(tmp_path) as m:
             worker, seen = await run_worker(m)
-            await until(lambda: LIVE in seen.of("status_changed"))
-            told = [f for f in seen.of("failed") if "damaged" in f]
-            assert len(told) == 1 and reason in told[0], seen.of("failed")
+            await until(lambda: LIVE in seen.of("status"))
+            told = [f for f in seen.of("problem") if "damaged" in f]
+            assert len(told) == 1 and reason in told[0], seen.of("problem")
             assert "set aside and the candles from there on are fetched again" in told[0]
             await asyncio.wait_for(still_live(m, seen), 8)
             m.assert_stored_is_truth(BTC, ETH)

@@ -43,9 +43,9 @@ def test_an_impossible_candle_is_refused_asked_again_and_never_stored(tmp_path, 
         async with market(tmp_path) as m:
             m.fake.fail("klines", None, None, Fault(kind))
             worker, seen = await run_worker(m)
-            await until(lambda: LIVE in seen.of("status_changed"))
-            told = [f for f in seen.of("failed") if "cannot be right" in f]
-            assert len(told) == 1, seen.of("failed")
+            await until(lambda: LIVE in seen.of("status"))
+            told = [f for f in seen.of("problem") if "cannot be right" in f]
+            assert len(told) == 1, seen.of("problem")
             assert told[0].startswith("Binance USD-M sent 1 1h candle(s) of BTC/USDT:USDT that "
                                       "cannot be right")
             assert REASONS[kind] in told[0] and "not stored, asked for again" in told[0]
@@ -64,10 +64,10 @@ def test_a_candle_refused_every_time_is_a_gap_and_the_series_goes_on(tmp_path, o
             # the page and the one re-ask both carry the bad candle
             m.fake.fail("klines", None, None, Fault("negative_volume"), Fault("negative_volume"))
             worker, seen = await run_worker(m)
-            await until(lambda: LIVE in seen.of("status_changed"))
+            await until(lambda: LIVE in seen.of("status"))
             await asyncio.wait_for(still_live(m, seen), 8)
             bad = poisoned_time(m, 2)
-            statuses = seen.of("status_changed")
+            statuses = seen.of("status")
             assert any("has no data for 1 1h candle(s) of BTC/USDT:USDT; shown as a gap" in s
                        for s in statuses), statuses
             stored = m.stored(BTC)
@@ -85,11 +85,11 @@ def test_a_restart_after_a_refusal_is_not_locked_out(tmp_path, on_qt_loop):
         async with market(tmp_path) as m:
             m.fake.fail("klines", None, None, Fault("negative_volume"), Fault("negative_volume"))
             worker, seen = await run_worker(m)
-            await until(lambda: LIVE in seen.of("status_changed"))
+            await until(lambda: LIVE in seen.of("status"))
             await worker.stop()
             worker, seen = await run_worker(m)
-            await until(lambda: LIVE in seen.of("status_changed"))
-            assert not [f for f in seen.of("failed") if "negative" in f]
+            await until(lambda: LIVE in seen.of("status"))
+            assert not [f for f in seen.of("problem") if "negative" in f]
             await asyncio.wait_for(still_live(m, seen), 8)
             await worker.stop()
 
@@ -102,12 +102,12 @@ def test_two_different_candles_for_one_time_keep_neither_and_ask_again(tmp_path,
         async with market(tmp_path) as m:
             m.fake.fail("klines", None, None, Fault("conflict"))
             worker, seen = await run_worker(m)
-            await until(lambda: LIVE in seen.of("status_changed"))
-            told = [f for f in seen.of("failed") if "two different" in f]
+            await until(lambda: LIVE in seen.of("status"))
+            told = [f for f in seen.of("problem") if "two different" in f]
             assert told == [f"Binance USD-M sent two different 1h candles of BTC/USDT:USDT for "
                             f"{np.datetime64(poisoned_time(m, 2), 'ms').astype(str)[:16].replace('T', ' ')}"
                             " UTC: one time; kept neither, asked for again"]
-            assert not any("repeated" in s for s in seen.of("status_changed"))
+            assert not any("repeated" in s for s in seen.of("status"))
             m.assert_stored_is_truth(BTC)
             await worker.stop()
 
@@ -120,8 +120,8 @@ def test_a_redirect_loop_is_named_as_such(tmp_path, on_qt_loop):
         async with market(tmp_path) as m:
             m.fake.fail("klines", None, None, Fault("redirect_loop"))
             worker, seen = await run_worker(m)
-            await until(lambda: LIVE in seen.of("status_changed"))
-            statuses = seen.of("status_changed")
+            await until(lambda: LIVE in seen.of("status"))
+            statuses = seen.of("status")
             assert any("Binance USD-M keeps redirecting our requests in a loop" in s for s in statuses)
             assert not any("dropped the connection" in s for s in statuses)
             m.assert_stored_is_truth(BTC)
@@ -136,10 +136,10 @@ def test_an_exchange_clock_years_ahead_is_named_and_nothing_is_fetched(tmp_path,
         async with market(tmp_path) as m:
             m.fake.clock_skew_ms = 3 * 365 * 24 * HOUR_MS
             worker, seen = await run_worker(m)
-            await until(lambda: any("one of them is wrong" in f for f in seen.of("failed")))
-            told = next(f for f in seen.of("failed") if "one of them is wrong" in f)
+            await until(lambda: any("one of them is wrong" in f for f in seen.of("problem")))
+            told = next(f for f in seen.of("problem") if "one of them is wrong" in f)
             assert "Binance USD-M's clock reads" in told and "Check this computer's date" in told
-            assert not any("empty page" in t for t in seen.of("failed") + seen.of("status_changed"))
+            assert not any("empty page" in t for t in seen.of("problem") + seen.of("status"))
             assert m.fake.count("klines") == 0
             assert len(m.stored(BTC)) == 0
             await worker.stop()
@@ -153,8 +153,8 @@ def test_a_huge_exchange_error_is_cut_short(tmp_path, on_qt_loop):
         async with market(tmp_path) as m:
             m.fake.fail("klines", None, None, Fault("huge_error"))
             worker, seen = await run_worker(m)
-            await until(lambda: LIVE in seen.of("status_changed"))
-            told = [f for f in seen.of("failed") if "refused" in f]
+            await until(lambda: LIVE in seen.of("status"))
+            told = [f for f in seen.of("problem") if "refused" in f]
             assert len(told) == 1 and len(told[0]) < 600, len(told[0])
             assert "characters)" in told[0]
             m.assert_stored_is_truth(BTC)
@@ -167,15 +167,15 @@ def test_a_bad_forming_candle_on_the_websocket_is_not_shown(tmp_path, on_qt_loop
     async def body():
         async with market(tmp_path) as m:
             worker, seen = await run_worker(m)
-            await until(lambda: LIVE in seen.of("status_changed"))
+            await until(lambda: LIVE in seen.of("status"))
             await asyncio.wait_for(still_live(m, seen), 8)
-            shown = len(seen.of("forming_candle"))
+            shown = len(seen.of("forming"))
             forming = m.fake.forming("BTCUSDT")
             bad = [forming[0], forming[1], forming[2], forming[3], forming[4], -3.0]
-            while not any("cannot be right" in f for f in seen.of("failed")):
+            while not any("cannot be right" in f for f in seen.of("problem")):
                 await m.fake.push_kline("BTCUSDT", bad, closed=False)
                 await asyncio.sleep(0.05)
-            assert all(u.candles.volume[-1] >= 0 for u in seen.of("forming_candle")[shown:])
+            assert all(u.candles.volume[-1] >= 0 for u in seen.of("forming")[shown:])
             await asyncio.wait_for(still_live(m, seen), 8)
             m.assert_stored_is_truth(BTC)
             await worker.stop()
@@ -193,8 +193,8 @@ def test_an_answer_over_the_size_cap_is_refused_unread(tmp_path, on_qt_loop):
         async with market(tmp_path, max_body_bytes=100_000) as m:
             m.fake.fail("klines", None, None, Fault("huge_body"))
             worker, seen = await run_worker(m)
-            await until(lambda: LIVE in seen.of("status_changed"))
-            statuses = seen.of("status_changed")
+            await until(lambda: LIVE in seen.of("status"))
+            statuses = seen.of("status")
             assert any("Binance USD-M sent an answer of 0.3 MB or more, over the 0.1 MB cap "
                        "(refused unread); retrying" in s for s in statuses), statuses
             m.assert_stored_is_truth(BTC)
@@ -215,7 +215,7 @@ def test_a_large_answer_is_parsed_off_the_event_loop(tmp_path, on_qt_loop):
 
             m.source._ex.on_json_response = spy
             worker, seen = await run_worker(m)
-            await until(lambda: LIVE in seen.of("status_changed"))
+            await until(lambda: LIVE in seen.of("status"))
             large = [on_main for size, on_main in threads if size >= 50_000]
             assert large and not any(large), threads
             m.assert_stored_is_truth(BTC)
@@ -230,8 +230,8 @@ def test_exchange_markup_is_shown_as_plain_text(tmp_path, on_qt_loop):
         async with market(tmp_path) as m:
             m.fake.fail("klines", None, None, Fault("markup_error"))
             worker, seen = await run_worker(m)
-            await until(lambda: LIVE in seen.of("status_changed"))
-            told = next(f for f in seen.of("failed") if "Pwned" in f)
+            await until(lambda: LIVE in seen.of("status"))
+            told = next(f for f in seen.of("problem") if "Pwned" in f)
             await worker.stop()
             return told
 

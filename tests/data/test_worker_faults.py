@@ -52,8 +52,8 @@ async def run_worker(m, seen_events: list | None = None, **worker_kw):
 
 async def still_live(m, seen: Seen) -> None:
     """The worker still passes on live candles: push a forming one until it shows."""
-    shown = len(seen.of("forming_candle"))
-    while len(seen.of("forming_candle")) == shown:
+    shown = len(seen.of("forming"))
+    while len(seen.of("forming")) == shown:
         await m.fake.push_kline("BTCUSDT", m.fake.forming("BTCUSDT"), closed=False)
         await asyncio.sleep(0.05)
 
@@ -64,10 +64,10 @@ def test_every_fault_mid_backfill(tmp_path, on_qt_loop, kind):
         async with market(tmp_path) as m:
             m.fake.fail("klines", None, None, Fault(kind, RETRY_AFTER.get(kind, 1)))
             worker, seen = await run_worker(m)
-            await until(lambda: LIVE in seen.of("status_changed"))
-            told = seen.of("status_changed") + seen.of("failed")
+            await until(lambda: LIVE in seen.of("status"))
+            told = seen.of("status") + seen.of("problem")
             if MATRIX[kind] is None:
-                assert not seen.of("failed")
+                assert not seen.of("problem")
             else:
                 assert any(MATRIX[kind] in t for t in told), told
             await asyncio.wait_for(still_live(m, seen), 8)
@@ -76,9 +76,9 @@ def test_every_fault_mid_backfill(tmp_path, on_qt_loop, kind):
             # fresh series then starts 1000 candles back from that later moment
             assert len(m.stored(BTC)) == (1002 if kind == "418" else 1000)
             np.testing.assert_array_equal(m.stored(ETH), m.truth("ETHUSDT")[-1000:])
-            latest = seen.of("analysis_ready")[-1]
+            latest = seen.of("analysis")[-1]
             np.testing.assert_array_equal(latest.assets[0].candles.time, m.truth("BTCUSDT")[:, 0])
-            assert not any("stopped" in t for t in seen.of("status_changed"))
+            assert not any("stopped" in t for t in seen.of("status"))
             await worker.stop()
 
     on_qt_loop(body())
@@ -98,8 +98,8 @@ def test_a_full_disk_during_a_store_write_is_retried(tmp_path, on_qt_loop):
 
             m.store.save_candles = failing_once
             worker, seen = await run_worker(m)
-            await until(lambda: LIVE in seen.of("status_changed"))
-            assert seen.of("failed") == [
+            await until(lambda: LIVE in seen.of("status"))
+            assert seen.of("problem") == [
                 "Binance USD-M data stopped unexpectedly: database or disk is full"]
             await asyncio.wait_for(still_live(m, seen), 8)
             m.assert_stored_is_truth(BTC, ETH)
@@ -112,14 +112,14 @@ def test_a_dropped_websocket_is_backfilled_through_the_worker(tmp_path, on_qt_lo
     async def body():
         async with market(tmp_path) as m:
             worker, seen = await run_worker(m)
-            await until(lambda: LIVE in seen.of("status_changed"))
+            await until(lambda: LIVE in seen.of("status"))
             await asyncio.wait_for(still_live(m, seen), 8)
             await m.fake.drop_websockets()
             m.fake.now_ms += 3 * HOUR_MS
             await until(lambda: any("connection lost; reconnecting" in s
-                                    for s in seen.of("status_changed")))
+                                    for s in seen.of("status")))
             await asyncio.wait_for(still_live(m, seen), 8)
-            await until(lambda: len(seen.of("analysis_ready")[-1].assets[0].candles) == 1003)
+            await until(lambda: len(seen.of("analysis")[-1].assets[0].candles) == 1003)
             m.assert_stored_is_truth(BTC)
             await worker.stop()
 
@@ -132,8 +132,8 @@ def test_a_corrupt_cache_is_reported_and_rebuilt_by_the_worker(tmp_path, on_qt_l
     async def body():
         async with market(tmp_path) as m:
             worker, seen = await run_worker(m)
-            await until(lambda: LIVE in seen.of("status_changed"))
-            notice = seen.of("failed")[0]
+            await until(lambda: LIVE in seen.of("status"))
+            notice = seen.of("problem")[0]
             assert notice.startswith("The market data cache could not be read")
             assert "being rebuilt from the exchange" in notice
             m.assert_stored_is_truth(BTC, ETH)
@@ -158,18 +158,18 @@ def test_unparseable_derivatives_are_reported_and_the_rest_goes_on(tmp_path, on_
             m.source.funding_history = funding_or_fail
             m.source._liquidation = unparseable
             worker, seen = await run_worker(m)
-            await until(lambda: len(seen.of("derivatives_ready")) == 9)
-            assert [n for n in seen.of("notice") if "derivatives" in n] == [
+            await until(lambda: len(seen.of("derivatives")) == 9)
+            assert [n for n in seen.of("info") if "derivatives" in n] == [
                 "Binance USD-M derivatives data of BTC/USDT:USDT unreadable: 'fundingRate'"]
-            assert {(s.symbol, s.kind) for s in seen.of("derivatives_ready")} == {
+            assert {(s.symbol, s.kind) for s in seen.of("derivatives")} == {
                 (sym, kind) for sym in (BTC, ETH) for kind in (dv.FUNDING, dv.OPEN_INTEREST, *dv.RATIO_KINDS)} - {(BTC, dv.FUNDING)}
-            while not any("liquidation" in n for n in seen.of("notice")):
+            while not any("liquidation" in n for n in seen.of("info")):
                 await m.fake.push_liquidation("BTCUSDT", order_side="SELL", qty="1", price="95000",
                                               time_ms=m.fake.now_ms)
                 await asyncio.sleep(0.05)
-            assert "Binance USD-M liquidation recording stopped: 'price'" in seen.of("notice")
+            assert "Binance USD-M liquidation recording stopped: 'price'" in seen.of("info")
             await asyncio.wait_for(still_live(m, seen), 8)
-            assert not seen.of("failed")
+            assert not seen.of("problem")
             await worker.stop()
 
     on_qt_loop(body())

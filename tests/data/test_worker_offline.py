@@ -26,7 +26,7 @@ async def fill_cache(m) -> None:
     worker = MarketWorker(m.source, store=m.store, history_bars=1000)
     seen = Seen(worker)
     worker.start()
-    await until(lambda: LIVE in seen.of("status_changed"), 15)
+    await until(lambda: LIVE in seen.of("status"), 15)
     await worker.stop()
 
 
@@ -43,18 +43,18 @@ def test_cached_candles_stay_offline_and_go_live_when_the_venue_answers(tmp_path
                                   resume_delay=0.05, connect_timeout=2.0)
             seen = Seen(worker)
             worker.start()
-            await until(lambda: any("offline (cached)" in s for s in seen.of("status_changed")), 15)
-            shown = seen.of("analysis_ready")[-1]
+            await until(lambda: any("offline (cached)" in s for s in seen.of("status")), 15)
+            shown = seen.of("analysis")[-1]
             assert shown.assets[0].symbol == BTC
             assert list(shown.assets[0].candles.time) == [r[0] for r in m.truth("BTCUSDT")]
-            assert any("showing the cached candles while it keeps trying" in f for f in seen.of("failed"))
-            kept = [d for d in seen.of("derivatives_ready") if d.symbol == BTC and d.kind == FUNDING]
+            assert any("showing the cached candles while it keeps trying" in f for f in seen.of("problem"))
+            kept = [d for d in seen.of("derivatives") if d.symbol == BTC and d.kind == FUNDING]
             assert kept, "the cached funding shows too"
             at = dict(zip(kept[0].time.tolist(), kept[0].value.tolist()))
             assert at[1_735_603_200_000] == 0.0004
-            await until(lambda: LIVE in seen.of("status_changed"), 15)
-            assert seen.of("source_changed") == [], "the demo never replaced the cached candles"
-            assert all(a.assets[0].symbol == BTC for a in seen.of("analysis_ready"))
+            await until(lambda: LIVE in seen.of("status"), 15)
+            assert seen.of("source") == [], "the demo never replaced the cached candles"
+            assert all(a.assets[0].symbol == BTC for a in seen.of("analysis"))
             await worker.stop()
             await source.close()
 
@@ -70,8 +70,8 @@ def test_with_nothing_cached_the_demo_stands_in(tmp_path, on_qt_loop):
                                   resume_delay=0.05, connect_timeout=2.0)
             seen = Seen(worker)
             worker.start()
-            await until(lambda: seen.of("source_changed") == [demo.label], 15)
-            assert any("showing the demo market" in f for f in seen.of("failed"))
+            await until(lambda: seen.of("source") == [demo.label], 15)
+            assert any("showing the demo market" in f for f in seen.of("problem"))
             await worker.stop()
 
     on_qt_loop(body())

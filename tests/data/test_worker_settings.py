@@ -27,14 +27,14 @@ def test_applied_settings_rerun_the_history_shown(on_qt_loop):
         worker = MarketWorker(DemoSource(live_bars=3, seconds_per_bar=3600))
         seen = Seen(worker)
         worker.start()
-        await until(lambda: seen.of("analysis_ready"), timeout=15)
-        before = seen.of("analysis_ready")[-1]
+        await until(lambda: seen.of("analysis"), timeout=15)
+        before = seen.of("analysis")[-1]
         assert before.assets[0].swings.strength == 5
 
         worker.apply_settings(_strong(9))
         assert worker.settings_pending
-        await until(lambda: len(seen.of("analysis_ready")) == 2, timeout=15)
-        after = seen.of("analysis_ready")[-1]
+        await until(lambda: len(seen.of("analysis")) == 2, timeout=15)
+        after = seen.of("analysis")[-1]
         assert not worker.settings_pending
         btc = after.assets[0]
         assert np.array_equal(btc.candles.time, before.assets[0].candles.time), \
@@ -44,7 +44,7 @@ def test_applied_settings_rerun_the_history_shown(on_qt_loop):
         assert btc.indicators["rsi"] is not before.assets[0].indicators["rsi"]
         assert after.signals != before.signals
         await worker.stop()
-        assert not seen.of("failed")
+        assert not seen.of("problem")
 
     on_qt_loop(body())
 
@@ -55,8 +55,8 @@ def test_settings_applied_before_the_history_arrives_are_used_for_it(on_qt_loop)
         seen = Seen(worker)
         worker.apply_settings(_strong(3))
         worker.start()
-        await until(lambda: seen.of("analysis_ready"), timeout=15)
-        assert {a.swings.strength for a in seen.of("analysis_ready")[-1].assets} == {3}
+        await until(lambda: seen.of("analysis"), timeout=15)
+        assert {a.swings.strength for a in seen.of("analysis")[-1].assets} == {3}
         await worker.stop()
 
     on_qt_loop(body())
@@ -67,8 +67,8 @@ def test_the_settings_given_at_start_are_used(on_qt_loop):
         worker = MarketWorker(DemoSource(live_bars=3, seconds_per_bar=3600), settings=_strong(4))
         seen = Seen(worker)
         worker.start()
-        await until(lambda: seen.of("analysis_ready"), timeout=15)
-        assert {a.swings.strength for a in seen.of("analysis_ready")[-1].assets} == {4}
+        await until(lambda: seen.of("analysis"), timeout=15)
+        assert {a.swings.strength for a in seen.of("analysis")[-1].assets} == {4}
         await worker.stop()
 
     on_qt_loop(body())

@@ -22,7 +22,7 @@ def open_app(qtbot, data_dir: Path, *extra: str) -> MainWindow:
     qtbot.addWidget(win)
     win.show()
     detected = []
-    win.worker.analysis_ready.connect(detected.append)
+    win.worker.snapshot.connect(lambda a: a.detected and detected.append(a))
     win.worker.start()
     qtbot.waitUntil(lambda: bool(detected), timeout=60_000)
     return win

@@ -25,7 +25,7 @@ def test_alerts_survive_a_restart_and_are_raised_once(app, qtbot):
     again = app.open("--replay-seconds", "0.05")
     assert set(first) <= set(listed_alerts(again)), "the history of the last run is listed"
     replayed = []
-    again.worker.signals_raised.connect(lambda events: replayed.extend((s.id, s.state.value) for s in events))
+    again.worker.events.connect(lambda events: replayed.extend((s.id, s.state.value) for s in events.signals))
     # the demo replays the same live candles: wait until the first alert's event comes again
     qtbot.waitUntil(lambda: first[-1] in replayed, timeout=60_000)
     assert listed_alerts(again).count(first[-1]) == 1, "listed once, not raised again"

@@ -51,7 +51,7 @@ def _type_major_strength(dialog: SettingsDialog, qtbot, value: int) -> None:
 
 
 def _press_ok(dialog: SettingsDialog, qtbot, win) -> None:
-    with qtbot.waitSignal(win.worker.analysis_ready, timeout=60_000):
+    with qtbot.waitSignal(win.worker.snapshot, timeout=60_000):
         qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Ok), Qt.LeftButton)
 
 
@@ -131,7 +131,8 @@ def test_layout_and_settings_come_back_after_a_restart(app, qtbot):
 
 def test_the_timeframe_comes_back_after_a_restart(app, qtbot):
     win = app.open()
-    with qtbot.waitSignal(win.worker.selection_changed, timeout=30_000):
+    with qtbot.waitSignal(win.worker.status, timeout=30_000,
+                          check_params_cb=lambda s: s.serving.timeframe == "4h"):
         QTest.mouseClick(win.pickers.timeframe_buttons["4h"], Qt.LeftButton)
     qtbot.waitUntil(lambda: win.left.analysis is not None and win._analysis.timeframe == "4h", timeout=60_000)
     app.close(win)
@@ -165,14 +166,14 @@ def test_a_broken_settings_file_is_reported_set_aside_and_the_app_opens_on_defau
 def test_an_exception_in_a_slot_shows_the_error_dialog_and_the_window_goes_on(app, qtbot):
     win = app.open()
     # a malformed update, as a buggy data layer would send: the window's slot fails on it
-    win.worker.forming_candle.emit(object())
+    win.worker.market.emit(object())
     qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox))
     box = QApplication.activeModalWidget()
     assert box.objectName() == "uncaught_error"
     assert "AttributeError" in box.text() and "keeps running" in box.text()
-    assert "_on_forming" in box.detailedText()
+    assert "_on_market" in box.detailedText()
     log = (app.data_dir / "logs" / "smtdesk.log").read_text()
-    assert "uncaught exception" in log and "_on_forming" in log
+    assert "uncaught exception" in log and "_on_market" in log
     qtbot.mouseClick(box.button(QMessageBox.Ok), Qt.LeftButton)
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
 
@@ -215,7 +216,7 @@ def test_smt_alerts_switched_off_in_the_dialog_raise_nothing_live(app, qtbot):
 
     win = app.open("--replay-seconds", "0.05")
     raised = []
-    win.worker.signals_raised.connect(raised.extend)
+    win.worker.events.connect(lambda e: raised.extend(e.signals))
 
     def alertable(sig) -> bool:  # what the default policy alerts
         return (sig.kind == "smt" and sig.state.value in ("forming", "divergence", "confirmed")

@@ -29,7 +29,7 @@ def _window(qtbot, seconds_per_bar: float):
     win.resize(1600, 900)
     win.show()
     detected = []  # the charts come first, then the history's signals
-    worker.analysis_ready.connect(detected.append)
+    worker.snapshot.connect(lambda a: a.detected and detected.append(a))
     worker.start()
     qtbot.waitUntil(lambda: bool(detected), timeout=30_000)
     yield win

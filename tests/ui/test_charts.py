@@ -201,7 +201,7 @@ def test_derivatives_panel_shows_what_the_data_layer_delivers(still_window):
     times = t[::8][-50:]
     rates = np.linspace(-0.0001, 0.0003, len(times))
     symbol = win.left.analysis.symbol
-    win.worker.derivatives_ready.emit(DerivSeries(symbol, FUNDING, "8h", times, rates))
+    win.worker.market.emit(DerivSeries(symbol, FUNDING, "8h", times, rates))
     QApplication.processEvents()
     assert panel.has_data()
     assert f"{rates[-1] * 100:,.4g} %" in panel.legend.text()
@@ -218,7 +218,7 @@ def test_legend_stays_at_the_hovered_bar_while_panels_overlays_and_derivatives_a
     open_panels(win, "funding")
     win.overlay_actions["ema20"].setChecked(True)
     times = win.left.analysis.candles.time[::8][-50:]
-    win.worker.derivatives_ready.emit(
+    win.worker.market.emit(
         DerivSeries(win.left.analysis.symbol, FUNDING, "8h", times, np.full(len(times), 0.0001)))
     QApplication.processEvents()
     assert win.left.panels["funding"].has_data()

@@ -14,6 +14,7 @@ from smtdesk import app as smtdesk_app
 from smtdesk.core.resample import resample
 from smtdesk.data.demo import DEMO_SYMBOLS, DemoSource, load_demo_series, resources_dir
 from smtdesk.data.exchange import ExchangeSource
+from smtdesk.data.source import CandleUpdate
 from smtdesk.data.store import CandleStore
 from tests.candle_asserts import assert_same_candles
 from tests.data.conftest import FAST
@@ -38,10 +39,10 @@ def test_4h_button_reloads_both_charts_from_the_1h_demo_and_replays_at_4h(window
     btc, eth = (win.left.analysis.symbol, win.right.analysis.symbol)
     hours = {s: recorded(s) for s in (btc, eth)}
     events = []
-    win.worker.forming_candle.connect(lambda u: events.append(("forming", u.symbol, u.candles)))
-    win.worker.analysis_ready.connect(lambda a: events.append(("analysis", a.timeframe, a)))
+    win.worker.market.connect(lambda u: isinstance(u, CandleUpdate) and events.append(("forming", u.symbol, u.candles)))
+    win.worker.snapshot.connect(lambda a: a.detected and events.append(("analysis", a.timeframe, a)))
     statuses = []
-    win.worker.status_changed.connect(lambda status: statuses.append(describe(status)))
+    win.worker.status.connect(lambda status: statuses.append(describe(status)))
 
     QTest.mouseClick(win.pickers.timeframe_buttons["4h"], Qt.LeftButton)
     qtbot.waitUntil(lambda: win.left.analysis.candles.time[-1] % FOUR_HOURS_MS == 0
@@ -125,15 +126,15 @@ def run_tasks():
 def test_quick_back_and_forth_leaves_one_run_and_applies_no_stale_analysis(window, qtbot):
     win = window
     order = []
-    win.worker.selection_changed.connect(lambda _v, _s, tf: order.append(("selected", tf)))
-    win.worker.analysis_ready.connect(lambda a: order.append(("analysis", a.timeframe)))
+    win.worker.status.connect(lambda s: order.append(("selected", s.serving.timeframe)))
+    win.worker.snapshot.connect(lambda a: order.append(("analysis", a.timeframe)))
     for tf in ("4h", "1d", "1h", "4h", "1w", "1h", "4h"):
         QTest.mouseClick(win.pickers.timeframe_buttons[tf], Qt.LeftButton)
     qtbot.waitUntil(lambda: win.left.analysis.candles.time[-1] % FOUR_HOURS_MS == 0
                     and win.left.bar_seconds == 4 * 3600, timeout=30_000)
     qtbot.wait(500)  # live 4h steps go on meanwhile
     assert len(run_tasks()) == 1
-    assert order[-1] == ("analysis", "4h")
+    assert [o for o in order if o[0] == "analysis"][-1] == ("analysis", "4h")
     selected = "1h"
     for kind, tf in order:
         if kind == "selected":
@@ -166,7 +167,7 @@ def test_picking_binance_in_the_venue_box_switches_from_the_demo_to_the_exchange
     assert win.pickers.venue.currentData() == "demo"
 
     listed = []
-    win.worker.symbols_listed.connect(listed.append)
+    win.worker.status.connect(lambda s: s.offered and s.offered not in listed and listed.append(s.offered))
     box = win.pickers.venue
     box.setFocus()
     QTest.keyClick(box, Qt.Key_Home)  # the first venue, Binance USD-M
