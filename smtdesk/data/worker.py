@@ -149,6 +149,9 @@ class MarketWorker(QObject):
         self._pending: Selection | None = None
                 # One thread: analysis steps run in arrival order and never overlap.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis")
+        # Another for the candle cache: one connection, never on two threads, never on
+        # the window's thread.
+        self._store_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         # The analysis thread allocates the most: it must never be the one to collect.
         collect_on_qt_thread()
 
@@ -170,6 +173,7 @@ class MarketWorker(QObject):
         for source in {id(s): s for s in (self.source, self.fallback) if s is not None}.values():
             await source.close()
         self._executor.shutdown(wait=True)
+        self._store_executor.shutdown(wait=True)
 
     # -- switching ---------------------------------------------------------------------------
     def reload(self, venue: str, symbols: tuple[str, str], timeframe: str) -> None:
@@ -343,6 +347,10 @@ class MarketWorker(QObject):
         return {s: tuple(ManualSwing(m.time, m.kind) for m in self.user_store.swings(self._key(s)))
                 for s in self.symbols}
 
+    async def _stored(self, call, *args):
+        """``call(*args)`` on the store thread, after every store call made before it."""
+        return await asyncio.get_running_loop().run_in_executor(self._store_executor, call, *args)
+
     async def _in_model(self, step, *args):
         """``step(*args)`` on the analysis thread, after every command sent before it."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, step, *args)
@@ -482,11 +490,11 @@ class MarketWorker(QObject):
             self.notice.emit(Notice("There is no candle cache to import into.", Level.REFUSED))
             return
         try:
-            summary = await self._in_model(import_csv, path, IMPORTED, symbol, timeframe, self.store)
+            summary = await self._stored(import_csv, path, IMPORTED, symbol, timeframe, self.store)
         except SmtdeskError as exc:
             self.notice.emit(Notice(str(exc), Level.REFUSED))
             return
-        held = tuple(s for s, tf in self.store.series(IMPORTED) if tf == timeframe)
+        held = tuple(s for s, tf in await self._stored(self.store.series, IMPORTED) if tf == timeframe)
         if len(held) < 2:
             self._inform(f"{summary} Import a second symbol at this timeframe to chart them as a pair.")
             return
@@ -514,7 +522,8 @@ class MarketWorker(QObject):
             self.report(str(exc))
             self._tell(Status(label, Phase.STOPPED))
             return True
-        cached = [folds[s].history(store.load_candles(source.name, s, base)) for s in self.symbols]
+        cached = [folds[s].history(await self._stored(store.load_candles, source.name, s, base))
+                  for s in self.symbols]
         has_cache = all(len(c) for c in cached)
         if has_cache:
             analysis = await self._load(label, cached)
@@ -576,7 +585,7 @@ class MarketWorker(QObject):
                                             built_from=self._built(base)))
             stored.append(await sync_candles(
                 source, store, symbol, base, bars=bars,
-                on_progress=lambda f, i=i: self._on_progress(label, (i + f) / n),
+                on_progress=lambda f, i=i: self._on_progress(label, (i + f) / n), run=self._stored,
             ))
         histories = [folds[s].history(c) for s, c in zip(self.symbols, stored)]
         analysis = await self._load(label, histories)
@@ -589,7 +598,7 @@ class MarketWorker(QObject):
                 self._side_tasks.append(asyncio.ensure_future(self._liquidations(source, store)))
         self._tell(Status(label, Phase.LIVE))
         since = {s: int(c.time[-1]) for s, c in zip(self.symbols, stored) if len(c)}
-        updates = record(source.stream(self.symbols, base, since=since), store, source.name)
+        updates = record(source.stream(self.symbols, base, since=since), store, source.name, self._stored)
         await self._follow(self._folded(updates, folds, base))
 
     def _on_progress(self, label: str, fraction: float) -> None:
@@ -617,7 +626,7 @@ class MarketWorker(QObject):
                     self._inform(f"{source.label} derivatives data of {symbol} unreadable: {elide(exc)}")
                     continue
                 for series in result.values() if isinstance(result, dict) else (result,):
-                    store.save_series(source.name, series)
+                    await self._stored(store.save_series, source.name, series)
                     self.market.emit(series)
                     got[_MODEL_FIELD[series.kind]] = Series(series.time, series.value)
             if got:
@@ -631,7 +640,7 @@ class MarketWorker(QObject):
         for symbol in self.symbols:
             got: dict[str, Series] = {}
             for kind, period in wanted:
-                series = store.load_series(venue, symbol, kind, period)
+                series = await self._stored(store.load_series, venue, symbol, kind, period)
                 if len(series.time):
                     self.market.emit(series)
                     got[_MODEL_FIELD[kind]] = Series(series.time, series.value)
@@ -641,7 +650,7 @@ class MarketWorker(QObject):
     async def _liquidations(self, source: Source, store: CandleStore) -> None:
         try:
             async for events in source.liquidations(self.symbols):
-                store.save_liquidations(source.name, events)
+                await self._stored(store.save_liquidations, source.name, events)
         except SourceError as exc:
             self._inform(str(exc))
         except Exception as exc:  # candles go on without liquidations

@@ -1,10 +1,12 @@
 """The worker on an exchange: cached candles first, only the missing ones fetched,
-progress, derivatives and live candles as signals, and the demo when nobody answers;
+progress, derivatives and live candles as signals, every cache write off the window's
+thread, and the demo when nobody answers;
 a history analysis that keeps the charts empty for long is explained."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 import numpy as np
@@ -28,6 +30,12 @@ def test_cached_first_then_missing_then_live(tmp_path, on_qt_loop):
                                      Candles.from_rows(m.fake.truth(ex_id)[:900]))
             worker = MarketWorker(m.source, store=m.store, history_bars=1000)
             seen = Seen(worker)
+            writers = set()  # the threads the cache is written on
+            for name in ("save_candles", "save_series", "save_liquidations"):
+                def written(*args, _write=getattr(m.store, name)):
+                    writers.add(threading.current_thread().name)
+                    return _write(*args)
+                setattr(m.store, name, written)
             worker.start()
             await until(lambda: any(s == "Binance USD-M: live" for s in seen.of("status")))
             first = seen.of("analysis")[0]
@@ -64,6 +72,7 @@ def test_cached_first_then_missing_then_live(tmp_path, on_qt_loop):
             assert recorded_liquidations(m.store, BTC)[0][3] == 1.5
             await worker.stop()
             assert not seen.of("problem") and not seen.of("info")
+            assert writers and all(w.startswith("store") for w in writers), writers
 
     on_qt_loop(body())
 
