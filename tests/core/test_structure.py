@@ -115,6 +115,22 @@ def test_mss_after_a_sweep_of_a_high():
     assert s.order_block[i] == 12
 
 
+def test_the_mss_level_is_the_last_swing_low_of_the_leg_even_when_known_after_the_sweep():
+    # Major high 10 at bar 3; minor (strength 2) lows at bar 5 (low 5) and bar 9 (low 7).
+    # Bar 10 sweeps the high (10.5, closes 9.5). The low at bar 9 is known only at bar 11,
+    # after the sweep, yet it is the last low of the leg up: bar 12 closing 6.5 (below 7,
+    # above 5) is the shift, as the SMT confirmation reads its level (domain §5a rule 5).
+    high = [5, 6, 7, 10, 9, 8, 8.5, 9.2, 9.5, 9.4, 10.5, 9.6, 7.5]
+    low = [4, 5, 6, 8, 7, 5, 6, 7.5, 8, 7, 7.8, 7.2, 6.2]
+    close = [4.5, 5.5, 6.5, 9, 7.5, 6, 8, 9, 9.2, 8, 9.5, 7.5, 6.5]
+    open_ = [close[0]] + close[:-1]
+    s = structure_shifts(open_, high, low, close, major=2, minor=2)
+    bear = np.flatnonzero(s.bearish & (s.sweep_bar == 10))
+    assert len(bear) == 1
+    i = int(bear[0])
+    assert (s.bar[i], s.level_bar[i], s.level[i]) == (12, 9, 7)
+
+
 def test_given_swings_give_the_same_structure_as_detected_ones():
     rng = np.random.default_rng(3)
     close = np.round(100 + np.cumsum(rng.normal(0, 1, 3000)), 1)

@@ -22,6 +22,7 @@ import numpy.typing as npt
 from smtdesk.core.candles import Candles
 from smtdesk.core.structure.rangequery import NO_TABLE, FirstAbove, first_above_scan, seek_one
 from smtdesk.core.signal import Direction
+from smtdesk.core.structure.shift import first_shift, latest_swing_before
 from smtdesk.core.structure.swings import SwingSet
 
 _NONE = np.iinfo(np.int64).max
@@ -184,35 +185,6 @@ def _first_from(auto, manual, strength, t):
 
 
 @numba.njit(cache=True, nogil=True)
-def _latest_before(auto, manual, strength, limit, known_by):
-    """:meth:`SwingSet.latest_before` for one pair."""
-    i = np.searchsorted(auto, min(limit, known_by - strength + 1)) - 1
-    a_bar = auto[i] if 0 <= i < len(auto) else -1
-    j = np.searchsorted(manual, min(limit, known_by + 1)) - 1
-    m_bar = manual[j] if 0 <= j < len(manual) else -1
-    return max(a_bar, m_bar)
-
-
-@numba.njit(cache=True, nogil=True)
-def _first_mss_close(y_cl, y_lo, sign, minor, new_bar, lo, hi):
-    """First bar in [lo, hi] whose close is strictly below the MSS level of that bar: the
-    low of Y's latest minor swing before ``new_bar`` known when the bar closes. -1 if none.
-
-    A swing before ``new_bar`` is known by ``new_bar - 1 + strength`` at the latest (a
-    manual one by ``new_bar - 1``), so from that bar on the level no longer moves.
-    """
-    auto, manual, strength = minor
-    settled = new_bar - 1 + strength
-    level_bar = -1
-    for w in range(lo, hi + 1):
-        if w == lo or w <= settled:
-            level_bar = _latest_before(auto, manual, strength, new_bar, w)
-        if level_bar >= 0 and sign * y_cl[w] < sign * y_lo[level_bar]:
-            return w
-    return -1
-
-
-@numba.njit(cache=True, nogil=True)
 def _resolve(
     x_hi, y_hi, y_lo, y_cl, sign, small, large, x_swings, y_minor, j0, t, n_bars, n, timeout
 ):
@@ -257,11 +229,11 @@ def _resolve(
         d = s_known
         div[i], s_bar[i] = d, s
         y_new_bar[i] = _window_argmax(y_hi, sign, s, min(s + n, d), n)
-        mss_bar[i] = _latest_before(m_auto, m_manual, m_strength, y_new_bar[i], d)
+        mss_bar[i] = latest_swing_before(m_auto, m_manual, m_strength, y_new_bar[i], d)
         end = min(d + timeout, last)
         inv = seek_one(y_hi, sign, small, large, d + 1, end, sign * y_hi[y_new_bar[i]])
         # Same bar: the price invalidation is checked before the MSS (rule 5).
-        conf = _first_mss_close(
+        conf = first_shift(
             y_cl, y_lo, sign, y_minor, y_new_bar[i], d + 1, inv - 1 if inv >= 0 else end
         )
         if conf >= 0:
@@ -272,7 +244,7 @@ def _resolve(
             invalid[i], reason[i] = d + timeout, 2
         ended = max(confirm[i], invalid[i])
         if ended >= 0:
-            end_mss_bar[i] = _latest_before(m_auto, m_manual, m_strength, y_new_bar[i], ended)
+            end_mss_bar[i] = latest_swing_before(m_auto, m_manual, m_strength, y_new_bar[i], ended)
     return (
         formed,
         prior_bar,

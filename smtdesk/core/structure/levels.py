@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from smtdesk.core.structure.rangequery import FirstAbove
+from smtdesk.core.structure.shift import shifts_after
 from smtdesk.core.structure.swings import Swings, find_swings
 
 Ints = npt.NDArray[np.int64]
@@ -242,13 +243,14 @@ def structure_shifts(
     pools: Pools | None = None,
     minor_swings: tuple[Ints, Ints] | None = None,
 ) -> Shifts:
-    """MSS after every sweep of a major swing pool.
+    """MSS after every sweep of a major swing pool (:mod:`~smtdesk.core.structure.shift`).
 
-    After a sweep of a high at bar t, the MSS level is the last minor swing low known by
-    t (the leg up into the high); the shift is the first later close strictly below it,
-    provided no bar before it traded above the sweep bar's high. Lows mirrored.
-    ``minor_swings`` is ``(high bars, low bars)`` of strength ``minor`` to use instead of
-    automatic detection (e.g. those the pools were made from).
+    After a sweep of a high at bar t the MSS level is the last minor swing low of the leg
+    up into it (before t, as known at each later bar); the shift is the first later close
+    strictly below it, provided no bar before it traded above the sweep bar's high (on
+    the same bar, trading above comes first). Lows mirrored. ``minor_swings`` is
+    ``(high bars, low bars)`` of strength ``minor`` to use instead of automatic detection
+    (e.g. those the pools were made from).
     """
     open_, high, low, close = (np.asarray(v, np.float64) for v in (open_, high, low, close))
     if pools is None:
@@ -260,18 +262,18 @@ def structure_shifts(
     out = []
     for bearish in (True, False):
         sel = np.flatnonzero(pools.swept & (pools.second < 0) & (pools.is_high == bearish))
-        t = pools.taken[sel]
-        legs = np.asarray(minor_swings[1] if bearish else minor_swings[0], np.int64)
-        pos = np.searchsorted(legs + minor, t, side="right") - 1
-        lb = np.where(pos >= 0, legs[np.maximum(pos, 0)] if len(legs) else -1, -1)
+        t = pools.taken[sel].astype(np.int64)
+        legs = np.ascontiguousarray(minor_swings[1] if bearish else minor_swings[0], np.int64)
         lvl_src = low if bearish else high
-        level = lvl_src[np.maximum(lb, 0)]
-        sign = -1.0 if bearish else 1.0  # a close beyond the level: below for bearish
-        brk = FirstAbove(close, sign=sign)(t + 1, last, sign * level)
+        above = 1.0 if bearish else -1.0  # trading beyond the extreme: above after a high
         ext = high if bearish else low
-        beyond = FirstAbove(ext, sign=-sign)(t + 1, last, -sign * ext[t])
-        ok = (lb >= 0) & (brk >= 0) & ((beyond < 0) | (beyond > brk))
-        sel, t, lb, level, brk = sel[ok], t[ok], lb[ok], level[ok], brk[ok]
+        beyond = FirstAbove(ext, sign=above)(t + 1, last, above * ext[t])
+        # the shift's close goes the other way: below the level after a high
+        brk, lb = shifts_after(close, lvl_src, above, legs, minor, t,
+                               np.where(beyond >= 0, beyond - 1, last).astype(np.int64))
+        ok = brk >= 0
+        sel, t, lb, brk = sel[ok], t[ok], lb[ok], brk[ok]
+        level = lvl_src[lb]
         ob = _order_blocks(open_, close, brk, bearish)
         out.append((sel.astype(np.int64), np.full(len(t), bearish), t, lb, level, brk, ob))
     cols = [np.concatenate(c) for c in zip(*out)]

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from smtdesk.core.arrays import read_only
+from smtdesk.core.structure.shift import latest_swing_before
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,25 +232,17 @@ class SwingSet:
 
     def latest_before(self, limit: npt.ArrayLike, known_by: npt.ArrayLike) -> npt.NDArray[np.int64]:
         """For each pair: the latest swing bar < ``limit`` known by bar ``known_by``; -1 if none."""
-        limit = np.asarray(limit, dtype=np.int64)
-        known_by = np.asarray(known_by, dtype=np.int64)
-        a_end = np.minimum(limit, known_by - self.strength + 1)
-        a_bar = _pick(self.auto, np.searchsorted(self.auto, a_end) - 1)
-        if not len(self.manual):
-            return a_bar
-        m_bar = _pick(
-            self.manual, np.searchsorted(self.manual, np.minimum(limit, known_by + 1)) - 1
-        )
-        return np.maximum(a_bar, m_bar)
+        limit, known_by = np.broadcast_arrays(np.asarray(limit, np.int64), np.asarray(known_by, np.int64))
+        return _latest_each(self.auto, self.manual, self.strength, limit.ravel(), known_by.ravel()).reshape(limit.shape)
+
+
+@numba.njit(cache=True, nogil=True)
+def _latest_each(auto, manual, strength, limit, known_by):
+    out = np.empty(len(limit), np.int64)
+    for i in range(len(limit)):
+        out[i] = latest_swing_before(auto, manual, strength, limit[i], known_by[i])
+    return out
 
 
 _NO_BARS = np.empty(0, np.int64)
 _NO_BARS.flags.writeable = False
-
-
-def _pick(bars: npt.NDArray[np.int64], i: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """``bars[i]`` where ``0 <= i < len(bars)``, else -1."""
-    if not len(bars):
-        return np.full(i.shape, -1, np.int64)
-    ok = (i >= 0) & (i < len(bars))
-    return np.where(ok, bars[np.where(ok, i, 0)], -1)
