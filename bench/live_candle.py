@@ -2,9 +2,9 @@
 
 For each history length the model is loaded with the history and runs the engine once;
 then every new bar (both assets' candles) goes through ``PairModel.append``: every
-indicator, the swings, the §5–§6 signals and the alert policy; the chart's market
-structure (minor swings, gaps, pools, shifts) is timed separately, as the model computes
-it only while a View layer shows it. The reference recomputes what a candle cost before
+indicator, the swings, the chart's market structure (minor swings, gaps, pools, shifts),
+the §5–§6 signals and the alert policy. The model computes the structure only while a
+View layer shows it, so the row without it is printed too. The reference recomputes what a candle cost before
 the pair model: every indicator, swing and the structure of both assets over the whole
 history, and the signal engine's full scan, in the same run.
 
@@ -85,18 +85,18 @@ def main() -> int:
         a, b = correlated_pair(n + LIVE_BARS + 2)
         full_recompute(a, b, n, repeats=1)  # compile and warm
         full = statistics.median(full_recompute(a, b, n)) * 1000
-        for structure in (False, True):
-            # the default path three times over: this machine's speed drifts between runs
-            runs = 1 if structure else RUNS
+        for structure in (True, False):
+            # the judged path three times over: this machine's speed drifts between runs
+            runs = RUNS if structure else 1
             live = np.concatenate([model_per_bar(a, b, n, structure=structure) for _ in range(runs)]) * 1000
             med = float(np.median(live))
             print(f"{n:>8} {'shown' if structure else 'hidden':>10} | {med:>10.3f} "
                   f"{np.percentile(live, 95):>9.3f} {live.max():>9.3f} | {full:>14.1f} | {full / med:>5.0f}x")
-            if n == 100_000 and not structure:
+            if n == 100_000 and structure:
                 met_ms, met_ratio = med <= TARGET_MS, full / med >= TARGET_RATIO
         if n == 100_000:
             print(f"{'PASS' if met_ms else 'MISS'}  median per bar at 100k <= {TARGET_MS} ms "
-                  f"(structure hidden, the default; {RUNS} x {LIVE_BARS} bars)")
+                  f"(everything, structure shown; {RUNS} x {LIVE_BARS} bars)")
             print(f"{'PASS' if met_ratio else 'MISS'}  >= {TARGET_RATIO:.0f}x faster than the full recompute")
             ok = met_ms and met_ratio
     return 0 if ok else 1

@@ -14,6 +14,7 @@ from smtdesk.core.indicators import IndicatorConfig, compute_indicators
 from smtdesk.core.signal import Signal
 from smtdesk.core.structure.levels import MarketStructure, market_structure
 from smtdesk.core.structure.swings import ManualSwing, Swings, find_swings
+from smtdesk.core.structure.track import StructureTrack
 
 @dataclass(frozen=True, slots=True)
 class AssetAnalysis:
@@ -61,6 +62,7 @@ def analyze_asset(
     indicator_config: IndicatorConfig = IndicatorConfig(),
     major_strength: int = 5,
     with_structure: bool = True,
+    structure_track: StructureTrack | None = None,
 ) -> AssetAnalysis:
     """One asset's picture: its ``indicators``, automatic ``swings`` and ``structure`` as
     given, or computed over the whole history when not (the structure only
@@ -81,13 +83,18 @@ def analyze_asset(
             swings.strength,
         )
     if structure is None and with_structure:
-        structure = market_structure(
-            candles.open, candles.high, candles.low, candles.close,
-            major_swings=(np.union1d(swings.high_idx, hand["high"]), np.union1d(swings.low_idx, hand["low"])),
-            major=swings.strength,
-            minor=minor_strength,
-        )
+        majors = (_merged(swings.high_idx, hand["high"]), _merged(swings.low_idx, hand["low"]))
+        if structure_track is not None:
+            structure = structure_track.update(candles.open, candles.high, candles.low, candles.close, majors)
+        else:
+            structure = market_structure(candles.open, candles.high, candles.low, candles.close,
+                                         major_swings=majors, major=swings.strength, minor=minor_strength)
     return AssetAnalysis(symbol, candles, indicators, swings, placed, structure)
+
+
+def _merged(bars: np.ndarray, placed: np.ndarray) -> np.ndarray:
+    # most charts have no manual swing: the automatic bars as they are, not re-sorted
+    return np.union1d(bars, placed) if len(placed) else bars
 
 
 def _on_a_bar(candles: Candles, time: int) -> bool:

@@ -35,6 +35,7 @@ from smtdesk.core.signal import Signal, State
 from smtdesk.core.smt.rules import SmtParams
 from smtdesk.core.smt.context import COUNTER_TREND, WEAK_PAIR
 from smtdesk.core.structure.swings import ManualSwing, Swings, pivots_in
+from smtdesk.core.structure.track import StructureTrack
 
 
 _FAMILIES = (
@@ -239,6 +240,7 @@ class _Asset:
         self.buffer = _CandleBuffer(candles)
         self.indicators = _IndicatorTrack(candles, config.indicators)
         self.swings = _SwingTrack(candles, config.smt.major)
+        self.structure = StructureTrack(major=config.smt.major, minor=config.smt.minor)
 
     def append(self, c: Candles) -> None:
         self.buffer.extend(c)
@@ -347,8 +349,8 @@ class PairModel:
     def show_structure(self, shown: bool) -> ModelResult:
         """Whether snapshots carry the market structure (minor swings, gaps, pools, shifts).
 
-        It is recomputed over the whole history with each snapshot, so it is only
-        computed while a chart shows it."""
+        Computed over the whole history when first shown, then kept up to date a candle
+        at a time; nothing is computed while no chart shows it."""
         self._structure_shown = shown
         return ModelResult(self._snapshot())
 
@@ -407,4 +409,5 @@ class PairModel:
             manual=self._manual[asset.symbol],
             minor_strength=self.config.smt.minor,
             with_structure=self._structure_shown,
+            structure_track=asset.structure,
         )

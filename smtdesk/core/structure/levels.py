@@ -14,7 +14,7 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-from smtdesk.core.structure.rangequery import FirstAbove
+from smtdesk.core.structure.rangequery import FirstAbove, first_above_scan
 from smtdesk.core.structure.shift import shifts_after
 from smtdesk.core.structure.swings import Swings, find_swings
 
@@ -50,38 +50,45 @@ def fair_value_gaps(high: npt.ArrayLike, low: npt.ArrayLike) -> Gaps:
     """Every three-candle fair value gap and the bar it was filled (domain §4a)."""
     high = np.asarray(high, np.float64)
     low = np.asarray(low, np.float64)
-    if len(high) < 3:
-        e = np.empty(0, np.int64)
-        return Gaps(
-            **_frozen(
-                bar=e,
-                bullish=np.empty(0, bool),
-                top=np.empty(0),
-                bottom=np.empty(0),
-                fill_bar=e.copy(),
-            )
-        )
-    up = np.flatnonzero(high[:-2] < low[2:]) + 2
-    down = np.flatnonzero(low[:-2] > high[2:]) + 2
-    bar = np.concatenate([up, down])
+    bar, bullish, top, bottom = gap_rows(high, low, 2)
+    fill = gap_fills(high, low, bullish, top, bottom, bar + 1, len(high) - 1, find_with_tables)
+    return Gaps(**_frozen(bar=bar, bullish=bullish, top=top, bottom=bottom, fill_bar=fill))
+
+
+def find_with_tables(values: Floats, sign: float, lo: Ints, hi: Ints | int, level: Floats) -> Ints:
+    """:class:`FirstAbove` over the whole of ``values``: for many long ranges."""
+    return FirstAbove(values, sign=sign)(lo, hi, level)
+
+
+def find_by_scan(values: Floats, sign: float, lo: Ints, hi: Ints | int, level: Floats) -> Ints:
+    """The same answer by scanning: for the few bars a live update adds."""
+    return first_above_scan(values, lo, hi, level, sign=sign)
+
+
+def gap_rows(high: Floats, low: Floats, start: int) -> tuple[Ints, npt.NDArray[np.bool_], Floats, Floats]:
+    """(bar, bullish, top, bottom) of the gaps whose third candle is at or after ``start``."""
+    start = max(start, 2)
+    up = np.flatnonzero(high[start - 2 : -2] < low[start:]) + start
+    down = np.flatnonzero(low[start - 2 : -2] > high[start:]) + start
+    bar = np.concatenate([up, down]).astype(np.int64)
     bullish = np.concatenate([np.ones(len(up), bool), np.zeros(len(down), bool)])
     top = np.concatenate([low[up], low[down - 2]])
     bottom = np.concatenate([high[up - 2], high[down]])
     order = np.argsort(bar, kind="stable")
-    bar, bullish, top, bottom = bar[order], bullish[order], top[order], bottom[order]
-    last = len(high) - 1
-    fill = np.full(len(bar), -1, np.int64)
+    return bar[order], bullish[order], top[order], bottom[order]
+
+
+def gap_fills(high: Floats, low: Floats, bullish, top: Floats, bottom: Floats,
+              lo: Ints, hi: int, find) -> Ints:
+    """The first bar in ``[lo, hi]`` trading at or through each gap's far edge, -1 if none."""
+    fill = np.full(len(bullish), -1, np.int64)
     # A touch of the far edge fills: "at or beyond x" is "strictly beyond the float just
     # short of x", which the strict range query answers exactly.
     if bullish.any():
-        edge = np.nextafter(-bottom[bullish], -np.inf)
-        fill[bullish] = FirstAbove(low, sign=-1.0)(bar[bullish] + 1, last, edge)
+        fill[bullish] = find(low, -1.0, lo[bullish], hi, np.nextafter(-bottom[bullish], -np.inf))
     if (~bullish).any():
-        edge = np.nextafter(top[~bullish], -np.inf)
-        fill[~bullish] = FirstAbove(high)(bar[~bullish] + 1, last, edge)
-    return Gaps(
-        **_frozen(bar=bar.astype(np.int64), bullish=bullish, top=top, bottom=bottom, fill_bar=fill)
-    )
+        fill[~bullish] = find(high, 1.0, lo[~bullish], hi, np.nextafter(top[~bullish], -np.inf))
+    return fill
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +111,10 @@ class Pools:
 
 
 
-def _equal_pairs(bars: Ints, values: Floats, sign: float, tolerance: float) -> tuple[Ints, Ints]:
+POOL_COLUMNS = ("is_high", "level", "first", "second", "known", "taken", "swept")
+
+
+def _equal_pairs(bars: Ints, values: Floats, sign: float, tolerance: float, find) -> tuple[Ints, Ints]:
     """Consecutive swings within ``tolerance`` (relative) of each other, with no bar in
     between beyond the higher of the two (they must both still be resting)."""
     if len(bars) < 2:
@@ -114,9 +124,43 @@ def _equal_pairs(bars: Ints, values: Floats, sign: float, tolerance: float) -> t
     va, vb = values[a], values[b]
     close = np.abs(va - vb) <= tolerance * np.maximum(np.abs(va), np.abs(vb))
     level = np.maximum(sign * va, sign * vb)
-    beyond = FirstAbove(values, sign=sign)(a + 1, b - 1, level)
+    beyond = find(values, sign, a + 1, b - 1, level)
     keep = close & (beyond < 0)
     return a[keep], b[keep]
+
+
+def pool_rows(high: Floats, low: Floats, close: Floats, major_swings, minor_swings, *,
+              major: int, minor: int, tolerance: float, find) -> dict[str, np.ndarray]:
+    """The pool columns (:data:`POOL_COLUMNS`) of the given major swings and of the equal
+    pairs among consecutive ``minor_swings``, taken within the data, in pool order."""
+    parts = []
+    for is_high, values, sign, maj, mnr in (
+        (True, high, 1.0, major_swings[0], minor_swings[0]),
+        (False, low, -1.0, major_swings[1], minor_swings[1]),
+    ):
+        maj = np.asarray(maj, np.int64)
+        p1, p2 = _equal_pairs(np.asarray(mnr, np.int64), values, sign, tolerance, find)
+        first = np.concatenate([maj, p1])
+        second = np.concatenate([np.full(len(maj), -1, np.int64), p2])
+        known = np.concatenate([maj + major, p2 + minor])
+        level = np.where(
+            second >= 0,
+            sign * np.maximum(sign * values[first], sign * values[np.maximum(second, 0)]),
+            values[first],
+        )
+        taken = find(values, sign, np.maximum(first, second) + 1, len(values) - 1, sign * level)
+        parts.append((np.full(len(first), is_high), level, first, second, known, taken))
+    cols = [np.concatenate(c) for c in zip(*parts)]
+    order = np.lexsort((cols[2], cols[4]))
+    rows = {name: col[order] for name, col in zip(POOL_COLUMNS, cols)}
+    rows["swept"] = swept(close, rows["is_high"], rows["level"], rows["taken"])
+    return rows
+
+
+def swept(close: Floats, is_high, level: Floats, taken: Ints) -> npt.NDArray[np.bool_]:
+    """Whether the bar that took each pool closed back inside (a sweep, not a break)."""
+    sign = np.where(is_high, 1.0, -1.0)
+    return (taken >= 0) & (sign * close[np.maximum(taken, 0)] <= sign * level)
 
 
 def liquidity_pools(
@@ -144,38 +188,9 @@ def liquidity_pools(
     if minor_swings is None:
         sw = find_swings(high, low, strength=minor)
         minor_swings = (sw.high_idx, sw.low_idx)
-    parts = []
-    for is_high, values, sign, maj, mnr in (
-        (True, high, 1.0, major_swings[0], minor_swings[0]),
-        (False, low, -1.0, major_swings[1], minor_swings[1]),
-    ):
-        maj = np.asarray(maj, np.int64)
-        p1, p2 = _equal_pairs(np.asarray(mnr, np.int64), values, sign, tolerance)
-        first = np.concatenate([maj, p1])
-        second = np.concatenate([np.full(len(maj), -1, np.int64), p2])
-        known = np.concatenate([maj + major, p2 + minor])
-        level = np.where(
-            second >= 0,
-            sign * np.maximum(sign * values[first], sign * values[np.maximum(second, 0)]),
-            values[first],
-        )
-        taken = FirstAbove(values, sign=sign)(
-            np.maximum(first, second) + 1, len(values) - 1, sign * level
-        )
-        swept = (taken >= 0) & (sign * close[np.maximum(taken, 0)] <= sign * level)
-        parts.append((np.full(len(first), is_high), level, first, second, known, taken, swept))
-    cols = [np.concatenate(c) for c in zip(*parts)]
-    order = np.lexsort((cols[2], cols[4]))
-    return Pools(
-        **_frozen(
-            **{
-                name: col[order]
-                for name, col in zip(
-                    ("is_high", "level", "first", "second", "known", "taken", "swept"), cols
-                )
-            }
-        )
-    )
+    rows = pool_rows(high, low, close, major_swings, minor_swings, major=major, minor=minor,
+                     tolerance=tolerance, find=find_with_tables)
+    return Pools(**_frozen(**rows))
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,28 +273,42 @@ def structure_shifts(
     if minor_swings is None:
         sw = find_swings(high, low, strength=minor)
         minor_swings = (sw.high_idx, sw.low_idx)
+    swept_pools = np.flatnonzero(pools.swept & (pools.second < 0))
+    rows, _ = shift_rows(open_, high, low, close, pools, swept_pools, 0, minor_swings,
+                         minor=minor, find=find_with_tables)
+    return Shifts(**_frozen(**rows))
+
+
+SHIFT_COLUMNS = ("pool", "bearish", "sweep_bar", "level_bar", "level", "bar", "order_block")
+
+
+def shift_rows(open_: Floats, high: Floats, low: Floats, close: Floats, pools: Pools,
+               rows: Ints, start: int, minor_swings, *, minor: int, find) -> tuple[dict[str, np.ndarray], Ints]:
+    """The shift columns (:data:`SHIFT_COLUMNS`) after the sweeps of pool ``rows``, looked
+    for from bar ``start`` on (none of them shifted or was traded beyond before it), in
+    shift order; and those of ``rows`` still waiting at the end of the data."""
     last = len(close) - 1
-    out = []
+    out, waiting = [], []
     for bearish in (True, False):
-        sel = np.flatnonzero(pools.swept & (pools.second < 0) & (pools.is_high == bearish))
+        sel = rows[pools.is_high[rows] == bearish]
         t = pools.taken[sel].astype(np.int64)
         legs = np.ascontiguousarray(minor_swings[1] if bearish else minor_swings[0], np.int64)
         lvl_src = low if bearish else high
         above = 1.0 if bearish else -1.0  # trading beyond the extreme: above after a high
         ext = high if bearish else low
-        beyond = FirstAbove(ext, sign=above)(t + 1, last, above * ext[t])
+        lo = np.maximum(t + 1, start)
+        beyond = find(ext, above, lo, last, above * ext[t])
         # the shift's close goes the other way: below the level after a high
-        brk, lb = shifts_after(close, lvl_src, above, legs, minor, t,
+        brk, lb = shifts_after(close, lvl_src, above, legs, minor, t, lo,
                                np.where(beyond >= 0, beyond - 1, last).astype(np.int64))
         ok = brk >= 0
+        waiting.append(sel[~ok & (beyond < 0)])
         sel, t, lb, brk = sel[ok], t[ok], lb[ok], brk[ok]
-        level = lvl_src[lb]
-        ob = _order_blocks(open_, close, brk, bearish)
-        out.append((sel.astype(np.int64), np.full(len(t), bearish), t, lb, level, brk, ob))
+        ob = _order_blocks(open_, close, brk, bearish) if len(brk) else brk
+        out.append((sel.astype(np.int64), np.full(len(t), bearish), t, lb, lvl_src[lb], brk, ob))
     cols = [np.concatenate(c) for c in zip(*out)]
     order = np.lexsort((cols[0], cols[5]))
-    names = ("pool", "bearish", "sweep_bar", "level_bar", "level", "bar", "order_block")
-    return Shifts(**_frozen(**{name: col[order] for name, col in zip(names, cols)}))
+    return {name: col[order] for name, col in zip(SHIFT_COLUMNS, cols)}, np.sort(np.concatenate(waiting))
 
 
 @dataclass(frozen=True, slots=True)

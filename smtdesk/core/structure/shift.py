@@ -46,10 +46,9 @@ def first_shift(close, level_price, sign, minor, extreme_bar, lo, hi):
 
 
 @numba.njit(cache=True, nogil=True)
-def shifts_after(close, level_price, sign, swing_bars, strength, extreme_bars, last_bars):
-    """:func:`first_shift` after each of ``extreme_bars``, looking no further than the
-    matching ``last_bars``, on automatic swings only: (shift bar, its level bar), -1 when
-    none."""
+def shifts_after(close, level_price, sign, swing_bars, strength, extreme_bars, first_bars, last_bars):
+    """:func:`first_shift` after each of ``extreme_bars``, looking from ``first_bars`` to
+    ``last_bars``, on automatic swings only: (shift bar, its level bar), -1 when none."""
     manual = np.empty(0, np.int64)
     minor = (swing_bars, manual, strength)
     q = len(extreme_bars)
@@ -57,7 +56,7 @@ def shifts_after(close, level_price, sign, swing_bars, strength, extreme_bars, l
     level_bar = np.full(q, -1, np.int64)
     for i in range(q):
         e = extreme_bars[i]
-        bar[i] = first_shift(close, level_price, sign, minor, e, e + 1, last_bars[i])
+        bar[i] = first_shift(close, level_price, sign, minor, e, first_bars[i], last_bars[i])
         if bar[i] >= 0:
             level_bar[i] = latest_swing_before(swing_bars, manual, strength, e, bar[i])
     return bar, level_bar
