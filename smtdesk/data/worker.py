@@ -26,12 +26,13 @@ from typing import Awaitable, Callable
 from PySide6.QtCore import QObject, Signal
 
 from smtdesk.core.analysis import PairAnalysis
-from smtdesk.core.candles import timeframe_ms
+from smtdesk.core.candles import Candles, timeframe_ms
 from smtdesk.core.signals.derivatives import Derivatives, Series
 from smtdesk.core.pair_model import ModelResult, PairModel
 from smtdesk.core.structure.swings import ManualSwing
 from smtdesk.data import derivatives as dv
 from smtdesk.data.alert_log import AlertLog, RaisedAlert
+from smtdesk.data.bar_replay import BarReplay
 from smtdesk.data.csv_import import import_csv
 from smtdesk.data.imported import IMPORTED
 from smtdesk.data.qt_gc import collect_on_qt_thread
@@ -135,7 +136,8 @@ class MarketWorker(QObject):
         self._make_source = sources
         self._fallback_reason: str | None = None
         self.user_store = user_store
-        self.alert_log = AlertLog(user_store, venue=source.name)
+        self.alert_log = self._alert_log = AlertLog(user_store, venue=source.name)
+        self._replay_origin: Selection | None = None  # what a bar replay goes back to
         self.settings = settings
         self.config = model_config(settings)
         self._structure_shown = False
@@ -176,7 +178,8 @@ class MarketWorker(QObject):
         self._store_executor.shutdown(wait=True)
 
     # -- switching ---------------------------------------------------------------------------
-    def reload(self, venue: str, symbols: tuple[str, str], timeframe: str) -> None:
+    def reload(self, venue: str, symbols: tuple[str, str], timeframe: str, *,
+               source: Source | None = None) -> None:
         """Show ``symbols`` at ``timeframe`` from ``venue`` instead.
 
         Returns at once; the last of several quick requests wins. A selection the venue
@@ -188,15 +191,15 @@ class MarketWorker(QObject):
             previous.cancel()
         self._pending = Selection(venue, tuple(symbols), timeframe)
         self._reload_task = asyncio.ensure_future(
-            self._reload(previous, venue, tuple(symbols), timeframe))
+            self._reload(previous, venue, tuple(symbols), timeframe, source))
 
     async def _reload(self, previous: asyncio.Task | None, venue: str,
-                      symbols: tuple[str, str], timeframe: str) -> None:
+                      symbols: tuple[str, str], timeframe: str, given: Source | None) -> None:
         if previous is not None:
             await asyncio.gather(previous, return_exceptions=True)
         what = f"{' / '.join(symbols)} {timeframe}"
         try:
-            source = self._source_for(venue)
+            source = given or self._source_for(venue)
         except SourceError as exc:
             self._refuse(str(exc), self._status)
             return
@@ -378,6 +381,10 @@ class MarketWorker(QObject):
         loop = asyncio.get_running_loop()
         said = loop.time() + self.slow_analysis_seconds  # when to say so, once
         model = self._model
+        # a replay's alerts are its own, kept only while it runs: a period replayed
+        # again alerts again, and the alert history holds what the market did
+        replaying = self.source.name == BarReplay.name
+        self.alert_log = AlertLog(None, venue=BarReplay.name) if replaying else self._alert_log
         self.alert_log.venue = self.source.name
 
         def load(a, b) -> ModelResult:
@@ -505,6 +512,64 @@ class MarketWorker(QObject):
 
     def alert_history(self, *, limit: int = 500) -> list[RaisedAlert]:
         return self.alert_log.history(limit=limit)
+
+    # -- bar replay --------------------------------------------------------------------------
+    @property
+    def replay(self) -> BarReplay | None:
+        """The bar replay running, if any (its controls: play, pause, step, speed)."""
+        return self.source if self.source.name == BarReplay.name else None
+
+    def start_replay(self, cursor: int, series: dict[str, Candles] | None = None) -> None:
+        """Replay the pair from the bar opening at ``cursor`` (epoch ms) on: ``series`` are
+        the candles shown (during a replay, the replay's own). The manual swings come
+        along; :meth:`end_replay` says whether those placed meanwhile are kept."""
+        running = self.replay
+        if running is not None:
+            series = running.series
+        if self._replay_origin is None:
+            self._replay_origin = Selection(self.source.name, tuple(self.symbols), self.timeframe)
+        try:
+            source = BarReplay(series, self.timeframe, cursor, origin=self._replay_origin.venue,
+                               speed=running.speed if running is not None else 10)
+        except SourceError as exc:
+            self.report(str(exc))
+            return
+        fresh = running is None
+        self._spawn(self._start_replay(source, fresh))
+
+    async def _start_replay(self, source: BarReplay, fresh: bool) -> None:
+        if fresh and self.user_store is not None:
+            await self._in_model(self._copy_swings, self._replay_origin.venue, BarReplay.name)
+        self.reload(BarReplay.name, tuple(self.symbols), self.timeframe, source=source)
+
+    def end_replay(self, *, keep: bool) -> None:
+        """Back to the market the replay started from; the swings placed during the
+        replay are kept there when ``keep``."""
+        origin, self._replay_origin = self._replay_origin, None
+        if origin is None:
+            return
+        self._spawn(self._end_replay(origin, keep))
+
+    async def _end_replay(self, origin: Selection, keep: bool) -> None:
+        if self.user_store is not None:
+            await self._in_model(self._finish_swings, origin.venue, keep)
+        self.reload(origin.venue, origin.symbols, origin.timeframe)
+
+    def _copy_swings(self, venue: str, to: str) -> None:
+        for symbol in self.symbols:
+            src, dst = (venue, symbol, self.timeframe), (to, symbol, self.timeframe)
+            for m in self.user_store.swings(dst):
+                self.user_store.delete_swing(dst, m.time, m.kind)
+            for m in self.user_store.swings(src):
+                self.user_store.set_swing(dst, m)
+
+    def _finish_swings(self, venue: str, keep: bool) -> None:
+        if keep:
+            self._copy_swings(BarReplay.name, venue)
+        for symbol in self.symbols:
+            key = (BarReplay.name, symbol, self.timeframe)
+            for m in self.user_store.swings(key):
+                self.user_store.delete_swing(key, m.time, m.kind)
 
     async def _run_exchange(self, source: Source, store: CandleStore,
                             unreachable: str | None, connected: bool) -> bool:
