@@ -189,6 +189,8 @@ class MarketWorker(QObject):
         previous = self._reload_task
         if previous is not None:
             previous.cancel()
+        if source is None:
+            self._replay_origin = None  # another selection ends a bar replay
         self._pending = Selection(venue, tuple(symbols), timeframe)
         self._reload_task = asyncio.ensure_future(
             self._reload(previous, venue, tuple(symbols), timeframe, source))

@@ -26,6 +26,7 @@ from smtdesk.core.analysis import PairAnalysis
 from smtdesk.core.candles import timeframe_ms
 from smtdesk.core.signal import Signal
 from smtdesk.data.alert_log import RaisedAlert
+from smtdesk.data.bar_replay import BarReplay
 from smtdesk.data.derivatives import DerivSeries
 from smtdesk.data.source import CandleUpdate
 from smtdesk.data.status import Events, Level, Notice, Phase, Selection, Status
@@ -39,6 +40,7 @@ from smtdesk.ui.import_dialog import ImportDialog, pick_candle_file
 from smtdesk.ui.notice import NoticeBanner
 from smtdesk.ui.panels import OVERLAYS, PANELS
 from smtdesk.ui.pickers import Pickers
+from smtdesk.ui.replay import ReplayControls
 from smtdesk.ui.settings_dialog import SettingsDialog
 from smtdesk.ui.sidebar import SignalSidebar
 from smtdesk.ui.signal_text import bar_time
@@ -88,7 +90,9 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
         layout.setSpacing(4)
+        self.replay = ReplayControls(worker, (self.left, self.right), lambda: self._analysis, self)
         layout.addWidget(self.notice)
+        layout.addWidget(self.replay.banner)
         layout.addWidget(self.charts, 1)
         self.setCentralWidget(central)
 
@@ -124,6 +128,8 @@ class MainWindow(QMainWindow):
         self._add_file_menu()
         self._add_structure_menu()
         self._add_settings_menu()
+        self.addToolBar(Qt.TopToolBarArea, self.replay.toolbar)
+        self.menuBar().addMenu(self.replay.menu)
         self.restored_geometry = self._restore_layout(settings.layout)
         self.set_palette(LIGHT if settings.appearance.theme == "light" else DARK)
         self._watch_layout()
@@ -192,7 +198,8 @@ class MainWindow(QMainWindow):
         for keys, slot in (
             ((Qt.Key_End,), lambda: self.left.show_last(INITIAL_BARS)),
             ((Qt.Key_Left,), lambda: self.pan(-PAN_FRACTION)),
-            ((Qt.Key_Right,), lambda: self.pan(PAN_FRACTION)),
+            # → steps a paused bar replay one bar; otherwise it pans
+            ((Qt.Key_Right,), lambda: self.replay.step() if self.replay.active else self.pan(PAN_FRACTION)),
             ((Qt.Key_Up, Qt.Key_Plus, Qt.Key_Equal), lambda: self.zoom(1 / ZOOM_FACTOR)),
             ((Qt.Key_Down, Qt.Key_Minus), lambda: self.zoom(ZOOM_FACTOR)),
         ):
@@ -309,7 +316,7 @@ class MainWindow(QMainWindow):
             self.pickers.set_selection(shown.venue, shown.symbols, shown.timeframe)
         if status.serving is not None and status.serving != self._serving:
             self._serving = status.serving
-            if self.worker.fallback is None or status.serving.venue != self.worker.fallback.name:
+            if status.serving.venue not in (BarReplay.name, getattr(self.worker.fallback, "name", None)):
                 self._venue = status.serving.venue
             self._layout_timer.start()
 
@@ -331,6 +338,7 @@ class MainWindow(QMainWindow):
             self._charted = {key: sig for key, sig in analysis.latest.items() if _charted(sig)}
             self._draw_charted()
         self.sidebar.set_searching(not analysis.detected)
+        self.replay.on_snapshot(analysis)
         newest = max(a.candles.time[-1] for a in analysis.assets if len(a.candles))
         self.last_bar_label.setText(f"Last bar {bar_time(int(newest))} UTC")
         if reloaded:
