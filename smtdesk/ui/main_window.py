@@ -48,6 +48,7 @@ from smtdesk.ui.status_text import describe
 from smtdesk.ui.theme import DARK, LIGHT, apply_palette
 
 PAN_FRACTION = 0.2
+FRAME_MS = 33  # at most one snapshot drawn per frame
 ZOOM_FACTOR = 1.25
 LAYOUT_SAVE_DELAY_MS = 1000
 
@@ -119,6 +120,10 @@ class MainWindow(QMainWindow):
         # latest state of each signal the charts draw (SMT, divergences, failure swings)
         self._charted: dict[str, Signal] = {}
         self._drawn: tuple | None = None  # (venue, timeframe, symbols) of the charts
+        # The snapshot waiting for the next frame: (analysis, reloaded, redraw whole).
+        self._pending: tuple[PairAnalysis, bool, bool] | None = None
+        self._frame = QTimer(self, interval=FRAME_MS)
+        self._frame.timeout.connect(self._on_frame)
         # Analyses until the one with new settings has come are drawn whole, not by tail.
         self._redraw = False
         self.panel_actions: dict[str, QAction] = {}
@@ -321,14 +326,33 @@ class MainWindow(QMainWindow):
             self._layout_timer.start()
 
     def _on_snapshot(self, analysis: PairAnalysis) -> None:
+        """Draw a snapshot now, or at the next frame when one was drawn less than a frame
+        ago: a fast market or a replay at 100x sends more than a screen shows, and only
+        the newest of those is drawn."""
         drawn = (self.worker.source.name, analysis.timeframe, tuple(a.symbol for a in analysis.assets))
         reloaded = drawn != self._drawn
-        self._analysis, self._drawn = analysis, drawn
+        self._drawn = drawn
+        redraw, self._redraw = self._redraw, self.worker.settings_pending
+        if self._pending is not None:
+            reloaded, redraw = reloaded or self._pending[1], redraw or self._pending[2]
+        self._pending = (analysis, reloaded, redraw)
+        if not self._frame.isActive():
+            self._draw_pending()
+            self._frame.start()
+
+    def _on_frame(self) -> None:
+        if self._pending is None:
+            self._frame.stop()
+        else:
+            self._draw_pending()
+
+    def _draw_pending(self) -> None:
+        (analysis, reloaded, redraw), self._pending = self._pending, None
+        self._analysis = analysis
         if reloaded:
             for chart in (self.left, self.right):
                 chart.clear_derivatives()
             self.sidebar.clear_signals()
-        redraw, self._redraw = self._redraw, self.worker.settings_pending
         self.left.set_analysis(analysis.assets[0], analysis.timeframe, fresh=reloaded, redraw=redraw)
         self.right.set_analysis(analysis.assets[1], analysis.timeframe, fresh=reloaded, redraw=redraw)
         if reloaded or analysis.revision != self._revision:

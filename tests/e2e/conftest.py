@@ -21,10 +21,9 @@ def open_app(qtbot, data_dir: Path, *extra: str) -> MainWindow:
     assert win is not None
     qtbot.addWidget(win)
     win.show()
-    detected = []
-    win.worker.snapshot.connect(lambda a: a.detected and detected.append(a))
     win.worker.start()
-    qtbot.waitUntil(lambda: bool(detected), timeout=60_000)
+    # the charts come first, then the history's signals: both drawn
+    qtbot.waitUntil(lambda: win._analysis is not None and win._analysis.detected, timeout=60_000)
     return win
 
 

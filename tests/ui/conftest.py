@@ -28,10 +28,9 @@ def _window(qtbot, seconds_per_bar: float):
     qtbot.addWidget(win)
     win.resize(1600, 900)
     win.show()
-    detected = []  # the charts come first, then the history's signals
-    worker.snapshot.connect(lambda a: a.detected and detected.append(a))
     worker.start()
-    qtbot.waitUntil(lambda: bool(detected), timeout=30_000)
+    # the charts come first, then the history's signals: both drawn
+    qtbot.waitUntil(lambda: win._analysis is not None and win._analysis.detected, timeout=30_000)
     yield win
     win.close()
     stopping = asyncio.ensure_future(worker.stop())
