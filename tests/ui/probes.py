@@ -43,3 +43,11 @@ def last_close(item) -> float | None:
     if item._pyramid is None or item._pyramid.size == 0:
         return None
     return float(item._pyramid.raw("close")[-1])
+
+
+def group_figure(dock, row_title: str, group: str) -> str:
+    """The text of one figure of the statistics dock's group table."""
+    t = dock.groups
+    rows = [t.verticalHeaderItem(r).text() for r in range(t.rowCount())]
+    cols = [t.horizontalHeaderItem(c).text().replace("-\n", "-").replace("\n", " ") for c in range(t.columnCount())]
+    return t.item(rows.index(row_title), cols.index(group)).text()

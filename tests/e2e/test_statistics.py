@@ -1,0 +1,100 @@
+"""SMT outcome statistics reached as a user does: the View menu, a click on a trade,
+"Export…" answered with a file name."""
+
+from __future__ import annotations
+
+import csv
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QFileDialog
+
+from smtdesk.core.signal import State
+from smtdesk.core.smt.outcomes import Outcome
+from tests.ui.probes import group_figure
+
+
+def view_action(win, title: str):
+    menus = {a.text().replace("&", ""): a.menu() for a in win.menuBar().actions()}
+    return next(a for a in menus["View"].actions() if a.text().replace("&", "") == title)
+
+
+def open_statistics(qtbot, win):
+    view_action(win, "SMT statistics…").trigger()
+    dock = win.statistics
+    qtbot.waitUntil(lambda: dock.report is not None, timeout=60_000)
+    return dock
+
+
+def click_tab(dock, index: int) -> None:
+    bar = dock.tabs.tabBar()
+    QTest.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(index).center())
+
+
+def click_row(table, row: int) -> None:
+    table.scrollToItem(table.item(row, 1))
+    rect = table.visualRect(table.model().index(row, 1))
+    QTest.mouseClick(table.viewport(), Qt.LeftButton, pos=rect.center())
+
+
+def test_statistics_table_counts_the_confirmed_signals(app, qtbot, artifacts):
+    win = app.open()
+    dock = open_statistics(qtbot, win)
+    assert dock.isVisible()
+    confirmed = [s for s in win.sidebar._latest.values() if s.kind == "smt" and s.state is State.CONFIRMED]
+    shown = int(group_figure(dock, "Signals", "All"))
+    assert shown == len(confirmed) > 0
+    assert int(group_figure(dock, "Signals", "Bullish")) + int(group_figure(dock, "Signals", "Bearish")) == shown
+    outcomes = ("Won", "Lost", "Open", "Not filled", "No target")
+    assert sum(int(group_figure(dock, row, "All")) for row in outcomes) == shown
+    assert dock.trades.rowCount() == shown
+    win.resize(1600, 1000)
+    win.grab().save(str(artifacts / "smt_statistics.png"))
+    win.light_action.trigger()
+    qtbot.wait(200)  # the new palette reaches every widget through the event loop
+    win.grab().save(str(artifacts / "smt_statistics_light.png"))
+
+
+def test_clicking_a_trade_brings_both_charts_to_it(app, qtbot):
+    win = app.open()
+    dock = open_statistics(qtbot, win)
+    click_tab(dock, 1)
+    trades = [dock.trade_at(r) for r in range(dock.trades.rowCount())]
+    # the oldest closed trade: far left of the newest bars the charts open on
+    row = next(r for r, t in enumerate(trades) if t.outcome in (Outcome.WON, Outcome.LOST))
+    trade = trades[row]
+    x0, _ = win.left.price.visible_x()
+    assert trade.exit_time / 1000 < x0
+    click_row(dock.trades, row)
+    for chart in (win.left, win.right):
+        lo, hi = chart.price.visible_x()
+        assert lo <= trade.signal.known_time / 1000 and trade.exit_time / 1000 <= hi
+        assert hi - lo < 400 * chart.bar_seconds
+
+
+def test_export_writes_the_trades_to_csv(app, qtbot, tmp_path, monkeypatch):
+    win = app.open()
+    dock = open_statistics(qtbot, win)
+    target = tmp_path / "trades.csv"
+    asked = []
+
+    def answer(parent, caption, name, filters):
+        asked.append(name)
+        return str(target), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", answer)
+    QTest.mouseClick(dock.export_button, Qt.LeftButton)
+    assert asked and asked[0].endswith("_1h.csv")
+    with open(target, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    trades = dock.report.trades
+    assert len(rows) == len(trades) > 0
+    for row, t in zip(rows, trades):
+        assert row["signal_id"] == t.signal.id
+        assert row["outcome"] == t.outcome.value
+        assert float(row["entry"]) == t.signal.plan.entry
+        if t.closed:
+            assert float(row["r_multiple"]) == t.r
+            assert float(row["exit_price"]) in (t.signal.plan.stop, t.signal.plan.target)
+        else:
+            assert row["r_multiple"] == "" and row["exit_time_utc"] == ""
