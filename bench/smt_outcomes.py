@@ -21,10 +21,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from smtdesk.core.candles import Candles  # noqa: E402
-from smtdesk.core.pair_model import PairModel  # noqa: E402
-from smtdesk.core.smt.outcome_stats import outcome_report  # noqa: E402
-from smtdesk.core.smt.outcomes import walk_plans  # noqa: E402
+from smtdesk.core.candles import Candles
+from smtdesk.core.pair_model import PairModel
+from smtdesk.core.smt.outcome_stats import outcome_report
+from smtdesk.core.smt.outcomes import walk_plans
 
 PERP = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "candles" / "binance_usdm_perp"
 SYMBOLS = ("BTC/USDT:USDT", "ETH/USDT:USDT")
