@@ -415,6 +415,14 @@ class MainWindow(QMainWindow):
     def show_trade(self, trade) -> None:
         """Bring both charts to a followed trade: its signal's bars through its exit."""
         self.show_signal(trade.signal)
+        marks = []
+        if trade.fill_time is not None:
+            marks.append((trade.fill_time, trade.fill_price, None))
+        if trade.exit_time is not None:
+            marks.append((trade.exit_time, trade.exit_price, trade.r > 0))
+        chart = self._chart_of(trade.signal.assets[-1])
+        if chart is not None:
+            chart.mark_trade(marks)
         last = max(t for t in (trade.signal.known_time, trade.fill_time, trade.exit_time) if t is not None)
         x0, x1 = self.left.price.visible_x()
         right = last / 1000.0 + 10 * self.left.bar_seconds

@@ -115,7 +115,7 @@ def _trade_cells(number: int, t: Trade) -> list[str]:
     side = "▲ Long" if sig.direction is Direction.BULLISH else "▼ Short"
     return [
         str(number), bar_time(sig.known_time), side, short_symbol(sig.assets[-1]), _tags(t),
-        f"{plan.entry:,.2f}", f"{plan.stop:,.2f}", _plain(plan.target).replace("–", "none"),
+        f"{plan.entry:,.2f}", f"{plan.stop:,.2f}", "none" if math.isnan(plan.target) else f"{plan.target:,.2f}",
         _plain(plan.reward_risk), "" if t.fill_time is None else bar_time(t.fill_time),
         "" if t.exit_time is None else bar_time(t.exit_time), t.outcome.value.capitalize(),
         _r(t.r) if t.closed else "", _plain(t.mae, " R") if t.filled else "",
@@ -192,8 +192,9 @@ class StatisticsDock(QDockWidget):
         self.trades.setSelectionMode(QAbstractItemView.SingleSelection)
         self.trades.verticalHeader().hide()
         self.trades.verticalHeader().setDefaultSectionSize(20)
-        self.trades.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.trades.horizontalHeader().setStretchLastSection(True)
+        header = self.trades.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(TRADE_COLUMNS.index("Tags"), QHeaderView.Stretch)
         self.trades.cellClicked.connect(self._on_trade_clicked)
         self.trades.cellActivated.connect(self._on_trade_clicked)
 

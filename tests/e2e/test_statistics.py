@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from smtdesk.core.signal import State
 from smtdesk.core.smt.outcomes import Outcome
-from tests.ui.probes import group_figure
+from tests.ui.probes import group_figure, trade_marks
 
 
 def view_action(win, title: str):
@@ -55,8 +55,9 @@ def test_statistics_table_counts_the_confirmed_signals(app, qtbot, artifacts):
     win.grab().save(str(artifacts / "smt_statistics_light.png"))
 
 
-def test_clicking_a_trade_brings_both_charts_to_it(app, qtbot):
+def test_clicking_a_trade_brings_both_charts_to_it(app, qtbot, artifacts):
     win = app.open()
+    win.resize(1600, 1000)
     dock = open_statistics(qtbot, win)
     click_tab(dock, 1)
     trades = [dock.trade_at(r) for r in range(dock.trades.rowCount())]
@@ -70,6 +71,11 @@ def test_clicking_a_trade_brings_both_charts_to_it(app, qtbot):
         lo, hi = chart.price.visible_x()
         assert lo <= trade.signal.known_time / 1000 and trade.exit_time / 1000 <= hi
         assert hi - lo < 400 * chart.bar_seconds
+    traded = win.left if win.left.analysis.symbol == trade.signal.assets[-1] else win.right
+    other = win.right if traded is win.left else win.left
+    assert trade_marks(traded) == [(trade.fill_time / 1000, trade.fill_price), (trade.exit_time / 1000, trade.exit_price)]
+    assert trade_marks(other) == []
+    win.grab().save(str(artifacts / "smt_statistics_trade.png"))
 
 
 def test_export_writes_the_trades_to_csv(app, qtbot, tmp_path, monkeypatch):
