@@ -127,6 +127,9 @@ def test_entry_never_touched_within_the_wait():
     assert trade.outcome is Outcome.NOT_FILLED
     assert trade.fill_time is None and trade.exit_time is None and trade.bars is None
     assert math.isnan(trade.r) and math.isnan(trade.mae)
+    # the wait ends on the last bar: not filled, though no later bar exists
+    ends = follow(signal(LONG, 100, 95, 110), [(104, 101), (105, 101), (106, 102), (104, 100.5)], fill_bars=3)
+    assert ends.outcome is Outcome.NOT_FILLED
 
 
 def test_unresolved_when_the_candles_end():
