@@ -7,10 +7,11 @@ import csv
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QSpinBox
 
 from smtdesk.core.signal import State
 from smtdesk.core.smt.outcomes import Outcome
+from smtdesk.ui.settings_dialog import SettingsDialog
 from tests.ui.probes import group_figure, trade_marks
 
 
@@ -104,3 +105,24 @@ def test_export_writes_the_trades_to_csv(app, qtbot, tmp_path, monkeypatch):
             assert float(row["exit_price"]) in (t.signal.plan.stop, t.signal.plan.target)
         else:
             assert row["r_multiple"] == "" and row["exit_time_utc"] == ""
+
+
+def test_a_shorter_entry_wait_in_the_settings_fills_fewer(app, qtbot):
+    win = app.open()
+    dock = open_statistics(qtbot, win)
+    before = {row: int(group_figure(dock, row, "All")) for row in ("Filled", "Not filled")}
+    menu = next(a.menu() for a in win.menuBar().actions() if a.text() == "&Edit")
+    next(a for a in menu.actions() if a.text() == "&Settings…").trigger()
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), SettingsDialog))
+    dialog = QApplication.activeModalWidget()
+    dialog.tabs.setCurrentIndex(1)
+    spin = dialog.findChild(QSpinBox, "smt.entry_wait")
+    spin.setFocus()
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin, "2")
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Ok), Qt.LeftButton)
+    qtbot.waitUntil(lambda: dock.report.fill_bars == 2, timeout=30_000)
+    assert "entry waits 2 bars" in dock.headline.text()
+    after = {row: int(group_figure(dock, row, "All")) for row in ("Filled", "Not filled")}
+    assert after["Not filled"] > before["Not filled"] and after["Filled"] < before["Filled"]
+    assert win.settings.smt.entry_wait == 2
