@@ -110,17 +110,43 @@ def _tags(t: Trade) -> str:
     return ", ".join(w for w in (trend, "weak pair" if WEAK_PAIR in tags else "") if w)
 
 
-def _trade_cells(number: int, t: Trade) -> list[str]:
+def _key(v: float | None) -> float:
+    """Sort key of a figure: a missing one sorts first."""
+    return -math.inf if v is None or math.isnan(v) else float(v)
+
+
+def _trade_cells(number: int, t: Trade) -> list[tuple[str, float | str]]:
+    """(text, sort key) of each column of a trade's row."""
     sig, plan = t.signal, t.signal.plan
     side = "▲ Long" if sig.direction is Direction.BULLISH else "▼ Short"
     return [
-        str(number), bar_time(sig.known_time), side, short_symbol(sig.assets[-1]), _tags(t),
-        f"{plan.entry:,.2f}", f"{plan.stop:,.2f}", "none" if math.isnan(plan.target) else f"{plan.target:,.2f}",
-        _plain(plan.reward_risk), "" if t.fill_time is None else bar_time(t.fill_time),
-        "" if t.exit_time is None else bar_time(t.exit_time), t.outcome.value.capitalize(),
-        _r(t.r) if t.closed else "", _plain(t.mae, " R") if t.filled else "",
-        "" if t.bars is None else str(t.bars),
+        (str(number), number),
+        (bar_time(sig.known_time), sig.known_time),
+        (side, side),
+        (short_symbol(sig.assets[-1]), sig.assets[-1]),
+        (_tags(t), _tags(t)),
+        (f"{plan.entry:,.2f}", plan.entry),
+        (f"{plan.stop:,.2f}", plan.stop),
+        ("none" if math.isnan(plan.target) else f"{plan.target:,.2f}", _key(plan.target)),
+        (_plain(plan.reward_risk), _key(plan.reward_risk)),
+        ("" if t.fill_time is None else bar_time(t.fill_time), _key(t.fill_time)),
+        ("" if t.exit_time is None else bar_time(t.exit_time), _key(t.exit_time)),
+        (t.outcome.value.capitalize(), t.outcome.value),
+        (_r(t.r) if t.closed else "", _key(t.r)),
+        (_plain(t.mae, " R") if t.filled else "", _key(t.mae)),
+        ("" if t.bars is None else str(t.bars), _key(t.bars)),
     ]
+
+
+class _SortedItem(QTableWidgetItem):
+    """A cell that sorts by its key (numbers as numbers), not by its text."""
+
+    def __init__(self, text: str, key: float | str) -> None:
+        super().__init__(text)
+        self.key = key
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        return self.key < other.key
 
 
 def _steps(curve, start_ms: int) -> tuple[np.ndarray, np.ndarray]:
@@ -195,6 +221,8 @@ class StatisticsDock(QDockWidget):
         header = self.trades.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setSectionResizeMode(TRADE_COLUMNS.index("Tags"), QHeaderView.Stretch)
+        header.setSortIndicator(0, Qt.AscendingOrder)
+        self.trades.setToolTip("Click a trade to bring both charts to it; click a heading to sort")
         self.trades.cellClicked.connect(self._on_trade_clicked)
         self.trades.cellActivated.connect(self._on_trade_clicked)
 
@@ -296,13 +324,14 @@ class StatisticsDock(QDockWidget):
     def _fill_trades(self, picked: str | None) -> None:
         trades = self._report.trades
         t = self.trades
+        t.setSortingEnabled(False)  # rows would move while they are filled
         t.setRowCount(len(trades))
         p = self._palette
         outcome_colour = {Outcome.WON: p.up, Outcome.LOST: p.down, Outcome.OPEN: p.text}
         for row, trade in enumerate(trades):
             colour = outcome_colour.get(trade.outcome, p.text_muted)
-            for col, text in enumerate(_trade_cells(row + 1, trade)):
-                item = QTableWidgetItem(text)
+            for col, (text, key) in enumerate(_trade_cells(row + 1, trade)):
+                item = _SortedItem(text, key)
                 if col == 0:
                     item.setData(Qt.UserRole, trade)
                 if col >= 5 and col != 9 and col != 10:
@@ -317,6 +346,7 @@ class StatisticsDock(QDockWidget):
                 t.setItem(row, col, item)
             if trade.signal.id == picked:
                 t.selectRow(row)
+        t.setSortingEnabled(True)  # in the order the trader last picked (oldest first at first)
 
     def _draw_curves(self) -> None:
         r = self._report

@@ -4,8 +4,10 @@ shows the figures it is given."""
 from __future__ import annotations
 
 from concurrent.futures import Future
+from dataclasses import replace
 
 import numpy as np
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 
 from smtdesk.core.analysis import AssetAnalysis, PairAnalysis
@@ -95,3 +97,32 @@ def test_figures_take_the_theme_colours(qtbot):
     dock.set_palette(LIGHT)
     assert total_colour() == QColor(LIGHT.up).name()
     assert dock.plot.backgroundBrush().color().name() == QColor(LIGHT.background).name()
+
+
+def test_trades_sort_by_their_figures(qtbot):
+    worker = FakeWorker()
+    dock = StatisticsDock(worker.compute, fill_bars=20)
+    qtbot.addWidget(dock)
+    dock.set_analysis(analysis())
+    dock.show()
+    won = report(20).trades[0]
+    plan = won.signal.plan
+    lost = Trade(replace(won.signal, id="b", known_time=HOUR), Outcome.LOST, HOUR, 100.0, 3 * HOUR, 95.0,
+                 -1.0, 1.0, 12)
+    big = Trade(replace(won.signal, id="c", known_time=2 * HOUR,
+                        plan=replace(plan, target=130.0, reward_risk=6.0)),
+                Outcome.WON, 2 * HOUR, 100.0, 4 * HOUR, 130.0, 6.0, 0.1, 3)
+    trades = (won, lost, big)
+    worker.answer(OutcomeReport(trades, (group_stats("All", trades),),
+                                {k: equity_curve(trades) for k in ("All", "Aligned, strong")}, 20))
+    assert [dock.trade_at(r).signal.id for r in range(3)] == [won.signal.id, "b", "c"]  # oldest first
+    header = dock.trades.horizontalHeader()
+    r_column, bars_column = 12, 14
+    qtbot.mouseClick(header.viewport(), Qt.LeftButton, pos=QPoint(
+        header.sectionViewportPosition(r_column) + 5, header.height() // 2))
+    assert [dock.trades.item(r, r_column).text() for r in range(3)] == ["−1.00 R", "+2.00 R", "+6.00 R"]
+    qtbot.mouseClick(header.viewport(), Qt.LeftButton, pos=QPoint(
+        header.sectionViewportPosition(bars_column) + 5, header.height() // 2))
+    bars = [int(dock.trades.item(r, bars_column).text()) for r in range(3)]
+    assert bars == [2, 3, 12]  # as numbers: "12" is not before "2"
+    assert dock.trade_at(0).signal.id == won.signal.id  # the row's trade moved with it

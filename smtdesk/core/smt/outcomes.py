@@ -17,6 +17,7 @@ prices traded, the reading is the one that is worse for the trader:
   a loss is 1 R.
 - Unresolved when the candles end (filled or still waiting): open.
 - A plan without a target (no liquidity pool beyond the entry) is not followed.
+- Fills and exits are at the plan's prices: no slippage, no fees.
 """
 
 from __future__ import annotations
