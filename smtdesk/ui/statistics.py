@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from smtdesk.core.analysis import PairAnalysis
 from smtdesk.core.signal import Direction
@@ -273,7 +274,8 @@ class StatisticsDock(QDockWidget):
 
     def _on_computed(self, future: asyncio.Future) -> None:
         self._pending = None
-        if future.cancelled():
+        # a report finishing as the window closes comes after the dock is gone
+        if future.cancelled() or not isValid(self):
             return
         if future.exception() is not None:
             self.headline.setText(f"The statistics could not be computed: {future.exception()}")

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import csv
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QSpinBox
 
+from smtdesk.core.candles import Candles
+from smtdesk.core.pair_model import PairModel
 from smtdesk.core.signal import State
+from smtdesk.core.smt.outcome_stats import outcome_report
 from smtdesk.core.smt.outcomes import Outcome
 from smtdesk.ui.settings_dialog import SettingsDialog
+from tests.e2e.test_import import BTC, ETH, import_file
 from tests.ui.probes import group_figure, trade_marks
 
 
@@ -126,3 +131,26 @@ def test_a_shorter_entry_wait_in_the_settings_fills_fewer(app, qtbot):
     after = {row: int(group_figure(dock, row, "All")) for row in ("Filled", "Not filled")}
     assert after["Not filled"] > before["Not filled"] and after["Filled"] < before["Filled"]
     assert win.settings.smt.entry_wait == 2
+
+
+def test_statistics_of_the_recorded_btc_eth_hours(app, qtbot, shared_data, artifacts):
+    """The recorded BTC/ETH 1h perpetual candles imported through the File menu: the dock
+    reports what the pair model and the outcome rules make of the same files directly."""
+    perp = shared_data / "candles" / "binance_usdm_perp"
+    win = app.open()
+    for name, symbol in (("BTCUSDT", BTC), ("ETHUSDT", ETH)):
+        import_file(qtbot, win, perp / f"{name}_1h.csv", symbol)
+        qtbot.waitUntil(lambda s=symbol: f"{s} 1h candles" in win.statusBar().currentMessage(), timeout=30_000)
+    a, b = (Candles.from_rows(np.loadtxt(perp / f"{n}_1h.csv", delimiter=",", skiprows=1)) for n in ("BTCUSDT", "ETHUSDT"))
+    qtbot.waitUntil(lambda: win.worker.source.name == "imported" and win.left.analysis is not None
+                    and len(win.left.analysis.candles) == len(a), timeout=120_000)
+    model = PairModel((BTC, ETH), "1h")
+    model.load(a, b)
+    direct = outcome_report(model.detect().snapshot, fill_bars=20)
+    dock = open_statistics(qtbot, win)
+    # the demo's report may come first; then the imported pair's, the same as found directly
+    qtbot.waitUntil(lambda: dock.report.groups == direct.groups, timeout=120_000)
+    assert [t.outcome for t in dock.report.trades] == [t.outcome for t in direct.trades]
+    assert int(group_figure(dock, "Signals", "All")) == direct.groups[0].signals > 50
+    win.resize(1600, 1000)
+    win.grab().save(str(artifacts / "smt_statistics_btc_eth_1h.png"))

@@ -7,8 +7,10 @@ from concurrent.futures import Future
 from dataclasses import replace
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QMainWindow
 
 from smtdesk.core.analysis import AssetAnalysis, PairAnalysis
 from smtdesk.core.candles import Candles
@@ -126,3 +128,17 @@ def test_trades_sort_by_their_figures(qtbot):
     bars = [int(dock.trades.item(r, bars_column).text()) for r in range(3)]
     assert bars == [2, 3, 12]  # as numbers: "12" is not before "2"
     assert dock.trade_at(0).signal.id == won.signal.id  # the row's trade moved with it
+
+
+def test_a_report_coming_after_the_window_closed_is_let_go(qtbot, caplog):
+    worker = FakeWorker()
+    host = QMainWindow()
+    dock = StatisticsDock(worker.compute, fill_bars=20, parent=host)
+    host.addDockWidget(Qt.BottomDockWidgetArea, dock)
+    host.show()
+    dock.set_analysis(analysis())
+    assert len(worker.asked) == 1
+    shiboken6.delete(host)  # the window closed and went, its dock with it
+    worker.answer(report(20))
+    # an error in the callback is logged by the future (in the app: the error dialog)
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
