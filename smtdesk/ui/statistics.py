@@ -36,7 +36,7 @@ from shiboken6 import isValid
 
 from smtdesk.core.analysis import PairAnalysis
 from smtdesk.core.signal import Direction
-from smtdesk.core.smt.context import COUNTER_TREND, WEAK_PAIR
+from smtdesk.core.smt.context import ALIGNED, COUNTER_TREND, WEAK_PAIR
 from smtdesk.core.smt.outcome_stats import GroupStats, OutcomeReport
 from smtdesk.core.smt.outcomes import Outcome, Trade
 from smtdesk.data.trade_export import write_trades_csv
@@ -107,8 +107,8 @@ TRADE_COLUMNS = ("#", "Signal (UTC)", "Side", "Traded", "Tags", "Entry", "Stop",
 
 def _tags(t: Trade) -> str:
     tags = t.signal.tags
-    trend = "counter-trend" if COUNTER_TREND in tags else ("aligned" if "aligned" in tags else "")
-    return ", ".join(w for w in (trend, "weak pair" if WEAK_PAIR in tags else "") if w)
+    trend = COUNTER_TREND if COUNTER_TREND in tags else (ALIGNED if ALIGNED in tags else "")
+    return ", ".join(w for w in (trend, WEAK_PAIR if WEAK_PAIR in tags else "") if w)
 
 
 def _key(v: float | None) -> float:
@@ -170,7 +170,7 @@ class StatisticsDock(QDockWidget):
         self.setObjectName("smt_statistics")
         self._compute, self._fill_bars = compute, fill_bars
         self._analysis: PairAnalysis | None = None
-        self._asked: tuple[int, int] | None = None  # (id of the analysis, wait) last asked for
+        self._asked: tuple[PairAnalysis, int] | None = None  # (analysis, wait) last asked for
         self._pending: asyncio.Future | None = None
         self._report: OutcomeReport | None = None
         self._palette = DARK
@@ -263,10 +263,12 @@ class StatisticsDock(QDockWidget):
     def _refresh(self) -> None:
         if self._analysis is None or not self.isVisible():
             return
-        wanted = (id(self._analysis), self._fill_bars)
-        if wanted == self._asked or self._pending is not None:
+        asked = self._asked
+        if asked is not None and asked[0] is self._analysis and asked[1] == self._fill_bars:
+            return
+        if self._pending is not None:
             return  # the report coming asks again when it is out of date
-        self._asked = wanted
+        self._asked = (self._analysis, self._fill_bars)
         if self._report is None:
             self.headline.setText(COMPUTING)
         self._pending = self._compute(self._analysis, self._fill_bars)
