@@ -96,10 +96,10 @@ def main() -> None:
     walk = _median_time(lambda: walk_plans(eth.high, eth.low, start + 1, entry, stop, target, long,
                                            fill_bars=args.wait), args.repeat)
     print()
-    print(f"{'step':<44}{'plans':>8}{'bars':>8}{'median':>11}{'per 1k plans':>14}")
-    print(f"{'outcome report (follow + groups + curves)':<44}{n:>8}{len(eth):>8}"
-          f"{full * 1e3:>9.2f}ms{full / n * 1e6:>12.2f}ms")
-    print(f"{'follow plans only (compiled walk)':<44}{plans:>8}{len(eth):>8}"
+    print(f"{'step':<52}{'plans':>8}{'bars':>8}{'median':>11}{'per 1k plans':>14}")
+    step = f"outcome report (reads {len(analysis.latest):,} signal ids)"
+    print(f"{step:<52}{n:>8}{len(eth):>8}{full * 1e3:>9.2f}ms{'':>14}")
+    print(f"{'follow plans only (compiled walk)':<52}{plans:>8}{len(eth):>8}"
           f"{walk * 1e3:>9.2f}ms{walk / plans * 1e6:>12.3f}ms")
 
 

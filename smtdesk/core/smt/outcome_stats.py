@@ -6,6 +6,7 @@ with the higher timeframe's trend, on a well-correlated pair) help on the pair.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -113,7 +114,7 @@ def equity_curve(trades: Iterable[Trade]) -> EquityCurve:
 
 
 def group_stats(name: str, trades: Sequence[Trade]) -> GroupStats:
-    count = {o: sum(t.outcome is o for t in trades) for o in Outcome}
+    count = Counter(t.outcome for t in trades)
     closed = [t for t in trades if t.closed]
     r = np.array([t.r for t in closed])
     wins, losses = r[r > 0], r[r <= 0]
