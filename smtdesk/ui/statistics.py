@@ -173,6 +173,7 @@ class StatisticsDock(QDockWidget):
         self._asked: tuple[PairAnalysis, int] | None = None  # (analysis, wait) last asked for
         self._pending: asyncio.Future | None = None
         self._report: OutcomeReport | None = None
+        self._reported: PairAnalysis | None = None  # the analysis the report shown is of
         self._palette = DARK
 
         self.headline = QLabel(WAITING)
@@ -282,12 +283,13 @@ class StatisticsDock(QDockWidget):
         if future.exception() is not None:
             self.headline.setText(f"The statistics could not be computed: {future.exception()}")
         else:
-            self.set_report(future.result())
+            self._show(future.result(), self._asked[0])
         self._refresh()
 
-    def set_report(self, report: OutcomeReport) -> None:
+    def _show(self, report: OutcomeReport, analysis: PairAnalysis) -> None:
+        """``report`` of ``analysis`` (the pair may have changed since it was asked for)."""
         picked = self._picked_id()
-        self._report = report
+        self._report, self._reported = report, analysis
         self.export_button.setEnabled(bool(report.trades))
         self._show_headline()
         self._fill_groups()
@@ -295,13 +297,12 @@ class StatisticsDock(QDockWidget):
         self._draw_curves()
 
     def _show_headline(self) -> None:
-        r, a = self._report, self._analysis
-        pair = " / ".join(short_symbol(x.symbol) for x in a.assets) if a else ""
-        tf = a.timeframe if a else ""
+        r, a = self._report, self._reported
+        pair = " / ".join(short_symbol(x.symbol) for x in a.assets)
         first = min((t.signal.known_time for t in r.trades), default=None)
         span = f" since {bar_time(first)} UTC" if first is not None else ""
         self.headline.setText(
-            f"{pair} {tf} · {len(r.trades):,} confirmed SMT signals{span} · "
+            f"{pair} {a.timeframe} · {len(r.trades):,} confirmed SMT signals{span} · "
             f"entry waits {r.fill_bars} bars"
         )
 
@@ -394,10 +395,8 @@ class StatisticsDock(QDockWidget):
         """Ask where, then write the trades there as CSV."""
         if self._report is None:
             return
-        a = self._analysis
-        name = "smt_trades.csv"
-        if a is not None:
-            name = f"smt_trades_{'_'.join(short_symbol(x.symbol) for x in a.assets)}_{a.timeframe}.csv"
+        a = self._reported
+        name = f"smt_trades_{'_'.join(short_symbol(x.symbol) for x in a.assets)}_{a.timeframe}.csv"
         path, _ = QFileDialog.getSaveFileName(self, "Export trades", name, "CSV files (*.csv)")
         if not path:
             return

@@ -142,3 +142,19 @@ def test_a_report_coming_after_the_window_closed_is_let_go(qtbot, caplog):
     worker.answer(report(20))
     # an error in the callback is logged by the future (in the app: the error dialog)
     assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+
+
+def test_a_report_names_the_pair_it_was_made_for(qtbot):
+    worker = FakeWorker()
+    dock = StatisticsDock(worker.compute, fill_bars=20)
+    qtbot.addWidget(dock)
+    dock.set_analysis(analysis())
+    dock.show()
+    other = PairAnalysis("4h", tuple(replace(a, symbol=s) for a, s in zip(analysis().assets, ("SOL/USDT:USDT",
+                                                                                            "AVAX/USDT:USDT"))), ())
+    dock.set_analysis(other)  # another pair while the first is computed
+    worker.answer(report(20))
+    assert dock.headline.text().startswith("BTC / ETH 1h")  # not the pair asked for next
+    assert worker.asked[-1][0] is other
+    worker.answer(report(20))
+    assert dock.headline.text().startswith("SOL / AVAX 4h")
