@@ -154,3 +154,13 @@ def test_statistics_of_the_recorded_btc_eth_hours(app, qtbot, shared_data, artif
     assert int(group_figure(dock, "Signals", "All")) == direct.groups[0].signals > 50
     win.resize(1600, 1000)
     win.grab().save(str(artifacts / "smt_statistics_btc_eth_1h.png"))
+
+
+def test_the_open_statistics_come_back_after_a_restart(app, qtbot):
+    win = app.open()
+    open_statistics(qtbot, win)
+    app.close(win)
+    win = app.open()
+    qtbot.waitUntil(lambda: win.statistics.report is not None, timeout=60_000)
+    assert win.statistics.isVisible()
+    assert int(group_figure(win.statistics, "Signals", "All")) > 0
