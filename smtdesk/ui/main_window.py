@@ -410,7 +410,9 @@ class MainWindow(QMainWindow):
     def open_statistics(self) -> None:
         self.statistics.show()
         self.statistics.raise_()
-        self.resizeDocks([self.statistics], [STATISTICS_HEIGHT], Qt.Vertical)
+        # room for the whole table, yet the charts keep more than half a small window
+        height = min(STATISTICS_HEIGHT, int(0.45 * self.height()))
+        self.resizeDocks([self.statistics], [height], Qt.Vertical)
 
     def show_trade(self, trade) -> None:
         """Bring both charts to a followed trade: its signal's bars through its exit."""
