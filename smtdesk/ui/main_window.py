@@ -46,7 +46,7 @@ from smtdesk.ui.theme import DARK, LIGHT, apply_palette
 PAN_FRACTION = 0.2
 ZOOM_FACTOR = 1.25
 LAYOUT_SAVE_DELAY_MS = 1000
-STATISTICS_HEIGHT = 470
+STATISTICS_HEIGHT = 440
 
 
 def _charted(sig: Signal) -> bool:
@@ -410,8 +410,8 @@ class MainWindow(QMainWindow):
     def open_statistics(self) -> None:
         self.statistics.show()
         self.statistics.raise_()
-        # room for the whole table, yet the charts keep more than half a small window
-        height = min(STATISTICS_HEIGHT, int(0.45 * self.height()))
+        # room for the whole table, yet the charts keep half of a small window
+        height = min(STATISTICS_HEIGHT, self.height() // 2)
         self.resizeDocks([self.statistics], [height], Qt.Vertical)
 
     def show_trade(self, trade) -> None:

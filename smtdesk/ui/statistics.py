@@ -75,8 +75,9 @@ def _percent(v: float) -> str:
     return "–" if math.isnan(v) else f"{100 * v:.1f} %"
 
 
-def _bars(v: float) -> str:
-    return "–" if math.isnan(v) else f"{v:.1f}"
+def _bars(v: tuple[float, float]) -> str:
+    median, mean = v
+    return "–" if math.isnan(median) else f"{median:g} · {mean:.1f}"
 
 
 # (row title, value of a group, text, signed: coloured by sign)
@@ -97,8 +98,7 @@ ROWS: tuple[tuple[str, Callable[[GroupStats], float], Callable[[float], str], bo
     ("Longest losing streak", lambda g: g.losing_streak, _count, False),
     ("MAE, mean", lambda g: g.mean_mae, lambda v: _plain(v, " R"), False),
     ("MAE of winners, mean", lambda g: g.winners_mae, lambda v: _plain(v, " R"), False),
-    ("Bars to outcome, median", lambda g: g.median_bars, _bars, False),
-    ("Bars to outcome, mean", lambda g: g.mean_bars, _bars, False),
+    ("Bars to outcome, median · mean", lambda g: (g.median_bars, g.mean_bars), _bars, False),
 )
 
 TRADE_COLUMNS = ("#", "Signal (UTC)", "Side", "Traded", "Tags", "Entry", "Stop", "Target",
@@ -193,7 +193,7 @@ class StatisticsDock(QDockWidget):
         self.groups.setSelectionMode(QAbstractItemView.NoSelection)
         self.groups.setFocusPolicy(Qt.NoFocus)
         self.groups.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
-        self.groups.verticalHeader().setDefaultSectionSize(19)
+        self.groups.verticalHeader().setDefaultSectionSize(18)
         self.groups.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.groups.setToolTip(RULES)
 

@@ -45,6 +45,7 @@ def click_row(table, row: int) -> None:
 
 def test_statistics_table_counts_the_confirmed_signals(app, qtbot, artifacts):
     win = app.open()
+    win.resize(1600, 1000)
     dock = open_statistics(qtbot, win)
     assert dock.isVisible()
     confirmed = [s for s in win.sidebar._latest.values() if s.kind == "smt" and s.state is State.CONFIRMED]
@@ -54,7 +55,6 @@ def test_statistics_table_counts_the_confirmed_signals(app, qtbot, artifacts):
     outcomes = ("Won", "Lost", "Open", "Not filled", "No target")
     assert sum(int(group_figure(dock, row, "All")) for row in outcomes) == shown
     assert dock.trades.rowCount() == shown
-    win.resize(1600, 1000)
     win.grab().save(str(artifacts / "smt_statistics.png"))
     win.light_action.trigger()
     qtbot.wait(200)  # the new palette reaches every widget through the event loop
@@ -138,6 +138,7 @@ def test_statistics_of_the_recorded_btc_eth_hours(app, qtbot, shared_data, artif
     reports what the pair model and the outcome rules make of the same files directly."""
     perp = shared_data / "candles" / "binance_usdm_perp"
     win = app.open()
+    win.resize(1600, 1000)
     for name, symbol in (("BTCUSDT", BTC), ("ETHUSDT", ETH)):
         import_file(qtbot, win, perp / f"{name}_1h.csv", symbol)
         qtbot.waitUntil(lambda s=symbol: f"{s} 1h candles" in win.statusBar().currentMessage(), timeout=30_000)
@@ -152,7 +153,6 @@ def test_statistics_of_the_recorded_btc_eth_hours(app, qtbot, shared_data, artif
     qtbot.waitUntil(lambda: dock.report.groups == direct.groups, timeout=120_000)
     assert [t.outcome for t in dock.report.trades] == [t.outcome for t in direct.trades]
     assert int(group_figure(dock, "Signals", "All")) == direct.groups[0].signals > 50
-    win.resize(1600, 1000)
     win.grab().save(str(artifacts / "smt_statistics_btc_eth_1h.png"))
 
 
