@@ -163,6 +163,9 @@ class SmtSettings(Section):
         0.7, "Below this correlation the pair is weakly correlated", lo=-1.0, hi=1.0
     )
     htf_alignment: bool = setting(True, "Check the trend one and two timeframes up (counter-trend tag)")
+    entry_wait: int = setting(
+        20, "Statistics: bars a trade plan's entry may wait to be filled", lo=1, hi=1000
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,6 +133,11 @@ class EventLog(Sequence[Signal]):
         yield from self._history
         yield from self._live[: self._n]
 
+    @property
+    def live(self) -> Sequence[Signal]:
+        """The events of live candles since the full scan (``latest`` has the scan's)."""
+        return self._live[: self._n]
+
 
 class _CandleBuffer:
     """One series' candles in growing columns; :meth:`view` shares them without copying."""

@@ -21,6 +21,7 @@ import logging
 import time
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Awaitable, Callable
 
 from PySide6.QtCore import QObject, Signal
@@ -29,6 +30,7 @@ from smtdesk.core.analysis import PairAnalysis
 from smtdesk.core.candles import Candles, timeframe_ms
 from smtdesk.core.signals.derivatives import Derivatives, Series
 from smtdesk.core.pair_model import ModelResult, PairModel
+from smtdesk.core.smt.outcome_stats import outcome_report
 from smtdesk.core.structure.swings import ManualSwing
 from smtdesk.data import derivatives as dv
 from smtdesk.data.alert_log import AlertLog, RaisedAlert
@@ -360,12 +362,13 @@ class MarketWorker(QObject):
         """``step(*args)`` on the analysis thread, after every command sent before it."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, step, *args)
 
-    def _spawn(self, command) -> None:
+    def _spawn(self, command) -> asyncio.Task:
         """Run a command of the window; it outlives a reload (it checks which model it
         ran on) and ends with the worker."""
         task = asyncio.ensure_future(command)
         self._commands.add(task)
         task.add_done_callback(self._commands.discard)
+        return task
 
     async def _command(self, command, *args) -> None:
         """A pair model ``command`` (``PairModel.apply``, ...), its result shown unless the
@@ -511,6 +514,11 @@ class MarketWorker(QObject):
         shown = tuple(s for s in self.symbols if s in held)
         pair = shown if len(shown) == 2 else (summary.symbol, next(s for s in held if s != summary.symbol))
         self.reload(summary.venue, pair, summary.timeframe)
+
+    def smt_outcomes(self, analysis: PairAnalysis, fill_bars: int) -> asyncio.Task:
+        """How the trade plans of ``analysis``'s confirmed SMT signals played out, found on
+        the analysis thread; the task's result is an :class:`OutcomeReport`."""
+        return self._spawn(self._in_model(partial(outcome_report, analysis, fill_bars=fill_bars)))
 
     def alert_history(self, *, limit: int = 500) -> list[RaisedAlert]:
         return self.alert_log.history(limit=limit)

@@ -454,6 +454,19 @@ class AssetChart(QWidget):
                 self.price.plot.addItem(item, ignoreBounds=True)
                 self.price.plan_items.append(item)
 
+    def mark_trade(self, marks: Iterable[tuple[int, float, bool | None]]) -> None:
+        """Points of a followed trade over its plan, each (time ms, price, won): the fill
+        (won None) a ring, the exit a dot in the colour of its outcome; cleared with the plan."""
+        p = self.palette_
+        for t, price, won in marks:
+            if won is None:
+                dot = pg.ScatterPlotItem([t / 1000.0], [price], size=11, pen=pen(p.text, 2), brush=None)
+            else:
+                colour = p.up if won else p.down
+                dot = pg.ScatterPlotItem([t / 1000.0], [price], size=11, pen=pen(p.background), brush=colour)
+            self.price.plot.addItem(dot, ignoreBounds=True)
+            self.price.plan_items.append(dot)
+
     def _px_per_bar(self) -> float:
         x0, x1 = self.price.visible_x()
         return self.price.vb.width() * self._bar_seconds / max(x1 - x0, 1e-9)

@@ -43,6 +43,7 @@ from smtdesk.ui.pickers import Pickers
 from smtdesk.ui.replay import ReplayControls
 from smtdesk.ui.settings_dialog import SettingsDialog
 from smtdesk.ui.sidebar import SignalSidebar
+from smtdesk.ui.statistics import StatisticsDock
 from smtdesk.ui.signal_text import bar_time
 from smtdesk.ui.status_text import describe
 from smtdesk.ui.theme import DARK, LIGHT, apply_palette
@@ -51,6 +52,7 @@ PAN_FRACTION = 0.2
 FRAME_MS = 33  # at most one snapshot drawn per frame
 ZOOM_FACTOR = 1.25
 LAYOUT_SAVE_DELAY_MS = 1000
+STATISTICS_HEIGHT = 440
 
 
 def _charted(sig: Signal) -> bool:
@@ -133,6 +135,7 @@ class MainWindow(QMainWindow):
         self._add_file_menu()
         self._add_structure_menu()
         self._add_settings_menu()
+        self._add_statistics()
         self.addToolBar(Qt.TopToolBarArea, self.replay.toolbar)
         self.menuBar().addMenu(self.replay.menu)
         self.restored_geometry = self._restore_layout(settings.layout)
@@ -217,7 +220,7 @@ class MainWindow(QMainWindow):
     def _add_structure_menu(self) -> None:
         """View menu: each structure layer, and every divergence and failure swing at once
         (otherwise only the one selected in the sidebar is drawn)."""
-        menu = self.menuBar().addMenu("&View")
+        menu = self.view_menu = self.menuBar().addMenu("&View")
         self.structure_actions: dict[str, QAction] = {}
         for key, title in STRUCTURE_LAYERS.items():
             action = QAction(title, self, checkable=True)
@@ -266,6 +269,7 @@ class MainWindow(QMainWindow):
             chart.set_palette(palette)
         self.crosshair.set_palette(palette)
         self.sidebar.set_palette(palette)
+        self.statistics.set_palette(palette)
 
     def _toggle_panel(self, key: str, shown: bool) -> None:
         for chart in (self.left, self.right):
@@ -430,6 +434,45 @@ class MainWindow(QMainWindow):
             chart.show_plan(sig if mine else None)
             chart.mark_signal(sig)
 
+    # -- SMT statistics -------------------------------------------------------------------------
+    def _add_statistics(self) -> None:
+        """View menu: how the pair's confirmed SMT signals played out, in a bottom dock."""
+        self.statistics = StatisticsDock(self.worker.smt_outcomes, fill_bars=self.settings.smt.entry_wait,
+                                         parent=self)
+        self.addDockWidget(Qt.BottomDockWidgetArea, self.statistics)
+        self.statistics.hide()
+        self.statistics.trade_activated.connect(self.show_trade)
+        self.worker.analysis_ready.connect(self.statistics.set_analysis)
+        self.view_menu.addSeparator()
+        self.statistics_action = QAction("SMT &statistics…", self, shortcut=QKeySequence("Ctrl+Shift+S"))
+        self.statistics_action.setToolTip("How this pair's confirmed SMT signals played out")
+        self.statistics_action.triggered.connect(self.open_statistics)
+        self.view_menu.addAction(self.statistics_action)
+
+    def open_statistics(self) -> None:
+        self.statistics.show()
+        self.statistics.raise_()
+        # room for the whole table, yet the charts keep half of a small window
+        height = min(STATISTICS_HEIGHT, self.height() // 2)
+        self.resizeDocks([self.statistics], [height], Qt.Vertical)
+
+    def show_trade(self, trade) -> None:
+        """Bring both charts to a followed trade: its signal's bars through its exit."""
+        self.show_signal(trade.signal)
+        marks = []
+        if trade.fill_time is not None:
+            marks.append((trade.fill_time, trade.fill_price, None))
+        if trade.exit_time is not None:
+            marks.append((trade.exit_time, trade.exit_price, trade.r > 0))
+        chart = self._chart_of(trade.signal.assets[-1])
+        if chart is not None:
+            chart.mark_trade(marks)
+        last = max(t for t in (trade.signal.known_time, trade.fill_time, trade.exit_time) if t is not None)
+        x0, x1 = self.left.price.visible_x()
+        right = last / 1000.0 + 10 * self.left.bar_seconds
+        if right > x1:
+            self.left.price.vb.setXRange(x0, right, padding=0)
+
     # -- importing candles ----------------------------------------------------------------------
     def _add_file_menu(self) -> None:
         menu = self.menuBar().addMenu("&File")
@@ -491,6 +534,7 @@ class MainWindow(QMainWindow):
             self._redraw = True
             self.worker.apply_settings(settings)
             self.sidebar.set_policy(self.worker.config.alerts)
+        self.statistics.set_fill_bars(settings.smt.entry_wait)
         self.save_settings()
 
     def current_settings(self) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 
 
@@ -43,3 +44,21 @@ def last_close(item) -> float | None:
     if item._pyramid is None or item._pyramid.size == 0:
         return None
     return float(item._pyramid.raw("close")[-1])
+
+
+def group_figure(dock, row_title: str, group: str) -> str:
+    """The text of one figure of the statistics dock's group table."""
+    t = dock.groups
+    rows = [t.verticalHeaderItem(r).text() for r in range(t.rowCount())]
+    cols = [t.horizontalHeaderItem(c).text().replace("-\n", "-").replace("\n", " ") for c in range(t.columnCount())]
+    return t.item(rows.index(row_title), cols.index(group)).text()
+
+
+def trade_marks(chart) -> list[tuple[float, float]]:
+    """(x, price) of the fill and exit points drawn over a chart's trade plan."""
+    points = []
+    for item in chart.price.plan_items:
+        if isinstance(item, pg.ScatterPlotItem):
+            x, y = item.getData()
+            points += zip(x.tolist(), y.tolist())
+    return points

@@ -1,0 +1,48 @@
+"""The followed SMT trades as a CSV file, one row per confirmed signal."""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from smtdesk.core.smt.outcomes import Trade
+
+COLUMNS = (
+    "number", "signal_id", "direction", "swept_by", "traded", "tags", "signal_time_utc",
+    "entry", "stop", "target", "reward_risk", "entry_reason", "outcome", "fill_time_utc",
+    "fill_price", "exit_time_utc", "exit_price", "r_multiple", "mae_r", "bars_to_outcome",
+)
+
+
+def _time(ms: int | None) -> str:
+    if ms is None:
+        return ""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def _number(value: float) -> str:
+    return "" if math.isnan(value) else repr(float(value))
+
+
+def _row(number: int, t: Trade) -> list[str]:
+    sig, plan = t.signal, t.signal.plan
+    return [
+        str(number), sig.id, sig.direction.value, sig.assets[0], sig.assets[-1],
+        ";".join(sorted(sig.tags)), _time(sig.known_time),
+        _number(plan.entry), _number(plan.stop), _number(plan.target), _number(plan.reward_risk),
+        plan.entry_reason, t.outcome.value, _time(t.fill_time), _number(t.fill_price),
+        _time(t.exit_time), _number(t.exit_price), _number(t.r), _number(t.mae),
+        "" if t.bars is None else str(t.bars),
+    ]
+
+
+def write_trades_csv(path: Path, trades: Sequence[Trade]) -> None:
+    """Write ``trades`` (numbered from 1 in their order) to ``path``; times in UTC, an
+    empty cell where a trade has no such value (not filled, still open)."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(COLUMNS)
+        out.writerows(_row(i, t) for i, t in enumerate(trades, 1))
