@@ -367,6 +367,8 @@ class MainWindow(QMainWindow):
             self._draw_charted()
         self.sidebar.set_searching(not analysis.detected)
         self.replay.on_snapshot(analysis)
+        if analysis.detected:
+            self.statistics.set_analysis(analysis)
         newest = max(a.candles.time[-1] for a in analysis.assets if len(a.candles))
         self.last_bar_label.setText(f"Last bar {bar_time(int(newest))} UTC")
         if reloaded:
@@ -442,7 +444,6 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.BottomDockWidgetArea, self.statistics)
         self.statistics.hide()
         self.statistics.trade_activated.connect(self.show_trade)
-        self.worker.analysis_ready.connect(self.statistics.set_analysis)
         self.view_menu.addSeparator()
         self.statistics_action = QAction("SMT &statistics…", self, shortcut=QKeySequence("Ctrl+Shift+S"))
         self.statistics_action.setToolTip("How this pair's confirmed SMT signals played out")
