@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from smtdesk.core.candles import Candles
+from smtdesk.core.drawings import Drawing
 from smtdesk.core.indicators import IndicatorConfig, compute_indicators
 from smtdesk.core.signal import Signal
 from smtdesk.core.structure.levels import MarketStructure, market_structure
@@ -45,6 +46,9 @@ class PairAnalysis:
     latest: Mapping[str, Signal] = field(default_factory=lambda: MappingProxyType({}))
     """The latest state of each signal id as found at this revision; live events since
     come one by one (the worker's ``signals_raised``)."""
+    drawings: Mapping[str, tuple[Drawing, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """The user's drawings on each symbol's chart, read with a loaded history (on the
+    snapshot that brings the history only; later ones leave them out)."""
 
 
 def analyze_asset(

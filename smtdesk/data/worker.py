@@ -20,12 +20,14 @@ import logging
 import time
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Awaitable, Callable
 
 from PySide6.QtCore import QObject, Signal
 
 from smtdesk.core.analysis import PairAnalysis
 from smtdesk.core.candles import timeframe_ms
+from smtdesk.core.drawings import Drawing
 from smtdesk.core.signals.derivatives import Derivatives, Series
 from smtdesk.core.pair_model import ModelResult, PairModel
 from smtdesk.core.structure.swings import ManualSwing
@@ -366,6 +368,11 @@ class MarketWorker(QObject):
         return {s: tuple(ManualSwing(m.time, m.kind) for m in self.user_store.swings(self._key(s)))
                 for s in self.symbols}
 
+    def _saved_drawings(self) -> dict[str, tuple[Drawing, ...]]:
+        if self.user_store is None:
+            return {}
+        return {s: tuple(self.user_store.drawings(self._key(s))) for s in self.symbols}
+
     async def _in_model(self, step, *args):
         """``step(*args)`` on the analysis thread, after every command sent before it."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, step, *args)
@@ -395,10 +402,11 @@ class MarketWorker(QObject):
         model = self._model
         self.alert_log.venue = self.source.name
 
-        def load(a, b) -> ModelResult:
+        def load(a, b) -> PairAnalysis:
             # the user store is read here too, off the window's thread
             model.mark_seen(self.alert_log.seen())
-            return model.load(a, b, manual=self._saved_swings())
+            snapshot = model.load(a, b, manual=self._saved_swings()).snapshot
+            return replace(snapshot, drawings=self._saved_drawings())
 
         async def run(step, *args):
             nonlocal said
@@ -412,7 +420,7 @@ class MarketWorker(QObject):
                     self.status_changed.emit(Status(label, Phase.ANALYSING))
             return await job
 
-        self.charts_ready.emit((await run(load, *histories)).snapshot)
+        self.charts_ready.emit(await run(load, *histories))
         return (await run(model.detect)).snapshot
 
     async def _follow(self, updates) -> None:
@@ -468,6 +476,19 @@ class MarketWorker(QObject):
             i = int(c.time.searchsorted(t))
             price = float(c.high[i] if kind == "high" else c.low[i])
             self.user_store.set_swing(key, StoredSwing(t, kind, price))
+
+    def save_drawings(self, key: tuple[str, str, str], drawings: tuple[Drawing, ...]) -> None:
+        """Keep ``drawings`` as every drawing of the (venue, symbol, timeframe) ``key``; written
+        on the analysis thread, after every command sent before, so a reload reads them back."""
+        if self.user_store is not None:
+            self._spawn(self._save_drawings(key, tuple(drawings)))
+
+    async def _save_drawings(self, key, drawings: tuple[Drawing, ...]) -> None:
+        try:
+            await self._in_model(self.user_store.set_drawings, key, drawings)
+        except Exception as exc:  # the drawing is still shown; only saving it failed
+            log.exception("saving drawings failed")
+            self.failed.emit(f"Your drawings on {key[1]} {key[2]} could not be saved: {exc}")
 
     # -- settings ----------------------------------------------------------------------------
     def apply_settings(self, settings: Settings) -> None:
