@@ -43,3 +43,8 @@ def last_close(item) -> float | None:
     if item._pyramid is None or item._pyramid.size == 0:
         return None
     return float(item._pyramid.raw("close")[-1])
+
+
+def drawing_labels(item) -> list[tuple[str, QRectF]]:
+    """Each price label a drawing item's last paint drew and its box, in viewport pixels."""
+    return list(item._drawn)
