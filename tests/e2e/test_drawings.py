@@ -4,9 +4,11 @@ drag, delete, undo, redo, restart and find the drawings again."""
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
 
@@ -162,6 +164,16 @@ def test_draw_each_tool_drag_delete_undo_redo_and_find_them_after_a_restart(app,
     assert any(a.text().startswith("Mark swing high") for a in menu.actions())
     menu.close()
 
+    # the retracement's end dragged by its handle to another swing high lands on that high
+    sw = chart.analysis.swings
+    other = int(next(h for h in sw.high_idx[::-1] if n - 110 < h < n - 5 and h != high and abs(h - high) > 4))
+    click(chart, pixel(chart, c.time[high], c.high[high]))
+    assert drawings.selection == fib.id
+    drag(chart.price.viewport(), pixel(chart, c.time[high], c.high[high]),
+         pixel(chart, c.time[other], c.high[other]) + QPoint(4, -3))
+    refitted = next(d for d in drawings.drawings if d.id == fib.id)
+    assert refitted.points == (fib.points[0], (int(c.time[other]), float(c.high[other])))
+
     # the other chart draws too, on its own symbol
     right = win.right
     rc = right.analysis.candles
@@ -178,3 +190,105 @@ def test_draw_each_tool_drag_delete_undo_redo_and_find_them_after_a_restart(app,
     assert set(controller(again, again.left).drawings) == kept_left
     assert set(controller(again, again.right).drawings) == kept_right
     assert set(controller(again, again.left).items) == {d.id for d in kept_left}
+
+
+def test_drawings_follow_the_chart_through_pans_layouts_themes_and_timeframes(app, qtbot, artifacts):
+    win = app.open()
+    chart = win.left
+    c = chart.analysis.candles
+    n = len(c)
+    chart.price.vb.setXRange(c.time[n - 150] / 1000, c.time[-1] / 1000 + 8 * chart.bar_seconds, padding=0)
+    QApplication.processEvents()
+    drawings = controller(win, chart)
+    low, high = visible_swings(chart, n - 140, n - 10)
+    key(win, Qt.Key_B, ALT)
+    click(chart, pixel(chart, c.time[low], c.low[low]))
+    click(chart, pixel(chart, c.time[high], c.high[high]))
+    level = float(c.close[n - 60])
+    key(win, Qt.Key_L, ALT)
+    click(chart, pixel(chart, c.time[n - 60], level))
+    key(win, Qt.Key_Escape)
+    placed = drawings.drawings
+    assert len(placed) == 2
+    [hline] = [d for d in placed if d.kind == HLINE]
+
+    # with the pointer, a drag off the drawings pans the candles; the drawings stay on their bars
+    before = chart.price.visible_x()
+    empty = pixel(chart, c.time[n - 130], float(c.high[n - 140:].max()))
+    drag(chart.price.viewport(), empty, empty + QPoint(120, 0))
+    assert chart.price.visible_x()[0] < before[0], "dragging the candles pans back in time"
+    assert drawings.drawings == placed
+    click(chart, pixel(chart, c.time[n - 40], level))
+    assert drawings.selection == hline.id, "the line is where its price is after the pan"
+
+    # the crosshair still follows the mouse over a drawing
+    hover(chart.price.viewport(), pixel(chart, c.time[n - 40], level) + QPoint(0, 30))
+    assert win.crosshair.time == c.time[n - 40] / 1000
+
+    # stacked and light: the labels stay inside the price pane, the drawing still takes clicks
+    key(win, Qt.Key_L, CTRL)
+    key(win, Qt.Key_T, CTRL)
+    qtbot.waitUntil(lambda: win.charts.orientation() == Qt.Vertical)
+    win.grab().save(str(artifacts / "drawings_stacked_light.png"))
+    [fib] = [d for d in placed if d.kind == FIB_RETRACEMENT]
+    labels = drawing_labels(drawings.items[fib.id])
+    pane_right = chart.price.mapFromScene(chart.price.vb.sceneBoundingRect()).boundingRect().right()
+    assert len(labels) == 7 and all(box.right() <= pane_right for _, box in labels)
+    click(chart, pixel(chart, c.time[n - 40], level))
+    assert drawings.selection == hline.id
+
+    # another timeframe has its own drawings (none yet); back on 1h they are all there
+    seen = []
+    win.worker.charts_ready.connect(lambda analysis: seen.append(analysis.timeframe))
+    QTest.mouseClick(win.pickers.timeframe_buttons["4h"], Qt.LeftButton)
+    qtbot.waitUntil(lambda: "4h" in seen and drawings.key[2] == "4h", timeout=30_000)
+    assert drawings.drawings == () and drawings.items == {}
+    QTest.mouseClick(win.pickers.timeframe_buttons["1h"], Qt.LeftButton)
+    qtbot.waitUntil(lambda: seen[-1:] == ["1h"] and drawings.key[2] == "1h", timeout=30_000)
+    assert set(drawings.drawings) == set(placed)
+
+
+def test_draw_menu_shortcuts_clash_with_nothing_and_delete_all_acts_on_the_chart_in_use(app, qtbot):
+    win = app.open()
+    [draw] = [a.menu() for a in win.menuBar().actions() if a.text() == "&Draw"]
+    listed = {a.text().replace("&", ""): a.shortcut().toString() for a in draw.actions() if not a.isSeparator()}
+    assert listed == {
+        "Pointer": "Esc", "Horizontal line": "Alt+L", "Trend line": "Alt+T", "Rectangle": "Alt+R",
+        "Fibonacci retracement": "Alt+B", "Fibonacci extension": "Alt+X", "Elliott wave labels": "Alt+W",
+        "Delete drawing": "Del", "Delete all drawings on this chart": "",
+    }
+    taken = [s.toString() for a in win.findChildren(QAction) for s in a.shortcuts()]
+    assert len(taken) == len(set(taken)), "no two actions share a shortcut"
+    mnemonics = {"Alt+" + t[t.index("&") + 1].upper() for t in (a.text() for a in win.menuBar().actions()) if "&" in t}
+    assert not mnemonics & set(taken), "no shortcut takes a menu's Alt key"
+
+    # writes run on the analysis thread, never on the window's
+    writers = []
+    store = win.worker.user_store
+    keep = store.set_drawings
+    store.set_drawings = lambda *args: (writers.append(threading.current_thread().name), keep(*args))[1]
+
+    left, right = win.left, win.right
+    lc, rc = left.analysis.candles, right.analysis.candles
+    key(win, Qt.Key_L, ALT)
+    click(left, pixel(left, lc.time[-30], float(lc.close[-30])))
+    click(left, pixel(left, lc.time[-30], float(lc.close[-60])))
+    # Esc drops a half-placed trend line
+    key(win, Qt.Key_T, ALT)
+    click(right, pixel(right, rc.time[-50], float(rc.close[-50])))
+    key(win, Qt.Key_Escape)
+    assert controller(win, right).drawings == ()
+    assert not [i for i in right.price.plot.items if i.__class__.__name__ == "DrawingItem"]
+    key(win, Qt.Key_L, ALT)
+    click(right, pixel(right, rc.time[-30], float(rc.close[-30])))
+    key(win, Qt.Key_Escape)
+
+    draw.aboutToShow.emit()
+    delete_all = next(a for a in draw.actions() if a.text().startswith("Delete all drawings on this chart"))
+    assert right.analysis.symbol in delete_all.text()
+    delete_all.trigger()
+    assert controller(win, right).drawings == () and len(controller(win, left).drawings) == 2
+    key(win, Qt.Key_Z, CTRL)
+    assert len(controller(win, right).drawings) == 1
+    qtbot.waitUntil(lambda: not win.worker._commands, timeout=10_000)
+    assert writers and all(name.startswith("analysis") for name in writers)

@@ -103,13 +103,11 @@ class DrawingBook(QObject):
         menu.addAction(self.delete_all_action)
         menu.aboutToShow.connect(self._name_active_chart)
         window.menuBar().addMenu(menu)
-        self.menu, self.toolbar = menu, bar
 
     def _name_active_chart(self) -> None:
         key = self._active.key
         where = f" ({key[1]} {key[2]})" if key else ""
         self.delete_all_action.setText(f"Delete all drawings on this chart{where}")
-        self.delete_action.setEnabled(any(c.selection for c in self.controllers))
 
     # -- commands ------------------------------------------------------------------------------
     def set_tool(self, kind: str | None) -> None:

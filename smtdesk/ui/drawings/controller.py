@@ -34,6 +34,8 @@ SNAP_PX = 20
 DRAG_PX = 5
 """A press moved further than this before its release drew the second point there."""
 SeriesKey = tuple[str, str, str]
+PRESS = (QEvent.MouseButtonPress, QEvent.MouseButtonDblClick)
+"""Two quick clicks (Elliott labels on neighbouring bars) come as a press and a double click."""
 
 
 class DrawingController(QObject):
@@ -123,14 +125,14 @@ class DrawingController(QObject):
     # -- the mouse ----------------------------------------------------------------------------
     def eventFilter(self, watched, event) -> bool:
         kind = event.type()
-        if kind not in (QEvent.MouseButtonPress, QEvent.MouseMove, QEvent.MouseButtonRelease) \
+        if kind not in PRESS + (QEvent.MouseMove, QEvent.MouseButtonRelease) \
                 or self.key is None or self.chart.analysis is None:
             return False
         pos = event.position()
         if kind == QEvent.MouseMove:
             return self._on_move(pos)
         inside = self._pane.vb.sceneBoundingRect().contains(self._pane.mapToScene(pos.toPoint()))
-        if kind == QEvent.MouseButtonPress:
+        if kind in PRESS:
             return inside and self._on_press(pos, event.button())
         return self._on_release(pos, event.button())
 
