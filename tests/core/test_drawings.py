@@ -30,7 +30,7 @@ def test_extension_projects_past_the_end_of_the_move():
 def test_nearest_point_is_judged_in_pixels_not_data_units():
     # one bar (3600 s) is 10 px wide, one dollar 2 px tall
     xs, ys = [0.0, 3600.0, 7200.0], [100.0, 103.0, 100.0]
-    scale = dict(x_per_px=360.0, y_per_px=0.5)
+    scale = {"x_per_px": 360.0, "y_per_px": 0.5}
     # 2 px right and 6 px below the middle point: it is 6.3 px away, the first 30.6 px
     assert nearest_within(3600.0 + 720.0, 100.0, xs, ys, radius_px=8, **scale) == 1
     assert nearest_within(3600.0 + 720.0, 100.0, xs, ys, radius_px=6, **scale) is None

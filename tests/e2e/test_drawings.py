@@ -12,7 +12,14 @@ from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
 
-from smtdesk.core.drawings import ELLIOTT, FIB_EXTENSION, FIB_RETRACEMENT, HLINE, RECT, TREND
+from smtdesk.core.drawings import (
+    ELLIOTT,
+    FIB_EXTENSION,
+    FIB_RETRACEMENT,
+    HLINE,
+    RECT,
+    TREND,
+)
 from tests.ui.drive import drag, hover
 from tests.ui.probes import drawing_labels
 
@@ -82,6 +89,7 @@ def test_draw_each_tool_drag_delete_undo_redo_and_find_them_after_a_restart(app,
     click(chart, pixel(chart, c.time[high], c.high[high]) + QPoint(-2, -5))
     [fib] = drawings.drawings
     assert fib.kind == FIB_RETRACEMENT
+    assert win.drawings.pointer_action.isChecked() and drawings.tool is None, "one drawing, then the pointer"
     assert fib.points == ((int(c.time[low]), float(c.low[low])), (int(c.time[high]), float(c.high[high])))
 
     # trend line by press, drag, release; rectangle by two clicks
@@ -108,7 +116,7 @@ def test_draw_each_tool_drag_delete_undo_redo_and_find_them_after_a_restart(app,
     span = c.high[high] - c.low[low]
     for percent, share_above_low in (("0%", 1.0), ("23.6%", 0.764), ("38.2%", 0.618), ("50%", 0.5),
                                      ("61.8%", 0.382), ("78.6%", 0.214), ("100%", 0.0)):
-        [(text, box)] = [(t, r) for t, r in labels if t.startswith(percent + " ")]
+        [text] = [t for t, _ in labels if t.startswith(percent + " ")]
         shown = float(re.sub(r"[^0-9.]", "", text.split()[-1]))
         assert shown == pytest.approx(c.low[low] + share_above_low * span, abs=0.006)
     pane_right = chart.price.mapFromScene(chart.price.vb.sceneBoundingRect()).boundingRect().right()
@@ -127,6 +135,7 @@ def test_draw_each_tool_drag_delete_undo_redo_and_find_them_after_a_restart(app,
     for i, bar in enumerate(bars):
         click(chart, pixel(chart, c.time[bar], c.high[bar] if i % 2 == 0 else c.low[bar]))
     key(win, Qt.Key_Escape)
+    win.grab().save(str(artifacts / "drawings_every_tool.png"))
     assert kinds(drawings.drawings) == sorted([FIB_RETRACEMENT, TREND, RECT, HLINE, FIB_EXTENSION, ELLIOTT])
     [hline] = [d for d in drawings.drawings if d.kind == HLINE]
     assert hline.points[0][1] == pytest.approx(level, rel=2e-3)
@@ -272,6 +281,7 @@ def test_draw_menu_shortcuts_clash_with_nothing_and_delete_all_acts_on_the_chart
     lc, rc = left.analysis.candles, right.analysis.candles
     key(win, Qt.Key_L, ALT)
     click(left, pixel(left, lc.time[-30], float(lc.close[-30])))
+    key(win, Qt.Key_L, ALT)
     click(left, pixel(left, lc.time[-30], float(lc.close[-60])))
     # Esc drops a half-placed trend line
     key(win, Qt.Key_T, ALT)

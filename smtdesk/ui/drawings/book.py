@@ -7,7 +7,8 @@ the chart moved on to another series, the step still saves that series' drawings
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal as QtSignal
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt
+from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -23,7 +24,15 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 
 from smtdesk.core.analysis import PairAnalysis
-from smtdesk.core.drawings import ELLIOTT, FIB_EXTENSION, FIB_RETRACEMENT, HLINE, RECT, TREND, Drawing
+from smtdesk.core.drawings import (
+    ELLIOTT,
+    FIB_EXTENSION,
+    FIB_RETRACEMENT,
+    HLINE,
+    RECT,
+    TREND,
+    Drawing,
+)
 from smtdesk.ui.drawings.controller import DrawingController, SeriesKey
 from smtdesk.ui.drawings.tools import TOOLS
 from smtdesk.ui.theme import Palette
@@ -62,6 +71,7 @@ class DrawingBook(QObject):
         for c in self.controllers:
             c.edited.connect(self._on_edited)
             c.selected.connect(self._on_selected)
+            c.placed.connect(lambda: self.set_tool(None))
         self.tool_actions: dict[str | None, QAction] = {}
         self._group = QActionGroup(self)
         self._group.setExclusive(True)

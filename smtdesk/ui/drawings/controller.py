@@ -12,7 +12,8 @@ from __future__ import annotations
 import uuid
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal as QtSignal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
@@ -45,6 +46,8 @@ class DrawingController(QObject):
     """(series key, drawings before, drawings after, what changed) after a finished gesture."""
     selected = QtSignal(object)
     """This controller, when the user selected one of its drawings."""
+    placed = QtSignal()
+    """A drawing was finished (an Elliott count at its last label): back to the pointer."""
 
     def __init__(self, chart, *, palette: Palette = DARK) -> None:
         super().__init__(chart)
@@ -206,11 +209,12 @@ class DrawingController(QObject):
             drawing = Drawing(uuid.uuid4().hex, tool, (point,))
         self._edit((*self.drawings, drawing), f"Draw {TOOLS[tool].noun}")
         self.select(drawing.id)
+        self.placed.emit()
 
     def _place_wave(self, pos: QPointF) -> None:
         point = self._point(pos, ELLIOTT)
         wave = next((d for d in self.drawings if d.id == self._wave), None)
-        if wave is None or len(wave.points) >= POINTS[ELLIOTT][1]:
+        if wave is None:
             wave = Drawing(uuid.uuid4().hex, ELLIOTT, (point,))
             self._edit((*self.drawings, wave), "Place Elliott wave label")
         else:
@@ -218,6 +222,8 @@ class DrawingController(QObject):
             self._edit(tuple(wave if d.id == wave.id else d for d in self.drawings), "Place Elliott wave label")
         self._wave = wave.id
         self.select(wave.id)
+        if len(wave.points) == POINTS[ELLIOTT][1]:
+            self.placed.emit()
 
     def _dragged(self, pos: QPointF) -> Drawing:
         """The drawing being dragged, moved to the mouse at ``pos``."""
@@ -283,7 +289,9 @@ class DrawingController(QObject):
         to_pixels = self._pane.vb.childGroup.sceneTransform() * self._pane.viewportTransform()
         box = to_pixels.mapRect(view)
         # the selected drawing first, then the latest drawn (drawn on top)
-        ordered = sorted(reversed(self.drawings), key=lambda d: d.id != self.selection)
+        latest_first = list(reversed(self.drawings))
+        ordered = [d for d in latest_first if d.id == self.selection] + \
+            [d for d in latest_first if d.id != self.selection]
         for inside in (False, True):
             for d in ordered:
                 anchors = [to_pixels.map(QPointF(t / 1000.0, p)) for t, p in d.points]

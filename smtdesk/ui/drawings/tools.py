@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from smtdesk.core.drawings import ELLIOTT, FIB_EXTENSION, FIB_RETRACEMENT, HLINE, RECT, TREND
+from smtdesk.core.drawings import (
+    ELLIOTT,
+    FIB_EXTENSION,
+    FIB_RETRACEMENT,
+    HLINE,
+    RECT,
+    TREND,
+)
 
 
 @dataclass(frozen=True, slots=True)
