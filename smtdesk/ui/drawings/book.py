@@ -132,9 +132,11 @@ class DrawingBook(QObject):
                 return
 
     def show_loaded(self, venue: str, analysis: PairAnalysis) -> None:
-        """The drawings read with a newly loaded history."""
+        """The drawings read with a newly loaded history. A chart that showed the same series
+        keeps what it shows: an edit made while the history loaded was saved after the read."""
         for c, asset in zip(self.controllers, analysis.assets):
-            c.show((venue, asset.symbol, analysis.timeframe), analysis.drawings.get(asset.symbol, ()))
+            key = (venue, asset.symbol, analysis.timeframe)
+            c.show(key, c.drawings if key == c.key else analysis.drawings.get(asset.symbol, ()))
 
     def apply(self, key: SeriesKey, drawings: tuple[Drawing, ...]) -> None:
         """Make ``drawings`` those of ``key``: shown where a chart shows that series, saved."""
