@@ -139,6 +139,12 @@ def test_draw_each_tool_drag_delete_undo_redo_and_find_them_after_a_restart(app,
     assert kinds(drawings.drawings) == sorted([FIB_RETRACEMENT, TREND, RECT, HLINE, FIB_EXTENSION, ELLIOTT])
     [hline] = [d for d in drawings.drawings if d.kind == HLINE]
     assert hline.points[0][1] == pytest.approx(level, rel=2e-3)
+    [ext] = [d for d in drawings.drawings if d.kind == FIB_EXTENSION]
+    (_, start), (_, end) = ext.points
+    priced = {t.split()[0]: float(re.sub(r"[^0-9.]", "", t.split()[-1])) for t, _ in drawing_labels(drawings.items[ext.id])}
+    # past the end of the move by 0.618, 1.618 and 3.236 of it
+    assert priced["161.8%"] == pytest.approx(end + 0.618 * (end - start), abs=0.006)
+    assert priced["261.8%"] == pytest.approx(end + 1.618 * (end - start), abs=0.006)
     [wave] = [d for d in drawings.drawings if d.kind == ELLIOTT]
     assert wave.points == tuple((int(c.time[bar]), float(c.high[bar] if i % 2 == 0 else c.low[bar]))
                                 for i, bar in enumerate(bars))
@@ -150,6 +156,10 @@ def test_draw_each_tool_drag_delete_undo_redo_and_find_them_after_a_restart(app,
     moved = next(d for d in drawings.drawings if d.id == trend.id)
     assert [t for t, _ in moved.points] == [int(c.time[a + 5]), int(c.time[b + 5])]
     assert [p for _, p in moved.points] == pytest.approx([p for _, p in trend.points])
+
+    # the pointer shows a drawing can be taken
+    hover(chart.price.viewport(), pixel(chart, c.time[n - 50], level))
+    assert chart.price.viewport().cursor().shape() == Qt.SizeAllCursor
 
     # select the horizontal line with a click, Del deletes it, Ctrl+Z brings it back, Ctrl+Shift+Z again
     on_line = pixel(chart, c.time[n - 50], level)

@@ -170,6 +170,10 @@ class DrawingController(QObject):
             self._pending.set_drawing(Drawing(d.id, d.kind, (*d.points[:-1], self._point(pos, d.kind))))
             return False  # the crosshair follows too
         if self._drag is None:
+            if self.tool is None:
+                # a drawing under the pointer shows it can be taken
+                over = self.drawings and self._hit(pos) is not None
+                self._pane.viewport().setCursor(Qt.SizeAllCursor if over else Qt.ArrowCursor)
             return False
         self.items[self._drag[0].id].set_drawing(self._dragged(pos))
         return True
