@@ -77,7 +77,8 @@ class MarketWorker(QObject):
     -------
     charts_ready(PairAnalysis)
         A loaded history's candles and indicators, before its signals are detected
-        (over a long history, or on the very first start, that takes a while longer).
+        (over a long history, or on the very first start, that takes a while longer), with
+        the user's drawings of each symbol (``PairAnalysis.drawings``).
     analysis_ready(PairAnalysis)
         The pair model's snapshot to draw: after the history loads, after every live
         candle, after a manual swing or the settings changed. Its ``revision`` changes
