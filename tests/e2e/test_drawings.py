@@ -94,10 +94,10 @@ def test_draw_each_tool_drag_delete_undo_redo_and_find_them_after_a_restart(app,
 
     # trend line by press, drag, release; rectangle by two clicks
     key(win, Qt.Key_T, ALT)
-    a, b = n - 100, n - 60
+    a, b = n - 118, n - 98
     drag(chart.price.viewport(), pixel(chart, c.time[a], c.low[a]), pixel(chart, c.time[b], c.high[b]))
     key(win, Qt.Key_R, ALT)
-    r0, r1 = n - 45, n - 25
+    r0, r1 = n - 16, n - 3
     top, bottom = float(c.high[r0:r1].max()), float(c.low[r0:r1].min())
     click(chart, pixel(chart, c.time[r0], top))
     click(chart, pixel(chart, c.time[r1], bottom))
