@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
@@ -207,6 +207,8 @@ class DrawingController(QObject):
             return
         if self._pending is not None:
             d = self._pending.drawing
+            if point == d.points[0]:
+                return  # a second click on the first point draws nothing yet
             drawing = Drawing(d.id, d.kind, (d.points[0], point))
             self.cancel()
         else:
@@ -299,7 +301,7 @@ class DrawingController(QObject):
         for inside in (False, True):
             for d in ordered:
                 anchors = [to_pixels.map(QPointF(t / 1000.0, p)) for t, p in d.points]
-                part = self.items[d.id].hit(pos, anchors, QRectF(box), inside=inside)
+                part = self.items[d.id].hit(pos, anchors, box, inside=inside)
                 if part is not None:
                     return d, part
         return None
