@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from smtdesk.core.candles import Candles
+from smtdesk.core.drawings import Drawing
 from smtdesk.core.indicators import IndicatorConfig, compute_indicators
 from smtdesk.core.signal import Signal
 from smtdesk.core.structure.levels import MarketStructure, market_structure
@@ -48,6 +49,9 @@ class PairAnalysis:
     come one by one (as the model's new events)."""
     detected: bool = True
     """False while the signals of a just loaded history are still to be found."""
+    drawings: Mapping[str, tuple[Drawing, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """The user's drawings on each symbol's chart, read with a loaded history (on the
+    snapshot that brings the history only; later ones leave them out)."""
 
 
 def analyze_asset(

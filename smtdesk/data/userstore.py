@@ -1,4 +1,4 @@
-"""The user's own data: manual swings and alert history, in their own file.
+"""The user's own data: manual swings, chart drawings and alert history, in their own file.
 
 Unlike the market cache this cannot be fetched again, so it is never moved aside or
 rebuilt: an unreadable file raises :class:`UserDataError` and is left exactly as it was.
@@ -17,8 +17,9 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
+from smtdesk.core.drawings import Drawing
 from smtdesk.data.store import connect, is_transient, storage_problem, write_problem
 from smtdesk.errors import StorageError, UserDataError
 
@@ -86,7 +87,7 @@ class AlertRecord:
 
 
 class UserStore:
-    """Manual swings and alert history per (venue, symbol, timeframe).
+    """Manual swings and drawings per (venue, symbol, timeframe), and the alert history.
 
     Parameters
     ----------
@@ -179,10 +180,15 @@ class UserStore:
     def _write(self, sql: str, args: tuple) -> sqlite3.Cursor:
         """One statement in its own transaction; :class:`StorageError` when the file
         cannot be written for now (told to the user once)."""
+        return self._write_all([(sql, args)])
+
+    def _write_all(self, statements: list[tuple[str, tuple]]) -> sqlite3.Cursor:
+        """Statements in one transaction, all or none; the last one's cursor."""
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                cur = self._conn.execute(sql, args)
+                for sql, args in statements:
+                    cur = self._conn.execute(sql, args)
                 self._conn.execute("COMMIT")
             finally:
                 if self._conn.in_transaction:
@@ -245,6 +251,31 @@ class UserStore:
                     "AND time IS ? AND kind IS ? AND price IS ?", (*key, t, kind, price))
         return found
 
+    # ---- drawings ------------------------------------------------------------------
+
+    def set_drawings(self, key: SeriesKey, drawings: Iterable[Drawing]) -> None:
+        """Keep exactly ``drawings`` for ``key`` (replacing what was kept), all or none."""
+        where = "venue=? AND symbol=? AND timeframe=?"
+        self._write_all([(f"DELETE FROM drawings WHERE {where}", key)] + [
+            ("INSERT INTO drawings (venue, symbol, timeframe, kind, spec) VALUES (?, ?, ?, ?, ?)",
+             (*key, d.kind, json.dumps({"id": d.id, "points": [list(p) for p in d.points]})))
+            for d in drawings])
+
+    def drawings(self, key: SeriesKey) -> list[Drawing]:
+        rows = self._conn.execute(
+            "SELECT id, kind, spec FROM drawings WHERE venue=? AND symbol=? AND timeframe=? "
+            "ORDER BY id", key).fetchall()
+        found = []
+        for row_id, kind, spec in rows:
+            try:
+                drawing = _drawing(kind, spec)
+            except ValueError as exc:
+                self.drop_unreadable("drawings", f"{'/'.join(key)} {row_id}", repr((kind, spec))[:10_000],
+                                     str(exc), "DELETE FROM drawings WHERE id=?", (row_id,))
+                continue
+            found.append(drawing)
+        return found
+
     # ---- alert history -------------------------------------------------------------
 
     def record_alert(self, alert_id: str, raised_at: int, payload: dict) -> bool:
@@ -275,6 +306,19 @@ class UserStore:
         """Set an unreadable alert-history row aside."""
         self.drop_unreadable("alert_history", str(alert_id), str(payload)[:10_000], reason,
                              "DELETE FROM alert_history WHERE id=?", (alert_id,))
+
+
+def _drawing(kind: object, spec: object) -> Drawing:
+    """A stored drawing; ValueError saying why it cannot be drawn."""
+    fields = _json_object(spec)
+    points = fields.get("points")
+    if not isinstance(points, list) or not all(isinstance(p, list) and len(p) == 2 for p in points):
+        raise ValueError("its points are not (time, price) pairs")
+    price = [float(p) if isinstance(p, int) and not isinstance(p, bool) else p for _, p in points]
+    drawing = Drawing(fields.get("id"), kind, tuple((t, p) for (t, _), p in zip(points, price)))
+    if not drawing.is_valid():
+        raise ValueError(f"not a drawing of kind {kind!r} with its number of points at real prices")
+    return drawing
 
 
 def _json_object(text: object) -> dict:

@@ -28,6 +28,7 @@ from PySide6.QtCore import QObject, Signal
 
 from smtdesk.core.analysis import PairAnalysis
 from smtdesk.core.candles import Candles, timeframe_ms
+from smtdesk.core.drawings import Drawing
 from smtdesk.core.signals.derivatives import Derivatives, Series
 from smtdesk.core.pair_model import ModelResult, PairModel
 from smtdesk.core.smt.outcome_stats import outcome_report
@@ -81,7 +82,8 @@ class MarketWorker(QObject):
         The pair model's snapshot to draw: after a history loads (first with its
         candles and indicators, ``detected`` False, then with its signals), after every
         live candle, a manual swing or other settings. Its ``revision`` changes when its
-        signals were found anew.
+        signals were found anew. The first one of a loaded history brings the user's
+        drawings of each symbol (``drawings``).
     events(Events)
         Signal events that became known from live candles (the history's events come
         inside the snapshot), and the alerts they raise.
@@ -358,6 +360,11 @@ class MarketWorker(QObject):
         """``call(*args)`` on the store thread, after every store call made before it."""
         return await asyncio.get_running_loop().run_in_executor(self._store_executor, call, *args)
 
+    def _saved_drawings(self) -> dict[str, tuple[Drawing, ...]]:
+        if self.user_store is None:
+            return {}
+        return {s: tuple(self.user_store.drawings(self._key(s))) for s in self.symbols}
+
     async def _in_model(self, step, *args):
         """``step(*args)`` on the analysis thread, after every command sent before it."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, step, *args)
@@ -392,10 +399,11 @@ class MarketWorker(QObject):
         self.alert_log = AlertLog(None, venue=BarReplay.name) if replaying else self._alert_log
         self.alert_log.venue = self.source.name
 
-        def load(a, b) -> ModelResult:
+        def load(a, b) -> PairAnalysis:
             # the user store is read here too, off the window's thread
             model.mark_seen(self.alert_log.seen())
-            return model.load(a, b, manual=self._saved_swings())
+            snapshot = model.load(a, b, manual=self._saved_swings()).snapshot
+            return replace(snapshot, drawings=self._saved_drawings())
 
         async def run(step, *args):
             nonlocal said
@@ -409,7 +417,7 @@ class MarketWorker(QObject):
                     self._tell(Status(label, Phase.ANALYSING))
             return await job
 
-        self.snapshot.emit((await run(load, *histories)).snapshot)
+        self.snapshot.emit(await run(load, *histories))
         return (await run(model.detect)).snapshot
 
     async def _follow(self, updates) -> None:
@@ -462,6 +470,19 @@ class MarketWorker(QObject):
             i = int(c.time.searchsorted(t))
             price = float(c.high[i] if kind == "high" else c.low[i])
             self.user_store.set_swing(key, StoredSwing(t, kind, price))
+
+    def save_drawings(self, key: tuple[str, str, str], drawings: tuple[Drawing, ...]) -> None:
+        """Keep ``drawings`` as every drawing of the (venue, symbol, timeframe) ``key``; written
+        on the analysis thread, after every command sent before, so a reload reads them back."""
+        if self.user_store is not None:
+            self._spawn(self._save_drawings(key, tuple(drawings)))
+
+    async def _save_drawings(self, key, drawings: tuple[Drawing, ...]) -> None:
+        try:
+            await self._in_model(self.user_store.set_drawings, key, drawings)
+        except Exception as exc:  # the drawing is still shown; only saving it failed
+            log.exception("saving drawings failed")
+            self.failed.emit(f"Your drawings on {key[1]} {key[2]} could not be saved: {exc}")
 
     # -- settings ----------------------------------------------------------------------------
     def apply_settings(self, settings: Settings) -> None:
@@ -566,12 +587,14 @@ class MarketWorker(QObject):
         self.reload(origin.venue, origin.symbols, origin.timeframe)
 
     def _copy_swings(self, venue: str, to: str) -> None:
+        """The swings and drawings of the pair on ``venue`` become those on ``to``."""
         for symbol in self.symbols:
             src, dst = (venue, symbol, self.timeframe), (to, symbol, self.timeframe)
             for m in self.user_store.swings(dst):
                 self.user_store.delete_swing(dst, m.time, m.kind)
             for m in self.user_store.swings(src):
                 self.user_store.set_swing(dst, m)
+            self.user_store.set_drawings(dst, self.user_store.drawings(src))
 
     def _finish_swings(self, venue: str, keep: bool) -> None:
         if keep:
@@ -580,6 +603,7 @@ class MarketWorker(QObject):
             key = (BarReplay.name, symbol, self.timeframe)
             for m in self.user_store.swings(key):
                 self.user_store.delete_swing(key, m.time, m.kind)
+            self.user_store.set_drawings(key, ())
 
     async def _run_exchange(self, source: Source, store: CandleStore,
                             unreachable: str | None, connected: bool) -> bool:

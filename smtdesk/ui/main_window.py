@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -34,6 +34,7 @@ from smtdesk.data.worker import MarketWorker
 from smtdesk.settings import LayoutSettings, Settings, replace_section, save_settings
 from smtdesk.ui.chart import INITIAL_BARS, AssetChart
 from smtdesk.ui.crosshair import Crosshair
+from smtdesk.ui.drawings.book import DrawingBook
 from smtdesk.ui.items.signal_marks import is_drawn
 from smtdesk.ui.items.structure_layer import STRUCTURE_LAYERS
 from smtdesk.ui.import_dialog import ImportDialog, pick_candle_file
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
         self._redraw = False
         self.panel_actions: dict[str, QAction] = {}
         self.overlay_actions: dict[str, QAction] = {}
+        self.undo_stack = QUndoStack(self)
         self._build_toolbar()
         self._add_view_actions()
         self._add_file_menu()
@@ -138,6 +140,10 @@ class MainWindow(QMainWindow):
         self._add_statistics()
         self.addToolBar(Qt.TopToolBarArea, self.replay.toolbar)
         self.menuBar().addMenu(self.replay.menu)
+        self.drawings = DrawingBook(self, (self.left, self.right), self.palette_)
+        self.drawings.add_to(self)
+        self.drawings.save_requested.connect(worker.save_drawings)
+        self.drawings.save_requested.connect(self.replay.note_edit)
         self.restored_geometry = self._restore_layout(settings.layout)
         self.set_palette(LIGHT if settings.appearance.theme == "light" else DARK)
         self._watch_layout()
@@ -270,6 +276,7 @@ class MainWindow(QMainWindow):
         self.crosshair.set_palette(palette)
         self.sidebar.set_palette(palette)
         self.statistics.set_palette(palette)
+        self.drawings.set_palette(palette)
 
     def _toggle_panel(self, key: str, shown: bool) -> None:
         for chart in (self.left, self.right):
@@ -333,6 +340,9 @@ class MainWindow(QMainWindow):
         """Draw a snapshot now, or at the next frame when one was drawn less than a frame
         ago: a fast market or a replay at 100x sends more than a screen shows, and only
         the newest of those is drawn."""
+        if not analysis.detected:
+            # a loaded history brings the drawings: shown at once, not merged away
+            self.drawings.show_loaded(self.worker.source.name, analysis)
         drawn = (self.worker.source.name, analysis.timeframe, tuple(a.symbol for a in analysis.assets))
         reloaded = drawn != self._drawn
         self._drawn = drawn
@@ -515,7 +525,14 @@ class MainWindow(QMainWindow):
         self.settings_action = QAction("&Settings…", self, shortcut=QKeySequence("Ctrl+,"))
         self.settings_action.setMenuRole(QAction.PreferencesRole)
         self.settings_action.triggered.connect(self.open_settings)
-        self.menuBar().addMenu("&Edit").addAction(self.settings_action)
+        edit = self.menuBar().addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence("Ctrl+Z"))
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        edit.addActions([undo, redo])
+        edit.addSeparator()
+        edit.addAction(self.settings_action)
 
     def open_settings(self) -> SettingsDialog:
         """The settings dialog, open (window-modal); OK applies and saves what it holds."""

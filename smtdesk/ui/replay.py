@@ -28,7 +28,7 @@ class ReplayControls(QObject):
         super().__init__(parent)
         self.worker, self._charts, self._analysis = worker, charts, analysis
         self._picking = False
-        self._marked = False  # swings marked or moved during this replay
+        self._marked = False  # swings or drawings edited during this replay
         self._build_actions(parent)
         self.banner = QLabel(objectName="replay_banner", alignment=Qt.AlignCenter)
         self.banner.setStyleSheet("QLabel#replay_banner { background: #8a5a00; color: #fff4dc;"
@@ -36,7 +36,7 @@ class ReplayControls(QObject):
         self.banner.hide()
         for chart in charts:
             chart.price.viewport().installEventFilter(self)
-            chart.manual_swings_changed.connect(self._note_swings)
+            chart.manual_swings_changed.connect(self.note_edit)
 
     # -- actions ------------------------------------------------------------------------------
     def _build_actions(self, window: QWidget) -> None:
@@ -76,7 +76,7 @@ class ReplayControls(QObject):
             self.toolbar.addAction(a)
         self.toolbar.addWidget(self.speed)
         self.toolbar.addAction(self.exit_action)
-        self.menu = QMenu("&Replay", window)
+        self.menu = QMenu("Re&play", window)
         for a in (self.start_action, self.play_action, self.step_action, self.back_action,
                   self.exit_action):
             self.menu.addAction(a)
@@ -125,7 +125,7 @@ class ReplayControls(QObject):
         if self._marked:
             answer = QMessageBox.question(
                 self.parent(), "Leave the replay",
-                "Keep the swings you marked or moved during the replay?",
+                "Keep the swings and drawings you placed or moved during the replay?",
                 QMessageBox.Yes | QMessageBox.No | QMessageBox.Cancel, QMessageBox.No)
             if answer == QMessageBox.Cancel:
                 return
@@ -142,7 +142,8 @@ class ReplayControls(QObject):
     def _from_date(self) -> None:
         self.start(int(self.date.dateTime().toMSecsSinceEpoch()))
 
-    def _note_swings(self, *_args) -> None:
+    def note_edit(self, *_args) -> None:
+        """A swing or a drawing was placed, moved or removed."""
         if self.active:
             self._marked = True
 

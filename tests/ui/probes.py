@@ -62,3 +62,8 @@ def trade_marks(chart) -> list[tuple[float, float]]:
             x, y = item.getData()
             points += zip(x.tolist(), y.tolist())
     return points
+
+
+def drawing_labels(item) -> list[tuple[str, QRectF]]:
+    """Each price label a drawing item's last paint drew and its box, in viewport pixels."""
+    return list(item._drawn)

@@ -303,9 +303,11 @@ def test_light_theme_recolours_panes_and_candles(still_window, artifacts):
     assert win.palette_ is LIGHT
     QApplication.processEvents()
     assert win.sidebar.tree.palette().base().color().name() == LIGHT.background
-    image = win.left.price.grab().toImage()
-    corner = image.pixelColor(image.width() // 2, 4).name()
-    assert corner == LIGHT.background
+    pane = win.left.price
+    image = pane.grab().toImage()
+    # the top row between the legend and the price axis: background but for grid lines
+    row = [image.pixelColor(x, 4).name() for x in range(pane.legend.geometry().right() + 4, image.width() - 90)]
+    assert max(set(row), key=row.count) == LIGHT.background
     win.grab().save(str(artifacts / "theme_light.png"))
 
 
