@@ -1,0 +1,59 @@
+"""Placing label boxes in a pane so they stay inside it and clear of each other."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pyqtgraph.Qt import QtCore
+
+SLIDE_PX = 4.0
+"""Step of the search for a free place above and below a crowded one."""
+GAP_PX = 2.0
+
+
+def clamp(box: QtCore.QRectF, bounds: QtCore.QRectF) -> QtCore.QRectF:
+    """``box`` moved (not resized) to lie inside ``bounds`` where it fits; a box larger
+    than the bounds keeps its top-left corner inside."""
+    x = min(max(box.left(), bounds.left()), max(bounds.right() - box.width(), bounds.left()))
+    y = min(max(box.top(), bounds.top()), max(bounds.bottom() - box.height(), bounds.top()))
+    return QtCore.QRectF(x, y, box.width(), box.height())
+
+
+def _free(box: QtCore.QRectF, taken: Sequence[QtCore.QRectF]) -> bool:
+    grown = box.adjusted(-GAP_PX, -GAP_PX, GAP_PX, GAP_PX)
+    return not any(grown.intersects(t) for t in taken)
+
+
+def place_one(candidates: Sequence[QtCore.QRectF], bounds: QtCore.QRectF,
+              taken: Sequence[QtCore.QRectF]) -> QtCore.QRectF:
+    """The first candidate wholly inside ``bounds`` and clear of ``taken``; else the
+    first one clear once moved inside; else the first one slid up or down to the
+    nearest clear place; else (no room anywhere) the first one moved inside."""
+    for box in candidates:
+        if bounds.contains(box) and _free(box, taken):
+            return box
+    inside = [clamp(box, bounds) for box in candidates]
+    for box in inside:
+        if _free(box, taken):
+            return box
+    start = inside[0]
+    steps = int(bounds.height() / SLIDE_PX) + 1
+    for k in range(1, steps):
+        for sign in (-1.0, 1.0):
+            moved = start.translated(0.0, sign * k * SLIDE_PX)
+            if bounds.contains(moved) and _free(moved, taken):
+                return moved
+    return start
+
+
+def place(wanted: Sequence[Sequence[QtCore.QRectF]], bounds: QtCore.QRectF,
+          reserved: Sequence[QtCore.QRectF] = ()) -> list[QtCore.QRectF]:
+    """A box for each label from its candidate boxes, in order: each clear of the
+    ``reserved`` areas and of the boxes placed before it where there is room."""
+    taken = list(reserved)
+    out = []
+    for candidates in wanted:
+        box = place_one(candidates, bounds, taken)
+        taken.append(box)
+        out.append(box)
+    return out
