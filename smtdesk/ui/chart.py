@@ -356,7 +356,7 @@ class AssetChart(QWidget):
         self._draw_overlays(tail)
         self._draw_swings()
         self.price.structure.set_analysis(analysis, self._bar_seconds)
-        self.price.smt.set_asset(analysis.symbol, self._bar_seconds, float(self._x[-1]))
+        self.price.smt.set_asset(analysis.symbol, self._bar_seconds, float(self._x[-1]), fresh=first)
         for panel in self.panels.values():
             panel.set_input(self._panel_input(), self._bar_seconds, tail)
         self._update_last_price()

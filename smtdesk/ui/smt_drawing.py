@@ -26,8 +26,10 @@ SWING_MARKER_PX = 14.0
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """A segment; ``role`` says what it is ("smt", "mss", "entry", "stop", "target")."""
+    """A segment; ``role`` says what it is ("smt", "mss", "entry", "stop", "target"),
+    ``owner`` whose (a signal id)."""
 
+    owner: str
     role: str
     x0: float
     y0: float
@@ -42,6 +44,7 @@ class Line:
 class Zone:
     """A shaded box; ``role`` is "stop" (entry to stop) or "target" (entry to target)."""
 
+    owner: str
     role: str
     x0: float
     y0: float
@@ -69,6 +72,7 @@ class Label:
     """Rows of (text, colour) in a box; drawn at the first free ``spots`` entry while
     anything between ``x0`` and ``x1`` (what it labels) is on screen."""
 
+    owner: str
     role: str
     rows: tuple[tuple[str, str], ...]
     spots: tuple[Spot, ...]
@@ -101,8 +105,8 @@ def smt_title(sig: Signal) -> str:
     return f"{sig.direction.value.capitalize()} SMT · {sig.state.value}"
 
 
-def _label(role: str, rows, spots, x0: float, x1: float, p: Palette) -> Label:
-    return Label(role, tuple(rows), tuple(spots), min(x0, x1), max(x0, x1), p.label_fill, p.axis)
+def _label(sig: Signal, role: str, rows, spots, x0: float, x1: float, p: Palette) -> Label:
+    return Label(sig.id, role, tuple(rows), tuple(spots), min(x0, x1), max(x0, x1), p.label_fill, p.axis)
 
 
 def smt_drawing(sig: Signal, symbol: str, p: Palette, *, last_time: float) -> Drawing:
@@ -127,11 +131,11 @@ def smt_drawing(sig: Signal, symbol: str, p: Palette, *, last_time: float) -> Dr
         # its level runs to the sweeper's new swing, so the level that held shows.
         x1 = max(x1, sig.level_times.get(f"{sweeper}.new", sig.level_times[second]) / 1000.0)
     # Before the divergence the new levels are the running extremes so far (§5a rule 4).
-    lines = [Line("smt", x0, y0, x1, y1, colour, dashed=sig.provisional)]
+    lines = [Line(sig.id, "smt", x0, y0, x1, y1, colour, dashed=sig.provisional)]
     side = -1.0 if bearish else 1.0  # device y: highs are labelled above, lows below
     ay = 1.0 if bearish else 0.0
     text_colour = p.text_muted if ended else colour
-    labels = [_label("smt", [(smt_title(sig), text_colour)], (
+    labels = [_label(sig, "smt", [(smt_title(sig), text_colour)], (
         Spot(x1, y1, 0.5, ay, dy=side * SWING_MARKER_PX),
         Spot(x1, y1, 0.0, ay, dx=6, dy=side * SWING_MARKER_PX),
         Spot(x1, y1, 1.0, ay, dx=-6, dy=side * SWING_MARKER_PX),
@@ -151,15 +155,19 @@ def _mss(sig: Signal, p: Palette, *, last_time: float, bearish: bool, ended: boo
     waiting = sig.state is State.DIVERGENCE
     x1 = max(last_time, x0) if waiting else sig.known_time / 1000.0
     colour = faded(p.entry, FADED_ALPHA) if ended else p.entry
-    line = Line("mss", x0, y, x1, y, colour, width=LEVEL_WIDTH, dashed=waiting)
+    line = Line(sig.id, "mss", x0, y, x1, y, colour, width=LEVEL_WIDTH, dashed=waiting)
     text = f"MSS {format_price(y)}"
     if waiting:
         text += f" · awaiting a close {'below' if bearish else 'above'}"
-    # The break comes from the far side of the level: the label sits on the side the
-    # candles leave free until then (under a bearish MSS low, over a bullish one).
+    # Left of the swing the level starts at, as a tag on the line; else on the side
+    # the candles leave free until the break (under a bearish MSS low, over a bullish one).
     ay, side = (0.0, 1.0) if bearish else (1.0, -1.0)
-    spots = (Spot(x0, y, 0.0, ay, dx=2, dy=side * 3), Spot(x0, y, 0.0, 1.0 - ay, dx=2, dy=-side * 3))
-    return line, _label("mss", [(text, p.text_muted if ended else p.text)], spots, x0, x1, p)
+    spots = (
+        Spot(x0, y, 1.0, 0.5, dx=-6),
+        Spot(x0, y, 0.0, ay, dx=2, dy=side * 3),
+        Spot(x0, y, 0.0, 1.0 - ay, dx=2, dy=-side * 3),
+    )
+    return line, _label(sig, "mss", [(text, p.text_muted if ended else p.text)], spots, x0, x1, p)
 
 
 def _quote(symbol: str) -> str:
@@ -223,12 +231,12 @@ def plan_drawing(sig: Signal, symbol: str, p: Palette, *, bar_seconds: float, ba
     x1 = x0 + bars * bar_seconds
     entry, stop, target = plan.entry, plan.stop, plan.target
     has_target = math.isfinite(target)
-    zones = [Zone("stop", x0, min(entry, stop), x1, max(entry, stop), faded(p.down, ZONE_ALPHA))]
-    lines = [Line("entry", x0, entry, x1, entry, p.entry, width=LEVEL_WIDTH),
-             Line("stop", x0, stop, x1, stop, p.down, width=LEVEL_WIDTH)]
+    zones = [Zone(sig.id, "stop", x0, min(entry, stop), x1, max(entry, stop), faded(p.down, ZONE_ALPHA))]
+    lines = [Line(sig.id, "entry", x0, entry, x1, entry, p.entry, width=LEVEL_WIDTH),
+             Line(sig.id, "stop", x0, stop, x1, stop, p.down, width=LEVEL_WIDTH)]
     if has_target:
-        zones.append(Zone("target", x0, min(entry, target), x1, max(entry, target), faded(p.up, ZONE_ALPHA)))
-        lines.append(Line("target", x0, target, x1, target, p.up, width=LEVEL_WIDTH))
+        zones.append(Zone(sig.id, "target", x0, min(entry, target), x1, max(entry, target), faded(p.up, ZONE_ALPHA)))
+        lines.append(Line(sig.id, "target", x0, target, x1, target, p.up, width=LEVEL_WIDTH))
     far = target if has_target else entry
     # device y grows down: for a short the target lies below (ay 0 puts the box under it)
     down = 0.0 if plan.direction is Direction.BEARISH else 1.0
@@ -240,5 +248,5 @@ def plan_drawing(sig: Signal, symbol: str, p: Palette, *, bar_seconds: float, ba
         Spot(x0, entry, 1.0, 0.5, dx=-6),  # left of them
         Spot(x0, entry, 0.0, down, dx=4, dy=side * 4),  # inside the target zone
     )
-    label = _label("plan", plan_rows(sig, account, p), spots, x0, x1, p)
+    label = _label(sig, "plan", plan_rows(sig, account, p), spots, x0, x1, p)
     return Drawing(lines=tuple(lines), zones=tuple(zones), labels=(label,))

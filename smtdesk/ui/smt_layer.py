@@ -46,10 +46,11 @@ class SmtLayer:
         self._account = Account(10_000.0, 1.0)
 
     # -- inputs ---------------------------------------------------------------------------
-    def set_asset(self, symbol: str, bar_seconds: float, last_time: float) -> None:
-        """The pane's asset, its bar length and newest bar time (seconds)."""
-        if symbol != self._symbol:
-            self._picked = None
+    def set_asset(self, symbol: str, bar_seconds: float, last_time: float, *, fresh: bool = False) -> None:
+        """The pane's asset, its bar length and newest bar time (seconds); ``fresh``:
+        another series, whose signals are still to come."""
+        if fresh:
+            self._signals, self._picked = {}, None
         self._symbol, self._bar_seconds, self._last_time = symbol, bar_seconds, last_time
         self._redraw()
 

@@ -64,12 +64,9 @@ class DrawingItem(AnnotationItem):
         self._set_shapes(Shapes(rects=_cols(rects), segments=_cols(segments)), styles)
 
     def visible_range(self, x0: float, x1: float) -> tuple[float, float]:
-        """Prices of what is drawn between ``x0`` and ``x1``, so the pane's fit shows a
-        plan's stop and target whole."""
+        """Prices the zones between ``x0`` and ``x1`` span, so the pane's fit shows a
+        plan's stop and target whole (lines are at prices the candles reach)."""
         ys = [y for z in self.drawing.zones if z.x1 >= x0 and z.x0 <= x1 for y in (z.y0, z.y1)]
-        ys += [y for ln in self.drawing.lines if max(ln.x0, ln.x1) >= x0 and min(ln.x0, ln.x1) <= x1
-               for y in (ln.y0, ln.y1)]
-        ys = [y for y in ys if np.isfinite(y)]
         return (min(ys), max(ys)) if ys else (np.nan, np.nan)
 
     # -- Qt / pyqtgraph protocol ------------------------------------------------------
