@@ -17,6 +17,7 @@ from smtdesk.ui.theme import Palette, faded
 
 ENDED = frozenset({State.CANCELLED, State.INVALIDATED})
 FADED_ALPHA = 0x66
+ENDED_LABEL_ALPHA = 0x99
 ZONE_ALPHA = 0x30
 LINE_WIDTH = 2.0
 LEVEL_WIDTH = 1.5
@@ -106,7 +107,10 @@ def smt_title(sig: Signal) -> str:
 
 
 def _label(sig: Signal, role: str, rows, spots, x0: float, x1: float, p: Palette) -> Label:
-    return Label(sig.id, role, tuple(rows), tuple(spots), min(x0, x1), max(x0, x1), p.label_fill, p.axis)
+    fill, border = p.label_fill, p.axis
+    if sig.state in ENDED:  # an ended signal's label steps back with its lines
+        fill, border = faded(fill, ENDED_LABEL_ALPHA), faded(border, FADED_ALPHA)
+    return Label(sig.id, role, tuple(rows), tuple(spots), min(x0, x1), max(x0, x1), fill, border)
 
 
 def smt_drawing(sig: Signal, symbol: str, p: Palette, *, last_time: float) -> Drawing:

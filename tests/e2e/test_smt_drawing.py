@@ -159,7 +159,7 @@ def test_labels_and_zones_follow_the_theme(app, qtbot):
     for palette in (DARK, LIGHT, DARK):
         if win.light_action.isChecked() != (palette is LIGHT):
             win.light_action.trigger()
-        fills = {(fill, border) for fill, border, _ in label_colours(traded)}
+        fills = {(fill, border) for fill, border, _ in label_colours(traded, sig.id)}
         assert fills == {(palette.label_fill, palette.axis)}
         zones = plan_zones(traded)
         assert QColor(zones["stop"][1][:7]) == QColor(palette.down)
@@ -236,7 +236,7 @@ def bar_under(chart, x: float) -> float:
 
 
 @pytest.mark.parametrize("light", [False, True])
-def test_the_crosshair_tags_its_price_and_time_on_the_axes(app, qtbot, light):
+def test_the_crosshair_tags_its_price_and_time_on_the_axes(app, qtbot, light, artifacts):
     win = app.open()
     if light:
         win.light_action.trigger()
@@ -277,6 +277,7 @@ def test_the_crosshair_tags_its_price_and_time_on_the_axes(app, qtbot, light):
         # no price tag where the mouse is not
         assert cursor_tag(bottom.price_axis) is None
     assert cursor_tag(win.right.price.price_axis) is None
+    win.grab().save(str(artifacts / f"crosshair_tags_{'light' if light else 'dark'}.png"))
 
     # over the RSI pane: its value there, and the price pane's tag goes
     rsi = win.left.panels["rsi"]

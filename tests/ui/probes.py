@@ -74,12 +74,14 @@ def painted_labels(chart, owner: str | None = None) -> list[tuple[str, list[str]
             for lab, box in chart.price.smt.item.placed if owner in (None, lab.owner)]
 
 
-def label_colours(chart) -> list[tuple[str, str, list[str]]]:
-    """(fill, border, row colours) of each label of the chart's SMT layer."""
-    return [(lab.fill, lab.border, [c for _, c in lab.rows]) for lab in chart.price.smt.item.drawing.labels]
+def label_colours(chart, owner: str | None = None) -> list[tuple[str, str, list[str]]]:
+    """(fill, border, row colours) of each label of the chart's SMT layer (of signal
+    ``owner`` only, when given)."""
+    return [(lab.fill, lab.border, [c for _, c in lab.rows])
+            for lab in chart.price.smt.item.drawing.labels if owner in (None, lab.owner)]
 
 
 def cursor_tag(axis) -> tuple[str, QRectF] | None:
-    """Paint the axis's view now; the crosshair tag it drew (text, box) or None."""
+    """Paint the axis's view now; the crosshair tag it draws (text, box) or None."""
     axis.getViewWidget().grab()
-    return axis.cursor_drawn
+    return axis.cursor_tag()

@@ -123,8 +123,6 @@ class _LeanAxis(pg.AxisItem):
         self._label_font: QtGui.QFont | None = None
         self._drawn: list[tuple[str, float, float, float, float]] = []
         self._cursor: float | None = None
-        self.cursor_drawn: tuple[str, QtCore.QRectF] | None = None
-        """The crosshair tag the last paint drew (text, box in item coordinates)."""
         super().__init__(orientation, **kwargs)
         self.enableAutoSIPrefix(False)
         self.geometryChanged.connect(self._forget_layout)
@@ -152,30 +150,37 @@ class _LeanAxis(pg.AxisItem):
     def _cursor_text(self, value: float) -> str:
         raise NotImplementedError
 
-    def _paint_cursor(self, p: QtGui.QPainter, rect: QtCore.QRectF) -> None:
-        """The crosshair's tag, over the ticks and the last-value marker."""
-        self.cursor_drawn = None
+    def cursor_tag(self) -> tuple[str, QtCore.QRectF] | None:
+        """The crosshair's tag as the axis draws it: text and box (item coordinates),
+        or None while there is none in range."""
         lo, hi = min(self.range), max(self.range)
         if self._cursor is None or not lo <= self._cursor <= hi or hi <= lo:
-            return
+            return None
+        _bounds, rect, _view = self._layout()
         frac = (self._cursor - lo) / (hi - lo)
         text = self._cursor_text(self._cursor)
+        _label, width, height = self._static(text, self._label_font or QtGui.QFont())
+        if self.orientation in ("left", "right"):
+            y = rect.bottom() - frac * rect.height()
+            return text, QtCore.QRectF(rect.left() + 1, y - _MARKER_HALF_PX, rect.width() - 1, 2 * _MARKER_HALF_PX)
+        x = rect.left() + frac * rect.width()
+        w = width + 10
+        left = min(max(x - w / 2, rect.left()), rect.right() - w)
+        return text, QtCore.QRectF(left, rect.top() + 1, w, max(rect.height() - 2, height + 2))
+
+    def _paint_cursor(self, p: QtGui.QPainter) -> None:
+        """The crosshair's tag, over the ticks and the last-value marker."""
+        self._static("", p.font())  # the tag is laid out in the font the labels use
+        tag = self.cursor_tag()
+        if tag is None:
+            return
+        text, box = tag
         label, width, height = self._static(text, p.font())
         if self.orientation in ("left", "right"):
             self._fit_width(width)
-            y = rect.bottom() - frac * rect.height()
-            box = QtCore.QRectF(rect.left() + 1, y - _MARKER_HALF_PX, rect.width() - 1, 2 * _MARKER_HALF_PX)
-        else:
-            x = rect.left() + frac * rect.width()
-            w = width + 10
-            left = min(max(x - w / 2, rect.left()), rect.right() - w)
-            box = QtCore.QRectF(left, rect.top() + 1, w, max(rect.height() - 2, height + 2))
         p.fillRect(box, self._tag_colour)
         p.setPen(self._tag_pen)
-        at = QtCore.QPointF(box.left() + 5, box.center().y() - height / 2)
-        p.drawStaticText(at, label)
-        self.cursor_drawn = (text, box)
-
+        p.drawStaticText(QtCore.QPointF(box.left() + 5, box.center().y() - height / 2), label)
 
     def updateAutoSIPrefix(self) -> None:
         # no axis title and no SI prefix: skip re-rendering a hidden title on every pan
@@ -257,7 +262,7 @@ class _LeanAxis(pg.AxisItem):
             else:
                 self._draw_horizontal(p, rect, pos, labels, texts)
         self._paint_extra(p, rect)
-        self._paint_cursor(p, rect)
+        self._paint_cursor(p)
 
     def _static(self, text: str, font: QtGui.QFont) -> tuple[QtGui.QStaticText, float, float]:
         """The laid-out label and its width and height."""
