@@ -34,3 +34,11 @@ def test_with_no_room_anywhere_the_first_choice_is_kept_inside():
     small = QRectF(0, 0, 100, 20)
     boxes = place([[QRectF(10, 0, 100, 20)], [QRectF(40, 5, 100, 20)]], small)
     assert boxes[1] == QRectF(0, 0, 100, 20)
+
+
+def test_a_choice_just_past_the_edge_is_nudged_in_rather_than_passed_over():
+    near_edge = QRectF(100, -6, 100, 40)
+    elsewhere = QRectF(100, 200, 100, 40)
+    assert place([[near_edge, elsewhere]], BOUNDS) == [QRectF(100, 0, 100, 40)]
+    far_out = QRectF(100, -30, 100, 40)
+    assert place([[far_out, elsewhere]], BOUNDS) == [elsewhere]

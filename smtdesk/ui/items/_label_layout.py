@@ -26,13 +26,15 @@ def _free(box: QtCore.QRectF, taken: Sequence[QtCore.QRectF]) -> bool:
 
 def place_one(candidates: Sequence[QtCore.QRectF], bounds: QtCore.QRectF,
               taken: Sequence[QtCore.QRectF]) -> QtCore.QRectF:
-    """The first candidate wholly inside ``bounds`` and clear of ``taken``; else the
-    first one clear once moved inside; else the first one slid up or down to the
-    nearest clear place; else (no room anywhere) the first one moved inside."""
-    for box in candidates:
-        if bounds.contains(box) and _free(box, taken):
-            return box
+    """The first candidate clear of ``taken`` once moved inside ``bounds`` by at most
+    half its height (a nudge off the edge keeps it by what it labels); else the first
+    one clear once moved inside however far; else the first one slid up or down to
+    the nearest clear place; else (no room anywhere) the first one moved inside."""
     inside = [clamp(box, bounds) for box in candidates]
+    for box, moved in zip(candidates, inside):
+        shift = abs(moved.top() - box.top()) + abs(moved.left() - box.left())
+        if shift <= box.height() / 2 and _free(moved, taken):
+            return moved
     for box in inside:
         if _free(box, taken):
             return box
