@@ -116,7 +116,7 @@ def faded(color: str, alpha: int) -> str:
     return f"{color[:7]}{alpha:02x}"
 
 
-def qcolor(color: str) -> "pg.QtGui.QColor":
+def qcolor(color: str) -> pg.QtGui.QColor:
     """A palette colour as a QColor; ``#rrggbbaa`` read as the palettes mean it (Qt's
     own parser takes eight digits as ``#aarrggbb``)."""
     return pg.mkColor(color)

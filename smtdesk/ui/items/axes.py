@@ -9,7 +9,7 @@ painting. The time axis labels in UTC and reads well from minutes to decades.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -150,16 +150,16 @@ class _LeanAxis(pg.AxisItem):
     def _cursor_text(self, value: float) -> str:
         raise NotImplementedError
 
-    def cursor_tag(self) -> tuple[str, QtCore.QRectF] | None:
-        """The crosshair's tag as the axis draws it: text and box (item coordinates),
-        or None while there is none in range."""
+    def cursor_tag(self, font: QtGui.QFont | None = None) -> tuple[str, QtCore.QRectF] | None:
+        """The crosshair's tag as the axis draws it in ``font`` (default: the labels'
+        last font): text and box (item coordinates), or None while none is in range."""
         lo, hi = min(self.range), max(self.range)
         if self._cursor is None or not lo <= self._cursor <= hi or hi <= lo:
             return None
         _bounds, rect, _view = self._layout()
         frac = (self._cursor - lo) / (hi - lo)
         text = self._cursor_text(self._cursor)
-        _label, width, height = self._static(text, self._label_font or QtGui.QFont())
+        _label, width, height = self._static(text, font or self._label_font or QtGui.QFont())
         if self.orientation in ("left", "right"):
             y = rect.bottom() - frac * rect.height()
             return text, QtCore.QRectF(rect.left() + 1, y - _MARKER_HALF_PX, rect.width() - 1, 2 * _MARKER_HALF_PX)
@@ -170,8 +170,7 @@ class _LeanAxis(pg.AxisItem):
 
     def _paint_cursor(self, p: QtGui.QPainter) -> None:
         """The crosshair's tag, over the ticks and the last-value marker."""
-        self._static("", p.font())  # the tag is laid out in the font the labels use
-        tag = self.cursor_tag()
+        tag = self.cursor_tag(p.font())
         if tag is None:
             return
         text, box = tag
@@ -433,7 +432,7 @@ class TimeAxisItem(_LeanAxis):
         return time_axis_ticks(lo, hi, length_px, labelled=labelled)
 
     def _cursor_text(self, value: float) -> str:
-        return datetime.fromtimestamp(value, tz=timezone.utc).strftime("%a %Y-%m-%d %H:%M")
+        return datetime.fromtimestamp(value, tz=UTC).strftime("%a %Y-%m-%d %H:%M")
 
 
 @lru_cache(maxsize=8)
