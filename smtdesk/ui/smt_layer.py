@@ -1,8 +1,9 @@
 """Which SMT signals one price pane draws, drawn by one reused item.
 
 A chart with every historic SMT on it is unreadable, so a pane draws the signal picked
-in the sidebar and the SMT signals of the last :data:`RECENT_BARS` bars (the live ones,
-and those that just ended, faded, unless ended signals are hidden). The trade plan is
+in the sidebar and the SMT signals of the last :data:`RECENT_BARS` bars: the live ones,
+then, while there is room and ended signals are not hidden, those that just ended
+(faded). The trade plan is
 the picked signal's, or while none is picked the newest recent confirmed one's: the
 trade a trader would be in now. Both charts get the same signals, so each draws its
 own asset's side of them.
@@ -89,12 +90,13 @@ class SmtLayer:
     def shown(self) -> tuple[Signal, ...]:
         """The signals drawn, oldest first."""
         since = self._last_time - RECENT_BARS * self._bar_seconds
-        recent = [
-            s for s in self._signals.values()
-            if s.known_time / 1000.0 >= since and not (self._hide_ended and s.state in ENDED)
-        ]
-        recent.sort(key=lambda s: s.known_time)
-        out = {s.id: s for s in recent[-MAX_RECENT:]}
+        recent = sorted((s for s in self._signals.values() if s.known_time / 1000.0 >= since),
+                        key=lambda s: s.known_time)
+        # live signals first; signals that just ended fill what room is left
+        live = [s for s in recent if s.state not in ENDED][-MAX_RECENT:]
+        room = 0 if self._hide_ended else MAX_RECENT - len(live)
+        ended = [s for s in recent if s.state in ENDED][-room:] if room else []
+        out = {s.id: s for s in live + ended}
         picked = self.picked()
         if picked is not None:
             out[picked.id] = picked
