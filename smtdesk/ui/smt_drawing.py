@@ -21,7 +21,7 @@ ENDED_LABEL_ALPHA = 0x99
 ZONE_ALPHA = 0x30
 LINE_WIDTH = 2.0
 LEVEL_WIDTH = 1.5
-SWING_MARKER_PX = 14.0
+SWING_MARKER_PX = 20.0
 """A label over a swing clears the swing's triangle marker."""
 
 
