@@ -6,8 +6,6 @@ from collections.abc import Sequence
 
 from pyqtgraph.Qt import QtCore
 
-SLIDE_PX = 4.0
-"""Step of the search for a free place above and below a crowded one."""
 GAP_PX = 2.0
 
 
@@ -38,13 +36,13 @@ def place_one(candidates: Sequence[QtCore.QRectF], bounds: QtCore.QRectF,
     for box in inside:
         if _free(box, taken):
             return box
+    # The nearest clear places above or below lie flush against some taken box.
     start = inside[0]
-    steps = int(bounds.height() / SLIDE_PX) + 1
-    for k in range(1, steps):
-        for sign in (-1.0, 1.0):
-            moved = start.translated(0.0, sign * k * SLIDE_PX)
-            if bounds.contains(moved) and _free(moved, taken):
-                return moved
+    tops = [t.bottom() + GAP_PX + 0.5 for t in taken] + [t.top() - GAP_PX - 0.5 - start.height() for t in taken]
+    for top in sorted(tops, key=lambda y: abs(y - start.top())):
+        moved = QtCore.QRectF(start.left(), top, start.width(), start.height())
+        if bounds.contains(moved) and _free(moved, taken):
+            return moved
     return start
 
 
