@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QSplitter, QToolButton, QVBoxLayout, QWidget
 
 from smtdesk.core.analysis import AssetAnalysis
 from smtdesk.core.candles import Candles, timeframe_ms
-from smtdesk.core.signal import Direction, Signal, State
+from smtdesk.core.signal import Signal
 from smtdesk.data.derivatives import DerivSeries
 from smtdesk.ui.items.candles import CandleItem
 from smtdesk.ui.items.histogram import HistogramItem
@@ -26,6 +26,7 @@ from smtdesk.ui.items.structure_layer import StructureLayer
 from smtdesk.ui.items.volume import VolumeItem
 from smtdesk.ui.manual_swings import ManualSwingLayer
 from smtdesk.ui.pane import FittedViewBox, Pane
+from smtdesk.ui.smt_layer import SmtLayer
 from smtdesk.ui.panels import HISTOGRAM, OVERLAYS, PANELS, RSI_EXTREMES, VOLUME, PanelInput, PanelSpec
 from smtdesk.ui.signal_text import display_symbol
 from smtdesk.ui.theme import DARK, Palette, pen
@@ -35,8 +36,6 @@ VOLUME_SHARE = 0.18
 INITIAL_BARS = 150
 RIGHT_MARGIN_BARS = 3
 MARKER_MIN_PX_PER_BAR = 2.0
-PLAN_BARS = 30
-"""How far right of its bar a trade plan's levels are drawn."""
 SUBPANEL_MIN_HEIGHT = 48
 """Room for the legend and two value labels; every sub-panel at once still fits a 900 px window."""
 
@@ -82,13 +81,11 @@ class PricePane(Pane):
         self.swing_lows = pg.ScatterPlotItem(symbol="t1", size=9, pen=None)
         for item in (self.swing_highs, self.swing_lows):
             self.plot.addItem(item, ignoreBounds=True)
-        self.smt_lines = {d: pg.PlotDataItem(connect="pairs") for d in (Direction.BULLISH, Direction.BEARISH)}
-        for item in self.smt_lines.values():
-            self.plot.addItem(item, ignoreBounds=True)
-        self.plan_items: list[pg.GraphicsObject] = []
         self.structure = StructureLayer(self.plot, palette)
         self.marks = SignalMarkItem(PRICE, palette=palette)
         self.plot.addItem(self.marks, ignoreBounds=True)
+        self.smt = SmtLayer(self, palette)
+        self.trade_marks: list = []  # a followed trade's fill and exit (statistics)
         self.style_markers(palette)
         # An empty pane has no scale to label; the legend says what is coming.
         self.price_axis.setStyle(showValues=False)
@@ -97,8 +94,6 @@ class PricePane(Pane):
     def style_markers(self, palette: Palette) -> None:
         self.swing_highs.setBrush(pg.mkBrush(palette.swing_color("high")))
         self.swing_lows.setBrush(pg.mkBrush(palette.swing_color("low")))
-        self.smt_lines[Direction.BULLISH].setPen(pen(palette.up, 2))
-        self.smt_lines[Direction.BEARISH].setPen(pen(palette.down, 2))
 
     def y_range_for(self, x0: float, x1: float) -> tuple[float, float] | None:
         lo, hi = self.visible_y_range(x0, x1)
@@ -303,6 +298,7 @@ class AssetChart(QWidget):
         self.price.volume.item.set_palette(palette)
         self.price.style_markers(palette)
         self.price.structure.set_palette(palette)
+        self.price.smt.set_palette(palette)
         for pane in self.panes():
             pane.marks.set_palette(palette)
         self.manual.set_palette(palette)
@@ -361,6 +357,7 @@ class AssetChart(QWidget):
         self._draw_overlays(tail)
         self._draw_swings()
         self.price.structure.set_analysis(analysis, self._bar_seconds)
+        self.price.smt.set_asset(analysis.symbol, self._bar_seconds, float(self._x[-1]), fresh=first)
         for panel in self.panels.values():
             panel.set_input(self._panel_input(), self._bar_seconds, tail)
         self._update_last_price()
@@ -432,31 +429,13 @@ class AssetChart(QWidget):
         self.price.swing_lows.setData(x=x[sw.low_idx], y=c.low[sw.low_idx] - pad)
         self.manual.set_analysis(self._analysis, pad)
 
-    def show_plan(self, sig: Signal | None) -> None:
-        """Entry, stop and target of a confirmed signal's plan from its bar on; None clears."""
-        for item in self.price.plan_items:
-            self.price.plot.removeItem(item)
-        self.price.plan_items = []
-        if sig is None or sig.plan is None:
-            return
-        p, plan = self.palette_, sig.plan
-        x0 = sig.known_time / 1000.0
-        x1 = x0 + PLAN_BARS * self._bar_seconds
-        for label, value, colour in (
-            ("Entry", plan.entry, p.text),
-            ("Stop", plan.stop, p.down),
-            ("Target", plan.target, p.up),
-        ):
-            line = pg.PlotDataItem([x0, x1], [value, value], pen=pen(colour, 2))
-            text = pg.TextItem(f"{label} {_price(value)}", color=colour, anchor=(0, 1), fill=p.background + "d0")
-            text.setPos(x0, value)
-            for item in (line, text):
-                self.price.plot.addItem(item, ignoreBounds=True)
-                self.price.plan_items.append(item)
-
     def mark_trade(self, marks: Iterable[tuple[int, float, bool | None]]) -> None:
         """Points of a followed trade over its plan, each (time ms, price, won): the fill
-        (won None) a ring, the exit a dot in the colour of its outcome; cleared with the plan."""
+        (won None) a ring, the exit a dot in the colour of its outcome; those of the trade
+        marked before are cleared."""
+        for item in self.price.trade_marks:
+            self.price.plot.removeItem(item)
+        self.price.trade_marks = []
         p = self.palette_
         for t, price, won in marks:
             if won is None:
@@ -465,7 +444,7 @@ class AssetChart(QWidget):
                 colour = p.up if won else p.down
                 dot = pg.ScatterPlotItem([t / 1000.0], [price], size=11, pen=pen(p.background), brush=colour)
             self.price.plot.addItem(dot, ignoreBounds=True)
-            self.price.plan_items.append(dot)
+            self.price.trade_marks.append(dot)
 
     def _px_per_bar(self) -> float:
         x0, x1 = self.price.visible_x()
@@ -497,33 +476,14 @@ class AssetChart(QWidget):
         self.price.price_axis.set_marker(float(c.close[-1]), self._last_colour(c))
 
     def set_signals(self, signals: Iterable[Signal]) -> None:
-        """Draw each live SMT signal as the line between this asset's two swing levels,
-        and keep this asset's divergences and failure swings for :meth:`mark_signal`.
-
-        On the sweeping asset the line rises to the higher high (or falls to the lower
-        low); on the other it shows the level that failed to follow.
-        """
+        """The latest state of every charted signal of the pair: SMT signals go to the
+        SMT layer, this asset's divergences and failure swings are kept for
+        :meth:`mark_signal`."""
         if self._analysis is None:
             return
         signals = tuple(signals)
         me = self._analysis.symbol
-        segments = {d: ([], []) for d in self.price.smt_lines}
-        for sig in signals:
-            if sig.kind != "smt" or sig.state in (State.CANCELLED, State.INVALIDATED):
-                continue
-            sweeper = sig.assets[0]
-            first, second = (f"{me}.swept", f"{me}.new") if sweeper == me else (f"{me}.prior", f"{me}.new")
-            if first not in sig.levels or second not in sig.levels or sig.direction not in segments:
-                continue
-            t0, t1 = sig.level_times[first], sig.level_times[second]
-            # The other asset's two levels can fall on one bar; run its line to the
-            # sweeper's new swing so the level that held stays visible.
-            t1 = max(t1, sig.level_times.get(f"{sweeper}.new", t1))
-            xs, ys = segments[sig.direction]
-            xs += [t0 / 1000.0, t1 / 1000.0]
-            ys += [sig.levels[first], sig.levels[second]]
-        for direction, (xs, ys) in segments.items():
-            self.price.smt_lines[direction].setData(x=xs, y=ys, connect="pairs")
+        self.price.smt.set_signals(signals)
         self._drawable = tuple(s for s in signals if is_drawn(s) and s.assets == (me,))
         self._draw_marks()
 

@@ -35,6 +35,7 @@ class Crosshair(QObject):
         for pane, _snap, vline, hline in self._panes:
             pane.plot.removeItem(vline)
             pane.plot.removeItem(hline)
+            _tag(pane, None, None)
             pane.scene().sigMouseMoved.disconnect(self._on_moved)
             pane.viewport().removeEventFilter(self)
         self._panes = []
@@ -85,21 +86,31 @@ class Crosshair(QObject):
         for p, _snap, vline, hline in self._panes:
             vline.setPos(t)
             vline.show()
-            hline.setVisible(bool(p is pane and np.isfinite(y)))
+            here = bool(p is pane and np.isfinite(y))
+            hline.setVisible(here)
             if p is pane:
                 hline.setPos(y)
+            _tag(p, t, y if here else None)
         self.moved.emit(t)
 
     def hide(self) -> None:
         if self.time is None:
             return
         self.time = None
-        for _pane, _snap, vline, hline in self._panes:
+        for pane, _snap, vline, hline in self._panes:
             vline.hide()
             hline.hide()
+            _tag(pane, None, None)
         self.moved.emit(None)
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Leave:
             self.hide()
         return False
+
+
+def _tag(pane: Pane, t: float | None, y: float | None) -> None:
+    """The crosshair's time on the pane's time axis (drawn where the pane shows one)
+    and its price on the value axis of the pane under the mouse."""
+    pane.time_axis.set_cursor(t)
+    pane.price_axis.set_cursor(y)

@@ -106,6 +106,8 @@ class MainWindow(QMainWindow):
         self.sidebar.signal_activated.connect(self.show_signal)
         self.sidebar.set_policy(worker.config.alerts)
         self.sidebar.add_alerts(worker.alert_history()[::-1])
+        self.sidebar.hide_ended.toggled.connect(self._hide_ended)
+        self._hide_ended(self.sidebar.hide_ended.isChecked())
 
         self.source_label = QLabel(worker.source.label)
         self.source_label.setTextFormat(Qt.PlainText)  # status lines quote exchange text
@@ -145,6 +147,7 @@ class MainWindow(QMainWindow):
         self.drawings.save_requested.connect(worker.save_drawings)
         self.drawings.save_requested.connect(self.replay.note_edit)
         self.restored_geometry = self._restore_layout(settings.layout)
+        self._use_risk(settings)
         self.set_palette(LIGHT if settings.appearance.theme == "light" else DARK)
         self._watch_layout()
         for chart in (self.left, self.right):
@@ -440,11 +443,19 @@ class MainWindow(QMainWindow):
         lo = min(min(times), sig.ref_time / 1000.0) - 40 * bar
         hi = max(max(times), sig.known_time / 1000.0) + 40 * bar
         self.left.price.vb.setXRange(lo, hi, padding=0)
-        traded = sig.assets[-1] if sig.plan is not None else None
         for chart in (self.left, self.right):
-            mine = chart.analysis is not None and chart.analysis.symbol == traded
-            chart.show_plan(sig if mine else None)
+            chart.price.smt.pick(sig)
             chart.mark_signal(sig)
+            chart.mark_trade(())
+
+    def _hide_ended(self, hidden: bool) -> None:
+        for chart in (self.left, self.right):
+            chart.price.smt.set_hide_ended(hidden)
+
+    def _use_risk(self, settings: Settings) -> None:
+        """The account the trade plans' sizes assume, as their labels state it."""
+        for chart in (self.left, self.right):
+            chart.price.smt.set_account(settings.risk.account_size, settings.risk.risk_pct)
 
     # -- SMT statistics -------------------------------------------------------------------------
     def _add_statistics(self) -> None:
@@ -548,6 +559,7 @@ class MainWindow(QMainWindow):
                                for k in ("swings", "smt", "indicators", "signals", "risk", "alerts"))
         self.settings = settings
         self.set_palette(LIGHT if settings.appearance.theme == "light" else DARK)
+        self._use_risk(settings)
         if analysis_changed:
             self._redraw = True
             self.worker.apply_settings(settings)

@@ -35,6 +35,13 @@ class Palette:
     band: str = "#2962ff"
     """Bollinger Bands: a hue none of the series uses."""
     level: str = "#787b86"
+    label_fill: str = "#1e222de6"
+    """Box under chart labels (plan, SMT, MSS): reads over candles and zones."""
+    entry: str = "#d1d4dc"
+    """The trade plan's entry line and its label text."""
+    tag: str = "#4a4e5a"
+    """Crosshair tags on the axes: box, and ``tag_text`` on it."""
+    tag_text: str = "#ffffff"
 
     def series_color(self, i: int) -> str:
         return self.series[i % len(self.series)]
@@ -61,6 +68,10 @@ DARK = Palette(
     series=("#f7a21b", "#448aff", "#e040fb", "#00bcd4", "#ffeb3b", "#8bc34a", "#ff7043"),
     band="#b39ddb",
     level="#5d606b",
+    label_fill="#1e222de6",
+    entry="#d1d4dc",
+    tag="#4a4e5a",
+    tag_text="#ffffff",
 )
 
 LIGHT = Palette(
@@ -80,6 +91,10 @@ LIGHT = Palette(
     series=("#e65100", "#1e53e5", "#9c27b0", "#00838f", "#c79100", "#558b2f", "#d84315"),
     band="#8d6e63",
     level="#9598a1",
+    label_fill="#ffffffe6",
+    entry="#131722",
+    tag="#131722",
+    tag_text="#ffffff",
 )
 
 
@@ -94,6 +109,17 @@ def pen(color: str, width: float = 1.0, *, style=None) -> "pg.QtGui.QPen":
 
 def brush(color: str) -> "pg.QtGui.QBrush":
     return pg.mkBrush(color)
+
+
+def faded(color: str, alpha: int) -> str:
+    """``color`` (``#rrggbb``) at ``alpha`` (0-255), as ``#rrggbbaa``."""
+    return f"{color[:7]}{alpha:02x}"
+
+
+def qcolor(color: str) -> pg.QtGui.QColor:
+    """A palette colour as a QColor; ``#rrggbbaa`` read as the palettes mean it (Qt's
+    own parser takes eight digits as ``#aarrggbb``)."""
+    return pg.mkColor(color)
 
 
 def style_plot(plot: pg.PlotItem, palette: Palette) -> None:

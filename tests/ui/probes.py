@@ -57,7 +57,7 @@ def group_figure(dock, row_title: str, group: str) -> str:
 def trade_marks(chart) -> list[tuple[float, float]]:
     """(x, price) of the fill and exit points drawn over a chart's trade plan."""
     points = []
-    for item in chart.price.plan_items:
+    for item in chart.price.trade_marks:
         if isinstance(item, pg.ScatterPlotItem):
             x, y = item.getData()
             points += zip(x.tolist(), y.tolist())
@@ -67,3 +67,45 @@ def trade_marks(chart) -> list[tuple[float, float]]:
 def drawing_labels(item) -> list[tuple[str, QRectF]]:
     """Each price label a drawing item's last paint drew and its box, in viewport pixels."""
     return list(item._drawn)
+
+
+def smt_lines(chart, role: str, owner: str | None = None) -> list[tuple[float, float, float, float]]:
+    """(x0, y0, x1, y1) of the lines of ``role`` ("smt", "mss", "entry", "stop",
+    "target") a chart's SMT layer draws, of signal ``owner`` (an id) or of any."""
+    return [(ln.x0, ln.y0, ln.x1, ln.y1) for ln in _lines(chart, role, owner)]
+
+
+def smt_line_styles(chart, role: str, owner: str | None = None) -> list[tuple[str, bool]]:
+    """(colour, dashed) of those lines."""
+    return [(ln.colour, ln.dashed) for ln in _lines(chart, role, owner)]
+
+
+def _lines(chart, role, owner):
+    return [ln for ln in chart.price.smt.item.drawing.lines
+            if ln.role == role and owner in (None, ln.owner)]
+
+
+def plan_zones(chart) -> dict[str, tuple[tuple[float, float, float, float], str]]:
+    """Role ("stop", "target") -> ((x0, y0, x1, y1), fill colour) of the plan's zones."""
+    return {z.role: ((z.x0, z.y0, z.x1, z.y1), z.fill) for z in chart.price.smt.item.drawing.zones}
+
+
+def painted_labels(chart, owner: str | None = None) -> list[tuple[str, list[str], QRectF]]:
+    """Paint the price pane now; (role, text rows, box in the pane's pixels) of each
+    label of its SMT layer that paint drew (of signal ``owner`` only, when given)."""
+    chart.price.grab()
+    return [(lab.role, [text for text, _ in lab.rows], QRectF(box))
+            for lab, box in chart.price.smt.item.placed if owner in (None, lab.owner)]
+
+
+def label_colours(chart, owner: str | None = None) -> list[tuple[str, str, list[str]]]:
+    """(fill, border, row colours) of each label of the chart's SMT layer (of signal
+    ``owner`` only, when given)."""
+    return [(lab.fill, lab.border, [c for _, c in lab.rows])
+            for lab in chart.price.smt.item.drawing.labels if owner in (None, lab.owner)]
+
+
+def cursor_tag(axis) -> tuple[str, QRectF] | None:
+    """Paint the axis's view now; the crosshair tag it draws (text, box) or None."""
+    axis.getViewWidget().grab()
+    return axis.cursor_tag()

@@ -20,7 +20,7 @@ from smtdesk.ui.panels import PANELS
 from smtdesk.ui.signal_text import bar_time
 from smtdesk.ui.theme import LIGHT
 from tests.ui.drive import drag, hover, wheel
-from tests.ui.probes import drawn_labels, visible_count
+from tests.ui.probes import drawn_labels, plan_zones, smt_lines, visible_count
 
 
 HOUR_MS = 3_600_000
@@ -370,9 +370,9 @@ def test_clicking_a_confirmed_signal_shows_its_bars_and_trade_plan(still_window,
     assert x0 < sig.known_time / 1000 < x1
     traded = win.left if win.left.analysis.symbol == sig.assets[-1] else win.right
     other = win.right if traded is win.left else win.left
-    drawn = sorted(i.yData[0] for i in traded.price.plan_items if hasattr(i, "yData"))
+    drawn = sorted(y0 for role in ("entry", "stop", "target") for _, y0, _, _ in smt_lines(traded, role))
     assert drawn == sorted([sig.plan.entry, sig.plan.stop, sig.plan.target])
-    assert other.price.plan_items == []
+    assert plan_zones(other) == {} and smt_lines(other, "entry") == []
     detail = win.sidebar.detail.text()
     for number in (sig.plan.entry, sig.plan.stop, sig.plan.target, *sig.levels.values()):
         assert f"{number:,.2f}" in detail, "the detail view reads the signal in full"

@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from pyqtgraph.Qt import QtCore, QtGui
 
 from smtdesk.ui.items._windowed import line_array, pixel_size, rect_array
+from smtdesk.ui.theme import qcolor
 
 LABEL_PX = (90, 18)
 """Room a label or marker may take beyond the shapes' data bounds, in pixels."""
@@ -88,7 +89,7 @@ class AnnotationItem(pg.GraphicsObject):
         read over candles."""
         self.prepareGeometryChange()
         self._shapes, self._styles = shapes, styles
-        self._label_fill = None if label_fill is None else QtGui.QColor(label_fill)
+        self._label_fill = None if label_fill is None else qcolor(label_fill)
         self._bounds = shapes.bounds()
         self.informViewBoundsChanged()
         self.update()

@@ -9,7 +9,7 @@ painting. The time axis labels in UTC and reads well from minutes to decades.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -18,7 +18,7 @@ import pyqtgraph as pg
 from pyqtgraph.Qt import QtCore, QtGui
 
 from smtdesk.ui.items._windowed import PrimitiveArray, line_array
-from smtdesk.ui.theme import DARK, Palette, pen
+from smtdesk.ui.theme import DARK, Palette, pen, qcolor
 
 _MINUTE, _HOUR, _DAY = 60, 3600, 86400
 _TIME_STEPS = (
@@ -122,6 +122,7 @@ class _LeanAxis(pg.AxisItem):
         self._grid_lines = PrimitiveArray(QtCore.QLineF, 4)
         self._label_font: QtGui.QFont | None = None
         self._drawn: list[tuple[str, float, float, float, float]] = []
+        self._cursor: float | None = None
         super().__init__(orientation, **kwargs)
         self.enableAutoSIPrefix(False)
         self.geometryChanged.connect(self._forget_layout)
@@ -133,7 +134,52 @@ class _LeanAxis(pg.AxisItem):
         self.setTextPen(pen(palette.text_muted))
         self._grid_pen = pen(palette.grid)
         self._marker_text_pen = pen(palette.last_price_text)
+        self._tag_pen = pen(palette.tag_text)
+        self._tag_colour = qcolor(palette.tag)
         self.update()
+
+    def set_cursor(self, value: float | None) -> None:
+        """Tag the crosshair's ``value`` (a price, or a time in seconds) on the axis;
+        None removes the tag."""
+        if value is not None and not math.isfinite(value):
+            value = None
+        if value != self._cursor:
+            self._cursor = value
+            self.update()
+
+    def _cursor_text(self, value: float) -> str:
+        raise NotImplementedError
+
+    def cursor_tag(self, font: QtGui.QFont | None = None) -> tuple[str, QtCore.QRectF] | None:
+        """The crosshair's tag as the axis draws it in ``font`` (default: the labels'
+        last font): text and box (item coordinates), or None while none is in range."""
+        lo, hi = min(self.range), max(self.range)
+        if self._cursor is None or not lo <= self._cursor <= hi or hi <= lo:
+            return None
+        _bounds, rect, _view = self._layout()
+        frac = (self._cursor - lo) / (hi - lo)
+        text = self._cursor_text(self._cursor)
+        _label, width, height = self._static(text, font or self._label_font or QtGui.QFont())
+        if self.orientation in ("left", "right"):
+            y = rect.bottom() - frac * rect.height()
+            return text, QtCore.QRectF(rect.left() + 1, y - _MARKER_HALF_PX, rect.width() - 1, 2 * _MARKER_HALF_PX)
+        x = rect.left() + frac * rect.width()
+        w = width + 10
+        left = min(max(x - w / 2, rect.left()), rect.right() - w)
+        return text, QtCore.QRectF(left, rect.top() + 1, w, max(rect.height() - 2, height + 2))
+
+    def _paint_cursor(self, p: QtGui.QPainter) -> None:
+        """The crosshair's tag, over the ticks and the last-value marker."""
+        tag = self.cursor_tag(p.font())
+        if tag is None:
+            return
+        text, box = tag
+        label, width, height = self._static(text, p.font())
+        if self.orientation in ("left", "right"):
+            self._fit_width(width)
+        p.fillRect(box, self._tag_colour)
+        p.setPen(self._tag_pen)
+        p.drawStaticText(QtCore.QPointF(box.left() + 5, box.center().y() - height / 2), label)
 
     def updateAutoSIPrefix(self) -> None:
         # no axis title and no SI prefix: skip re-rendering a hidden title on every pan
@@ -215,6 +261,7 @@ class _LeanAxis(pg.AxisItem):
             else:
                 self._draw_horizontal(p, rect, pos, labels, texts)
         self._paint_extra(p, rect)
+        self._paint_cursor(p)
 
     def _static(self, text: str, font: QtGui.QFont) -> tuple[QtGui.QStaticText, float, float]:
         """The laid-out label and its width and height."""
@@ -342,6 +389,11 @@ class PriceAxisItem(_LeanAxis):
     def marker(self) -> tuple[float, QtGui.QColor] | None:
         return self._marker
 
+    def _cursor_text(self, value: float) -> str:
+        if self._compact:
+            return format_number(value, abs(value) / 1000 or 1.0, compact=True)
+        return format_price(value)
+
     def _marker_y(self, rect: QtCore.QRectF) -> float | None:
         if self._marker is None:
             return None
@@ -378,6 +430,9 @@ class TimeAxisItem(_LeanAxis):
 
     def ticks(self, lo: float, hi: float, length_px: float, *, labelled: bool = True) -> tuple[np.ndarray, Sequence[str]]:
         return time_axis_ticks(lo, hi, length_px, labelled=labelled)
+
+    def _cursor_text(self, value: float) -> str:
+        return datetime.fromtimestamp(value, tz=UTC).strftime("%a %Y-%m-%d %H:%M")
 
 
 @lru_cache(maxsize=8)
