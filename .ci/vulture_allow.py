@@ -34,3 +34,6 @@ _.sweep_bar
 
 # numpy: arr.flags.writeable = False freezes the arrays core hands out
 _.writeable
+
+# a journal result the trader picks in the result box, which lists every Result member
+_.SCRATCHED

@@ -1,4 +1,4 @@
-"""The followed SMT trades as a CSV file, one row per confirmed signal."""
+"""The followed SMT trades, and the journaled ones, as CSV files, one row per trade."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from smtdesk.core.journal import JournalEntry
 from smtdesk.core.smt.outcomes import Trade
 
 COLUMNS = (
@@ -46,3 +47,25 @@ def write_trades_csv(path: Path, trades: Sequence[Trade]) -> None:
         out = csv.writer(f)
         out.writerow(COLUMNS)
         out.writerows(_row(i, t) for i, t in enumerate(trades, 1))
+
+
+JOURNAL_COLUMNS = (
+    "id", "signal_id", "venue", "symbol", "timeframe", "side", "signal_time_utc", "entry",
+    "stop", "target", "size", "result", "exit_time_utc", "exit_price", "r_multiple",
+    "result_from", "notes", "screenshots",
+)
+
+
+def write_journal_csv(path: Path, entries: Sequence[JournalEntry]) -> None:
+    """Write the journaled trades to ``path``, one row each; times in UTC."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(JOURNAL_COLUMNS)
+        for e in entries:
+            out.writerow([
+                e.id, e.signal_id, e.venue, e.symbol, e.timeframe, "long" if e.long else "short",
+                _time(e.signal_time), repr(e.entry), repr(e.stop), repr(e.target), repr(e.size),
+                e.result.value, _time(e.exit_time), "" if e.exit_price is None else repr(e.exit_price),
+                "" if e.r is None else repr(e.r), "candles" if e.from_candles else "trader",
+                e.notes, ";".join(e.screenshots),
+            ])

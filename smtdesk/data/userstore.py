@@ -14,12 +14,14 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from dataclasses import dataclass
+import time
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
 from smtdesk.core.drawings import Drawing
+from smtdesk.core.journal import JournalEntry, Result
 from smtdesk.data.store import connect, is_transient, storage_problem, write_problem
 from smtdesk.errors import StorageError, UserDataError
 
@@ -67,8 +69,19 @@ def _v2(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
+        """
+        CREATE TABLE journal (
+            id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, payload TEXT NOT NULL
+        );
+        """
+    )
+
+
 # Migration k brings a file from version k to k + 1. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -274,6 +287,37 @@ class UserStore:
                                      str(exc), "DELETE FROM drawings WHERE id=?", (row_id,))
                 continue
             found.append(drawing)
+        return found
+
+    # ---- trade journal -------------------------------------------------------------
+
+    def save_journal(self, entry: JournalEntry) -> JournalEntry:
+        """Keep ``entry`` (a new one, or the new version of a kept one); it comes back with
+        its id."""
+        payload = json.dumps({k: v for k, v in asdict(entry).items() if k != "id"})
+        if entry.id is None:
+            cur = self._write("INSERT INTO journal (created_at, payload) VALUES (?, ?)",
+                              (int(time.time() * 1000), payload))
+            return replace(entry, id=cur.lastrowid)
+        self._write("UPDATE journal SET payload=? WHERE id=?", (payload, entry.id))
+        return entry
+
+    def delete_journal(self, entry_id: int) -> None:
+        self._write("DELETE FROM journal WHERE id=?", (entry_id,))
+
+    def journal(self) -> list[JournalEntry]:
+        """Every journaled trade, newest first."""
+        found = []
+        for row_id, payload in self._conn.execute(
+                "SELECT id, payload FROM journal ORDER BY created_at DESC, id DESC").fetchall():
+            try:
+                d = _json_object(payload)
+                d["result"] = Result(d["result"])
+                d["screenshots"] = tuple(d["screenshots"])
+                found.append(JournalEntry(**d, id=row_id))
+            except (KeyError, TypeError, ValueError) as exc:
+                self.drop_unreadable("journal", str(row_id), str(payload)[:10_000], f"not a trade ({exc})",
+                                     "DELETE FROM journal WHERE id=?", (row_id,))
         return found
 
     # ---- alert history -------------------------------------------------------------

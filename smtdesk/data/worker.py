@@ -21,7 +21,6 @@ import logging
 import time
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from typing import Awaitable, Callable
 
 from PySide6.QtCore import QObject, Signal
@@ -29,6 +28,7 @@ from PySide6.QtCore import QObject, Signal
 from smtdesk.core.analysis import PairAnalysis
 from smtdesk.core.candles import Candles, timeframe_ms
 from smtdesk.core.drawings import Drawing
+from smtdesk.core.journal import JournalEntry, follow
 from smtdesk.core.signals.derivatives import Derivatives, Series
 from smtdesk.core.pair_model import ModelResult, PairModel
 from smtdesk.core.smt.outcome_stats import outcome_report
@@ -46,7 +46,7 @@ from smtdesk.data.store import CandleStore
 from smtdesk.data.userstore import ManualSwing as StoredSwing
 from smtdesk.data.userstore import UserStore
 from smtdesk.data.sync import record, sync_candles
-from smtdesk.errors import SmtdeskError, SourceError, UnknownSymbol, elide
+from smtdesk.errors import SmtdeskError, SourceError, StorageError, UnknownSymbol, elide
 from smtdesk.settings import Settings, model_config
 
 log = logging.getLogger(__name__)
@@ -538,11 +538,63 @@ class MarketWorker(QObject):
 
     def smt_outcomes(self, analysis: PairAnalysis, fill_bars: int) -> asyncio.Task:
         """How the trade plans of ``analysis``'s confirmed SMT signals played out, found on
-        the analysis thread; the task's result is an :class:`OutcomeReport`."""
-        return self._spawn(self._in_model(partial(outcome_report, analysis, fill_bars=fill_bars)))
+        the analysis thread, with the journaled trades among them; the task's result is an
+        :class:`OutcomeReport`."""
+        venue = self.source.name
+
+        def report():
+            return outcome_report(analysis, fill_bars=fill_bars, journal=self._journal(analysis, venue))
+
+        return self._spawn(self._in_model(report))
 
     def alert_history(self, *, limit: int = 500) -> list[RaisedAlert]:
         return self.alert_log.history(limit=limit)
+
+    # -- trade journal -------------------------------------------------------------------------
+    def journal(self, analysis: PairAnalysis | None = None) -> asyncio.Task:
+        """Every journaled trade, newest first (a task). The open ones of ``analysis``'s
+        venue and timeframe are followed on its candles first, and kept with the result
+        the candles give them."""
+        return self._spawn(self._in_model(self._journal, analysis, self.source.name))
+
+    def _journal(self, analysis: PairAnalysis | None, venue: str) -> list[JournalEntry]:
+        if self.user_store is None:
+            return []
+        entries = self.user_store.journal()
+        if analysis is None:
+            return entries
+        candles = {a.symbol: a.candles for a in analysis.assets}
+        followed = []
+        for e in entries:
+            if e.venue == venue and e.timeframe == analysis.timeframe and e.symbol in candles:
+                now = follow(e, candles[e.symbol])
+                if now != e:
+                    e = self.user_store.save_journal(now)
+            followed.append(e)
+        return followed
+
+    def save_journal(self, entry: JournalEntry, images: dict[str, object] | None = None) -> asyncio.Task:
+        """Keep a journaled trade (a task giving it back with its id), with ``images`` of
+        the charts (name -> a QImage) written beside the user store first."""
+        return self._spawn(self._in_model(self._save_journal, entry, dict(images or {})))
+
+    def _save_journal(self, entry: JournalEntry, images: dict[str, object]) -> JournalEntry:
+        if self.user_store is None:
+            raise StorageError("There is no user store to keep the journal in.")
+        if images:
+            folder = self.user_store.path.parent / "journal"
+            folder.mkdir(parents=True, exist_ok=True)
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            paths = []
+            for name, image in images.items():
+                path = folder / f"{stamp}-{entry.symbol.split('/')[0]}-{name}.png"
+                if image.save(str(path), "PNG"):
+                    paths.append(str(path))
+            entry = replace(entry, screenshots=(*entry.screenshots, *paths))
+        return self.user_store.save_journal(entry)
+
+    def delete_journal(self, entry_id: int) -> asyncio.Task:
+        return self._spawn(self._in_model(self.user_store.delete_journal, entry_id))
 
     # -- bar replay --------------------------------------------------------------------------
     @property

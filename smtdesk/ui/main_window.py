@@ -40,6 +40,7 @@ from smtdesk.ui.items.structure_layer import STRUCTURE_LAYERS
 from smtdesk.ui.import_dialog import ImportDialog, pick_candle_file
 from smtdesk.ui.notice import NoticeBanner
 from smtdesk.ui.panels import OVERLAYS, PANELS
+from smtdesk.ui.journal import JournalDock, JournalEntryDialog, entry_from, when_done
 from smtdesk.ui.pickers import Pickers
 from smtdesk.ui.replay import ReplayControls
 from smtdesk.ui.settings_dialog import SettingsDialog
@@ -140,6 +141,7 @@ class MainWindow(QMainWindow):
         self._add_structure_menu()
         self._add_settings_menu()
         self._add_statistics()
+        self._add_journal()
         self.addToolBar(Qt.TopToolBarArea, self.replay.toolbar)
         self.menuBar().addMenu(self.replay.menu)
         self.drawings = DrawingBook(self, (self.left, self.right), self.palette_)
@@ -443,6 +445,7 @@ class MainWindow(QMainWindow):
         lo = min(min(times), sig.ref_time / 1000.0) - 40 * bar
         hi = max(max(times), sig.known_time / 1000.0) + 40 * bar
         self.left.price.vb.setXRange(lo, hi, padding=0)
+        self._shown_signal = sig
         for chart in (self.left, self.right):
             chart.price.smt.pick(sig)
             chart.mark_signal(sig)
@@ -456,6 +459,55 @@ class MainWindow(QMainWindow):
         """The account the trade plans' sizes assume, as their labels state it."""
         for chart in (self.left, self.right):
             chart.price.smt.set_account(settings.risk.account_size, settings.risk.risk_pct)
+
+    # -- trade journal --------------------------------------------------------------------------
+    def _add_journal(self) -> None:
+        """Journal menu: journal the confirmed SMT signal shown, and the journal itself."""
+        self._shown_signal: Signal | None = None
+        self.journal = JournalDock(self)
+        self.addDockWidget(Qt.BottomDockWidgetArea, self.journal)
+        self.journal.hide()
+        self.journal.edit_requested.connect(self.edit_journal_entry)
+        menu = self.menuBar().addMenu("&Journal")
+        self.journal_trade_action = QAction("Journal this &trade…", self, shortcut=QKeySequence("Ctrl+J"))
+        self.journal_trade_action.setToolTip("Keep the confirmed SMT signal you clicked as a trade, "
+                                             "its plan prefilled and both charts captured")
+        self.journal_trade_action.triggered.connect(self.journal_trade)
+        self.journal_action = QAction("Trade &journal", self, shortcut=QKeySequence("Ctrl+Shift+J"))
+        self.journal_action.triggered.connect(self.open_journal)
+        menu.addAction(self.journal_trade_action)
+        menu.addAction(self.journal_action)
+
+    def journal_trade(self) -> JournalEntryDialog | None:
+        """The journal entry of the signal shown, to edit and keep (None, with a word in the
+        status bar, when no confirmed SMT signal with a plan is shown)."""
+        sig = self._shown_signal
+        if sig is None or sig.plan is None or self._analysis is None:
+            self.statusBar().showMessage("Click a confirmed SMT signal with a trade plan in the sidebar "
+                                         "first, then journal it.", 10_000)
+            return None
+        entry = entry_from(sig, self.worker.source.name, self._analysis.timeframe)
+        images = {"left": self.left.grab().toImage(), "right": self.right.grab().toImage()}
+        return self._edit_journal(entry, images)
+
+    def edit_journal_entry(self, entry) -> JournalEntryDialog:
+        return self._edit_journal(entry, {})
+
+    def _edit_journal(self, entry, images: dict) -> JournalEntryDialog:
+        dialog = JournalEntryDialog(entry, self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: when_done(
+            self.worker.save_journal(dialog.entry(), images), lambda _kept: self.open_journal(),
+            lambda why: self.statusBar().showMessage(why, 15_000)))
+        dialog.open()
+        return dialog
+
+    def open_journal(self) -> None:
+        """Show the journal, its open trades followed on the candles shown first."""
+        self.journal.show()
+        self.journal.raise_()
+        when_done(self.worker.journal(self._analysis), self.journal.set_entries,
+                  lambda why: self.statusBar().showMessage(why, 15_000))
 
     # -- SMT statistics -------------------------------------------------------------------------
     def _add_statistics(self) -> None:

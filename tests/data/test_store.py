@@ -3,6 +3,7 @@ the user's data is never dropped."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 import os
 import signal
 import sqlite3
@@ -161,11 +162,11 @@ def test_unreadable_user_data_is_left_untouched(tmp_path):
 def test_migration_backs_up_first_and_keeps_data(tmp_path):
     _, user = _fill(tmp_path)
 
-    def add_journal(conn: sqlite3.Connection) -> None:
-        conn.execute("CREATE TABLE journal (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+    def add_notes(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE trade_notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
 
     from smtdesk.data.userstore import MIGRATIONS
-    us = UserStore(user, migrations=[*MIGRATIONS, add_journal])
+    us = UserStore(user, migrations=[*MIGRATIONS, add_notes])
     assert us.version == len(MIGRATIONS) + 1
     assert us.swings(KEY) == [ManualSwing(1735603200000, "high", 92875.4)]
     assert us.backup_path is not None and us.backup_path.exists()
@@ -224,3 +225,16 @@ def test_batches_in_any_order_equal_one_merge(tmp_path):
     since = int(expected.time[len(expected) // 2])
     np.testing.assert_array_equal(store.load_candles(*KEY, since=since).time,
                                   expected.time[expected.time >= since])
+
+
+def test_journal_entries_round_trip_and_an_unreadable_one_is_set_aside(tmp_path):
+    from smtdesk.core.journal import JournalEntry, Result
+
+    us = UserStore(tmp_path / "u.sqlite")
+    kept = us.save_journal(JournalEntry("sig", "demo", "ETH/USDT:USDT", "1h", False, 1, 100.0,
+                                        104.0, 92.0, 0.5, notes="first", screenshots=("a.png",)))
+    closed = us.save_journal(replace(kept, result=Result.WON, exit_price=92.0, exit_time=9))
+    us._conn.execute("INSERT INTO journal (created_at, payload) VALUES (0, '{\"entry\": 1}')")
+    assert us.journal() == [closed]
+    assert closed.id == kept.id and closed.r == 2.0
+    assert us._conn.execute("SELECT COUNT(*) FROM damaged_rows WHERE source='journal'").fetchone()[0] == 1

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from smtdesk.core.analysis import PairAnalysis
+from smtdesk.core.journal import JournalEntry
 from smtdesk.core.pair_model import EventLog
 from smtdesk.core.signal import Direction, Signal, State
 from smtdesk.core.smt.context import ALIGNED, COUNTER_TREND, WEAK_PAIR
@@ -163,8 +164,10 @@ def _confirmed(sig: Signal) -> bool:
     return sig.kind == "smt" and sig.state is State.CONFIRMED
 
 
-def outcome_report(analysis: PairAnalysis, *, fill_bars: int) -> OutcomeReport:
-    """Follow every confirmed SMT signal of ``analysis`` on its traded asset's candles."""
+def outcome_report(analysis: PairAnalysis, *, fill_bars: int,
+                   journal: Sequence[JournalEntry] = ()) -> OutcomeReport:
+    """Follow every confirmed SMT signal of ``analysis`` on its traded asset's candles;
+    with the trades the trader journaled on these signals as a group of their own."""
     candles = {a.symbol: a.candles for a in analysis.assets}
     trades = follow_plans(confirmed_smt(analysis), candles, fill_bars=fill_bars)
     groups, curves = [], {}
@@ -172,4 +175,33 @@ def outcome_report(analysis: PairAnalysis, *, fill_bars: int) -> OutcomeReport:
         mine = [t for t in trades if member(t)]
         groups.append(group_stats(name, mine))
         curves[name] = equity_curve(mine)
+    taken = journaled_trades(journal, analysis)
+    if taken:
+        groups.append(group_stats(JOURNALED, taken))
+        curves[JOURNALED] = equity_curve(taken)
     return OutcomeReport(trades, tuple(groups), curves, fill_bars)
+
+
+JOURNALED = "Journaled"
+
+
+def journaled_trades(journal: Iterable[JournalEntry], analysis: PairAnalysis) -> list[Trade]:
+    """The journal's trades on signals of ``analysis``, as the trader took and closed them
+    (a trade closed by hand counts as won or lost by the sign of its R)."""
+    signals = {s.id: s for s in analysis.latest.values()}
+    candles = {a.symbol: a.candles for a in analysis.assets}
+    trades = []
+    for e in journal:
+        sig = signals.get(e.signal_id)
+        if sig is None or e.symbol not in candles or e.timeframe != analysis.timeframe:
+            continue
+        time = candles[e.symbol].time
+        r = e.r
+        if r is None:
+            trades.append(Trade(sig, Outcome.OPEN, e.signal_time, e.entry, None, np.nan, np.nan, np.nan, None))
+            continue
+        exit_time = e.exit_time if e.exit_time is not None else e.signal_time
+        bars = int(np.searchsorted(time, exit_time) - np.searchsorted(time, sig.known_time))
+        outcome = Outcome.WON if r > 0 else Outcome.LOST
+        trades.append(Trade(sig, outcome, e.signal_time, e.entry, exit_time, e.exit_price, r, np.nan, bars))
+    return trades

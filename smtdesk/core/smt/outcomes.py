@@ -87,6 +87,9 @@ class Walk:
     exit: Ints
     mae: Floats
 
+    def outcome_of(self, i: int) -> Outcome:
+        return _CODES[self.outcome[i]]
+
 
 @numba.njit(cache=True, nogil=True)
 def _walk(high, low, start, entry, stop, target, sign, fill_bars):
@@ -190,7 +193,7 @@ def follow_plans(
 
 def _trade(sig: Signal, time: Ints, confirm: int, w: Walk, r: int) -> Trade:
     plan = sig.plan
-    outcome = _CODES[w.outcome[r]]
+    outcome = w.outcome_of(r)
     fill, exit_ = int(w.fill[r]), int(w.exit[r])
     filled = fill >= 0
     ended = exit_ >= 0
