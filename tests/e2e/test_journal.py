@@ -66,7 +66,7 @@ def test_journal_a_signal_then_find_it_after_a_restart(app, qtbot, tmp_path, mon
     assert row["notes"] == again.notes
 
 
-def test_a_trade_closed_by_hand_counts_in_the_statistics_beside_the_engines(app, qtbot):
+def test_a_trade_closed_by_hand_counts_in_the_statistics_beside_the_engines(app, qtbot, artifacts):
     win = app.open()
     sig = click_signal(qtbot, win, plain_confirmed)
     dialog = journal_dialog(win, qtbot)
@@ -86,6 +86,8 @@ def test_a_trade_closed_by_hand_counts_in_the_statistics_beside_the_engines(app,
                     and any(g.name == "Journaled" for g in win.statistics.report.groups), timeout=30_000)
     assert group_figure(win.statistics, "Signals", "Journaled") == "1"
     assert group_figure(win.statistics, "Won", "Journaled") == "1"
+    win.journal.raise_()
+    win.grab().save(str(artifacts / "journal.png"))
 
 
 def test_journal_with_no_signal_clicked_says_what_to_do(app, qtbot):

@@ -126,7 +126,7 @@ def group_stats(name: str, trades: Sequence[Trade]) -> GroupStats:
         avg_loss = -losses.mean() if len(losses) else 0.0
         expectancy = win_rate * avg_win - (1 - win_rate) * avg_loss
     curve = np.concatenate([[0.0], equity_curve(closed).r])
-    bars = [t.bars for t in closed]
+    bars = [t.bars for t in closed if t.bars is not None]  # a trade closed by hand has none
     return GroupStats(
         name=name,
         signals=len(trades),
@@ -201,7 +201,7 @@ def journaled_trades(journal: Iterable[JournalEntry], analysis: PairAnalysis) ->
             trades.append(Trade(sig, Outcome.OPEN, e.signal_time, e.entry, None, np.nan, np.nan, np.nan, None))
             continue
         exit_time = e.exit_time if e.exit_time is not None else e.signal_time
-        bars = int(np.searchsorted(time, exit_time) - np.searchsorted(time, sig.known_time))
+        bars = None if e.exit_time is None else int(np.searchsorted(time, e.exit_time) - np.searchsorted(time, sig.known_time))
         outcome = Outcome.WON if r > 0 else Outcome.LOST
         trades.append(Trade(sig, outcome, e.signal_time, e.entry, exit_time, e.exit_price, r, np.nan, bars))
     return trades
