@@ -28,12 +28,13 @@ from smtdesk.core.signal import Signal
 from smtdesk.data.alert_log import RaisedAlert
 from smtdesk.data.worker import MarketWorker
 from smtdesk.settings import LayoutSettings, Settings, replace_section, save_settings
+from smtdesk.ui.alerting import AlertNotifier
 from smtdesk.ui.chart import INITIAL_BARS, AssetChart
 from smtdesk.ui.crosshair import Crosshair
 from smtdesk.ui.items.signal_marks import is_drawn
 from smtdesk.ui.items.structure_layer import STRUCTURE_LAYERS
 from smtdesk.ui.import_dialog import ImportDialog, pick_candle_file
-from smtdesk.ui.notice import NoticeBanner
+from smtdesk.ui.notice import NoticeStack
 from smtdesk.ui.panels import OVERLAYS, PANELS
 from smtdesk.ui.pickers import Pickers
 from smtdesk.ui.settings_dialog import SettingsDialog
@@ -41,6 +42,7 @@ from smtdesk.ui.sidebar import SignalSidebar
 from smtdesk.ui.signal_text import bar_time
 from smtdesk.ui.status_text import describe
 from smtdesk.ui.theme import DARK, LIGHT, apply_palette
+from smtdesk.ui.window_menus import add_alerts_menu, add_export_action, add_help_menu, extend_view_menu
 
 PAN_FRACTION = 0.2
 ZOOM_FACTOR = 1.25
@@ -80,14 +82,15 @@ class MainWindow(QMainWindow):
         self.charts.setChildrenCollapsible(False)
         self.charts.addWidget(self.left)
         self.charts.addWidget(self.right)
-        self.notice = NoticeBanner()
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
         layout.setSpacing(4)
-        layout.addWidget(self.notice)
         layout.addWidget(self.charts, 1)
         self.setCentralWidget(central)
+        # floats over the charts, outside the layout: a notice never moves them
+        self.notice = NoticeStack(central)
+        self.notice.signal_clicked.connect(self.show_signal)
 
         self.sidebar = SignalSidebar(self)
         self.addDockWidget(Qt.RightDockWidgetArea, self.sidebar)
@@ -105,6 +108,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.last_bar_label)
 
+        self.alert_notifier = AlertNotifier(lambda text: self.statusBar().showMessage(text, 15_000),
+                                            muted=settings.alerts.muted, parent=self)
+        self.log_path: Path | None = None
+        """The log file Help → Open the log file shows; None when nothing is logged."""
+        self.export_folder = ""
+
         self.crosshair = Crosshair(palette=self.palette_, parent=self)
         self.crosshair.moved.connect(self._on_crosshair)
         self._analysis: PairAnalysis | None = None
@@ -121,6 +130,9 @@ class MainWindow(QMainWindow):
         self._add_file_menu()
         self._add_structure_menu()
         self._add_settings_menu()
+        extend_view_menu(self, self.view_menu, self._panels_menu, self._overlays_menu)
+        add_alerts_menu(self)
+        add_help_menu(self)
         self.restored_geometry = self._restore_layout(settings.layout)
         self.set_palette(LIGHT if settings.appearance.theme == "light" else DARK)
         self._watch_layout()
@@ -174,6 +186,7 @@ class MainWindow(QMainWindow):
             action.toggled.connect(self._apply_overlays)
             overlays_menu.addAction(action)
             self.overlay_actions[key] = action
+        self._panels_menu, self._overlays_menu = panels_menu, overlays_menu
         for menu in (panels_menu, overlays_menu):
             button = QToolButton()
             button.setText(menu.title())
@@ -193,14 +206,13 @@ class MainWindow(QMainWindow):
         bar.addAction(self.light_action)
 
     def _add_view_actions(self) -> None:
-        for keys, slot in (
-            ((Qt.Key_End,), lambda: self.left.show_last(INITIAL_BARS)),
-            ((Qt.Key_Left,), lambda: self.pan(-PAN_FRACTION)),
-            ((Qt.Key_Right,), lambda: self.pan(PAN_FRACTION)),
-            ((Qt.Key_Up, Qt.Key_Plus, Qt.Key_Equal), lambda: self.zoom(1 / ZOOM_FACTOR)),
-            ((Qt.Key_Down, Qt.Key_Minus), lambda: self.zoom(ZOOM_FACTOR)),
+        for text, keys, slot in (
+            ("Show older bars", (Qt.Key_Left,), lambda: self.pan(-PAN_FRACTION)),
+            ("Show newer bars", (Qt.Key_Right,), lambda: self.pan(PAN_FRACTION)),
+            ("Zoom in", (Qt.Key_Up, Qt.Key_Plus, Qt.Key_Equal), lambda: self.zoom(1 / ZOOM_FACTOR)),
+            ("Zoom out", (Qt.Key_Down, Qt.Key_Minus), lambda: self.zoom(ZOOM_FACTOR)),
         ):
-            action = QAction(self)
+            action = QAction(text, self)
             action.setShortcuts([QKeySequence(k) for k in keys])
             action.setShortcutContext(Qt.WindowShortcut)
             action.triggered.connect(slot)
@@ -209,7 +221,7 @@ class MainWindow(QMainWindow):
     def _add_structure_menu(self) -> None:
         """View menu: each structure layer, and every divergence and failure swing at once
         (otherwise only the one selected in the sidebar is drawn)."""
-        menu = self.menuBar().addMenu("&View")
+        menu = self.view_menu = self.menuBar().addMenu("&View")
         self.structure_actions: dict[str, QAction] = {}
         for key, title in STRUCTURE_LAYERS.items():
             action = QAction(title, self, checkable=True)
@@ -229,6 +241,9 @@ class MainWindow(QMainWindow):
         shown = any(a.isChecked() for a in self.structure_actions.values())
         if shown != self.worker.structure_shown:
             self.worker.show_structure(shown)
+
+    def reset_zoom(self) -> None:
+        self.left.show_last(INITIAL_BARS)
 
     def pan(self, fraction: float) -> None:
         x0, x1 = self.left.price.visible_x()
@@ -290,9 +305,10 @@ class MainWindow(QMainWindow):
 
     # -- worker ----------------------------------------------------------------------------
     def _on_selection_requested(self, venue: str, symbols: tuple, timeframe: str) -> None:
-        label = self.pickers.venue.currentText()
         self._venue = venue
-        self.statusBar().showMessage(f"Loading {' / '.join(symbols)} {timeframe} from {label}…", 5_000)
+        # what was refused before is not about the pick now; the status line tells how it goes
+        self.notice.clear_warnings()
+        self.statusBar().clearMessage()
         self.worker.reload(venue=venue, symbols=tuple(symbols), timeframe=timeframe)
 
     def _on_selection_changed(self, venue: str, symbols: tuple, timeframe: str) -> None:
@@ -316,6 +332,7 @@ class MainWindow(QMainWindow):
         redraw, self._redraw = self._redraw, self.worker.settings_pending
         self.left.set_analysis(analysis.assets[0], analysis.timeframe, fresh=reloaded, redraw=redraw)
         self.right.set_analysis(analysis.assets[1], analysis.timeframe, fresh=reloaded, redraw=redraw)
+        self._limit_zoom()
         if reloaded or analysis.revision != self._revision:
             # found anew: list and draw them all; live events come through signals_raised
             self._revision = analysis.revision
@@ -327,6 +344,15 @@ class MainWindow(QMainWindow):
         self.last_bar_label.setText(f"Last bar {bar_time(int(newest))} UTC")
         if reloaded:
             self._attach_crosshair()
+
+    def _limit_zoom(self) -> None:
+        """Both charts stop at the pair's first and last bars, the same for both so that
+        the linked views never disagree."""
+        times = [c.bar_times for c in (self.left, self.right) if len(c.bar_times)]
+        if times:
+            first, last = min(t[0] for t in times), max(t[-1] for t in times)
+            for chart in (self.left, self.right):
+                chart.limit_x(first, last)
 
     def _on_forming(self, update) -> None:
         chart = self._chart_of(update.symbol)
@@ -367,6 +393,7 @@ class MainWindow(QMainWindow):
         for alert in alerts:
             self.notice.announce(alert.signal)
         self.sidebar.add_alerts(list(alerts))
+        self.alert_notifier.notify(alerts)
         QApplication.alert(self)
 
     def _on_failed(self, message: str) -> None:
@@ -395,6 +422,7 @@ class MainWindow(QMainWindow):
         self.import_action.setToolTip("Chart candles from a CSV file (TradingView or exchange exports)")
         self.import_action.triggered.connect(self.import_candles)
         menu.addAction(self.import_action)
+        add_export_action(self, menu)
         menu.addSeparator()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence("Ctrl+Q"))
         quit_action.setMenuRole(QAction.QuitRole)
@@ -459,6 +487,7 @@ class MainWindow(QMainWindow):
             self._redraw = True
             self.worker.apply_settings(settings)
             self.sidebar.set_policy(self.worker.config.alerts)
+        self.mute_action.setChecked(settings.alerts.muted)
         self.save_settings()
 
     def current_settings(self) -> Settings:
@@ -513,4 +542,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.save_settings()
+        self.alert_notifier.close()
         super().closeEvent(event)
