@@ -31,6 +31,7 @@ from smtdesk.core.pair_model import ModelResult, PairModel
 from smtdesk.core.structure.swings import ManualSwing
 from smtdesk.data import derivatives as dv
 from smtdesk.data.alert_log import AlertLog, RaisedAlert
+from smtdesk.data.compiled import compiled_so_far
 from smtdesk.data.csv_import import import_csv
 from smtdesk.data.imported import IMPORTED
 from smtdesk.data.qt_gc import collect_on_qt_thread
@@ -392,6 +393,7 @@ class MarketWorker(QObject):
         built for this machine first), the status bar says so."""
         loop = asyncio.get_running_loop()
         said = loop.time() + self.slow_analysis_seconds  # when to say so, once
+        compiled = compiled_so_far()
         model = self._model
         self.alert_log.venue = self.source.name
 
@@ -409,7 +411,8 @@ class MarketWorker(QObject):
                 done, _ = await asyncio.wait({job}, timeout=max(said - loop.time(), 0.0))
                 if not done:
                     said = None
-                    self.status_changed.emit(Status(label, Phase.ANALYSING))
+                    self.status_changed.emit(Status(label, Phase.ANALYSING,
+                                                    compiling=compiled_so_far() > compiled))
             return await job
 
         self.charts_ready.emit((await run(load, *histories)).snapshot)

@@ -6,7 +6,14 @@ import html
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtCore import Signal as QtSignal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from smtdesk.core.signal import Direction, Signal
 from smtdesk.ui import signal_text
@@ -14,9 +21,11 @@ from smtdesk.ui import signal_text
 SHOW_MS = 12_000
 MAX_CARDS = 4
 """Older notices make way; the sidebar's alert history keeps every alert."""
-CARD_WIDTH = 440
-TOP_OFFSET = 28
-"""Below the price legend's first line, so the pair's name and OHLC stay readable."""
+CARD_WIDTH = 420
+TOP_OFFSET = 66
+"""Below the price legend (name, OHLC, overlay values), so it stays readable."""
+LEFT_OFFSET = 8
+"""Over the left chart's older bars: the newest bars of either chart stay in view."""
 # Messages carry text from outside (an exchange's error body): shown whole they could
 # fill the window, so they are cut here; the status bar and log keep the start too.
 MAX_WARN_CHARS = 400
@@ -66,8 +75,8 @@ class NoticeCard(QFrame):
 
 
 class NoticeStack(QWidget):
-    """Notices floating at the top of ``parent`` (the chart area), outside its layout so
-    the charts never move. Clicking an alert emits ``signal_clicked`` and dismisses it;
+    """Notices floating at the top left of ``parent`` (the chart area), outside its layout
+    so the charts never move. Clicking an alert emits ``signal_clicked`` and dismisses it;
     each notice also goes by itself after :data:`SHOW_MS`."""
 
     signal_clicked = QtSignal(object)
@@ -147,11 +156,12 @@ class NoticeStack(QWidget):
         if parent is None:
             self.adjustSize()
             return
-        width = min(CARD_WIDTH, max(parent.width() - 16, 120))
-        self.setFixedWidth(width)
-        self._column.activate()
-        height = self._column.totalHeightForWidth(width) if self._column.hasHeightForWidth() else self.sizeHint().height()
-        self.setGeometry((parent.width() - width) // 2, TOP_OFFSET, width, height)
+        width = min(CARD_WIDTH, max(parent.width() - 2 * LEFT_OFFSET, 120))
+        height = 0
+        for card in self._cards:  # wrapped text: each card as tall as its lines at this width
+            card.setFixedHeight(card.layout().totalHeightForWidth(width))
+            height += card.height() + self._column.spacing()
+        self.setGeometry(LEFT_OFFSET, TOP_OFFSET, width, max(height - self._column.spacing(), 0))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Resize and self._cards:

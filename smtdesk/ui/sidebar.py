@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtCore import Signal as QtSignal
@@ -34,8 +34,18 @@ from smtdesk.ui.theme import DARK, Palette
 NO_SIGNAL = "No signal yet."
 SEARCHING = "Finding the signals of the history…"
 STATES = (State.FORMING, State.DIVERGENCE, State.CONFIRMED, State.TRIGGERED, State.CANCELLED, State.INVALIDATED)
-COLUMN_WIDTHS = (104, 168, 64)
-"""Known time, signal, assets; the tags take the rest. All four fit a sidebar of 360 px."""
+COLUMN_WIDTHS = (84, 150, 60)
+"""Known time, signal, assets; the tags take the rest. All four fit a sidebar of 340 px."""
+
+
+def list_time(ms: int) -> str:
+    """"20 Jan 13:00": the list's short time (UTC); the tooltip and detail give the year."""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%d %b %H:%M")
+
+
+def list_title(sig: Signal) -> str:
+    """The title without the direction's word: the arrow and the colour say it."""
+    return signal_text.title(sig).replace(f" {sig.direction.value.capitalize()} ", " ", 1)
 
 
 def assets_text(sig: Signal) -> str:
@@ -92,12 +102,12 @@ class SignalSidebar(QDockWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.tree, "Signals")
         self.tabs.addTab(self.alerts, "Alerts")
-        self.kind_filter = _combo("Which kinds of signal the list shows",
+        self.kind_filter = _combo("Which kinds of signal the list shows (how many each)",
                                   [("SMT", "SMT"), ("All kinds", ANY)])
-        self.state_filter = _combo("Which states the list shows", [("All states", ANY)] + [
+        self.state_filter = _combo("Which states the list shows (how many each)", [("Any state", ANY)] + [
             (s.value.capitalize(), s.value) for s in STATES])
-        self.direction_filter = _combo("Bullish, bearish or both", [
-            ("Both directions", ANY), ("Bullish", Direction.BULLISH.value), ("Bearish", Direction.BEARISH.value)])
+        self.direction_filter = _combo("Bullish, bearish or both (how many each)", [
+            ("▲▼ Both", ANY), ("▲ Bullish", Direction.BULLISH.value), ("▼ Bearish", Direction.BEARISH.value)])
         self.hide_ended = QCheckBox("Hide ended")
         self.hide_ended.setToolTip("Hide cancelled and invalidated signals")
         self.hide_ended.setChecked(True)
@@ -168,8 +178,9 @@ class SignalSidebar(QDockWidget):
         """Put alerts at the top of the history, given newest last."""
         for alert in alerts:
             item = QTreeWidgetItem()
-            raised = datetime.fromtimestamp(alert.raised_at / 1000).strftime("%Y-%m-%d %H:%M")
-            self._fill(item, alert.signal, first=raised)
+            at = datetime.fromtimestamp(alert.raised_at / 1000)
+            raised = at.strftime("%Y-%m-%d %H:%M")
+            self._fill(item, alert.signal, first=at.strftime("%d %b %H:%M"))
             item.setToolTip(0, f"Raised {raised} (local time); bar {signal_text.bar_time(alert.signal.known_time)} UTC")
             self.alerts.insertTopLevelItem(0, item)
 
@@ -265,8 +276,9 @@ class SignalSidebar(QDockWidget):
 
     def _fill(self, item: QTreeWidgetItem, sig: Signal, *, first: str | None = None) -> None:
         item.setData(0, Qt.UserRole, sig)
-        item.setText(0, signal_text.bar_time(sig.known_time) if first is None else first)
-        item.setText(1, signal_text.title(sig))
+        item.setText(0, list_time(sig.known_time) if first is None else first)
+        item.setToolTip(0, f"Known at the close of {signal_text.bar_time(sig.known_time)} UTC")
+        item.setText(1, list_title(sig))
         item.setText(2, assets_text(sig))
         item.setText(3, tags_text(sig))
         item.setToolTip(1, signal_text.summary(sig))

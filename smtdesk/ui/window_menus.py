@@ -22,6 +22,7 @@ def extend_view_menu(win, menu: QMenu, panels: QMenu, overlays: QMenu) -> None:
     first = menu.actions()[0] if menu.actions() else None
     win.sidebar_action = win.sidebar.toggleViewAction()
     win.sidebar_action.setText("Signals &sidebar")
+    win.sidebar_action.setIconText("Sidebar")
     win.sidebar_action.setShortcut(QKeySequence("F9"))
     win.sidebar_action.setToolTip("Show or hide the signals sidebar (F9)")
     win.reset_zoom_action = QAction("&Reset zoom", win)
@@ -75,6 +76,7 @@ def add_alerts_menu(win) -> None:
     menu = win.menuBar().addMenu("&Alerts")
     win.mute_action = QAction("&Mute alerts", win, checkable=True, shortcut=QKeySequence("Ctrl+M"))
     win.mute_action.setToolTip("No sound and no system-tray message for new alerts (Ctrl+M)")
+    win.mute_action.setIconText("Mute")
     win.mute_action.setChecked(win.settings.alerts.muted)
     win.mute_action.toggled.connect(lambda on: set_muted(win, on))
     menu.addAction(win.mute_action)
