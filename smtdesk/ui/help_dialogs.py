@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 from importlib import metadata
 
+import PySide6
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -19,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from smtdesk import __version__
 
-LIBRARIES = ("PySide6", "pyqtgraph", "numpy", "pandas", "ccxt")
+LIBRARIES = ("pyqtgraph", "numpy", "pandas", "ccxt")
+"""Read from their installed metadata: importing ccxt here would load it for nothing."""
 
 
 def shortcut_rows(actions: list[QAction]) -> list[tuple[str, str]]:
@@ -54,7 +56,8 @@ class ShortcutsDialog(QDialog):
 
 def versions() -> list[tuple[str, str]]:
     """smtdesk, Python, Qt and every library it runs on, as installed."""
-    rows = [("smtdesk", __version__), ("Python", platform.python_version()), ("Qt", qVersion())]
+    rows = [("smtdesk", __version__), ("Python", platform.python_version()), ("Qt", qVersion()),
+            ("PySide6", PySide6.__version__)]
     for name in LIBRARIES:
         try:
             rows.append((name, metadata.version(name)))

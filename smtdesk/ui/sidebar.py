@@ -34,7 +34,7 @@ from smtdesk.ui.theme import DARK, Palette
 NO_SIGNAL = "No signal yet."
 SEARCHING = "Finding the signals of the history…"
 STATES = (State.FORMING, State.DIVERGENCE, State.CONFIRMED, State.TRIGGERED, State.CANCELLED, State.INVALIDATED)
-COLUMN_WIDTHS = (84, 150, 60)
+COLUMN_WIDTHS = (94, 136, 62)
 """Known time, signal, assets; the tags take the rest. All four fit a sidebar of 340 px."""
 
 
@@ -78,7 +78,7 @@ def _combo(tip: str, choices: list[tuple[str, str]]) -> QComboBox:
     box = QComboBox()
     box.setToolTip(tip)
     box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-    box.setMinimumContentsLength(8)
+    box.setMinimumContentsLength(6)
     for label, key in choices:
         box.addItem(label, key)
         box.setItemData(box.count() - 1, label, Qt.UserRole + 1)  # the label without its count
@@ -122,11 +122,13 @@ class SignalSidebar(QDockWidget):
         grid = QGridLayout(filters)
         grid.setContentsMargins(4, 4, 4, 0)
         grid.setSpacing(4)
-        grid.addWidget(self.kind_filter, 0, 0)
-        grid.addWidget(self.state_filter, 0, 1)
-        grid.addWidget(self.direction_filter, 0, 2)
-        grid.addWidget(self.hide_ended, 1, 0, 1, 2)
-        grid.addWidget(self.export_button, 1, 2)
+        grid.addWidget(self.kind_filter, 0, 0, 1, 2)
+        grid.addWidget(self.state_filter, 0, 2, 1, 2)
+        grid.addWidget(self.direction_filter, 1, 0, 1, 2)
+        grid.addWidget(self.hide_ended, 1, 2)
+        grid.addWidget(self.export_button, 1, 3)
+        for column in range(4):
+            grid.setColumnStretch(column, 1)
         for tree in (self.tree, self.alerts):
             tree.itemActivated.connect(self._on_item_activated)
             tree.itemClicked.connect(self._on_item_activated)
