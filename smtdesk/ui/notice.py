@@ -92,10 +92,6 @@ class NoticeStack(QWidget):
             parent.installEventFilter(self)
         self.hide()
 
-    def cards(self) -> list[NoticeCard]:
-        """The notices shown, newest first."""
-        return list(self._cards)
-
     def text(self) -> str:
         """The newest notice's text; empty when none is shown."""
         return self._cards[0].label.text() if self._cards else ""

@@ -16,6 +16,7 @@ from smtdesk.ui.notice import NoticeStack
 from tests.data.conftest import BTC, ETH, market, until
 from tests.data.fake_binance import HOUR_MS, POISONS, Fault
 from tests.data.test_worker_faults import LIVE, run_worker, still_live
+from tests.ui.probes import notice_cards
 
 # how each poisoned candle is worded to the user
 REASONS = {
@@ -238,5 +239,5 @@ def test_exchange_markup_is_shown_as_plain_text(tmp_path, on_qt_loop):
     told = on_qt_loop(body())
     notices = NoticeStack()
     notices.warn(told)
-    assert notices.cards()[0].label.textFormat() == Qt.PlainText
+    assert notice_cards(notices)[0].label.textFormat() == Qt.PlainText
     assert '<h1>Pwned</h1><a href=\\"http://evil\\">click</a>' in notices.text()

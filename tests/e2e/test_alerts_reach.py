@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QSystemTrayIcon, QToolBar
 from smtdesk.ui import signal_text
 from smtdesk.ui.alerting import NO_TRAY
 from smtdesk.ui.notice import MAX_CARDS
-from tests.ui.probes import alert_count
+from tests.ui.probes import alert_count, notice_cards
 
 
 class Spy:
@@ -43,7 +43,7 @@ def test_an_alert_raises_a_floating_notice_a_tray_message_and_a_sound_once(app, 
     raised = spy.raised()
     assert len(set(raised)) == len(raised), "each alert raised once"
     assert spy.notices == raised, "one notice per alert"
-    shown = [(c.signal.id, c.signal.state.value) for c in win.notice.cards()]
+    shown = [(c.signal.id, c.signal.state.value) for c in notice_cards(win.notice)]
     assert shown == raised[::-1][:MAX_CARDS], "newest on top, the stack capped"
     assert len(spy.sounds) == len(spy.batches), "one chime per batch of alerts"
     assert not QSystemTrayIcon.isSystemTrayAvailable()  # offscreen: no tray, said so once
@@ -108,16 +108,16 @@ def test_mute_in_the_toolbar_silences_the_next_alert_and_is_remembered(app, qtbo
 
 def test_clicking_a_notice_brings_both_charts_to_its_bars(app, qtbot):
     win = app.open("--replay-seconds", "0.05")
-    qtbot.waitUntil(lambda: len(win.notice.cards()) >= 2, timeout=60_000)
+    qtbot.waitUntil(lambda: len(notice_cards(win.notice)) >= 2, timeout=60_000)
     win.worker.alerts_raised.disconnect()  # the stack holds still while it is clicked
-    card = win.notice.cards()[-1]
+    card = notice_cards(win.notice)[-1]
     sig = card.signal
     win.left.price.vb.setXRange(*(t - 3600 * 2000 for t in win.left.price.visible_x()), padding=0)
     QTest.mouseClick(card, Qt.LeftButton, pos=QPoint(20, card.height() // 2))
     for chart in (win.left, win.right):
         x0, x1 = chart.price.visible_x()
         assert x0 < sig.known_time / 1000 < x1
-    assert card not in win.notice.cards(), "dismissed once read"
-    n = len(win.notice.cards())
-    QTest.mouseClick(win.notice.cards()[0].close_button, Qt.LeftButton)
-    assert len(win.notice.cards()) == n - 1, "the close button dismisses one notice"
+    assert card not in notice_cards(win.notice), "dismissed once read"
+    n = len(notice_cards(win.notice))
+    QTest.mouseClick(notice_cards(win.notice)[0].close_button, Qt.LeftButton)
+    assert len(notice_cards(win.notice)) == n - 1, "the close button dismisses one notice"

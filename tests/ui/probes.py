@@ -6,6 +6,11 @@ import numpy as np
 from PySide6.QtCore import QRectF, Qt
 
 
+def notice_cards(notices) -> list:
+    """The notices a notice stack shows, newest first."""
+    return list(notices._cards)
+
+
 def alert_count(sidebar) -> int:
     return sidebar.alerts.topLevelItemCount()
 
