@@ -34,7 +34,9 @@ class Spy:
 
 def test_an_alert_raises_a_floating_notice_a_tray_message_and_a_sound_once(app, qtbot, artifacts):
     win = app.open("--replay-seconds", "0.05")
+    win.resize(1366, 768)
     spy = Spy(win)
+    qtbot.wait(100)
     charts_top = win.charts.mapTo(win, QPoint(0, 0))
     qtbot.waitUntil(lambda: len(spy.batches) >= 3, timeout=60_000)
     assert win.notice.isVisible()

@@ -62,6 +62,7 @@ def test_a_slow_analysis_on_a_warm_start_does_not_claim_a_first_start(app, qtbot
     win.worker.slow_analysis_seconds = 0.0  # a slow machine: every analysis takes long
     click_timeframe(win, "4h")
     qtbot.waitUntil(lambda: shown_at(win, FOUR_HOURS), timeout=30_000)
+    qtbot.waitUntil(lambda: "live" in win.source_label.text(), timeout=30_000)  # the analysis done
     analysing = [s for s in said if s.phase is Phase.ANALYSING]
     assert analysing, "the status bar said it was analysing"
     for status in analysing:
