@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtCore import Signal as QtSignal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -19,9 +21,12 @@ from smtdesk.core.signal import Direction, Signal
 from smtdesk.ui import signal_text
 
 SHOW_MS = 12_000
-MAX_CARDS = 4
+MAX_CARDS = 3
 """Older notices make way; the sidebar's alert history keeps every alert."""
-CARD_WIDTH = 420
+CARD_WIDTH = 360
+"""Within the left chart's older bars even on a 1366 px screen."""
+TEXT_WIDTH = CARD_WIDTH - 44
+"""An alert reads in two lines, its summary cut to this width (the sidebar has it whole)."""
 TOP_OFFSET = 66
 """Below the price legend (name, OHLC, overlay values), so it stays readable."""
 LEFT_OFFSET = 8
@@ -30,6 +35,7 @@ LEFT_OFFSET = 8
 # fill the window, so they are cut here; the status bar and log keep the start too.
 MAX_WARN_CHARS = 400
 BULLISH, BEARISH, WARNING = "#1b5e55", "#7f2a2a", "#5d4a1f"
+FONT_PX = 13
 
 
 class NoticeCard(QFrame):
@@ -38,18 +44,22 @@ class NoticeCard(QFrame):
     clicked = QtSignal()
     closed = QtSignal()
 
-    def __init__(self, text: str, colour: str, *, rich: bool, signal: Signal | None, parent=None) -> None:
+    def __init__(self, text: str, colour: str, *, signal: Signal | None, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("notice_card")
         self.signal = signal
         """The alert's signal; None for a warning."""
         self.setStyleSheet(
             f"QFrame#notice_card {{ background: {colour}; border-radius: 4px; }}"
-            " QLabel, QToolButton { color: #ffffff; background: transparent; border: none; font-size: 13px; }"
+            f" QLabel, QToolButton {{ color: #ffffff; background: transparent; border: none; font-size: {FONT_PX}px; }}"
         )
         self.label = QLabel()
-        self.label.setTextFormat(Qt.RichText if rich else Qt.PlainText)
-        self.label.setWordWrap(True)
+        if signal is None:  # a warning, read whole
+            self.label.setTextFormat(Qt.PlainText)
+            self.label.setWordWrap(True)
+        else:
+            self.label.setTextFormat(Qt.RichText)
+            self.setToolTip(f"{signal_text.summary(signal)}\nClick to show the signal's bars on both charts")
         self.label.setText(text)
         self.label.setAttribute(Qt.WA_TransparentForMouseEvents)
         self.close_button = QToolButton()
@@ -63,7 +73,6 @@ class NoticeCard(QFrame):
         row.addWidget(self.close_button, 0, Qt.AlignTop)
         if signal is not None:
             self.setCursor(Qt.PointingHandCursor)
-            self.setToolTip("Show the signal's bars on both charts")
         self.timer = QTimer(self, singleShot=True, interval=SHOW_MS)
         self.timer.timeout.connect(self.closed)
         self.timer.start()
@@ -98,18 +107,23 @@ class NoticeStack(QWidget):
 
     def announce(self, sig: Signal) -> None:
         colour = BULLISH if sig.direction is Direction.BULLISH else BEARISH
+        when = datetime.fromtimestamp(sig.known_time / 1000, tz=UTC).strftime("%d %b %H:%M")
+        font = QFont(self.font())
+        font.setPixelSize(FONT_PX)
+        bold = QFont(font)
+        bold.setBold(True)
+        title = QFontMetrics(bold).elidedText(signal_text.title(sig), Qt.ElideRight, TEXT_WIDTH)
+        line = QFontMetrics(font).elidedText(
+            f"{when} UTC · {signal_text.summary(sig)}", Qt.ElideRight, TEXT_WIDTH)
         # asset names come from the exchange's market list: never markup
-        text = (
-            f"<b>{html.escape(signal_text.title(sig))}</b> &nbsp; "
-            f"{signal_text.bar_time(sig.known_time)} UTC<br>{html.escape(signal_text.summary(sig))}"
-        )
-        self._add(NoticeCard(text, colour, rich=True, signal=sig))
+        text = f"<b>{html.escape(title)}</b><br>{html.escape(line)}"
+        self._add(NoticeCard(text, colour, signal=sig))
 
     def warn(self, message: str) -> None:
         """A problem the user should know about (data source down, bad pick)."""
         if len(message) > MAX_WARN_CHARS:
             message = message[:MAX_WARN_CHARS].rstrip() + f"… ({len(message)} characters)"
-        self._add(NoticeCard(message, WARNING, rich=False, signal=None))
+        self._add(NoticeCard(message, WARNING, signal=None))
 
     def clear_warnings(self) -> None:
         """Dismiss every warning (what they were about is no longer on screen)."""
@@ -155,7 +169,9 @@ class NoticeStack(QWidget):
         width = min(CARD_WIDTH, max(parent.width() - 2 * LEFT_OFFSET, 120))
         height = 0
         for card in self._cards:  # wrapped text: each card as tall as its lines at this width
-            card.setFixedHeight(card.layout().totalHeightForWidth(width))
+            column = card.layout()
+            card.setFixedHeight(column.totalHeightForWidth(width) if column.hasHeightForWidth()
+                                else column.sizeHint().height())
             height += card.height() + self._column.spacing()
         self.setGeometry(LEFT_OFFSET, TOP_OFFSET, width, max(height - self._column.spacing(), 0))
 
