@@ -29,9 +29,6 @@ class AlertNotifier(QObject):
         self.tray.setToolTip("smtdesk")
         self.sound = AlertSound()
 
-    def set_muted(self, muted: bool) -> None:
-        self.muted = muted
-
     def notify(self, alerts: Sequence[RaisedAlert]) -> None:
         if not alerts or self.muted:
             return

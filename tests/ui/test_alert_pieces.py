@@ -1,18 +1,23 @@
 """The pieces an alert and the sidebar are made of, alone: the filters' counts, the CSV
-export, the chime file and how it is played."""
+export, the chime file and how it is played, and the count of compiled loops the status
+bar's first-start note rests on."""
 
 from __future__ import annotations
 
 import csv
 import os
 import stat
+import sys
 import time
+import types
 import wave
 from dataclasses import replace
 
+import numba
 import numpy as np
 
 from smtdesk.core.signal import Direction, State
+from smtdesk.data.compiled import compiled_so_far
 from smtdesk.data.signal_csv import write_signals_csv
 from smtdesk.ui.alert_sound import AlertSound, alert_sound_path
 from smtdesk.ui.signal_filter import ANY, SignalFilter
@@ -81,3 +86,14 @@ def test_the_chime_is_played_by_the_desktops_player(tmp_path, monkeypatch):
     while not heard.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert heard.read_text().strip() == str(alert_sound_path())
+
+
+def test_a_loop_compiled_now_is_counted_and_a_loaded_one_is_not(monkeypatch):
+    probe = types.ModuleType("smtdesk.core._compile_probe")
+    probe.double = numba.njit(lambda x: 2 * x)
+    monkeypatch.setitem(sys.modules, probe.__name__, probe)
+    before = compiled_so_far()
+    assert probe.double(3) == 6  # first call: compiled
+    assert compiled_so_far() == before + 1
+    assert probe.double(4) == 8  # compiled already
+    assert compiled_so_far() == before + 1
