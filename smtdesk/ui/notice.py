@@ -41,8 +41,10 @@ FONT_PX = 13
 class NoticeCard(QFrame):
     """One notice: its text, a close button, and a timer that removes it."""
 
-    clicked = QtSignal()
-    closed = QtSignal()
+    clicked = QtSignal(object)
+    """This card, clicked."""
+    closed = QtSignal(object)
+    """This card, to be dismissed (its close button, or its time is up)."""
 
     def __init__(self, text: str, colour: str, *, signal: Signal | None, parent=None) -> None:
         super().__init__(parent)
@@ -66,7 +68,7 @@ class NoticeCard(QFrame):
         self.close_button.setText("×")
         self.close_button.setToolTip("Dismiss")
         self.close_button.setCursor(Qt.PointingHandCursor)
-        self.close_button.clicked.connect(self.closed)
+        self.close_button.clicked.connect(self._close)
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 6, 4, 6)
         row.addWidget(self.label, 1)
@@ -74,12 +76,15 @@ class NoticeCard(QFrame):
         if signal is not None:
             self.setCursor(Qt.PointingHandCursor)
         self.timer = QTimer(self, singleShot=True, interval=SHOW_MS)
-        self.timer.timeout.connect(self.closed)
+        self.timer.timeout.connect(self._close)
         self.timer.start()
+
+    def _close(self) -> None:
+        self.closed.emit(self)
 
     def mouseReleaseEvent(self, event) -> None:
         if event.button() == Qt.LeftButton and self.rect().contains(event.position().toPoint()):
-            self.clicked.emit()
+            self.clicked.emit(self)
         super().mouseReleaseEvent(event)
 
 
@@ -117,13 +122,13 @@ class NoticeStack(QWidget):
             f"{when} UTC · {signal_text.summary(sig)}", Qt.ElideRight, TEXT_WIDTH)
         # asset names come from the exchange's market list: never markup
         text = f"<b>{html.escape(title)}</b><br>{html.escape(line)}"
-        self._add(NoticeCard(text, colour, signal=sig))
+        self._add(NoticeCard(text, colour, signal=sig, parent=self))
 
     def warn(self, message: str) -> None:
         """A problem the user should know about (data source down, bad pick)."""
         if len(message) > MAX_WARN_CHARS:
             message = message[:MAX_WARN_CHARS].rstrip() + f"… ({len(message)} characters)"
-        self._add(NoticeCard(message, WARNING, signal=None))
+        self._add(NoticeCard(message, WARNING, signal=None, parent=self))
 
     def clear_warnings(self) -> None:
         """Dismiss every warning (what they were about is no longer on screen)."""
@@ -131,11 +136,9 @@ class NoticeStack(QWidget):
             self._dismiss(card)
 
     def _add(self, card: NoticeCard) -> None:
-        card.closed.connect(lambda: self._dismiss(card))
-        if card.signal is not None:
-            card.clicked.connect(lambda: self._activate(card))
-        else:
-            card.clicked.connect(lambda: self._dismiss(card))
+        # bound methods, not lambdas holding the stack and the card: Qt drops them with either
+        card.closed.connect(self._dismiss)
+        card.clicked.connect(self._activate if card.signal is not None else self._dismiss)
         self._cards.insert(0, card)
         self._column.insertWidget(0, card)
         for old in self._cards[MAX_CARDS:]:

@@ -5,6 +5,7 @@ bar's first-start note rests on."""
 from __future__ import annotations
 
 import csv
+import gc
 import os
 import stat
 import sys
@@ -19,6 +20,7 @@ import numpy as np
 from smtdesk.core.signal import Direction, State
 from smtdesk.data.compiled import compiled_so_far
 from smtdesk.data.signal_csv import write_signals_csv
+from smtdesk.ui import notice
 from smtdesk.ui.alert_sound import AlertSound, alert_sound_path
 from smtdesk.ui.signal_filter import ANY, SignalFilter
 from tests.data.test_alert_log import smt
@@ -97,3 +99,15 @@ def test_a_loop_compiled_now_is_counted_and_a_loaded_one_is_not(monkeypatch):
     assert compiled_so_far() == before + 1
     assert probe.double(4) == 8  # compiled already
     assert compiled_so_far() == before + 1
+
+
+def test_a_notice_stack_dropped_with_notices_showing_goes_quietly(qtbot, monkeypatch):
+    monkeypatch.setattr(notice, "SHOW_MS", 50)
+
+    def drop():
+        stack = notice.NoticeStack()
+        stack.warn("the exchange is down")
+
+    drop()
+    gc.collect()
+    qtbot.wait(300)  # the notice's time runs out after its stack is gone: nothing crashes
