@@ -7,12 +7,13 @@ import asyncio
 import logging
 import math
 import re
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QStandardPaths, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from smtdesk import __version__
@@ -45,6 +46,7 @@ EXIT_DATA_ERROR = 2
 # Demo replay speed: slower than an hour per candle is a still picture, faster than this a
 # blur the analysis cannot keep up with.
 REPLAY_SECONDS = (0.01, 3600.0)
+INTERRUPT_POLL_MS = 200
 
 
 def _replay_seconds(text: str) -> float:
@@ -273,7 +275,19 @@ def build(args: argparse.Namespace) -> MainWindow | None:
             window.worker.report(message)
         user_store.on_notice = window.worker.report
     lock.hold_for(window)
+    window.log_path = log_path
     return window
+
+
+def quit_on_interrupt(window: MainWindow) -> None:
+    """Ctrl+C in the launching terminal closes the window as File → Quit does.
+
+    Python runs a signal handler only between its own bytecodes; while Qt's loop waits
+    for events no Python runs, so a timer gives it the chance a few times a second."""
+    signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, window.close))
+    poll = QTimer(window, interval=INTERRUPT_POLL_MS)
+    poll.timeout.connect(lambda: None)
+    poll.start()
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -316,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         window.showMaximized()
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
+    quit_on_interrupt(window)
     window.worker.start()
     with loop:
         loop.run_until_complete(closed.wait())

@@ -277,6 +277,7 @@ class AlertSettings(Section):
     bands: bool = setting(False, "Alert Bollinger squeezes and closes outside the bands")
     open_interest: bool = setting(False, "Alert open interest readings")
     whales: bool = setting(False, "Alert top-trader consensus and split")
+    muted: bool = setting(False, "Mute alerts: no sound and no system-tray message (the window still shows them)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ class Phase(StrEnum):
     CHECKING = "checking"  # a picked selection, before it replaces the one shown
     CONNECTING = "connecting"
     LOADING = "loading"  # a history
-    ANALYSING = "analysing"  # a history taking long (the first start compiles the loops)
+    ANALYSING = "analysing"  # a history taking long; ``compiling`` while the loops compile
     CACHED = "cached"  # cached candles shown, connecting for the rest
     FETCHING = "fetching"  # missing candles, per symbol or as a percentage
     LIVE = "live"
@@ -50,6 +50,8 @@ class Status:
     """Offline with the cached candles on screen."""
     built_from: str = ""
     """The shorter timeframe a shown one is built from."""
+    compiling: bool = False
+    """Analysing slowly because the analysis loops are being compiled (the first start)."""
     reason: str = ""
     serving: Selection | None = None
     """What the charts show (while another is checked, still the one before it)."""

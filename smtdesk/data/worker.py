@@ -36,6 +36,7 @@ from smtdesk.core.structure.swings import ManualSwing
 from smtdesk.data import derivatives as dv
 from smtdesk.data.alert_log import AlertLog, RaisedAlert
 from smtdesk.data.bar_replay import BarReplay
+from smtdesk.data.compiled import compiled_so_far
 from smtdesk.data.csv_import import import_csv
 from smtdesk.data.imported import IMPORTED
 from smtdesk.data.qt_gc import collect_on_qt_thread
@@ -392,6 +393,7 @@ class MarketWorker(QObject):
         built for this machine first), the status bar says so."""
         loop = asyncio.get_running_loop()
         said = loop.time() + self.slow_analysis_seconds  # when to say so, once
+        compiled = compiled_so_far()
         model = self._model
         # a replay's alerts are its own, kept only while it runs: a period replayed
         # again alerts again, and the alert history holds what the market did
@@ -414,7 +416,7 @@ class MarketWorker(QObject):
                 done, _ = await asyncio.wait({job}, timeout=max(said - loop.time(), 0.0))
                 if not done:
                     said = None
-                    self._tell(Status(label, Phase.ANALYSING))
+                    self._tell(Status(label, Phase.ANALYSING, compiling=compiled_so_far() > compiled))
             return await job
 
         self.snapshot.emit(await run(load, *histories))
@@ -482,7 +484,7 @@ class MarketWorker(QObject):
             await self._in_model(self.user_store.set_drawings, key, drawings)
         except Exception as exc:  # the drawing is still shown; only saving it failed
             log.exception("saving drawings failed")
-            self.failed.emit(f"Your drawings on {key[1]} {key[2]} could not be saved: {exc}")
+            self.report(f"Your drawings on {key[1]} {key[2]} could not be saved: {exc}")
 
     # -- settings ----------------------------------------------------------------------------
     def apply_settings(self, settings: Settings) -> None:

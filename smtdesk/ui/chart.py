@@ -36,6 +36,8 @@ VOLUME_SHARE = 0.18
 INITIAL_BARS = 150
 RIGHT_MARGIN_BARS = 3
 MARKER_MIN_PX_PER_BAR = 2.0
+X_LIMIT_MARGIN_BARS = 30
+"""How far past the first and last bar the view may go: zooming out stops at the data."""
 SUBPANEL_MIN_HEIGHT = 48
 """Room for the legend and two value labels; every sub-panel at once still fits a 900 px window."""
 
@@ -226,6 +228,7 @@ class AssetChart(QWidget):
         self._drawable: tuple[Signal, ...] = ()  # this asset's divergences and failure swings
         self._marked: Signal | None = None
         self._mark_all = False
+        self._x_limits: dict[str, float] = {}
         self._update_time_labels()
         # every redraw re-shows the legend at this time, so it stays where the crosshair is
         self._legend_time: float | None = None
@@ -252,6 +255,7 @@ class AssetChart(QWidget):
         if key in self.panels:
             return self.panels[key]
         panel = SubPanel(PANELS[key], self.palette_)
+        panel.vb.setLimits(**self._x_limits)
         panel.setXLink(self.price.plot)
         panel.close_requested.connect(self.panel_close_requested)
         if key == "rsi":
@@ -363,7 +367,11 @@ class AssetChart(QWidget):
         self._update_last_price()
         self.show_values_at(self._legend_time)
         if first:
+            self.limit_x(float(self._x[0]), float(self._x[-1]))  # not the last timeframe's
             self.show_last(INITIAL_BARS)
+            # the range may be the one the other chart's new bars gave already: no change
+            # signal then, and the markers would keep the visibility of the old timeframe
+            self._on_zoom()
         elif following:
             self.scroll_to_newest()
         self.price.fit_y()
@@ -553,6 +561,14 @@ class AssetChart(QWidget):
         return ("<br>" + " &nbsp; ".join(parts)) if parts else ""
 
     # -- view -----------------------------------------------------------------------------
+    def limit_x(self, first: float, last: float) -> None:
+        """Keep every pane's view within ``first``..``last`` (bar times, seconds) and a margin."""
+        margin = X_LIMIT_MARGIN_BARS * self._bar_seconds
+        lo, hi = first - margin, last + margin
+        self._x_limits = {"xMin": lo, "xMax": hi, "maxXRange": hi - lo}
+        for pane in self.panes():
+            pane.vb.setLimits(**self._x_limits)
+
     def show_last(self, bars: int) -> None:
         if self._analysis is None:
             return

@@ -32,13 +32,14 @@ from smtdesk.data.source import CandleUpdate
 from smtdesk.data.status import Events, Level, Notice, Phase, Selection, Status
 from smtdesk.data.worker import MarketWorker
 from smtdesk.settings import LayoutSettings, Settings, replace_section, save_settings
+from smtdesk.ui.alerting import AlertNotifier
 from smtdesk.ui.chart import INITIAL_BARS, AssetChart
 from smtdesk.ui.crosshair import Crosshair
 from smtdesk.ui.drawings.book import DrawingBook
 from smtdesk.ui.items.signal_marks import is_drawn
 from smtdesk.ui.items.structure_layer import STRUCTURE_LAYERS
 from smtdesk.ui.import_dialog import ImportDialog, pick_candle_file
-from smtdesk.ui.notice import NoticeBanner
+from smtdesk.ui.notice import NoticeStack
 from smtdesk.ui.panels import OVERLAYS, PANELS
 from smtdesk.ui.journal import JournalDock, JournalEntryDialog, entry_from, when_done
 from smtdesk.ui.pickers import Pickers
@@ -49,6 +50,7 @@ from smtdesk.ui.statistics import StatisticsDock
 from smtdesk.ui.signal_text import bar_time
 from smtdesk.ui.status_text import describe
 from smtdesk.ui.theme import DARK, LIGHT, apply_palette
+from smtdesk.ui.window_menus import add_alerts_menu, add_export_action, add_help_menu, extend_view_menu
 
 PAN_FRACTION = 0.2
 FRAME_MS = 33  # at most one snapshot drawn per frame
@@ -90,16 +92,17 @@ class MainWindow(QMainWindow):
         self.charts.setChildrenCollapsible(False)
         self.charts.addWidget(self.left)
         self.charts.addWidget(self.right)
-        self.notice = NoticeBanner()
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
         layout.setSpacing(4)
         self.replay = ReplayControls(worker, (self.left, self.right), lambda: self._analysis, self)
-        layout.addWidget(self.notice)
         layout.addWidget(self.replay.banner)
         layout.addWidget(self.charts, 1)
         self.setCentralWidget(central)
+        # floats over the charts, outside the layout: a notice never moves them
+        self.notice = NoticeStack(central)
+        self.notice.signal_clicked.connect(self.show_signal)
 
         self.sidebar = SignalSidebar(self)
         self.addDockWidget(Qt.RightDockWidgetArea, self.sidebar)
@@ -107,7 +110,7 @@ class MainWindow(QMainWindow):
         self.sidebar.signal_activated.connect(self.show_signal)
         self.sidebar.set_policy(worker.config.alerts)
         self.sidebar.add_alerts(worker.alert_history()[::-1])
-        self.sidebar.hide_ended.toggled.connect(self._hide_ended)
+        self.sidebar.hide_ended_changed.connect(self._hide_ended)
         self._hide_ended(self.sidebar.hide_ended.isChecked())
 
         self.source_label = QLabel(worker.source.label)
@@ -118,6 +121,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.source_label)
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.last_bar_label)
+
+        self.alert_notifier = AlertNotifier(lambda text: self.statusBar().showMessage(text, 15_000),
+                                            muted=settings.alerts.muted, parent=self)
+        self.log_path: Path | None = None
+        """The log file Help → Open the log file shows; None when nothing is logged."""
+        self.export_folder = ""
 
         self.crosshair = Crosshair(palette=self.palette_, parent=self)
         self.crosshair.moved.connect(self._on_crosshair)
@@ -148,6 +157,9 @@ class MainWindow(QMainWindow):
         self.drawings.add_to(self)
         self.drawings.save_requested.connect(worker.save_drawings)
         self.drawings.save_requested.connect(self.replay.note_edit)
+        extend_view_menu(self, self.view_menu, self._panels_menu, self._overlays_menu)
+        add_alerts_menu(self)
+        add_help_menu(self)
         self.restored_geometry = self._restore_layout(settings.layout)
         self._use_risk(settings)
         self.set_palette(LIGHT if settings.appearance.theme == "light" else DARK)
@@ -195,6 +207,7 @@ class MainWindow(QMainWindow):
             action.toggled.connect(self._apply_overlays)
             overlays_menu.addAction(action)
             self.overlay_actions[key] = action
+        self._panels_menu, self._overlays_menu = panels_menu, overlays_menu
         for menu in (panels_menu, overlays_menu):
             button = QToolButton()
             button.setText(menu.title())
@@ -214,15 +227,15 @@ class MainWindow(QMainWindow):
         bar.addAction(self.light_action)
 
     def _add_view_actions(self) -> None:
-        for keys, slot in (
-            ((Qt.Key_End,), lambda: self.left.show_last(INITIAL_BARS)),
-            ((Qt.Key_Left,), lambda: self.pan(-PAN_FRACTION)),
+        for text, keys, slot in (
+            ("Show older bars", (Qt.Key_Left,), lambda: self.pan(-PAN_FRACTION)),
             # → steps a paused bar replay one bar; otherwise it pans
-            ((Qt.Key_Right,), lambda: self.replay.step() if self.replay.active else self.pan(PAN_FRACTION)),
-            ((Qt.Key_Up, Qt.Key_Plus, Qt.Key_Equal), lambda: self.zoom(1 / ZOOM_FACTOR)),
-            ((Qt.Key_Down, Qt.Key_Minus), lambda: self.zoom(ZOOM_FACTOR)),
+            ("Show newer bars (a paused replay: one bar on)", (Qt.Key_Right,),
+             lambda: self.replay.step() if self.replay.active else self.pan(PAN_FRACTION)),
+            ("Zoom in", (Qt.Key_Up, Qt.Key_Plus, Qt.Key_Equal), lambda: self.zoom(1 / ZOOM_FACTOR)),
+            ("Zoom out", (Qt.Key_Down, Qt.Key_Minus), lambda: self.zoom(ZOOM_FACTOR)),
         ):
-            action = QAction(self)
+            action = QAction(text, self)
             action.setShortcuts([QKeySequence(k) for k in keys])
             action.setShortcutContext(Qt.WindowShortcut)
             action.triggered.connect(slot)
@@ -251,6 +264,9 @@ class MainWindow(QMainWindow):
         shown = any(a.isChecked() for a in self.structure_actions.values())
         if shown != self.worker.structure_shown:
             self.worker.show_structure(shown)
+
+    def reset_zoom(self) -> None:
+        self.left.show_last(INITIAL_BARS)
 
     def pan(self, fraction: float) -> None:
         x0, x1 = self.left.price.visible_x()
@@ -314,10 +330,11 @@ class MainWindow(QMainWindow):
 
     # -- worker ----------------------------------------------------------------------------
     def _on_selection_requested(self, venue: str, symbols: tuple, timeframe: str) -> None:
-        label = self.pickers.venue.currentText()
         self._venue = venue
         self._picked = None  # the next status shows it, or takes it back when refused
-        self.statusBar().showMessage(f"Loading {' / '.join(symbols)} {timeframe} from {label}…", 5_000)
+        # what was refused before is not about the pick now; the status line tells how it goes
+        self.notice.clear_warnings()
+        self.statusBar().clearMessage()
         self.worker.reload(venue=venue, symbols=tuple(symbols), timeframe=timeframe)
 
     def _on_status(self, status: Status) -> None:
@@ -374,6 +391,7 @@ class MainWindow(QMainWindow):
             self.sidebar.clear_signals()
         self.left.set_analysis(analysis.assets[0], analysis.timeframe, fresh=reloaded, redraw=redraw)
         self.right.set_analysis(analysis.assets[1], analysis.timeframe, fresh=reloaded, redraw=redraw)
+        self._limit_zoom()
         if reloaded or analysis.revision != self._revision:
             # found anew: list and draw them all; live events come as the worker's events
             self._revision = analysis.revision
@@ -397,6 +415,15 @@ class MainWindow(QMainWindow):
             chart.show_forming(data.candles)
         else:
             chart.set_derivatives(data)
+
+    def _limit_zoom(self) -> None:
+        """Both charts stop at the pair's first and last bars, the same for both so that
+        the linked views never disagree."""
+        times = [c.bar_times for c in (self.left, self.right) if len(c.bar_times)]
+        if times:
+            first, last = min(t[0] for t in times), max(t[-1] for t in times)
+            for chart in (self.left, self.right):
+                chart.limit_x(first, last)
 
     def _chart_of(self, symbol: str) -> AssetChart | None:
         for chart in (self.left, self.right):
@@ -425,6 +452,7 @@ class MainWindow(QMainWindow):
         for alert in alerts:
             self.notice.announce(alert.signal)
         self.sidebar.add_alerts(list(alerts))
+        self.alert_notifier.notify(alerts)
         QApplication.alert(self)
 
     def _on_notice(self, notice: Notice) -> None:
@@ -554,6 +582,7 @@ class MainWindow(QMainWindow):
         self.import_action.setToolTip("Chart candles from a CSV file (TradingView or exchange exports)")
         self.import_action.triggered.connect(self.import_candles)
         menu.addAction(self.import_action)
+        add_export_action(self, menu)
         menu.addSeparator()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence("Ctrl+Q"))
         quit_action.setMenuRole(QAction.QuitRole)
@@ -617,6 +646,7 @@ class MainWindow(QMainWindow):
             self.worker.apply_settings(settings)
             self.sidebar.set_policy(self.worker.config.alerts)
         self.statistics.set_fill_bars(settings.smt.entry_wait)
+        self.mute_action.setChecked(settings.alerts.muted)
         self.save_settings()
 
     def current_settings(self) -> Settings:
@@ -670,4 +700,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.save_settings()
+        self.alert_notifier.close()
         super().closeEvent(event)

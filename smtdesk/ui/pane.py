@@ -11,8 +11,17 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QFont, QPainter, QPalette, QPixmap, QTextDocument
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QWidget
 
 from smtdesk.ui.items.axes import PriceAxisItem, TimeAxisItem
@@ -63,7 +72,8 @@ class Legend(QWidget):
 
     A pan repaints every pane of both charts; replaying a pixmap costs a fraction of
     laying out and drawing the rich text again, and the text changes only when the
-    crosshair moves or a bar arrives.
+    crosshair moves or a bar arrives. A line longer than ``max_width`` ends in an
+    ellipsis there instead of running under the price axis.
     """
 
     def __init__(self, parent: QWidget) -> None:
@@ -72,6 +82,13 @@ class Legend(QWidget):
         self._html = ""
         self._colour = QColor("#ffffff")
         self._pixmap = QPixmap()
+        self.max_width = 10_000
+
+    def set_max_width(self, width: int) -> None:
+        width = max(width, 40)
+        if width != self.max_width:
+            self.max_width = width
+            self._render()
 
     def text(self) -> str:
         return self._html
@@ -102,10 +119,33 @@ class Legend(QWidget):
         context = QAbstractTextDocumentLayout.PaintContext()
         context.palette.setColor(QPalette.Text, self._colour)
         doc.documentLayout().draw(painter, context)
+        if size.width() > self.max_width:
+            self._elide(painter, doc, font)
+            size.setWidth(self.max_width)
         painter.end()
         self._pixmap = pixmap
         self.resize(size)
         self.update()
+
+    def _elide(self, painter: QPainter, doc: QTextDocument, font: QFont) -> None:
+        """Cover each line's part past ``max_width`` and end it with an ellipsis."""
+        metrics = QFontMetrics(font)
+        dots = "…"
+        cut = self.max_width - metrics.horizontalAdvance(dots) - 2
+        painter.setFont(font)
+        painter.setPen(self._colour)
+        block = doc.begin()
+        while block.isValid():
+            layout, top = block.layout(), doc.documentLayout().blockBoundingRect(block).top()
+            for i in range(layout.lineCount()):
+                line = layout.lineAt(i)
+                if line.naturalTextWidth() > self.max_width:
+                    y = top + line.y()
+                    painter.setCompositionMode(QPainter.CompositionMode_Clear)
+                    painter.fillRect(QRectF(cut, y, 100_000, line.height()), Qt.transparent)
+                    painter.setCompositionMode(QPainter.CompositionMode_SourceOver)
+                    painter.drawText(QPointF(cut, y + line.ascent()), dots)
+            block = block.next()
 
     def paintEvent(self, event) -> None:
         QPainter(self).drawPixmap(QPointF(0, 0), self._pixmap)
@@ -167,6 +207,12 @@ class Pane(pg.PlotWidget):
         self.set_palette(palette)
         if y_range is not None:
             self.vb.setYRange(*y_range, padding=0.04)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        legend = getattr(self, "legend", None)  # pyqtgraph resizes during __init__
+        if legend is not None:
+            legend.set_max_width(self.width() - AXIS_WIDTH - 2 * legend.x())
 
     def set_palette(self, palette: Palette) -> None:
         self._palette = palette

@@ -94,6 +94,14 @@ class Pickers(QWidget):
         if self._quiet:
             return
         wanted = self.selection()
+        venue, (a, b), timeframe = wanted
+        if a == b and self._current is not None and a in self._current[1]:
+            # the other chart's symbol picked: the two charts swap
+            wanted = (venue, self._current[1][::-1], timeframe)
+            self._quiet = True
+            for box, symbol in zip(self.symbols, wanted[1]):
+                box.setCurrentText(symbol)
+            self._quiet = False
         # Return on a listed symbol comes as both returnPressed and activated: ask once.
         if wanted in (self._current, self._requested) or not all(wanted[1]):
             return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtCore import Signal as QtSignal
@@ -12,8 +12,9 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDockWidget,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -27,47 +28,71 @@ from smtdesk.core.pair_model import AlertPolicy
 from smtdesk.core.signal import Direction, Signal, State
 from smtdesk.data.alert_log import RaisedAlert
 from smtdesk.ui import signal_text
+from smtdesk.ui.signal_filter import ANY, ENDED, SignalFilter, kind_group
 from smtdesk.ui.theme import DARK, Palette
 
 NO_SIGNAL = "No signal yet."
 SEARCHING = "Finding the signals of the history…"
-ENDED = frozenset({State.CANCELLED, State.INVALIDATED})
-ALL_KINDS = "All kinds"
+STATES = (State.FORMING, State.DIVERGENCE, State.CONFIRMED, State.TRIGGERED, State.CANCELLED, State.INVALIDATED)
+COLUMN_WIDTHS = (94, 136, 62)
+"""Known time, signal, assets; the tags take the rest. All four fit a sidebar of 340 px."""
 
 
-def kind_group(kind: str) -> str:
-    """The family a signal kind is listed under in the kind filter."""
-    if kind == "smt":
-        return "SMT"
-    if kind.endswith("_divergence"):
-        return "Divergences"
-    head = kind.split("_", 1)[0]
-    return {"bb": "Bollinger", "ma": "MA crosses", "oi": "Open interest"}.get(head, head.upper() if len(head) <= 4 else head.capitalize())
+def list_time(ms: int) -> str:
+    """"20 Jan 13:00": the list's short time (UTC); the tooltip and detail give the year."""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%d %b %H:%M")
+
+
+def list_title(sig: Signal) -> str:
+    """The title without the direction's word: the arrow and the colour say it."""
+    return signal_text.title(sig).replace(f" {sig.direction.value.capitalize()} ", " ", 1)
+
+
+def assets_text(sig: Signal) -> str:
+    return "/".join(signal_text.short_symbol(a) for a in sig.assets)
+
+
+def tags_text(sig: Signal) -> str:
+    return ", ".join(t.replace("_", " ") for t in sorted(sig.tags))
 
 
 def _tree(first_column: str) -> QTreeWidget:
     tree = QTreeWidget()
-    # The summary column fills what is left and ends in an ellipsis (the detail view
-    # reads it in full), so the list needs no sideways scrolling. The stretched last
+    # The tags column fills what is left and ends in an ellipsis (the detail view reads
+    # the signal in full), so the list needs no sideways scrolling. The stretched last
     # column never shrinks below the default section size, hence a small one.
     header = tree.header()
     header.setMinimumSectionSize(40)
     header.setDefaultSectionSize(40)
-    tree.setHeaderLabels([first_column, "Signal", "Detail"])
+    tree.setHeaderLabels([first_column, "Signal", "Assets", "Tags"])
     tree.setRootIsDecorated(False)
     tree.setUniformRowHeights(True)
-    tree.setColumnWidth(0, 118)
-    tree.setColumnWidth(1, 190)
+    for column, width in enumerate(COLUMN_WIDTHS):
+        tree.setColumnWidth(column, width)
     tree.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
     tree.setTextElideMode(Qt.ElideRight)
     return tree
 
 
+def _combo(tip: str, choices: list[tuple[str, str]]) -> QComboBox:
+    box = QComboBox()
+    box.setToolTip(tip)
+    box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(6)
+    for label, key in choices:
+        box.addItem(label, key)
+        box.setItemData(box.count() - 1, label, Qt.UserRole + 1)  # the label without its count
+    return box
+
+
 class SignalSidebar(QDockWidget):
     """A dock with two lists: every signal of the pair, and the alerts raised so far
-    (kept across restarts). Activating a row asks to show that signal's bars."""
+    (kept across restarts). Activating a row asks to show that signal's bars; the detail
+    view below reads the row last picked in either list."""
 
     signal_activated = QtSignal(object)
+    hide_ended_changed = QtSignal(bool)
+    export_requested = QtSignal()
 
     def __init__(self, parent=None) -> None:
         super().__init__("Signals", parent)
@@ -77,22 +102,37 @@ class SignalSidebar(QDockWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.tree, "Signals")
         self.tabs.addTab(self.alerts, "Alerts")
+        self.kind_filter = _combo("Which kinds of signal the list shows (how many each)",
+                                  [("SMT", "SMT"), ("All kinds", ANY)])
+        self.state_filter = _combo("Which states the list shows (how many each)", [("Any state", ANY)] + [
+            (s.value.capitalize(), s.value) for s in STATES])
+        self.direction_filter = _combo("Bullish, bearish or both (how many each)", [
+            ("▲▼ Both", ANY), ("▲ Bullish", Direction.BULLISH.value), ("▼ Bearish", Direction.BEARISH.value)])
         self.hide_ended = QCheckBox("Hide ended")
         self.hide_ended.setToolTip("Hide cancelled and invalidated signals")
-        self.hide_ended.toggled.connect(self._apply_filter)
-        self.kind_filter = QComboBox()
-        self.kind_filter.setToolTip("Which signals the list shows")
-        self.kind_filter.addItems(["SMT", ALL_KINDS])
-        self.kind_filter.currentTextChanged.connect(self._rebuild)
+        self.hide_ended.setChecked(True)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Write the signals the list shows to a CSV file")
+        self.export_button.clicked.connect(self.export_requested)
+        for box in (self.kind_filter, self.state_filter, self.direction_filter):
+            box.currentIndexChanged.connect(self._rebuild)
+        self.hide_ended.toggled.connect(self._rebuild)
+        self.hide_ended.toggled.connect(self.hide_ended_changed)
         filters = QWidget()
-        row = QHBoxLayout(filters)
-        row.setContentsMargins(4, 4, 4, 0)
-        row.addWidget(self.kind_filter, 1)
-        row.addWidget(self.hide_ended)
+        grid = QGridLayout(filters)
+        grid.setContentsMargins(4, 4, 4, 0)
+        grid.setSpacing(4)
+        grid.addWidget(self.kind_filter, 0, 0, 1, 2)
+        grid.addWidget(self.state_filter, 0, 2, 1, 2)
+        grid.addWidget(self.direction_filter, 1, 0, 1, 2)
+        grid.addWidget(self.hide_ended, 1, 2)
+        grid.addWidget(self.export_button, 1, 3)
+        for column in range(4):
+            grid.setColumnStretch(column, 1)
         for tree in (self.tree, self.alerts):
             tree.itemActivated.connect(self._on_item_activated)
             tree.itemClicked.connect(self._on_item_activated)
-            tree.currentItemChanged.connect(self._show_detail)
+            tree.currentItemChanged.connect(self._on_current_changed)
         # The rows are one line each; the selected signal reads in full below them.
         self.detail = QLabel(NO_SIGNAL)
         self.detail.setWordWrap(True)
@@ -117,8 +157,11 @@ class SignalSidebar(QDockWidget):
         self.setWidget(split)
         self._items: dict[str, QTreeWidgetItem] = {}
         self._latest: dict[str, Signal] = {}
+        self._reading: tuple[QTreeWidget, str] | None = None  # the row picked: its list, its id
+        self._quiet = False  # rows changed by the list itself, not picked by the user
         self._policy = AlertPolicy()
         self._palette = DARK
+        self._update_counts()
 
     def set_policy(self, policy: AlertPolicy) -> None:
         """Signals this policy does not raise are listed greyed."""
@@ -137,17 +180,36 @@ class SignalSidebar(QDockWidget):
         """Put alerts at the top of the history, given newest last."""
         for alert in alerts:
             item = QTreeWidgetItem()
-            raised = datetime.fromtimestamp(alert.raised_at / 1000).strftime("%Y-%m-%d %H:%M")
-            self._fill(item, alert.signal, first=raised)
+            at = datetime.fromtimestamp(alert.raised_at / 1000)
+            raised = at.strftime("%Y-%m-%d %H:%M")
+            self._fill(item, alert.signal, first=at.strftime("%d %b %H:%M"))
             item.setToolTip(0, f"Raised {raised} (local time); bar {signal_text.bar_time(alert.signal.known_time)} UTC")
             self.alerts.insertTopLevelItem(0, item)
 
-    def _apply_filter(self) -> None:
-        for item in self._items.values():
-            item.setHidden(self._hidden(item.data(0, Qt.UserRole)))
+    # -- filters ---------------------------------------------------------------------------
+    def filter(self) -> SignalFilter:
+        return SignalFilter(
+            kind=self.kind_filter.currentData(), state=self.state_filter.currentData(),
+            direction=self.direction_filter.currentData(), hide_ended=self.hide_ended.isChecked())
 
-    def _hidden(self, sig: Signal) -> bool:
-        return self.hide_ended.isChecked() and sig.state in ENDED
+    def listed(self) -> list[Signal]:
+        """The signals the list shows, newest first."""
+        return [self.tree.topLevelItem(r).data(0, Qt.UserRole) for r in range(self.count())]
+
+    def _update_counts(self) -> None:
+        f = self.filter()
+        for box, field in ((self.kind_filter, "kind"), (self.state_filter, "state"),
+                           (self.direction_filter, "direction")):
+            counts = f.counts(self._latest.values(), field)
+            for i in range(box.count()):
+                box.setItemText(i, f"{box.itemData(i, Qt.UserRole + 1)} ({counts[box.itemData(i)]})")
+
+    def _offer_kind(self, group: str) -> None:
+        if self.kind_filter.findData(group) < 0:
+            self.kind_filter.blockSignals(True)
+            self.kind_filter.insertItem(self.kind_filter.count() - 1, group, group)
+            self.kind_filter.setItemData(self.kind_filter.count() - 2, group, Qt.UserRole + 1)
+            self.kind_filter.blockSignals(False)
 
     def count(self) -> int:
         return self.tree.topLevelItemCount()
@@ -155,92 +217,105 @@ class SignalSidebar(QDockWidget):
     def clear_signals(self) -> None:
         """Forget every listed signal (another pair, timeframe or venue has its own);
         the alert history stays."""
+        if self._reading is not None and self._reading[0] is self.tree:
+            self._reading = None
+        self._quiet = True
         self.tree.clear()
+        self._quiet = False
         self._items.clear()
         self._latest.clear()
-
-    def _shown_kind(self, sig: Signal) -> bool:
-        wanted = self.kind_filter.currentText()
-        return wanted == ALL_KINDS or kind_group(sig.kind) == wanted
+        self._update_counts()
 
     def _rebuild(self) -> None:
-        """List the latest state of every signal the kind filter lets through, anew."""
-        current = self.tree.currentItem()
-        picked = None if current is None else current.data(0, Qt.UserRole).id
+        """List the latest state of every signal the filters let through, anew."""
+        f = self.filter()
+        self._quiet = True
         self.tree.clear()
         self._items.clear()
         items = []
         for sig in self._latest.values():
-            if self._shown_kind(sig):
+            if f.passes(sig):
                 item = self._items[sig.id] = QTreeWidgetItem()
                 self._fill(item, sig)
                 items.append(item)
         # newest first, inserted at once: one insertion per row would move every row
         self.tree.insertTopLevelItems(0, items[::-1])
-        for item in items:
-            item.setHidden(self._hidden(item.data(0, Qt.UserRole)))
-        self.show_signals((), remember=False)
-        if picked in self._items:
-            self.tree.setCurrentItem(self._items[picked])
+        reading = self._reading
+        if reading is not None and reading[0] is self.tree and reading[1] in self._items:
+            self.tree.setCurrentItem(self._items[reading[1]])
+        self._quiet = False
+        self._update_counts()
+        self._show_reading()
 
     def set_signals(self, latest: Mapping[str, Signal]) -> None:
         """The signals of the pair, found anew: the latest state of each, by id."""
         self._latest = dict(latest)
-        groups = sorted({kind_group(s.kind) for s in self._latest.values()} | {"SMT"})
-        wanted = self.kind_filter.currentText()
-        self.kind_filter.blockSignals(True)
-        self.kind_filter.clear()
-        self.kind_filter.addItems(["SMT", *[g for g in groups if g != "SMT"], ALL_KINDS])
-        self.kind_filter.setCurrentText(wanted)
-        self.kind_filter.blockSignals(False)
+        for group in sorted({kind_group(s.kind) for s in self._latest.values()} - {"SMT"}):
+            self._offer_kind(group)
         self._rebuild()
 
-    def show_signals(self, signals, *, remember: bool = True) -> None:
+    def show_signals(self, signals) -> None:
         """Show the latest state of every signal id among ``signals`` (events in order)."""
+        f = self.filter()
+        self._quiet = True
         for sig in signals:
-            if remember:
-                self._latest[sig.id] = sig
-                if self.kind_filter.findText(kind_group(sig.kind)) < 0:
-                    self.kind_filter.insertItem(self.kind_filter.count() - 1, kind_group(sig.kind))
-            if not self._shown_kind(sig):
-                continue
+            self._latest[sig.id] = sig
+            self._offer_kind(kind_group(sig.kind))
             item = self._items.get(sig.id)
-            if item is None:
-                item = QTreeWidgetItem()
-                self._items[sig.id] = item
-                self.tree.insertTopLevelItem(0, item)
-            elif item.data(0, Qt.UserRole) == sig:
+            if not f.passes(sig):
+                if item is not None:  # ended while hidden ones are not listed
+                    del self._items[sig.id]
+                    self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(item))
                 continue
+            if item is None:
+                item = self._items[sig.id] = QTreeWidgetItem()
+                self.tree.insertTopLevelItem(0, item)
             self._fill(item, sig)
-            item.setHidden(self._hidden(sig))
-            if item is self.tree.currentItem():
-                self._show_detail(item)
-        if self.tree.currentItem() is None:
-            # Until the user picks a row, the detail view reads the newest signal.
-            newest = next((i for i in map(self.tree.topLevelItem, range(self.count())) if not i.isHidden()), None)
-            self._show_detail(newest)
+        self._quiet = False
+        if signals:
+            self._update_counts()
+        self._show_reading()
 
     def _fill(self, item: QTreeWidgetItem, sig: Signal, *, first: str | None = None) -> None:
         item.setData(0, Qt.UserRole, sig)
-        item.setText(0, signal_text.bar_time(sig.known_time) if first is None else first)
-        item.setText(1, signal_text.title(sig))
-        item.setText(2, signal_text.summary(sig))
-        item.setToolTip(2, signal_text.summary(sig))
+        item.setText(0, list_time(sig.known_time) if first is None else first)
+        item.setToolTip(0, f"Known at the close of {signal_text.bar_time(sig.known_time)} UTC")
+        item.setText(1, list_title(sig))
+        item.setText(2, assets_text(sig))
+        item.setText(3, tags_text(sig))
+        item.setToolTip(1, signal_text.summary(sig))
+        item.setToolTip(3, tags_text(sig))
         muted = sig.state in ENDED or self._policy.mutes(sig)
         p = self._palette
         colour = p.text_muted if muted else (p.up if sig.direction is Direction.BULLISH else p.down)
         item.setForeground(1, QBrush(QColor(colour)))
-        for col in (0, 2):
+        for col in (0, 2, 3):
             item.setForeground(col, QBrush(QColor(p.text_muted if muted else p.text)))
 
+    # -- the detail view -------------------------------------------------------------------
     def set_searching(self, searching: bool) -> None:
         """Say that the history's signals are still being found (the charts show first)."""
-        if self.count() == 0:
+        if self.count() == 0 and self._reading is None:
             self.detail.setText(SEARCHING if searching else NO_SIGNAL)
 
-    def _show_detail(self, item: QTreeWidgetItem | None, _previous=None) -> None:
+    def _on_current_changed(self, item: QTreeWidgetItem | None, _previous=None) -> None:
+        if self._quiet or item is None:
+            return
+        tree = self.tree if item.treeWidget() is self.tree else self.alerts
+        self._reading = (tree, item.data(0, Qt.UserRole).id)
+        self.detail.setText(signal_text.detail(item.data(0, Qt.UserRole)))
+
+    def _show_reading(self) -> None:
+        """The row the user picked, in its latest state; the newest row until one is picked."""
+        if self._reading is None:
+            item = self.tree.topLevelItem(0)
+        elif self._reading[0] is self.tree:
+            item = self._items.get(self._reading[1])
+        else:
+            return  # an alert row: the alert as it was raised, which does not change
         if item is not None:
             self.detail.setText(signal_text.detail(item.data(0, Qt.UserRole)))
 
     def _on_item_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        self._on_current_changed(item)
         self.signal_activated.emit(item.data(0, Qt.UserRole))

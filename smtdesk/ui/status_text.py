@@ -17,8 +17,10 @@ def describe(s: Status) -> str:
             body = f"checking {s.what}"
         case Phase.LOADING:
             body = f"loading {s.what}{built}{why}"
-        case Phase.ANALYSING:
+        case Phase.ANALYSING if s.compiling:
             body = "analysing the history (the first start also prepares the analysis for this computer, once)"
+        case Phase.ANALYSING:
+            body = "analysing the history"
         case Phase.CACHED:
             body = f"showing {s.count} cached candles, connecting for the rest"
         case Phase.FETCHING if s.percent is not None:

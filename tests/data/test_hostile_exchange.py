@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from smtdesk.ui.notice import NoticeBanner
+from smtdesk.ui.notice import NoticeStack
 from tests.data.conftest import BTC, ETH, market, until
 from tests.data.fake_binance import HOUR_MS, POISONS, Fault
 from tests.data.test_worker_faults import LIVE, run_worker, still_live
+from tests.ui.probes import notice_cards
 
 # how each poisoned candle is worded to the user
 REASONS = {
@@ -236,7 +237,7 @@ def test_exchange_markup_is_shown_as_plain_text(tmp_path, on_qt_loop):
             return told
 
     told = on_qt_loop(body())
-    banner = NoticeBanner()
-    banner.warn(told)
-    assert banner.textFormat() == Qt.PlainText
-    assert '<h1>Pwned</h1><a href=\\"http://evil\\">click</a>' in banner.text()
+    notices = NoticeStack()
+    notices.warn(told)
+    assert notice_cards(notices)[0].label.textFormat() == Qt.PlainText
+    assert '<h1>Pwned</h1><a href=\\"http://evil\\">click</a>' in notices.text()

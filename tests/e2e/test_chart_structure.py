@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from smtdesk.ui.items.signal_marks import is_drawn
-from smtdesk.ui.sidebar import ALL_KINDS
+from smtdesk.ui.signal_filter import ANY
 from smtdesk.ui.items.structure_layer import STRUCTURE_LAYERS
 from tests.ui.probes import segment_count, signal_at, visible_rects
 
@@ -63,23 +63,23 @@ def test_each_structure_layer_is_a_view_menu_toggle_and_gaps_are_the_right_boxes
     win.grab().save(str(artifacts / "structure_layers_light.png"))
 
 
-def choose_kinds(qtbot, win, text: str) -> None:
-    """Open the sidebar's kind filter and pick ``text`` in its list with the keys."""
+def choose_kinds(qtbot, win, key: str) -> None:
+    """Open the sidebar's kind filter and pick the kind ``key`` in its list with the keys."""
     combo = win.sidebar.kind_filter
-    target = combo.findText(text)
-    assert target >= 0, f"{text} is not offered"
+    target = combo.findData(key)
+    assert target >= 0, f"{key} is not offered"
     QTest.mouseClick(combo, Qt.LeftButton)
     view = combo.view()
     qtbot.waitUntil(view.isVisible, timeout=3_000)
     for _ in range(target - combo.currentIndex()):
         QTest.keyClick(view, Qt.Key_Down)
     QTest.keyClick(view, Qt.Key_Return)
-    qtbot.waitUntil(lambda: combo.currentText() == text, timeout=3_000)
+    qtbot.waitUntil(lambda: combo.currentData() == key, timeout=3_000)
 
 
 def _click_row(qtbot, win, pick):
-    if win.sidebar.kind_filter.currentText() != ALL_KINDS:
-        choose_kinds(qtbot, win, ALL_KINDS)
+    if win.sidebar.kind_filter.currentData() != ANY:
+        choose_kinds(qtbot, win, ANY)
     tree = win.sidebar.tree
     item = next(
         tree.topLevelItem(r) for r in range(tree.topLevelItemCount())

@@ -7,6 +7,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 
 
+def notice_cards(notices) -> list:
+    """The notices a notice stack shows, newest first."""
+    return list(notices._cards)
+
+
 def alert_count(sidebar) -> int:
     return sidebar.alerts.topLevelItemCount()
 

@@ -382,6 +382,8 @@ def test_clicking_a_confirmed_signal_shows_its_bars_and_trade_plan(still_window,
 
 def test_sidebar_hides_ended_signals_on_request(still_window):
     sidebar = still_window.sidebar
+    assert sidebar.hide_ended.isChecked(), "hidden by default"
+    sidebar.hide_ended.setChecked(False)
     everything = visible_count(sidebar)
     sidebar.hide_ended.setChecked(True)
     tree = sidebar.tree

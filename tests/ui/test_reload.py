@@ -193,7 +193,7 @@ def test_picking_binance_in_the_venue_box_switches_from_the_demo_to_the_exchange
     store.close()
 
 
-def test_return_on_a_listed_symbol_asks_for_one_reload(still_window, qtbot):
+def test_return_on_the_other_charts_symbol_asks_once_for_the_swapped_pair(still_window, qtbot):
     win = still_window
     asked = []
     win.pickers.selection_requested.connect(lambda *a: asked.append(a))
@@ -202,10 +202,8 @@ def test_return_on_a_listed_symbol_asks_for_one_reload(still_window, qtbot):
     box.lineEdit().selectAll()
     QTest.keyClicks(box.lineEdit(), "BTC/USDT:USDT")
     QTest.keyClick(box.lineEdit(), Qt.Key_Return)
-    assert asked == [("demo", ("BTC/USDT:USDT", "BTC/USDT:USDT"), "1h")]
-    # refused (the same symbol twice): the box snaps back and the same pick may be asked again
-    qtbot.waitUntil(lambda: box.currentText() == "ETH/USDT:USDT", timeout=10_000)
-    box.lineEdit().selectAll()
-    QTest.keyClicks(box.lineEdit(), "BTC/USDT:USDT")
-    QTest.keyClick(box.lineEdit(), Qt.Key_Return)
-    assert len(asked) == 2
+    assert asked == [("demo", ("ETH/USDT:USDT", "BTC/USDT:USDT"), "1h")], "the two charts swap"
+    assert win.pickers.symbols[0].currentText() == "ETH/USDT:USDT"
+    qtbot.waitUntil(lambda: win.left.analysis.symbol == "ETH/USDT:USDT"
+                    and win.right.analysis.symbol == "BTC/USDT:USDT", timeout=15_000)
+    assert len(asked) == 1
