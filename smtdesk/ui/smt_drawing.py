@@ -2,7 +2,7 @@
 
 Plain data, built from the engine's records: lines, shaded zones and labels in chart
 coordinates (x in epoch seconds), coloured from a palette.
-:class:`~smtdesk.ui.items.drawing.DrawingItem` paints them.
+:class:`~smtdesk.ui.items.smt_setup.SmtSetupItem` paints them.
 """
 
 from __future__ import annotations

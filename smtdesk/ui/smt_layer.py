@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterable
 
 from smtdesk.core.signal import Signal
-from smtdesk.ui.items.drawing import DrawingItem
+from smtdesk.ui.items.smt_setup import SmtSetupItem
 from smtdesk.ui.pane import Pane
 from smtdesk.ui.smt_drawing import ENDED, Account, Drawing, plan_drawing, smt_drawing
 from smtdesk.ui.theme import Palette
@@ -33,7 +33,7 @@ class SmtLayer:
     def __init__(self, pane: Pane, palette: Palette) -> None:
         self._pane = pane
         self._palette = palette
-        self.item = DrawingItem()
+        self.item = SmtSetupItem()
         self.item.setZValue(6)  # over candles, overlays and the divergence marks
         self.item.reserved = self._legend_box
         pane.plot.addItem(self.item, ignoreBounds=True)

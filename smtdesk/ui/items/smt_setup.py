@@ -24,7 +24,7 @@ def _cols(rows: list[tuple]) -> tuple[np.ndarray, ...]:
     return tuple(np.asarray(c, np.float64) for c in (zip(*rows) if rows else ([],) * 5))
 
 
-class DrawingItem(AnnotationItem):
+class SmtSetupItem(AnnotationItem):
     """One pane's drawing; ``reserved`` gives areas (device pixels) labels leave free."""
 
     def __init__(self) -> None:
