@@ -187,8 +187,18 @@ def test_labels_and_zones_follow_the_theme(app, qtbot):
         assert abs(luminance(drawn) - luminance(QColor(palette.background))) > 100
 
 
+def show_ended(win, shown: bool) -> None:
+    box = win.sidebar.hide_ended
+    if box.isChecked() == shown:
+        QTest.mouseClick(box, Qt.LeftButton, pos=QPoint(8, box.height() // 2))
+    assert box.isChecked() != shown
+
+
 def test_ended_signals_fade_and_the_sidebar_switch_hides_them(app, qtbot):
     win = app.open()
+    assert win.sidebar.hide_ended.isChecked(), "ended signals are hidden at first"
+    assert all(len(colour) == 7 for colour, _ in smt_line_styles(win.left, "smt")), "none faded"
+    show_ended(win, True)
     last = seconds(int(win.left.analysis.candles.time[-1]))
     bar = win.left.bar_seconds
     listed = [signal_at(win.sidebar, r) for r in range(win.sidebar.count())]
@@ -207,19 +217,18 @@ def test_ended_signals_fade_and_the_sidebar_switch_hides_them(app, qtbot):
     for chart in (win.left, win.right):  # crowded at the newest bars, yet apart
         assert len(assert_labels_fit(chart)) >= len(recent)
 
-    box = win.sidebar.hide_ended
-    QTest.mouseClick(box, Qt.LeftButton, pos=QPoint(8, box.height() // 2))
-    assert box.isChecked()
+    show_ended(win, False)
     for chart in (win.left, win.right):
         styles = smt_line_styles(chart, "smt")
         assert len(styles) == len(recent) - len(ended)
         assert all(len(colour) == 7 for colour, _ in styles), "no faded line left"
-    QTest.mouseClick(box, Qt.LeftButton, pos=QPoint(8, box.height() // 2))
+    show_ended(win, True)
     assert len(smt_line_styles(win.left, "smt")) == len(recent)
 
 
 def test_a_provisional_signal_draws_dashed_and_an_ended_one_faded(app, qtbot):
     win = app.open()
+    show_ended(win, True)
     sig = click_signal(qtbot, win, lambda s: s.kind == "smt" and s.state is State.CANCELLED)
     assert sig.provisional
     sweeper, traded = charts_of(win, sig)
