@@ -34,7 +34,7 @@ from smtdesk.core.indicators._common import Bar
 from smtdesk.core.signal import Signal, State
 from smtdesk.core.smt.rules import SmtParams
 from smtdesk.core.smt.context import COUNTER_TREND, WEAK_PAIR
-from smtdesk.core.structure.swings import ManualSwing, Swings, pivots_in
+from smtdesk.core.structure.swings import ManualSwing, SuppressedSwing, Swings, pivots_in
 
 
 _FAMILIES = (
@@ -252,7 +252,7 @@ class _Asset:
         return i if i < len(t) and t[i] == time else None
 
 
-def _in_order(swings: Iterable[ManualSwing]) -> tuple[ManualSwing, ...]:
+def _in_order(swings: Iterable[ManualSwing | SuppressedSwing]) -> tuple:
     return tuple(sorted(set(swings), key=lambda m: (m.time, m.kind)))
 
 
@@ -269,6 +269,7 @@ class PairModel:
         self.timeframe = timeframe
         self.config = config
         self._manual: dict[str, tuple[ManualSwing, ...]] = {s: () for s in self.symbols}
+        self._suppressed: dict[str, tuple[SuppressedSwing, ...]] = {s: () for s in self.symbols}
         self._derivatives: dict[str, Derivatives] = {}
         self._revision = 0
         self._structure_shown = False
@@ -277,12 +278,15 @@ class PairModel:
 
     # -- commands -----------------------------------------------------------------------------
     def load(self, a: Candles, b: Candles, *,
-             manual: Mapping[str, Iterable[ManualSwing]] | None = None) -> ModelResult:
-        """Take whole histories (and the hand-placed swings saved for them). The snapshot
-        has candles, indicators and swings but no signals yet: over a long history
-        :meth:`detect` takes longer."""
+             manual: Mapping[str, Iterable[ManualSwing]] | None = None,
+             suppressed: Mapping[str, Iterable[SuppressedSwing]] | None = None) -> ModelResult:
+        """Take whole histories (and the hand-placed and deleted swings saved for them).
+        The snapshot has candles, indicators and swings but no signals yet: over a long
+        history :meth:`detect` takes longer."""
         for symbol, swings in (manual or {}).items():
             self._manual[symbol] = _in_order(swings)
+        for symbol, swings in (suppressed or {}).items():
+            self._suppressed[symbol] = _in_order(swings)
         self._reset(a, b)
         return ModelResult(self._snapshot())
 
@@ -321,9 +325,12 @@ class PairModel:
                 self._live.extend(new)
         return ModelResult(self._snapshot(), tuple(new), self._raise(new))
 
-    def set_manual(self, symbol: str, swings: Iterable[ManualSwing]) -> ModelResult:
-        """Replace the hand-placed swings of ``symbol``; signals are re-run at once (§8)."""
+    def set_manual(self, symbol: str, swings: Iterable[ManualSwing],
+                   suppressed: Iterable[SuppressedSwing] = ()) -> ModelResult:
+        """Replace the hand-placed swings of ``symbol`` and the automatic ones deleted on
+        it; signals are re-run at once (§8)."""
         self._manual[symbol] = _in_order(swings)
+        self._suppressed[symbol] = _in_order(suppressed)
         return self._rerun()
 
     def set_derivatives(self, symbol: str, derivatives: Derivatives) -> ModelResult:
@@ -371,7 +378,8 @@ class PairModel:
 
     def _run_engine(self) -> None:
         a, b = (side.view() for side in self._aligned)
-        self._history = self._engine.run(a, b, manual=self._manual, derivatives=self._derivatives)
+        self._history = self._engine.run(a, b, manual=self._manual, suppressed=self._suppressed,
+                                         derivatives=self._derivatives)
         # read once here, off the window's thread: a long history has 10^5 events
         self._latest = MappingProxyType({sig.id: sig for sig in self._history})
         self._live = []
@@ -404,6 +412,7 @@ class PairModel:
             indicators=asset.indicators.view(),
             swings=asset.swings.swings(),
             manual=self._manual[asset.symbol],
+            suppressed=self._suppressed[asset.symbol],
             minor_strength=self.config.smt.minor,
             with_structure=self._structure_shown,
         )

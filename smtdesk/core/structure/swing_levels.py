@@ -1,0 +1,64 @@
+"""Each swing as the level a trader reads off the chart: resting liquidity at the swing's
+price from its bar until the first bar that trades through it (domain §4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from smtdesk.core.arrays import read_only
+from smtdesk.core.structure.rangequery import FirstAbove
+
+Ints = npt.NDArray[np.int64]
+
+MAJOR, MINOR, MANUAL = 0, 1, 2
+"""Ranks of a swing level: automatic major or minor, or placed by hand."""
+
+_NONE = np.empty(0, np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class SwingLevels:
+    """Every swing's level, ascending by bar (a high before a low on one bar).
+
+    ``taken`` is the first bar after ``bar`` whose high is strictly above ``level`` (a
+    swing high) or whose low is strictly below it (a swing low), -1 while no bar of the
+    data has: the answer for bars ``[:k]`` is the full one with bars from ``k`` on unseen.
+    """
+
+    bar: Ints
+    is_high: npt.NDArray[np.bool_]
+    level: npt.NDArray[np.float64]
+    rank: Ints
+    """:data:`MAJOR`, :data:`MINOR` or :data:`MANUAL`."""
+    taken: Ints
+
+
+def swing_levels(
+    high: npt.ArrayLike,
+    low: npt.ArrayLike,
+    *,
+    major: tuple[Ints, Ints],
+    manual: tuple[Ints, Ints] = (_NONE, _NONE),
+    minor: tuple[Ints, Ints] = (_NONE, _NONE),
+) -> SwingLevels:
+    """The levels of the ``(high bars, low bars)`` of each rank; a minor swing on a bar
+    that is also a major or manual swing of its kind is that one's level, not another."""
+    high = np.asarray(high, np.float64)
+    low = np.asarray(low, np.float64)
+    last = len(high) - 1
+    parts = []
+    for side, values, sign in ((0, high, 1.0), (1, low, -1.0)):
+        ranked = [np.asarray(major[side], np.int64), np.asarray(minor[side], np.int64),
+                  np.asarray(manual[side], np.int64)]
+        ranked[MINOR] = np.setdiff1d(ranked[MINOR], np.union1d(ranked[MAJOR], ranked[MANUAL]))
+        bar = np.concatenate(ranked)
+        rank = np.concatenate([np.full(len(b), r, np.int64) for r, b in enumerate(ranked)])
+        level = values[bar]
+        taken = FirstAbove(values, sign=sign)(bar + 1, last, sign * level) if len(bar) else _NONE
+        parts.append((bar, np.full(len(bar), side == 0), level, rank, taken))
+    bar, is_high, level, rank, taken = (np.concatenate(c) for c in zip(*parts))
+    order = np.lexsort((~is_high, bar))
+    return SwingLevels(*(read_only(col[order]) for col in (bar, is_high, level, rank, taken)))
