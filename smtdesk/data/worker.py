@@ -28,7 +28,7 @@ from smtdesk.core.analysis import PairAnalysis
 from smtdesk.core.candles import timeframe_ms
 from smtdesk.core.signals.derivatives import Derivatives, Series
 from smtdesk.core.pair_model import ModelResult, PairModel
-from smtdesk.core.structure.swings import ManualSwing
+from smtdesk.core.structure.swings import ManualSwing, SuppressedSwing
 from smtdesk.data import derivatives as dv
 from smtdesk.data.alert_log import AlertLog, RaisedAlert
 from smtdesk.data.csv_import import import_csv
@@ -366,6 +366,13 @@ class MarketWorker(QObject):
         return {s: tuple(ManualSwing(m.time, m.kind) for m in self.user_store.swings(self._key(s)))
                 for s in self.symbols}
 
+    def _suppressed_swings(self) -> dict[str, tuple[SuppressedSwing, ...]]:
+        if self.user_store is None:
+            return {}
+        return {s: tuple(SuppressedSwing(t, kind)
+                         for t, kind in self.user_store.suppressed_swings(self._key(s)))
+                for s in self.symbols}
+
     async def _in_model(self, step, *args):
         """``step(*args)`` on the analysis thread, after every command sent before it."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, step, *args)
@@ -398,7 +405,7 @@ class MarketWorker(QObject):
         def load(a, b) -> ModelResult:
             # the user store is read here too, off the window's thread
             model.mark_seen(self.alert_log.seen())
-            return model.load(a, b, manual=self._saved_swings())
+            return model.load(a, b, manual=self._saved_swings(), suppressed=self._suppressed_swings())
 
         async def run(step, *args):
             nonlocal said
@@ -434,17 +441,20 @@ class MarketWorker(QObject):
                 self.alerts_raised.emit(raised)
 
     # -- commands from the window ------------------------------------------------------------
-    def set_manual_swings(self, symbol: str, swings: tuple[ManualSwing, ...]) -> None:
-        """The user placed, moved or removed a swing of ``symbol``: re-run and save them."""
+    def set_manual_swings(self, symbol: str, swings: tuple[ManualSwing, ...],
+                          suppressed: tuple[SuppressedSwing, ...] = ()) -> None:
+        """The user placed, moved or removed a swing of ``symbol``, or deleted an automatic
+        one: re-run and save them."""
         if symbol not in self.symbols:
             return
-        self._spawn(self._set_manual(symbol, tuple(swings)))
+        self._spawn(self._set_manual(symbol, tuple(swings), tuple(suppressed)))
 
-    async def _set_manual(self, symbol: str, swings: tuple[ManualSwing, ...]) -> None:
+    async def _set_manual(self, symbol: str, swings: tuple[ManualSwing, ...],
+                          suppressed: tuple[SuppressedSwing, ...]) -> None:
         model, key = self._model, self._key(symbol)
 
         def command() -> ModelResult:
-            result = model.set_manual(symbol, swings)
+            result = model.set_manual(symbol, swings, suppressed)
             if self.user_store is not None:
                 self._save_swings(key, result.snapshot.assets[self.symbols.index(symbol)])
             return result
@@ -468,6 +478,12 @@ class MarketWorker(QObject):
             i = int(c.time.searchsorted(t))
             price = float(c.high[i] if kind == "high" else c.low[i])
             self.user_store.set_swing(key, StoredSwing(t, kind, price))
+        stored = set(self.user_store.suppressed_swings(key))
+        wanted = {(m.time, m.kind) for m in asset.suppressed}
+        for t, kind in stored - wanted:
+            self.user_store.restore_swing(key, t, kind)
+        for t, kind in wanted - stored:
+            self.user_store.suppress_swing(key, t, kind)
 
     # -- settings ----------------------------------------------------------------------------
     def apply_settings(self, settings: Settings) -> None:
