@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self._redraw = False
         self.panel_actions: dict[str, QAction] = {}
         self.overlay_actions: dict[str, QAction] = {}
+        self.undo_stack = QUndoStack(self)
         self._build_toolbar()
         self._add_view_actions()
         self._add_file_menu()
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         for chart in (self.left, self.right):
             chart.panel_close_requested.connect(lambda key: self.panel_actions[key].setChecked(False))
             chart.manual_swings_changed.connect(worker.set_manual_swings)
+            chart.manual.undo_stack = self.undo_stack
 
         worker.charts_ready.connect(self._on_charts_ready)
         worker.analysis_ready.connect(self._on_analysis_ready)
@@ -439,7 +441,14 @@ class MainWindow(QMainWindow):
         self.settings_action = QAction("&Settings…", self, shortcut=QKeySequence("Ctrl+,"))
         self.settings_action.setMenuRole(QAction.PreferencesRole)
         self.settings_action.triggered.connect(self.open_settings)
-        self.menuBar().addMenu("&Edit").addAction(self.settings_action)
+        edit = self.menuBar().addMenu("&Edit")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        edit.addActions([self.undo_action, self.redo_action])
+        edit.addSeparator()
+        edit.addAction(self.settings_action)
 
     def open_settings(self) -> SettingsDialog:
         """The settings dialog, open (window-modal); OK applies and saves what it holds."""
