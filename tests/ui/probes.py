@@ -43,3 +43,11 @@ def last_close(item) -> float | None:
     if item._pyramid is None or item._pyramid.size == 0:
         return None
     return float(item._pyramid.raw("close")[-1])
+
+
+def drawn_levels(item) -> np.ndarray:
+    """(x0, x1, price, rank, is_high) of each swing level a paint of the current view draws."""
+    rows = item.drawn_rows()
+    x0, y, x1, _, _ = item.shapes.segments
+    lv = item.levels
+    return np.column_stack((x0[rows], x1[rows], y[rows], lv.rank[rows], lv.is_high[rows]))

@@ -33,6 +33,8 @@ HIT_PX = 5.0
 MARKER_REACH_PX = 16.0
 """A swing's marker sits this far (or less) beyond its level, above a high or below a low."""
 RING_PX = 3.0
+LEGEND_PX = 36
+"""The pane's legend covers its top; no label goes under it."""
 
 
 def price_text(v: float) -> str:
@@ -64,6 +66,8 @@ class SwingLevelItem(AnnotationItem):
     def set_palette(self, palette: Palette) -> None:
         self._palette = palette
         p = palette
+        self._fill = QColor(p.background)
+        self._fill.setAlpha(200)
         manual = p.series[2]
         self._pens = {
             (MAJOR, True): pen(p.swing_color("high") + "d0", 1.0),
@@ -154,6 +158,7 @@ class SwingLevelItem(AnnotationItem):
         metrics = QFontMetricsF(font)
         view = self.viewRect()
         left = t.map(QPointF(view.left(), view.top())).x()
+        right = t.map(QPointF(view.right(), view.top())).x()
         # most important first: hand-placed, then still resting, then the newest
         order = np.lexsort((-lv.bar[rows], lv.taken[rows] >= 0, lv.rank[rows] != MANUAL))
         taken_rects: list[QRectF] = []
@@ -166,25 +171,23 @@ class SwingLevelItem(AnnotationItem):
             b = t.map(QPointF(self._x1[r], self._y[r]))
             text = price_text(float(self._y[r]))
             box = metrics.boundingRect(text).adjusted(-2, -1, 2, 1)
-            x = max(a.x(), left) + 6
-            if x + box.width() > b.x() + 40:
+            if lv.taken[r] < 0:  # resting liquidity: read at the right, beside the price axis
+                x = min(b.x(), right) - box.width() - 6
+            else:
+                x = max(a.x(), left) + 6
+            if x < max(a.x(), left) or x + box.width() > b.x() + 40:
                 continue  # a short level taken soon after: its ring says enough
             # over a high's line, under a low's, so the label never hides the level
             y = a.y() - 3 if lv.is_high[r] else a.y() + box.height() - 1
             rect = box.translated(x, y)
-            if any(rect.intersects(o) for o in taken_rects):
+            if rect.top() < LEGEND_PX or any(rect.intersects(o) for o in taken_rects):
                 continue
             taken_rects.append(rect)
             colour = self._pens[(int(lv.rank[r]), bool(lv.is_high[r]))].color()
             colour.setAlpha(255)
-            painter.fillRect(rect, self._label_fill())
+            painter.fillRect(rect, self._fill)
             painter.setPen(colour)
             painter.drawText(QPointF(x, y), text)
-
-    def _label_fill(self) -> QColor:
-        fill = QColor(self._palette.background)
-        fill.setAlpha(200)
-        return fill
 
     # -- mouse ---------------------------------------------------------------------------
     def row_at(self, pos: QPointF) -> int:
