@@ -247,12 +247,12 @@ class ManualSwingLayer(QObject):
         c, p = self._analysis.candles, self._palette
         y = float(c.high[i] if kind == "high" else c.low[i])
         self._preview.setData([c.time[i] / 1000.0, c.time[-1] / 1000.0], [y, y],
-                              pen=pen(p.series[2], 1.5, style=Qt.DashLine))
+                              pen=pen(p.text, 1.6))
         self._preview.show()
         if with_marker:
             self._preview_marker.setData(
                 [self.marker_pos(kind, i)[0]], [self.marker_pos(kind, i)[1]],
-                symbol="t" if kind == "high" else "t1", brush=p.series[2], pen=pen(p.text, 1.5))
+                symbol="t" if kind == "high" else "t1", brush=p.swing_color(kind), pen=pen(p.text, 1.5))
             self._preview_marker.show()
 
     def _end_preview(self) -> None:

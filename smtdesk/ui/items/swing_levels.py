@@ -33,6 +33,10 @@ HIT_PX = 5.0
 MARKER_REACH_PX = 16.0
 """A swing's marker sits this far (or less) beyond its level, above a high or below a low."""
 RING_PX = 3.0
+RING_MIN_PX_PER_BAR = 3.0
+"""Zoomed out further, the rings where levels were taken would crowd every swing."""
+MIN_LEVEL_PX = 12.0
+"""An automatic level shorter than this on screen was taken at once: zoomed out, it is noise."""
 LEGEND_PX = 36
 """The pane's legend covers its top; no label goes under it."""
 
@@ -68,15 +72,19 @@ class SwingLevelItem(AnnotationItem):
         p = palette
         self._fill = QColor(p.background)
         self._fill.setAlpha(200)
-        manual = p.series[2]
+        manual = p.text  # no overlay, indicator or swing uses it
         self._pens = {
             (MAJOR, True): pen(p.swing_color("high") + "d0", 1.0),
             (MAJOR, False): pen(p.swing_color("low") + "d0", 1.0),
             (MINOR, True): pen(p.swing_color("high") + "80", 1.0, style=Qt.DotLine),
             (MINOR, False): pen(p.swing_color("low") + "80", 1.0, style=Qt.DotLine),
-            (MANUAL, True): pen(manual, 1.5, style=Qt.DashLine),
-            (MANUAL, False): pen(manual, 1.5, style=Qt.DashLine),
+            (MANUAL, True): pen(manual, 1.6),
+            (MANUAL, False): pen(manual, 1.6),
         }
+        # zoomed far out the candles are thin: fainter automatic levels leave them in front
+        self._faint = dict(self._pens)
+        for kind in ("high", "low"):
+            self._faint[(MAJOR, kind == "high")] = pen(p.swing_color(kind) + "70", 1.0)
         self.update()
 
     def set_levels(self, candles: Candles, levels: SwingLevels, bar_seconds: float) -> None:
@@ -111,6 +119,9 @@ class SwingLevelItem(AnnotationItem):
         show = self._visible(self._x0, self._x1)
         if not self.minor_shown or self._px_per_bar() < MINOR_MIN_PX_PER_BAR:
             show &= self.levels.rank != MINOR
+        px, _ = pixel_size(self)
+        if px > 0:
+            show &= ((self._x1 - self._x0) / px >= MIN_LEVEL_PX) | (self.levels.rank == MANUAL)
         if 0 <= self.hidden_row < len(show):
             show[self.hidden_row] = False
         return np.flatnonzero(show)
@@ -122,7 +133,8 @@ class SwingLevelItem(AnnotationItem):
         if not len(rows):
             return
         lv = self.levels
-        for (rank, high), style_pen in self._pens.items():
+        pens = self._pens if self._px_per_bar() >= RING_MIN_PX_PER_BAR else self._faint
+        for (rank, high), style_pen in pens.items():
             sel = rows[(lv.rank[rows] == rank) & (lv.is_high[rows] == high)]
             if len(sel):
                 painter.setPen(style_pen)
@@ -141,7 +153,7 @@ class SwingLevelItem(AnnotationItem):
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        taken = rows[lv.taken[rows] >= 0]
+        taken = rows[lv.taken[rows] >= 0] if self._px_per_bar() >= RING_MIN_PX_PER_BAR else rows[:0]
         for r in taken.tolist():
             p = t.map(QPointF(self._x1[r], self._y[r]))
             painter.setPen(pen(self._pens[(int(lv.rank[r]), bool(lv.is_high[r]))].color().name(), 1.2))
