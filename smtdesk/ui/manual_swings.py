@@ -318,6 +318,8 @@ class ManualSwingLayer(QObject):
         return menu
 
     def _on_click(self, ev) -> None:
+        if ev.button() == Qt.LeftButton and not ev.isAccepted():
+            self._select(None)  # a click off every level
         if ev.button() != Qt.RightButton or ev.isAccepted():
             return
         if not self._pane.vb.sceneBoundingRect().contains(ev.scenePos()):

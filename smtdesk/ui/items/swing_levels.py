@@ -30,6 +30,9 @@ MAX_LABELS = 12
 """Labels per pane at most; the most important levels get them."""
 HIT_PX = 5.0
 """How far from a level line (or its marker) a press still takes hold of it."""
+HANDLE_PX = 40.0
+"""A drag takes hold of a level this far along it from its swing bar (or anywhere along
+it once selected): levels cross the whole chart, and a drag anywhere else pans."""
 MARKER_REACH_PX = 16.0
 """A swing's marker sits this far (or less) beyond its level, above a high or below a low."""
 RING_PX = 3.0
@@ -202,8 +205,9 @@ class SwingLevelItem(AnnotationItem):
             painter.drawText(QPointF(x, y), text)
 
     # -- mouse ---------------------------------------------------------------------------
-    def row_at(self, pos: QPointF) -> int:
-        """The drawn level nearest ``pos`` (item coordinates) within reach, -1 if none."""
+    def row_at(self, pos: QPointF, *, to_drag: bool = False) -> int:
+        """The drawn level nearest ``pos`` (item coordinates) within reach, -1 if none;
+        ``to_drag`` reaches only its handle (see :data:`HANDLE_PX`) unless selected."""
         rows = self.drawn_rows()
         px, py = pixel_size(self)
         if not len(rows) or px <= 0 or py <= 0:
@@ -213,6 +217,8 @@ class SwingLevelItem(AnnotationItem):
         dx_before = (self._x0[rows] - x) / px  # pixels from the swing bar to the right
         along = (dx_before <= HIT_PX * 2) & ((x - self._x1[rows]) / px <= HIT_PX)
         dy = (y - self._y[rows]) / py  # pixels, up positive
+        if to_drag:
+            along &= (-dx_before <= HANDLE_PX) | (rows == self.selected_row)
         on_line = along & (np.abs(dy) <= HIT_PX)
         # the marker: over a high (up in data), under a low, at the swing bar
         side = np.where(lv.is_high[rows], dy, -dy)
@@ -228,7 +234,7 @@ class SwingLevelItem(AnnotationItem):
             ev.ignore()
             return
         if ev.isStart():
-            self._dragging = self.row_at(ev.buttonDownPos())
+            self._dragging = self.row_at(ev.buttonDownPos(), to_drag=True)
         if self._dragging < 0:
             ev.ignore()
             return
