@@ -34,3 +34,7 @@ _.sweep_bar
 
 # numpy: arr.flags.writeable = False freezes the arrays core hands out
 _.writeable
+
+# swing levels: pyqtgraph's click hook, and the undo stack's call to undo a swing edit
+_.mouseClickEvent
+_.undo

@@ -23,7 +23,6 @@ from tests.ui.drive import drag
 from tests.ui.probes import drawn_levels
 
 
-
 def smt_of(snapshot) -> set:
     return {(s.id, s.state) for s in snapshot.signals if s.kind == "smt"}
 

@@ -13,7 +13,8 @@ The item also finds the level under the mouse: a drag or click there is reported
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal as QtSignal
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 
 from smtdesk.core.candles import Candles
