@@ -19,8 +19,8 @@ from tests.e2e.test_manual_swings import (
     view_point,
     wait_for_revision,
 )
-from tests.ui.drive import drag
-from tests.ui.probes import drawn_levels
+from tests.ui.drive import drag, hold_drag, release
+from tests.ui.probes import drag_preview, drawn_levels
 
 
 def smt_of(snapshot) -> set:
@@ -83,8 +83,20 @@ def test_drag_an_automatic_swing_level_and_it_becomes_a_manual_swing_kept_after_
     assert level_of(chart, i)[3] == MAJOR
     before_smt, before_listed, revision = smt_states(win), listed(win), win._revision
 
-    drag(chart.price.viewport(), on_level(chart, i), view_point(chart, c.time[drop] / 1000, c.high[i]), pause_ms=15)
+    # held over the drop bar: the marker and the level stand on the snapped bar together,
+    # and the swing's own marker and level are gone from where it was
+    view = chart.price.viewport()
+    start, end = on_level(chart, i), view_point(chart, c.time[drop] / 1000, c.high[i])
+    hold_drag(view, start, end, pause_ms=15)
+    (mx, my), (lx, ly) = drag_preview(chart.manual)
+    x_new = c.time[snapped] / 1000
+    assert mx == x_new and my > c.high[snapped], "the marker over the snapped bar's high"
+    assert lx[0] == x_new and list(ly) == [c.high[snapped]] * 2, "its level from there at that high"
+    assert level_of(chart, i) is None
+    assert c.time[i] / 1000 not in chart.price.swing_highs.data["x"]
+    release(view, end)
     wait_for_revision(qtbot, win, revision)
+    assert drag_preview(chart.manual) == (None, None)
 
     t_new, t_old = int(c.time[snapped]), int(c.time[i])
     assert chart.analysis.manual == (ManualSwing(t_new, "high"),), "it lands on the bar extreme"

@@ -19,6 +19,12 @@ def drag(widget, start: QPoint, end: QPoint, steps: int = 12, *, pause_ms: int =
     pyqtgraph drops moves closer than 10 ms (its mouse rate limit): a short drag needs
     the pause, or every move past the first may be dropped and the drag read as a click.
     """
+    hold_drag(widget, start, end, steps, pause_ms=pause_ms)
+    release(widget, end)
+
+
+def hold_drag(widget, start: QPoint, end: QPoint, steps: int = 12, *, pause_ms: int = 0) -> None:
+    """Press at ``start`` and move to ``end`` with the button still held."""
     _send(widget, QEvent.MouseButtonPress, start, Qt.LeftButton)
     for i in range(1, steps + 1):
         p = start + (end - start) * (i / steps)
@@ -26,7 +32,11 @@ def drag(widget, start: QPoint, end: QPoint, steps: int = 12, *, pause_ms: int =
         QApplication.processEvents()
         if pause_ms:
             QTest.qWait(pause_ms)
-    _send(widget, QEvent.MouseButtonRelease, end, Qt.NoButton)
+
+
+def release(widget, pos: QPoint) -> None:
+    """Let go of the button held by :func:`hold_drag`."""
+    _send(widget, QEvent.MouseButtonRelease, pos, Qt.NoButton)
     QApplication.processEvents()
 
 
