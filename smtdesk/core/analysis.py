@@ -67,11 +67,13 @@ def analyze_asset(
     indicator_config: IndicatorConfig = IndicatorConfig(),
     major_strength: int = 5,
     with_structure: bool = True,
+    levels: SwingLevels | None = None,
 ) -> AssetAnalysis:
     """One asset's picture: its ``indicators``, automatic ``swings`` and ``structure`` as
     given, or computed over the whole history when not (the structure only
     ``with_structure``); the ``manual`` swings replace automatic ones on their bars and
-    the ``suppressed`` ones are none."""
+    the ``suppressed`` ones are none; the swing ``levels`` as given (a live update's)
+    or found anew."""
     if indicators is None:
         indicators = compute_indicators(candles.high, candles.low, candles.close, candles.volume,
                                         config=indicator_config)
@@ -79,7 +81,7 @@ def analyze_asset(
         swings = find_swings(candles.high, candles.low, strength=major_strength)
     placed = _on_bars(candles, manual)
     deleted = _on_bars(candles, suppressed)
-    hand, gone = _bars(candles, placed), _bars(candles, deleted)
+    hand, gone = marked_bars(candles, placed), marked_bars(candles, deleted)
     if placed or deleted:
         # a manual swing replaces the automatic one of its kind on the same bar (domain §8)
         swings = Swings(
@@ -95,9 +97,10 @@ def analyze_asset(
             minor=minor_strength,
             suppressed=gone,
         )
-    minor = (_NONE, _NONE) if structure is None else (structure.minor.high_idx, structure.minor.low_idx)
-    levels = swing_levels(candles.high, candles.low, major=(swings.high_idx, swings.low_idx),
-                          manual=hand, minor=minor)
+    if levels is None:
+        minor = (_NONE, _NONE) if structure is None else (structure.minor.high_idx, structure.minor.low_idx)
+        levels = swing_levels(candles.high, candles.low, major=(swings.high_idx, swings.low_idx),
+                              manual=hand, minor=minor)
     return AssetAnalysis(symbol, candles, indicators, swings, placed, structure, deleted, levels)
 
 
@@ -108,8 +111,10 @@ def _on_bars(candles: Candles, marks: Iterable) -> tuple:
     return tuple(m for m in marks if len(candles) and _on_a_bar(candles, m.time))
 
 
-def _bars(candles: Candles, marks: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """(high bars, low bars) of swings on bars of ``candles``."""
+def marked_bars(candles: Candles, marks: Iterable) -> tuple[np.ndarray, np.ndarray]:
+    """(high bars, low bars) of the marked swings (manual or suppressed) on bars of
+    ``candles``; marks off its bars are left out."""
+    marks = _on_bars(candles, marks)
     return tuple(  # type: ignore[return-value]
         candles.time.searchsorted(np.array([m.time for m in marks if m.kind == kind], np.int64))
         for kind in ("high", "low")

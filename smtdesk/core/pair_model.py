@@ -24,7 +24,7 @@ from typing import Any, overload
 
 import numpy as np
 
-from smtdesk.core.analysis import AssetAnalysis, PairAnalysis, analyze_asset
+from smtdesk.core.analysis import AssetAnalysis, PairAnalysis, analyze_asset, marked_bars
 from smtdesk.core.arrays import GrowingArray, read_only
 from smtdesk.core.candles import FIELDS, Candles, align_pair
 from smtdesk.core.signals.engine import SignalEngine
@@ -34,6 +34,7 @@ from smtdesk.core.indicators._common import Bar
 from smtdesk.core.signal import Signal, State
 from smtdesk.core.smt.rules import SmtParams
 from smtdesk.core.smt.context import COUNTER_TREND, WEAK_PAIR
+from smtdesk.core.structure.swing_levels import SwingLevels, extend_levels, swing_levels
 from smtdesk.core.structure.swings import ManualSwing, SuppressedSwing, Swings, pivots_in
 
 
@@ -239,11 +240,32 @@ class _Asset:
         self.buffer = _CandleBuffer(candles)
         self.indicators = _IndicatorTrack(candles, config.indicators)
         self.swings = _SwingTrack(candles, config.smt.major)
+        self._levels: SwingLevels | None = None
+        self._levels_for: tuple = ()
+        self._seen = (0, 0)
 
     def append(self, c: Candles) -> None:
         self.buffer.extend(c)
         self.indicators.append(c)
         self.swings.extend(self.buffer.view())
+
+    def levels(self, manual: Iterable[ManualSwing], suppressed: Iterable[SuppressedSwing]) -> SwingLevels:
+        """The levels of the major and manual swings (as :func:`analyze_asset` finds them),
+        advanced by the bars and swings new since the last call."""
+        c, sw = self.buffer.view(), self.swings.swings()
+        edits = tuple(tuple(b.tolist()) for b in (*marked_bars(c, manual), *marked_bars(c, suppressed)))
+        dropped = [np.union1d(edits[0], edits[2]), np.union1d(edits[1], edits[3])]
+        auto = [sw.high_idx, sw.low_idx]
+        if self._levels is None or self._levels_for != edits:
+            self._levels = swing_levels(
+                c.high, c.low, manual=(np.array(edits[0], np.int64), np.array(edits[1], np.int64)),
+                major=tuple(a[~np.isin(a, d)] for a, d in zip(auto, dropped)))
+        elif self._levels.n_bars < len(c):
+            new = [a[seen:] for a, seen in zip(auto, self._seen)]
+            self._levels = extend_levels(self._levels, c.high, c.low,
+                                         major=tuple(a[~np.isin(a, d)] for a, d in zip(new, dropped)))
+        self._levels_for, self._seen = edits, (len(auto[0]), len(auto[1]))
+        return self._levels
 
     def has(self, time: int) -> int | None:
         """The row of the candle opening at ``time``, if this asset has it."""
@@ -406,13 +428,16 @@ class PairModel:
         return PairAnalysis(self.timeframe, assets, signals, self._revision, self._latest)
 
     def _asset_snapshot(self, asset: _Asset) -> AssetAnalysis:
+        manual, suppressed = self._manual[asset.symbol], self._suppressed[asset.symbol]
         return analyze_asset(
             asset.symbol,
             asset.buffer.view(),
             indicators=asset.indicators.view(),
             swings=asset.swings.swings(),
-            manual=self._manual[asset.symbol],
-            suppressed=self._suppressed[asset.symbol],
+            manual=manual,
+            suppressed=suppressed,
             minor_strength=self.config.smt.minor,
             with_structure=self._structure_shown,
+            # the minor levels come with the structure, found anew with it
+            levels=None if self._structure_shown else asset.levels(manual, suppressed),
         )

@@ -11,7 +11,8 @@ from smtdesk.core.candles import align_pair
 from smtdesk.core.pair_model import PairModel
 from smtdesk.core.signal import State
 from smtdesk.core.signals.engine import SignalEngine, SmtEngine
-from smtdesk.core.structure.swings import SuppressedSwing
+from smtdesk.core.structure.swing_levels import MANUAL
+from smtdesk.core.structure.swings import ManualSwing, SuppressedSwing, find_swings
 from tests.core.scenarios import bar_time, base_pair
 from tests.core.test_pair_model import BTC, ETH, pair  # noqa: F401  (the demo pair fixture)
 from tests.core.test_smt_causal import HOUR, grow, walk_pair
@@ -139,3 +140,24 @@ def test_levels_are_causal():
         keep = np.isin(full.bar, part.bar)
         sel = known & keep
         assert np.array_equal(part.taken, np.where(full.taken[sel] < k, full.taken[sel], -1))
+
+
+def test_live_levels_equal_the_levels_of_the_whole_history(pair):  # noqa: F811
+    a, b = pair
+    n = len(a) - 60
+    model = PairModel((BTC, ETH), "1h")
+    model.load(a[:n], b[:n])
+    i = int(find_swings(a.high[:n], a.low[:n], strength=5).high_idx[-3])
+    manual = [ManualSwing(int(a.time[n - 30]), "low"),
+              ManualSwing(int(a.time[n + 20]), "high")]  # on a bar still to come
+    gone = [SuppressedSwing(int(a.time[i]), "high")]
+    model.set_manual(BTC, manual, gone)
+    for k in range(n, len(a)):
+        model.append(BTC, a[k : k + 1])
+        live = model.append(ETH, b[k : k + 1]).snapshot.assets[0].levels
+        if k in (n, n + 20, len(a) - 1):
+            full = analyze_asset(BTC, a[: k + 1], manual=manual, suppressed=gone,
+                                 with_structure=False).levels
+            for name in ("bar", "is_high", "level", "rank", "taken"):
+                assert np.array_equal(getattr(live, name), getattr(full, name)), (k, name)
+    assert (live.rank == MANUAL).sum() == 2 and i not in live.bar[live.is_high]

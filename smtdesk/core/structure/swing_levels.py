@@ -34,6 +34,8 @@ class SwingLevels:
     rank: Ints
     """:data:`MAJOR`, :data:`MINOR` or :data:`MANUAL`."""
     taken: Ints
+    n_bars: int = 0
+    """How many bars the levels were found over."""
 
 
 def swing_levels(
@@ -65,4 +67,32 @@ def swing_levels(
         parts.append((bar, np.full(len(bar), side == 0), level, rank, taken))
     bar, is_high, level, rank, taken = (np.concatenate(c) for c in zip(*parts))
     order = np.lexsort((~is_high, bar))
-    return SwingLevels(*(read_only(col[order]) for col in (bar, is_high, level, rank, taken)))
+    return SwingLevels(*(read_only(col[order]) for col in (bar, is_high, level, rank, taken)), len(high))
+
+
+def extend_levels(
+    levels: SwingLevels, high: npt.ArrayLike, low: npt.ArrayLike, *, major: tuple[Ints, Ints]
+) -> SwingLevels:
+    """``levels`` after the series grew to ``high``, ``low``, with the ``major`` ``(high
+    bars, low bars)`` swings those bars confirmed: the same as :func:`swing_levels` over
+    the whole series (without minor swings), at the cost of the resting levels and the
+    new bars only."""
+    high = np.asarray(high, np.float64)
+    low = np.asarray(low, np.float64)
+    n_old, n = levels.n_bars, len(high)
+    taken = levels.taken.copy()
+    for k in range(n_old, n):
+        resting = np.flatnonzero(taken < 0)
+        lv = levels.level[resting]
+        hit = np.where(levels.is_high[resting], high[k] > lv, low[k] < lv) & (levels.bar[resting] < k)
+        taken[resting[hit]] = k
+    hi, lo = (np.asarray(b, np.int64) for b in major)
+    if not len(hi) and not len(lo):
+        return SwingLevels(levels.bar, levels.is_high, levels.level, levels.rank, read_only(taken), n)
+    new = swing_levels(high, low, major=(hi, lo))  # a few bars: one short scan each
+    bar = np.concatenate([levels.bar, new.bar])
+    is_high = np.concatenate([levels.is_high, new.is_high])
+    order = np.lexsort((~is_high, bar))
+    cols = (bar, is_high, np.concatenate([levels.level, new.level]),
+            np.concatenate([levels.rank, new.rank]), np.concatenate([taken, new.taken]))
+    return SwingLevels(*(read_only(col[order]) for col in cols), n)
