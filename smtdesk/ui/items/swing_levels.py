@@ -67,6 +67,7 @@ class SwingLevelItem(AnnotationItem):
         self.hidden_row = -1  # the level being dragged: its preview stands in for it
         self.selected_row = -1
         self._dragging = -1
+        self.drawn_labels: list[tuple[str, QRectF]] = []  # the last paint's, in pixels
         self._pens: dict[tuple[int, bool], QPen] = {}
         self.set_palette(palette)
 
@@ -162,6 +163,7 @@ class SwingLevelItem(AnnotationItem):
             p = t.map(QPointF(self._x1[r], self._y[r]))
             painter.setPen(pen(self._pens[(int(lv.rank[r]), bool(lv.is_high[r]))].color().name(), 1.2))
             painter.drawEllipse(p, RING_PX, RING_PX)
+        self.drawn_labels = []
         if self._px_per_bar() >= LABEL_MIN_PX_PER_BAR:
             self._paint_labels(painter, t, rows)
         painter.restore()
@@ -177,9 +179,8 @@ class SwingLevelItem(AnnotationItem):
         right = t.map(QPointF(view.right(), view.top())).x()
         # most important first: hand-placed, then still resting, then the newest
         order = np.lexsort((-lv.bar[rows], lv.taken[rows] >= 0, lv.rank[rows] != MANUAL))
-        taken_rects: list[QRectF] = []
         for r in rows[order].tolist():
-            if len(taken_rects) >= MAX_LABELS:
+            if len(self.drawn_labels) >= MAX_LABELS:
                 break
             if lv.rank[r] == MINOR and self._px_per_bar() < 2 * MINOR_MIN_PX_PER_BAR:
                 continue
@@ -196,9 +197,9 @@ class SwingLevelItem(AnnotationItem):
             # over a high's line, under a low's, so the label never hides the level
             y = a.y() - 3 if lv.is_high[r] else a.y() + box.height() - 1
             rect = box.translated(x, y)
-            if rect.top() < LEGEND_PX or any(rect.intersects(o) for o in taken_rects):
+            if rect.top() < LEGEND_PX or any(rect.intersects(o) for _, o in self.drawn_labels):
                 continue
-            taken_rects.append(rect)
+            self.drawn_labels.append((text, rect))
             colour = self._pens[(int(lv.rank[r]), bool(lv.is_high[r]))].color()
             colour.setAlpha(255)
             painter.fillRect(rect, self._fill)
