@@ -249,21 +249,22 @@ class _Asset:
         self.indicators.append(c)
         self.swings.extend(self.buffer.view())
 
-    def levels(self, manual: Iterable[ManualSwing], suppressed: Iterable[SuppressedSwing]) -> SwingLevels:
-        """The levels of the major and manual swings (as :func:`analyze_asset` finds them),
-        advanced by the bars and swings new since the last call."""
-        c, sw = self.buffer.view(), self.swings.swings()
+    def levels(self, c: Candles, sw: Swings, manual: Iterable[ManualSwing],
+               suppressed: Iterable[SuppressedSwing]) -> SwingLevels:
+        """The levels of the major and manual swings of ``c`` (its automatic swings
+        ``sw``) as :func:`analyze_asset` finds them, advanced by the bars and swings new
+        since the last call."""
         edits = tuple(tuple(b.tolist()) for b in (*marked_bars(c, manual), *marked_bars(c, suppressed)))
-        dropped = [np.union1d(edits[0], edits[2]), np.union1d(edits[1], edits[3])]
-        auto = [sw.high_idx, sw.low_idx]
+        dropped = (set(edits[0]) | set(edits[2]), set(edits[1]) | set(edits[3]))
+        auto = (sw.high_idx, sw.low_idx)
         if self._levels is None or self._levels_for != edits:
             self._levels = swing_levels(
                 c.high, c.low, manual=(np.array(edits[0], np.int64), np.array(edits[1], np.int64)),
-                major=tuple(a[~np.isin(a, d)] for a, d in zip(auto, dropped)))
+                major=tuple(_without(a, d) for a, d in zip(auto, dropped)))
         elif self._levels.n_bars < len(c):
-            new = [a[seen:] for a, seen in zip(auto, self._seen)]
+            new = (a[seen:] for a, seen in zip(auto, self._seen))
             self._levels = extend_levels(self._levels, c.high, c.low,
-                                         major=tuple(a[~np.isin(a, d)] for a, d in zip(new, dropped)))
+                                         major=tuple(_without(a, d) for a, d in zip(new, dropped)))
         self._levels_for, self._seen = edits, (len(auto[0]), len(auto[1]))
         return self._levels
 
@@ -272,6 +273,13 @@ class _Asset:
         t = self.buffer.time
         i = int(t.searchsorted(time))
         return i if i < len(t) and t[i] == time else None
+
+
+def _without(bars: np.ndarray, dropped: set[int]) -> np.ndarray:
+    """``bars`` less the ``dropped`` ones (a handful: a set beats numpy's set operations)."""
+    if not dropped:
+        return bars
+    return bars[[b not in dropped for b in bars.tolist()]] if len(bars) else bars
 
 
 def _in_order(swings: Iterable[ManualSwing | SuppressedSwing]) -> tuple:
@@ -429,15 +437,16 @@ class PairModel:
 
     def _asset_snapshot(self, asset: _Asset) -> AssetAnalysis:
         manual, suppressed = self._manual[asset.symbol], self._suppressed[asset.symbol]
+        c, swings = asset.buffer.view(), asset.swings.swings()
         return analyze_asset(
             asset.symbol,
-            asset.buffer.view(),
+            c,
             indicators=asset.indicators.view(),
-            swings=asset.swings.swings(),
+            swings=swings,
             manual=manual,
             suppressed=suppressed,
             minor_strength=self.config.smt.minor,
             with_structure=self._structure_shown,
             # the minor levels come with the structure, found anew with it
-            levels=None if self._structure_shown else asset.levels(manual, suppressed),
+            levels=None if self._structure_shown else asset.levels(c, swings, manual, suppressed),
         )

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from smtdesk.core.arrays import read_only
-from smtdesk.core.structure.rangequery import FirstAbove
+from smtdesk.core.structure.rangequery import FirstAbove, first_above_scan
 
 Ints = npt.NDArray[np.int64]
 
@@ -86,13 +86,20 @@ def extend_levels(
         lv = levels.level[resting]
         hit = np.where(levels.is_high[resting], high[k] > lv, low[k] < lv) & (levels.bar[resting] < k)
         taken[resting[hit]] = k
+    cols = [levels.bar, levels.is_high, levels.level, levels.rank, taken]
     hi, lo = (np.asarray(b, np.int64) for b in major)
-    if not len(hi) and not len(lo):
-        return SwingLevels(levels.bar, levels.is_high, levels.level, levels.rank, read_only(taken), n)
-    new = swing_levels(high, low, major=(hi, lo))  # a few bars: one short scan each
-    bar = np.concatenate([levels.bar, new.bar])
-    is_high = np.concatenate([levels.is_high, new.is_high])
-    order = np.lexsort((~is_high, bar))
-    cols = (bar, is_high, np.concatenate([levels.level, new.level]),
-            np.concatenate([levels.rank, new.rank]), np.concatenate([taken, new.taken]))
-    return SwingLevels(*(read_only(col[order]) for col in cols), n)
+    if len(hi) or len(lo):
+        bar = np.concatenate([hi, lo])
+        is_high = np.concatenate([np.ones(len(hi), bool), np.zeros(len(lo), bool)])
+        level = np.where(is_high, high[bar], low[bar])
+        # the new bars are few and near the end: a scan beats building tables
+        sign = np.where(is_high, 1.0, -1.0)
+        new_taken = np.array([first_above_scan(high if up else low, b + 1, n - 1, s * v, sign=s)
+                              for b, up, v, s in zip(bar.tolist(), is_high.tolist(), level.tolist(),
+                                                      sign.tolist())], np.int64).reshape(-1)
+        new = (bar, is_high, level, np.full(len(bar), MAJOR, np.int64), new_taken)
+        key = 2 * bar + ~is_high
+        order = np.argsort(key, kind="stable")
+        at = np.searchsorted(2 * levels.bar + ~levels.is_high, key[order])
+        cols = [np.insert(old, at, col[order]) for old, col in zip(cols, new)]
+    return SwingLevels(*(read_only(col) for col in cols), n)
