@@ -19,7 +19,7 @@ from tests.e2e.test_manual_swings import (
     view_point,
     wait_for_revision,
 )
-from tests.ui.drive import drag, hold_drag, release
+from tests.ui.drive import hold_drag, release
 from tests.ui.probes import drag_preview, drawn_levels
 
 

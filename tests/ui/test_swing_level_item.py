@@ -44,7 +44,7 @@ def test_labels_are_few_apart_and_give_the_level_price(qtbot):
 def test_minor_levels_come_with_their_layer_and_only_zoomed_in(qtbot):
     chart = demo_chart(qtbot, structure=True)
     show_bars(chart, 150)
-    ranks = lambda: set(drawn_levels(chart.manual.levels)[:, 3].astype(int).tolist())  # noqa: E731
+    ranks = lambda: set(drawn_levels(chart.manual.levels)[:, 3].astype(int).tolist())
     assert MINOR not in ranks()
     chart.price.structure.set_shown("minor_swings", True)
     assert MINOR in ranks()
