@@ -228,6 +228,7 @@ class AssetChart(QWidget):
         self._rsi_extremes = False
         self._overlays: tuple[str, ...] = ()
         self._analysis: AssetAnalysis | None = None
+        self._swing_pad = 0.0  # how far a swing marker sits beyond its bar's extreme
         self._x = np.empty(0)
         self._timeframe = ""
         self._bar_seconds = 3600.0
@@ -431,17 +432,16 @@ class AssetChart(QWidget):
 
     def _draw_swings(self) -> None:
         c = self._analysis.candles
-        pad = float(np.mean(c.high - c.low)) * 0.6
+        self._swing_pad = float(np.mean(c.high - c.low)) * 0.6
         self._hide_swing_marker("", -1)
-        self.manual.set_analysis(self._analysis, pad, self._bar_seconds)
+        self.manual.set_analysis(self._analysis, self._swing_pad, self._bar_seconds)
 
     def _hide_swing_marker(self, kind: str, bar: int) -> None:
         """Major swing markers, less the (``kind``, ``bar``) one being dragged."""
         if self._analysis is None:
             return
         c, x = self._analysis.candles, self._x
-        sw = self._analysis.swings
-        pad = float(np.mean(c.high - c.low)) * 0.6
+        sw, pad = self._analysis.swings, self._swing_pad
         hi = sw.high_idx[sw.high_idx != bar] if kind == "high" else sw.high_idx
         lo = sw.low_idx[sw.low_idx != bar] if kind == "low" else sw.low_idx
         self.price.swing_highs.setData(x=x[hi], y=c.high[hi] + pad)
