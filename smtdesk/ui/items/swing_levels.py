@@ -41,6 +41,8 @@ RING_MIN_PX_PER_BAR = 3.0
 """Zoomed out further, the rings where levels were taken would crowd every swing."""
 MIN_LEVEL_PX = 12.0
 """An automatic level shorter than this on screen was taken at once: zoomed out, it is noise."""
+LABEL_MIN_SPAN_PX = 40.0
+"""A level shorter than this on screen gets no label."""
 LEGEND_PX = 36
 """The pane's legend covers its top; no label goes under it."""
 
@@ -62,6 +64,7 @@ class SwingLevelItem(AnnotationItem):
         self._palette = palette
         self.levels: SwingLevels | None = None
         self._x0 = self._x1 = self._y = np.empty(0)
+        self._by_end, self._ends = np.empty(0, np.int64), np.empty(0)
         self._bar_seconds = 3600.0
         self.minor_shown = False
         self.hidden_row = -1  # the level being dragged: its preview stands in for it
@@ -86,6 +89,7 @@ class SwingLevelItem(AnnotationItem):
             (MANUAL, True): pen(manual, 1.6),
             (MANUAL, False): pen(manual, 1.6),
         }
+        self._rings = {key: pen(style.color().name(), 1.2) for key, style in self._pens.items()}
         # zoomed far out the candles are thin: fainter automatic levels leave them in front
         self._faint = dict(self._pens)
         for kind in ("high", "low"):
@@ -98,6 +102,9 @@ class SwingLevelItem(AnnotationItem):
         self._x0 = x[levels.bar]
         self._x1 = np.where(levels.taken >= 0, x[np.maximum(levels.taken, 0)], x[-1])
         self._y = levels.level
+        # rows by where they end, so a paint finds those reaching into view by a search
+        self._by_end = np.argsort(self._x1, kind="stable")
+        self._ends = self._x1[self._by_end]
         # the shapes give the bounds the base item keeps; this item paints them itself
         self._set_shapes(Shapes(segments=(self._x0, self._y, self._x1, self._y, np.zeros(len(self._x0)))), [])
 
@@ -117,19 +124,37 @@ class SwingLevelItem(AnnotationItem):
         px, _ = pixel_size(self)
         return self._bar_seconds / px if px > 0 else 0.0
 
+    def _in_view(self) -> np.ndarray:
+        """Rows meeting the visible range, ascending, found by search: a long history
+        holds a hundred thousand levels and a pan paints every frame."""
+        view = self.viewRect()
+        if view is None:
+            return np.empty(0, np.int64)
+        left, right = view.left(), view.right()
+        started = int(np.searchsorted(self._x0, right, side="right"))  # rows [0, started) begin by the right edge
+        first_end = int(np.searchsorted(self._ends, left))  # _by_end[first_end:] end by the left edge
+        if started <= len(self._ends) - first_end:
+            rows = np.flatnonzero(self._x1[:started] >= left)
+        else:
+            rows = self._by_end[first_end:]
+            rows = np.sort(rows[self._x0[rows] <= right])
+        # the liquidity resting far above or below the prices on screen is not in view either
+        y = self._y[rows]
+        return rows[(y >= view.top()) & (y <= view.bottom())]
+
     def drawn_rows(self) -> np.ndarray:
         """Rows of the levels drawn at this zoom that meet the visible range."""
         if self.levels is None or not len(self._x0):
             return np.empty(0, np.int64)
-        show = self._visible(self._x0, self._x1)
-        if not self.minor_shown or self._px_per_bar() < MINOR_MIN_PX_PER_BAR:
-            show &= self.levels.rank != MINOR
+        rows = self._in_view()
         px, _ = pixel_size(self)
+        rank = self.levels.rank[rows]
+        keep = rows != self.hidden_row
+        if not self.minor_shown or px <= 0 or self._bar_seconds / px < MINOR_MIN_PX_PER_BAR:
+            keep &= rank != MINOR
         if px > 0:
-            show &= ((self._x1 - self._x0) / px >= MIN_LEVEL_PX) | (self.levels.rank == MANUAL)
-        if 0 <= self.hidden_row < len(show):
-            show[self.hidden_row] = False
-        return np.flatnonzero(show)
+            keep &= ((self._x1[rows] - self._x0[rows]) / px >= MIN_LEVEL_PX) | (rank == MANUAL)
+        return rows[keep]
 
     def paint(self, painter: QPainter, *args) -> None:
         if self.viewRect() is None:
@@ -161,7 +186,7 @@ class SwingLevelItem(AnnotationItem):
         taken = rows[lv.taken[rows] >= 0] if self._px_per_bar() >= RING_MIN_PX_PER_BAR else rows[:0]
         for r in taken.tolist():
             p = t.map(QPointF(self._x1[r], self._y[r]))
-            painter.setPen(pen(self._pens[(int(lv.rank[r]), bool(lv.is_high[r]))].color().name(), 1.2))
+            painter.setPen(self._rings[(int(lv.rank[r]), bool(lv.is_high[r]))])
             painter.drawEllipse(p, RING_PX, RING_PX)
         self.drawn_labels = []
         if self._px_per_bar() >= LABEL_MIN_PX_PER_BAR:
@@ -177,13 +202,16 @@ class SwingLevelItem(AnnotationItem):
         view = self.viewRect()
         left = t.map(QPointF(view.left(), view.top())).x()
         right = t.map(QPointF(view.right(), view.top())).x()
+        # a level shorter on screen than a label is taken soon after: its ring says enough
+        span = (np.minimum(self._x1[rows], view.right()) - np.maximum(self._x0[rows], view.left())) * t.m11()
+        rows = rows[span >= LABEL_MIN_SPAN_PX]
+        if self._px_per_bar() < 2 * MINOR_MIN_PX_PER_BAR:
+            rows = rows[lv.rank[rows] != MINOR]
         # most important first: hand-placed, then still resting, then the newest
         order = np.lexsort((-lv.bar[rows], lv.taken[rows] >= 0, lv.rank[rows] != MANUAL))
-        for r in rows[order].tolist():
+        for r in rows[order][: 3 * MAX_LABELS].tolist():  # the rest would rarely find room
             if len(self.drawn_labels) >= MAX_LABELS:
                 break
-            if lv.rank[r] == MINOR and self._px_per_bar() < 2 * MINOR_MIN_PX_PER_BAR:
-                continue
             a = t.map(QPointF(self._x0[r], self._y[r]))
             b = t.map(QPointF(self._x1[r], self._y[r]))
             text = price_text(float(self._y[r]))
@@ -193,7 +221,7 @@ class SwingLevelItem(AnnotationItem):
             else:
                 x = max(a.x(), left) + 6
             if x < max(a.x(), left) or x + box.width() > b.x() + 40:
-                continue  # a short level taken soon after: its ring says enough
+                continue  # no room beside the swing bar or the axis
             # over a high's line, under a low's, so the label never hides the level
             y = a.y() - 3 if lv.is_high[r] else a.y() + box.height() - 1
             rect = box.translated(x, y)
