@@ -27,7 +27,7 @@ MINOR_MIN_PX_PER_BAR = 4.0
 """Zoomed out further, minor levels would hatch the chart: only major and manual ones stay."""
 LABEL_MIN_PX_PER_BAR = 1.5
 """Zoomed out further, no level is labelled: the price axis reads better than a crowd."""
-MAX_LABELS = 12
+MAX_LABELS = 8
 """Labels per pane at most; the most important levels get them."""
 HIT_PX = 5.0
 """How far from a level line (or its marker) a press still takes hold of it."""
