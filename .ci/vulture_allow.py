@@ -37,3 +37,7 @@ _.writeable
 
 # a journal result the trader picks in the result box, which lists every Result member
 _.SCRATCHED
+
+# swing levels: pyqtgraph's click hook, and the undo stack's call to undo a swing edit
+_.mouseClickEvent
+_.undo

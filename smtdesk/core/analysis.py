@@ -14,7 +14,8 @@ from smtdesk.core.drawings import Drawing
 from smtdesk.core.indicators import IndicatorConfig, compute_indicators
 from smtdesk.core.signal import Signal
 from smtdesk.core.structure.levels import MarketStructure, market_structure
-from smtdesk.core.structure.swings import ManualSwing, Swings, find_swings
+from smtdesk.core.structure.swing_levels import SwingLevels, swing_levels
+from smtdesk.core.structure.swings import ManualSwing, SuppressedSwing, Swings, find_swings
 from smtdesk.core.structure.track import StructureTrack
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +27,18 @@ class AssetAnalysis:
     indicators: Mapping[str, Any]
     """Every indicator of domain §3 over ``candles``, keyed as :func:`compute_indicators`."""
     swings: Swings
-    """Automatic major swings, less those a manual swing of the same kind replaces."""
+    """Automatic major swings, less those a manual swing of the same kind replaces and
+    those the user deleted."""
     manual: tuple[ManualSwing, ...] = ()
     """Swings the user placed, on bars of ``candles``."""
     structure: MarketStructure | None = None
     """Minor swings, fair value gaps, liquidity pools, sweeps and shifts (domain §4); None
     while no chart shows them."""
+    suppressed: tuple[SuppressedSwing, ...] = ()
+    """Automatic swings the user deleted, on bars of ``candles``."""
+    levels: SwingLevels | None = None
+    """The level of every major, manual and (with ``structure``) minor swing, and the
+    bar that took it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,37 +70,64 @@ def analyze_asset(
     structure: MarketStructure | None = None,
     minor_strength: int = 2,
     manual: Iterable[ManualSwing] = (),
+    suppressed: Iterable[SuppressedSwing] = (),
     indicator_config: IndicatorConfig = IndicatorConfig(),
     major_strength: int = 5,
     with_structure: bool = True,
     structure_track: StructureTrack | None = None,
+    levels: SwingLevels | None = None,
 ) -> AssetAnalysis:
     """One asset's picture: its ``indicators``, automatic ``swings`` and ``structure`` as
     given, or computed over the whole history when not (the structure only
-    ``with_structure``)."""
+    ``with_structure``); the ``manual`` swings replace automatic ones on their bars and
+    the ``suppressed`` ones are none; the swing ``levels`` as given (a live update's)
+    or found anew."""
     if indicators is None:
         indicators = compute_indicators(candles.high, candles.low, candles.close, candles.volume,
                                         config=indicator_config)
     if swings is None:
         swings = find_swings(candles.high, candles.low, strength=major_strength)
-    placed = tuple(m for m in manual if len(candles) and _on_a_bar(candles, m.time))
-    hand = {kind: np.empty(0, np.int64) for kind in ("high", "low")}
-    if placed:
+    placed = _on_bars(candles, manual)
+    deleted = _on_bars(candles, suppressed)
+    hand, gone = marked_bars(candles, placed), marked_bars(candles, deleted)
+    if placed or deleted:
         # a manual swing replaces the automatic one of its kind on the same bar (domain §8)
-        hand = {kind: candles.time.searchsorted([m.time for m in placed if m.kind == kind]) for kind in ("high", "low")}
         swings = Swings(
-            np.setdiff1d(swings.high_idx, hand["high"]),
-            np.setdiff1d(swings.low_idx, hand["low"]),
+            np.setdiff1d(swings.high_idx, np.union1d(hand[0], gone[0])),
+            np.setdiff1d(swings.low_idx, np.union1d(hand[1], gone[1])),
             swings.strength,
         )
     if structure is None and with_structure:
-        majors = (_merged(swings.high_idx, hand["high"]), _merged(swings.low_idx, hand["low"]))
+        majors = (_merged(swings.high_idx, hand[0]), _merged(swings.low_idx, hand[1]))
         if structure_track is not None:
-            structure = structure_track.update(candles.open, candles.high, candles.low, candles.close, majors)
+            structure = structure_track.update(candles.open, candles.high, candles.low, candles.close,
+                                               majors, suppressed=gone)
         else:
             structure = market_structure(candles.open, candles.high, candles.low, candles.close,
-                                         major_swings=majors, major=swings.strength, minor=minor_strength)
-    return AssetAnalysis(symbol, candles, indicators, swings, placed, structure)
+                                         major_swings=majors, major=swings.strength,
+                                         minor=minor_strength, suppressed=gone)
+    if levels is None:
+        minor = (_NONE, _NONE) if structure is None else (structure.minor.high_idx, structure.minor.low_idx)
+        levels = swing_levels(candles.high, candles.low, major=(swings.high_idx, swings.low_idx),
+                              manual=hand, minor=minor)
+    return AssetAnalysis(symbol, candles, indicators, swings, placed, structure, deleted, levels)
+
+
+_NONE = np.empty(0, np.int64)
+
+
+def _on_bars(candles: Candles, marks: Iterable) -> tuple:
+    return tuple(m for m in marks if len(candles) and _on_a_bar(candles, m.time))
+
+
+def marked_bars(candles: Candles, marks: Iterable) -> tuple[np.ndarray, np.ndarray]:
+    """(high bars, low bars) of the marked swings (manual or suppressed) on bars of
+    ``candles``; marks off its bars are left out."""
+    marks = _on_bars(candles, marks)
+    return tuple(  # type: ignore[return-value]
+        candles.time.searchsorted(np.array([m.time for m in marks if m.kind == kind], np.int64))
+        for kind in ("high", "low")
+    )
 
 
 def _merged(bars: np.ndarray, placed: np.ndarray) -> np.ndarray:

@@ -24,7 +24,7 @@ from typing import Any, overload
 
 import numpy as np
 
-from smtdesk.core.analysis import AssetAnalysis, PairAnalysis, analyze_asset
+from smtdesk.core.analysis import AssetAnalysis, PairAnalysis, analyze_asset, marked_bars
 from smtdesk.core.arrays import GrowingArray, read_only
 from smtdesk.core.candles import FIELDS, Candles, align_pair
 from smtdesk.core.signals.engine import SignalEngine
@@ -34,7 +34,8 @@ from smtdesk.core.indicators._common import Bar
 from smtdesk.core.signal import Signal, State
 from smtdesk.core.smt.rules import SmtParams
 from smtdesk.core.smt.context import COUNTER_TREND, WEAK_PAIR
-from smtdesk.core.structure.swings import ManualSwing, Swings, pivots_in
+from smtdesk.core.structure.swing_levels import SwingLevels, extend_levels, swing_levels
+from smtdesk.core.structure.swings import ManualSwing, SuppressedSwing, Swings, pivots_in
 from smtdesk.core.structure.track import StructureTrack
 
 
@@ -246,11 +247,33 @@ class _Asset:
         self.indicators = _IndicatorTrack(candles, config.indicators)
         self.swings = _SwingTrack(candles, config.smt.major)
         self.structure = StructureTrack(major=config.smt.major, minor=config.smt.minor)
+        self._levels: SwingLevels | None = None
+        self._levels_for: tuple = ()
+        self._seen = (0, 0)
 
     def append(self, c: Candles) -> None:
         self.buffer.extend(c)
         self.indicators.append(c)
         self.swings.extend(self.buffer.view())
+
+    def levels(self, c: Candles, sw: Swings, manual: Iterable[ManualSwing],
+               suppressed: Iterable[SuppressedSwing]) -> SwingLevels:
+        """The levels of the major and manual swings of ``c`` (its automatic swings
+        ``sw``) as :func:`analyze_asset` finds them, advanced by the bars and swings new
+        since the last call."""
+        edits = tuple(tuple(b.tolist()) for b in (*marked_bars(c, manual), *marked_bars(c, suppressed)))
+        dropped = (set(edits[0]) | set(edits[2]), set(edits[1]) | set(edits[3]))
+        auto = (sw.high_idx, sw.low_idx)
+        if self._levels is None or self._levels_for != edits:
+            self._levels = swing_levels(
+                c.high, c.low, manual=(np.array(edits[0], np.int64), np.array(edits[1], np.int64)),
+                major=tuple(_without(a, d) for a, d in zip(auto, dropped)))
+        elif self._levels.n_bars < len(c):
+            new = (a[seen:] for a, seen in zip(auto, self._seen))
+            self._levels = extend_levels(self._levels, c.high, c.low,
+                                         major=tuple(_without(a, d) for a, d in zip(new, dropped)))
+        self._levels_for, self._seen = edits, (len(auto[0]), len(auto[1]))
+        return self._levels
 
     def has(self, time: int) -> int | None:
         """The row of the candle opening at ``time``, if this asset has it."""
@@ -259,7 +282,14 @@ class _Asset:
         return i if i < len(t) and t[i] == time else None
 
 
-def _in_order(swings: Iterable[ManualSwing]) -> tuple[ManualSwing, ...]:
+def _without(bars: np.ndarray, dropped: set[int]) -> np.ndarray:
+    """``bars`` less the ``dropped`` ones (a handful: a set beats numpy's set operations)."""
+    if not dropped:
+        return bars
+    return bars[[b not in dropped for b in bars.tolist()]] if len(bars) else bars
+
+
+def _in_order(swings: Iterable[ManualSwing | SuppressedSwing]) -> tuple:
     return tuple(sorted(set(swings), key=lambda m: (m.time, m.kind)))
 
 
@@ -276,6 +306,7 @@ class PairModel:
         self.timeframe = timeframe
         self.config = config
         self._manual: dict[str, tuple[ManualSwing, ...]] = {s: () for s in self.symbols}
+        self._suppressed: dict[str, tuple[SuppressedSwing, ...]] = {s: () for s in self.symbols}
         self._derivatives: dict[str, Derivatives] = {}
         self._revision = 0
         self._structure_shown = False
@@ -284,12 +315,15 @@ class PairModel:
 
     # -- commands -----------------------------------------------------------------------------
     def load(self, a: Candles, b: Candles, *,
-             manual: Mapping[str, Iterable[ManualSwing]] | None = None) -> ModelResult:
-        """Take whole histories (and the hand-placed swings saved for them). The snapshot
-        has candles, indicators and swings but no signals yet: over a long history
-        :meth:`detect` takes longer."""
+             manual: Mapping[str, Iterable[ManualSwing]] | None = None,
+             suppressed: Mapping[str, Iterable[SuppressedSwing]] | None = None) -> ModelResult:
+        """Take whole histories (and the hand-placed and deleted swings saved for them).
+        The snapshot has candles, indicators and swings but no signals yet: over a long
+        history :meth:`detect` takes longer."""
         for symbol, swings in (manual or {}).items():
             self._manual[symbol] = _in_order(swings)
+        for symbol, swings in (suppressed or {}).items():
+            self._suppressed[symbol] = _in_order(swings)
         self._reset(a, b)
         return ModelResult(self._snapshot())
 
@@ -328,9 +362,12 @@ class PairModel:
                 self._live.extend(new)
         return ModelResult(self._snapshot(), tuple(new), self._raise(new))
 
-    def set_manual(self, symbol: str, swings: Iterable[ManualSwing]) -> ModelResult:
-        """Replace the hand-placed swings of ``symbol``; signals are re-run at once (§8)."""
+    def set_manual(self, symbol: str, swings: Iterable[ManualSwing],
+                   suppressed: Iterable[SuppressedSwing] = ()) -> ModelResult:
+        """Replace the hand-placed swings of ``symbol`` and the automatic ones deleted on
+        it; signals are re-run at once (§8)."""
         self._manual[symbol] = _in_order(swings)
+        self._suppressed[symbol] = _in_order(suppressed)
         return self._rerun()
 
     def set_derivatives(self, symbol: str, derivatives: Derivatives) -> ModelResult:
@@ -378,7 +415,8 @@ class PairModel:
 
     def _run_engine(self) -> None:
         a, b = (side.view() for side in self._aligned)
-        self._history = self._engine.run(a, b, manual=self._manual, derivatives=self._derivatives)
+        self._history = self._engine.run(a, b, manual=self._manual, suppressed=self._suppressed,
+                                         derivatives=self._derivatives)
         # read once here, off the window's thread: a long history has 10^5 events
         self._latest = MappingProxyType({sig.id: sig for sig in self._history})
         self._live = []
@@ -406,13 +444,18 @@ class PairModel:
                             detected=self._engine_ran)
 
     def _asset_snapshot(self, asset: _Asset) -> AssetAnalysis:
+        manual, suppressed = self._manual[asset.symbol], self._suppressed[asset.symbol]
+        c, swings = asset.buffer.view(), asset.swings.swings()
         return analyze_asset(
             asset.symbol,
-            asset.buffer.view(),
+            c,
             indicators=asset.indicators.view(),
-            swings=asset.swings.swings(),
-            manual=self._manual[asset.symbol],
+            swings=swings,
+            manual=manual,
+            suppressed=suppressed,
             minor_strength=self.config.smt.minor,
             with_structure=self._structure_shown,
             structure_track=asset.structure,
+            # the minor levels come with the structure, found anew with it
+            levels=None if self._structure_shown else asset.levels(c, swings, manual, suppressed),
         )

@@ -1,4 +1,5 @@
-"""The user's own data: manual swings, chart drawings and alert history, in their own file.
+"""The user's own data: manual and deleted swings, chart drawings, the trade journal and
+alert history, in their own file.
 
 Unlike the market cache this cannot be fetched again, so it is never moved aside or
 rebuilt: an unreadable file raises :class:`UserDataError` and is left exactly as it was.
@@ -73,6 +74,19 @@ def _v3(conn: sqlite3.Connection) -> None:
     _run_script(
         conn,
         """
+        CREATE TABLE suppressed_swings (
+            venue TEXT NOT NULL, symbol TEXT NOT NULL, timeframe TEXT NOT NULL,
+            time INTEGER NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('high', 'low')),
+            PRIMARY KEY (venue, symbol, timeframe, time, kind)
+        );
+        """
+    )
+
+
+def _v4(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
+        """
         CREATE TABLE journal (
             id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, payload TEXT NOT NULL
         );
@@ -81,7 +95,7 @@ def _v3(conn: sqlite3.Connection) -> None:
 
 
 # Migration k brings a file from version k to k + 1. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -318,6 +332,32 @@ class UserStore:
             except (KeyError, TypeError, ValueError) as exc:
                 self.drop_unreadable("journal", str(row_id), str(payload)[:10_000], f"not a trade ({exc})",
                                      "DELETE FROM journal WHERE id=?", (row_id,))
+
+    # ---- automatic swings the user deleted -----------------------------------------
+
+    def suppress_swing(self, key: SeriesKey, time: int, kind: str) -> None:
+        self._write("INSERT OR REPLACE INTO suppressed_swings VALUES (?, ?, ?, ?, ?)",
+                    (*key, time, kind))
+
+    def restore_swing(self, key: SeriesKey, time: int, kind: str) -> None:
+        self._write("DELETE FROM suppressed_swings WHERE venue=? AND symbol=? AND timeframe=? "
+                    "AND time=? AND kind=?", (*key, time, kind))
+
+    def suppressed_swings(self, key: SeriesKey) -> list[tuple[int, str]]:
+        """(time, kind) of each automatic swing deleted on the series."""
+        rows = self._conn.execute(
+            "SELECT time, kind FROM suppressed_swings WHERE venue=? AND symbol=? "
+            "AND timeframe=? ORDER BY time, kind", key).fetchall()
+        found = []
+        for t, kind in rows:
+            if isinstance(t, int) and kind in ("high", "low"):
+                found.append((t, kind))
+            else:
+                self.drop_unreadable(
+                    "suppressed_swings", f"{'/'.join(key)} {t} {kind}", repr((t, kind)),
+                    "not a time and a side",
+                    "DELETE FROM suppressed_swings WHERE venue=? AND symbol=? AND timeframe=? "
+                    "AND time IS ? AND kind IS ?", (*key, t, kind))
         return found
 
     # ---- alert history -------------------------------------------------------------

@@ -32,7 +32,7 @@ from smtdesk.core.journal import JournalEntry, follow
 from smtdesk.core.signals.derivatives import Derivatives, Series
 from smtdesk.core.pair_model import ModelResult, PairModel
 from smtdesk.core.smt.outcome_stats import outcome_report
-from smtdesk.core.structure.swings import ManualSwing
+from smtdesk.core.structure.swings import ManualSwing, SuppressedSwing
 from smtdesk.data import derivatives as dv
 from smtdesk.data.alert_log import AlertLog, RaisedAlert
 from smtdesk.data.bar_replay import BarReplay
@@ -366,6 +366,13 @@ class MarketWorker(QObject):
             return {}
         return {s: tuple(self.user_store.drawings(self._key(s))) for s in self.symbols}
 
+    def _suppressed_swings(self) -> dict[str, tuple[SuppressedSwing, ...]]:
+        if self.user_store is None:
+            return {}
+        return {s: tuple(SuppressedSwing(t, kind)
+                         for t, kind in self.user_store.suppressed_swings(self._key(s)))
+                for s in self.symbols}
+
     async def _in_model(self, step, *args):
         """``step(*args)`` on the analysis thread, after every command sent before it."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, step, *args)
@@ -404,7 +411,8 @@ class MarketWorker(QObject):
         def load(a, b) -> PairAnalysis:
             # the user store is read here too, off the window's thread
             model.mark_seen(self.alert_log.seen())
-            snapshot = model.load(a, b, manual=self._saved_swings()).snapshot
+            snapshot = model.load(a, b, manual=self._saved_swings(),
+                                  suppressed=self._suppressed_swings()).snapshot
             return replace(snapshot, drawings=self._saved_drawings())
 
         async def run(step, *args):
@@ -438,17 +446,20 @@ class MarketWorker(QObject):
             self.events.emit(Events(result.events, tuple(raised)))
 
     # -- commands from the window ------------------------------------------------------------
-    def set_manual_swings(self, symbol: str, swings: tuple[ManualSwing, ...]) -> None:
-        """The user placed, moved or removed a swing of ``symbol``: re-run and save them."""
+    def set_manual_swings(self, symbol: str, swings: tuple[ManualSwing, ...],
+                          suppressed: tuple[SuppressedSwing, ...] = ()) -> None:
+        """The user placed, moved or removed a swing of ``symbol``, or deleted an automatic
+        one: re-run and save them."""
         if symbol not in self.symbols:
             return
-        self._spawn(self._set_manual(symbol, tuple(swings)))
+        self._spawn(self._set_manual(symbol, tuple(swings), tuple(suppressed)))
 
-    async def _set_manual(self, symbol: str, swings: tuple[ManualSwing, ...]) -> None:
+    async def _set_manual(self, symbol: str, swings: tuple[ManualSwing, ...],
+                          suppressed: tuple[SuppressedSwing, ...]) -> None:
         model, key = self._model, self._key(symbol)
 
         def command() -> ModelResult:
-            result = model.set_manual(symbol, swings)
+            result = model.set_manual(symbol, swings, suppressed)
             if self.user_store is not None:
                 self._save_swings(key, result.snapshot.assets[self.symbols.index(symbol)])
             return result
@@ -472,6 +483,12 @@ class MarketWorker(QObject):
             i = int(c.time.searchsorted(t))
             price = float(c.high[i] if kind == "high" else c.low[i])
             self.user_store.set_swing(key, StoredSwing(t, kind, price))
+        stored = set(self.user_store.suppressed_swings(key))
+        wanted = {(m.time, m.kind) for m in asset.suppressed}
+        for t, kind in stored - wanted:
+            self.user_store.restore_swing(key, t, kind)
+        for t, kind in wanted - stored:
+            self.user_store.suppress_swing(key, t, kind)
 
     def save_drawings(self, key: tuple[str, str, str], drawings: tuple[Drawing, ...]) -> None:
         """Keep ``drawings`` as every drawing of the (venue, symbol, timeframe) ``key``; written
@@ -641,13 +658,18 @@ class MarketWorker(QObject):
         self.reload(origin.venue, origin.symbols, origin.timeframe)
 
     def _copy_swings(self, venue: str, to: str) -> None:
-        """The swings and drawings of the pair on ``venue`` become those on ``to``."""
+        """The swings (placed and deleted) and drawings of the pair on ``venue`` become
+        those on ``to``."""
         for symbol in self.symbols:
             src, dst = (venue, symbol, self.timeframe), (to, symbol, self.timeframe)
             for m in self.user_store.swings(dst):
                 self.user_store.delete_swing(dst, m.time, m.kind)
             for m in self.user_store.swings(src):
                 self.user_store.set_swing(dst, m)
+            for t, kind in self.user_store.suppressed_swings(dst):
+                self.user_store.restore_swing(dst, t, kind)
+            for t, kind in self.user_store.suppressed_swings(src):
+                self.user_store.suppress_swing(dst, t, kind)
             self.user_store.set_drawings(dst, self.user_store.drawings(src))
 
     def _finish_swings(self, venue: str, keep: bool) -> None:
@@ -657,6 +679,8 @@ class MarketWorker(QObject):
             key = (BarReplay.name, symbol, self.timeframe)
             for m in self.user_store.swings(key):
                 self.user_store.delete_swing(key, m.time, m.kind)
+            for t, kind in self.user_store.suppressed_swings(key):
+                self.user_store.restore_swing(key, t, kind)
             self.user_store.set_drawings(key, ())
 
     async def _run_exchange(self, source: Source, store: CandleStore,

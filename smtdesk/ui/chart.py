@@ -201,8 +201,9 @@ class AssetChart(QWidget):
     """Price pane over any number of sub-panels, resizable with a splitter."""
 
     panel_close_requested = QtSignal(str)
-    manual_swings_changed = QtSignal(str, tuple)
-    """(symbol, its hand-placed swings) after the user placed, moved or removed one."""
+    manual_swings_changed = QtSignal(str, tuple, tuple)
+    """(symbol, its hand-placed swings, its deleted automatic swings) after the user
+    placed, moved, removed or deleted one."""
 
     def __init__(self, *, palette: Palette = DARK, parent=None) -> None:
         super().__init__(parent)
@@ -217,10 +218,14 @@ class AssetChart(QWidget):
         self.splitter.addWidget(self.price)
         self.manual = ManualSwingLayer(self.price, palette=palette)
         self.manual.changed.connect(self.manual_swings_changed)
+        self.manual.hiding.connect(self._hide_swing_marker)
+        minor = self.price.structure.items["minor_swings"]
+        minor.visibleChanged.connect(lambda: self.manual.levels.set_minor_shown(minor.isVisible()))
         self.panels: dict[str, SubPanel] = {}
         self._rsi_extremes = False
         self._overlays: tuple[str, ...] = ()
         self._analysis: AssetAnalysis | None = None
+        self._swing_pad = 0.0  # how far a swing marker sits beyond its bar's extreme
         self._x = np.empty(0)
         self._timeframe = ""
         self._bar_seconds = 3600.0
@@ -347,6 +352,7 @@ class AssetChart(QWidget):
         tail = None if first or redraw else _tail_start(previous.candles, c)
         if first:
             self._marked = None  # a signal of the series shown before
+            self.manual.new_series()
         self._analysis, self._timeframe = analysis, timeframe
         self.price.price_axis.setStyle(showValues=True)
         self._x = c.time / 1000.0
@@ -430,12 +436,21 @@ class AssetChart(QWidget):
         return self.palette_.series_color(list(OVERLAYS).index(key))
 
     def _draw_swings(self) -> None:
+        c = self._analysis.candles
+        self._swing_pad = float(np.mean(c.high - c.low)) * 0.6
+        self._hide_swing_marker("", -1)
+        self.manual.set_analysis(self._analysis, self._swing_pad, self._bar_seconds)
+
+    def _hide_swing_marker(self, kind: str, bar: int) -> None:
+        """Major swing markers, less the (``kind``, ``bar``) one being dragged."""
+        if self._analysis is None:
+            return
         c, x = self._analysis.candles, self._x
-        sw = self._analysis.swings
-        pad = float(np.mean(c.high - c.low)) * 0.6
-        self.price.swing_highs.setData(x=x[sw.high_idx], y=c.high[sw.high_idx] + pad)
-        self.price.swing_lows.setData(x=x[sw.low_idx], y=c.low[sw.low_idx] - pad)
-        self.manual.set_analysis(self._analysis, pad)
+        sw, pad = self._analysis.swings, self._swing_pad
+        hi = sw.high_idx[sw.high_idx != bar] if kind == "high" else sw.high_idx
+        lo = sw.low_idx[sw.low_idx != bar] if kind == "low" else sw.low_idx
+        self.price.swing_highs.setData(x=x[hi], y=c.high[hi] + pad)
+        self.price.swing_lows.setData(x=x[lo], y=c.low[lo] - pad)
 
     def mark_trade(self, marks: Iterable[tuple[int, float, bool | None]]) -> None:
         """Points of a followed trade over its plan, each (time ms, price, won): the fill

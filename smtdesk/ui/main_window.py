@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         for chart in (self.left, self.right):
             chart.panel_close_requested.connect(lambda key: self.panel_actions[key].setChecked(False))
             chart.manual_swings_changed.connect(worker.set_manual_swings)
+            chart.manual.undo_stack = self.undo_stack
 
         self._serving: Selection | None = None
         self._picked: Selection | None = None
@@ -618,11 +619,11 @@ class MainWindow(QMainWindow):
         self.settings_action.setMenuRole(QAction.PreferencesRole)
         self.settings_action.triggered.connect(self.open_settings)
         edit = self.menuBar().addMenu("&Edit")
-        undo = self.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence("Ctrl+Z"))
-        redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
-        edit.addActions([undo, redo])
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        edit.addActions([self.undo_action, self.redo_action])
         edit.addSeparator()
         edit.addAction(self.settings_action)
 

@@ -238,3 +238,22 @@ def test_journal_entries_round_trip_and_an_unreadable_one_is_set_aside(tmp_path)
     assert us.journal() == [closed]
     assert closed.id == kept.id and closed.r == 2.0
     assert us._conn.execute("SELECT COUNT(*) FROM damaged_rows WHERE source='journal'").fetchone()[0] == 1
+
+
+def test_deleted_automatic_swings_are_kept_per_series_and_a_v2_file_gains_their_table(tmp_path):
+    from smtdesk.data.userstore import MIGRATIONS
+    path = tmp_path / "u.sqlite"
+    old = UserStore(path, migrations=MIGRATIONS[:2])  # the schema before deleted swings
+    old.set_swing(KEY, ManualSwing(10, "low", 5.0))
+    old.close()
+    us = UserStore(path)
+    assert us.version == len(MIGRATIONS) and us.backup_path is not None
+    assert us.swings(KEY) == [ManualSwing(10, "low", 5.0)]
+    us.suppress_swing(KEY, 20, "high")
+    us.suppress_swing(KEY, 30, "low")
+    us.suppress_swing(("binanceusdm", BTC, "4h"), 20, "high")
+    us.restore_swing(KEY, 30, "low")
+    us.close()
+    again = UserStore(path)
+    assert again.suppressed_swings(KEY) == [(20, "high")]
+    assert again.suppressed_swings(("bybit", BTC, "1h")) == []

@@ -2,6 +2,7 @@
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QWheelEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 
@@ -12,14 +13,30 @@ def _send(widget, kind, pos: QPoint, buttons) -> None:
     QApplication.sendEvent(widget, event)
 
 
-def drag(widget, start: QPoint, end: QPoint, steps: int = 12) -> None:
-    """Press at ``start``, move to ``end`` in steps, release."""
+def drag(widget, start: QPoint, end: QPoint, steps: int = 12, *, pause_ms: int = 0) -> None:
+    """Press at ``start``, move to ``end`` in steps ``pause_ms`` apart, release.
+
+    pyqtgraph drops moves closer than 10 ms (its mouse rate limit): a short drag needs
+    the pause, or every move past the first may be dropped and the drag read as a click.
+    """
+    hold_drag(widget, start, end, steps, pause_ms=pause_ms)
+    release(widget, end)
+
+
+def hold_drag(widget, start: QPoint, end: QPoint, steps: int = 12, *, pause_ms: int = 0) -> None:
+    """Press at ``start`` and move to ``end`` with the button still held."""
     _send(widget, QEvent.MouseButtonPress, start, Qt.LeftButton)
     for i in range(1, steps + 1):
         p = start + (end - start) * (i / steps)
         _send(widget, QEvent.MouseMove, p, Qt.LeftButton)
         QApplication.processEvents()
-    _send(widget, QEvent.MouseButtonRelease, end, Qt.NoButton)
+        if pause_ms:
+            QTest.qWait(pause_ms)
+
+
+def release(widget, pos: QPoint) -> None:
+    """Let go of the button held by :func:`hold_drag`."""
+    _send(widget, QEvent.MouseButtonRelease, pos, Qt.NoButton)
     QApplication.processEvents()
 
 

@@ -114,3 +114,21 @@ def cursor_tag(axis) -> tuple[str, QRectF] | None:
     """Paint the axis's view now; the crosshair tag it draws (text, box) or None."""
     axis.getViewWidget().grab()
     return axis.cursor_tag()
+
+
+def drawn_levels(item) -> np.ndarray:
+    """(x0, x1, price, rank, is_high) of each swing level a paint of the current view draws."""
+    rows = item.drawn_rows()
+    x0, y, x1, _, _ = item.shapes.segments
+    lv = item.levels
+    return np.column_stack((x0[rows], x1[rows], y[rows], lv.rank[rows], lv.is_high[rows]))
+
+
+def drag_preview(layer) -> tuple[tuple[float, float] | None, tuple[np.ndarray, np.ndarray] | None]:
+    """((x, y) of the marker, (xs, ys) of the level) a swing drag shows now; None when hidden."""
+    marker = layer._preview_marker
+    line = layer._preview
+    at = None
+    if marker.isVisible() and len(marker.data):
+        at = (float(marker.data["x"][0]), float(marker.data["y"][0]))
+    return at, (line.getData() if line.isVisible() else None)

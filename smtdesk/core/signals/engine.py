@@ -38,7 +38,13 @@ from smtdesk.core.signals.sink import Sink
 from smtdesk.core.smt.rules import SmtParams, Space, TableSeek, find_sweeps, resolve, scan_seek
 from smtdesk.core.smt.context import PairContext
 from smtdesk.core.smt.events import Side, build_blocks
-from smtdesk.core.structure.swings import ManualSwing, SwingSet, find_swing_sets, pivots_in
+from smtdesk.core.structure.swings import (
+    ManualSwing,
+    SuppressedSwing,
+    SwingSet,
+    find_swing_sets,
+    pivots_in,
+)
 
 _DIRECTIONS = (Direction.BEARISH, Direction.BULLISH)
 
@@ -92,6 +98,7 @@ class SmtEngine:
         self.assets = tuple(assets)
         self.params = replace(params or SmtParams(), **overrides)
         self._manual: dict[str, tuple[ManualSwing, ...]] = {}
+        self._suppressed: dict[str, tuple[SuppressedSwing, ...]] = {}
         p = self.params
         self._context = PairContext(
             timeframe,
@@ -119,19 +126,20 @@ class SmtEngine:
         b: Candles,
         *,
         manual: Mapping[str, Iterable[ManualSwing]] | None = None,
+        suppressed: Mapping[str, Iterable[SuppressedSwing]] | None = None,
         align: bool = False,
     ) -> EventTable:
         """All events of a full history, ordered by the bar they became known.
 
-        ``manual`` maps an asset name to the swings placed by hand on it (None keeps
-        those of the previous call, ``{}`` clears them); after a manual swing is added,
-        moved or deleted, call ``run`` again. With ``align=True`` the series are first
+        ``manual`` maps an asset name to the swings placed by hand on it, ``suppressed``
+        to the automatic swings deleted on it (None keeps those of the previous call,
+        ``{}`` clears them); after either changes, call ``run`` again. With ``align=True`` the series are first
         inner-joined on their timestamps. The events come as a read-only sequence whose
         records are built when read.
         """
         if align:
             a, b = align_pair(a, b)
-        blocks = self._run(a, b, manual)
+        blocks = self._run(a, b, manual, suppressed)
         return EventTable.build(blocks, time=a.time, timeframe=self.timeframe)
 
     def update(self, a: Candles, b: Candles, *, align: bool = False) -> list[Signal]:
@@ -153,11 +161,17 @@ class SmtEngine:
     # internals --------------------------------------------------------------------------
 
     def _run(
-        self, a: Candles, b: Candles, manual: Mapping[str, Iterable[ManualSwing]] | None
+        self,
+        a: Candles,
+        b: Candles,
+        manual: Mapping[str, Iterable[ManualSwing]] | None,
+        suppressed: Mapping[str, Iterable[SuppressedSwing]] | None = None,
     ) -> list[Block]:
         """Blocks of every event of a full history; the live state is set from it."""
         if manual is not None:
             self._manual = {name: tuple(m) for name, m in manual.items()}
+        if suppressed is not None:
+            self._suppressed = {name: tuple(m) for name, m in suppressed.items()}
         self._check_aligned(a, b)
         self._reset(a, b)
         self._context.run(a, b)
@@ -186,12 +200,14 @@ class SmtEngine:
         self._context.update(a, b)
         n_bars = len(a)
         for ai, c in enumerate((a, b)):
-            if not self._manual.get(self.assets[ai]):
+            name = self.assets[ai]
+            if not self._manual.get(name) and not self._suppressed.get(name):
                 continue
-            tail = self._manual_bars(ai, c[n_old:])
+            tail = self._bars_of(self._manual.get(name, ()), c[n_old:])
+            gone = self._bars_of(self._suppressed.get(name, ()), c[n_old:])
             for (aj, kind, _), ss in self._swings.items():
                 if aj == ai:
-                    ss.add_manual(tail[kind] + n_old)
+                    ss.add_manual(tail[kind] + n_old, gone[kind] + n_old)
         for (ai, kind, _), ss in self._swings.items():
             c = self._candles(ai)
             values = c.high if kind == "high" else c.low
@@ -235,19 +251,21 @@ class SmtEngine:
         p = self.params
         self._swings: dict[tuple[int, str, str], SwingSet] = {}
         for ai, c in enumerate((a, b)):
-            manual = self._manual_bars(ai, c)
+            name = self.assets[ai]
+            manual = self._bars_of(self._manual.get(name, ()), c)
+            gone = self._bars_of(self._suppressed.get(name, ()), c)
             swings = find_swing_sets(c.high, c.low, strengths=(p.major, p.minor))
             for cls, strength, sw in zip(("major", "minor"), (p.major, p.minor), swings):
-                self._swings[(ai, "high", cls)] = SwingSet(
-                    sw.high_idx, manual["high"], strength=strength
-                )
-                self._swings[(ai, "low", cls)] = SwingSet(
-                    sw.low_idx, manual["low"], strength=strength
-                )
+                for kind, auto in (("high", sw.high_idx), ("low", sw.low_idx)):
+                    self._swings[(ai, kind, cls)] = SwingSet(
+                        auto, manual[kind], strength=strength, suppressed=gone[kind]
+                    )
 
-    def _manual_bars(self, ai: int, c: Candles) -> dict[str, np.ndarray]:
-        """Bars of the manual swings on asset ``ai``; others are dropped."""
-        marks = self._manual.get(self.assets[ai], ())
+    @staticmethod
+    def _bars_of(
+        marks: Iterable[ManualSwing | SuppressedSwing], c: Candles
+    ) -> dict[str, np.ndarray]:
+        """Bars of ``c`` of the marked swings, by kind; marks off its bars are dropped."""
         out = {}
         for kind in ("high", "low"):
             times = np.array([m.time for m in marks if m.kind == kind], np.int64)
@@ -372,6 +390,7 @@ class SignalEngine:
         b: Candles,
         *,
         manual: Mapping[str, Iterable[ManualSwing]] | None = None,
+        suppressed: Mapping[str, Iterable[SuppressedSwing]] | None = None,
         derivatives: Mapping[str, Derivatives] | None = None,
         align: bool = False,
     ) -> EventTable:
@@ -395,7 +414,7 @@ class SignalEngine:
             columns_a = pool.submit(self._columns[0].run, a)
             sink_b = pool.submit(columns_then_b_signals)
             try:
-                smt = self.smt._run(a, b, manual)
+                smt = self.smt._run(a, b, manual, suppressed)
             finally:
                 scanned.set()  # a failed scan must not leave the helper waiting
             columns_a.result()

@@ -333,10 +333,18 @@ def market_structure(
     major: int = 5,
     minor: int = 2,
     tolerance: float = 0.001,
+    suppressed: tuple[Ints, Ints] = (np.empty(0, np.int64), np.empty(0, np.int64)),
 ) -> MarketStructure:
     """Minor swings, gaps, pools and shifts of one series; ``major_swings`` are the
-    ``(high bars, low bars)`` the pools are made from (automatic and manual)."""
+    ``(high bars, low bars)`` the pools are made from (automatic and manual), and the
+    ``suppressed`` ``(high bars, low bars)`` are no minor swings either."""
     minor_sw = find_swings(high, low, strength=minor)
+    if len(suppressed[0]) or len(suppressed[1]):
+        minor_sw = Swings(
+            np.setdiff1d(minor_sw.high_idx, suppressed[0]),
+            np.setdiff1d(minor_sw.low_idx, suppressed[1]),
+            minor,
+        )
     minor_pair = (minor_sw.high_idx, minor_sw.low_idx)
     pools = liquidity_pools(
         high, low, close, major=major, minor=minor, tolerance=tolerance,

@@ -141,37 +141,59 @@ class ManualSwing:
     kind: str  # "high" or "low"
 
     def __post_init__(self) -> None:
-        if self.kind not in ("high", "low"):
-            raise ValueError(f"kind: expected 'high' or 'low', got {self.kind!r}")
+        _check_kind(self.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressedSwing:
+    """An automatic swing the user deleted: the bar opening at ``time`` is no swing
+    ``kind`` of any strength, for the charts, the SMT engine and MSS alike."""
+
+    time: int
+    kind: str  # "high" or "low"
+
+    def __post_init__(self) -> None:
+        _check_kind(self.kind)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in ("high", "low"):
+        raise ValueError(f"kind: expected 'high' or 'low', got {kind!r}")
 
 
 class SwingSet:
     """Swings of one kind on one series: automatic ones of a given strength plus manual ones.
 
     An automatic swing at bar ``i`` is known at ``i + strength``; a manual swing is known at
-    its own bar and replaces an automatic swing on the same bar. Bars are ascending int64
-    arrays; the set only grows (``extend``), so answers about bars already seen never change.
+    its own bar and replaces an automatic swing on the same bar; a ``suppressed`` bar holds
+    no automatic swing. Bars are ascending int64 arrays; the set only grows (``extend``),
+    so answers about bars already seen never change.
     """
 
-    __slots__ = ("strength", "auto", "manual")
+    __slots__ = ("strength", "auto", "manual", "_dropped")
 
-    def __init__(self, auto: npt.ArrayLike, manual: npt.ArrayLike, *, strength: int) -> None:
+    def __init__(self, auto: npt.ArrayLike, manual: npt.ArrayLike, *, strength: int,
+                 suppressed: npt.ArrayLike = ()) -> None:
         self.strength = strength
         self.manual = read_only(np.unique(np.asarray(manual, dtype=np.int64)))
-        auto = np.asarray(auto, dtype=np.int64)
-        self.auto = read_only(auto[~np.isin(auto, self.manual)] if len(self.manual) else auto)
+        # bars where no automatic swing counts: a manual one replaces it, or it was deleted
+        self._dropped = np.union1d(self.manual, np.asarray(suppressed, dtype=np.int64))
+        self.auto = read_only(self._kept(np.asarray(auto, dtype=np.int64)))
 
-    def add_manual(self, bars: npt.ArrayLike) -> None:
-        """Add manual swings on bars not yet seen (so no automatic swing is known there yet)."""
+    def _kept(self, auto: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        return auto[~np.isin(auto, self._dropped)] if len(self._dropped) else auto
+
+    def add_manual(self, bars: npt.ArrayLike, suppressed: npt.ArrayLike = ()) -> None:
+        """Add manual swings (and suppressed bars) on bars not yet seen, so no automatic
+        swing is known there yet."""
         bars = np.asarray(bars, dtype=np.int64)
         if len(bars):
             self.manual = read_only(np.union1d(self.manual, bars))
+        self._dropped = np.union1d(self._dropped, np.concatenate([bars, np.asarray(suppressed, np.int64)]))
 
     def extend(self, auto: npt.ArrayLike) -> None:
         """Append newly known automatic swings (bars after every bar already held)."""
-        auto = np.asarray(auto, dtype=np.int64)
-        if len(self.manual):
-            auto = auto[~np.isin(auto, self.manual)]
+        auto = self._kept(np.asarray(auto, dtype=np.int64))
         if len(auto):
             self.auto = read_only(np.concatenate([self.auto, auto]))
 

@@ -31,6 +31,9 @@ from smtdesk.core.structure.levels import (
 from smtdesk.core.structure.swings import Swings, pivots_in
 
 
+_NONE = np.empty(0, np.int64)
+
+
 class StructureTrack:
     """Minor swings, gaps, pools and shifts of one growing series (domain §4)."""
 
@@ -39,20 +42,27 @@ class StructureTrack:
         self._n = 0
         self._structure: MarketStructure | None = None
         self._majors: tuple[Ints, Ints] | None = None
+        self._suppressed: tuple[Ints, Ints] = (_NONE, _NONE)
         self._waiting = np.empty(0, np.int64)  # swept pools neither shifted nor traded beyond
 
-    def update(self, open_, high, low, close, major_swings: tuple[Ints, Ints]) -> MarketStructure:
+    def update(self, open_, high, low, close, major_swings: tuple[Ints, Ints], *,
+               suppressed: tuple[Ints, Ints] = (_NONE, _NONE)) -> MarketStructure:
         """The structure of the series as it is now. Bars before the last call must be
         unchanged; ``major_swings`` (high bars, low bars) may only have gained swings
-        known since then, otherwise it is all computed again."""
+        known since then, and the ``suppressed`` (deleted) swing bars must be the same,
+        otherwise it is all computed again."""
         arrays = [np.asarray(v, np.float64) for v in (open_, high, low, close)]
         majors = tuple(np.asarray(m, np.int64) for m in major_swings)
+        suppressed = tuple(np.asarray(m, np.int64) for m in suppressed)
         n, grown = self._n, len(arrays[3])
-        if self._structure is not None and grown == n and self._same(majors):
+        same_deleted = all(np.array_equal(a, b) for a, b in zip(suppressed, self._suppressed))
+        if self._structure is not None and grown == n and same_deleted and self._same(majors):
             return self._structure
-        if self._structure is None or grown < n or not self._extends(majors, n):
+        if self._structure is None or grown < n or not same_deleted or not self._extends(majors, n):
+            self._suppressed = suppressed
             self._structure = market_structure(*arrays, major_swings=majors, major=self.major,
-                                               minor=self.minor, tolerance=self.tolerance)
+                                               minor=self.minor, tolerance=self.tolerance,
+                                               suppressed=suppressed)
             pools, shifts = self._structure.pools, self._structure.shifts
             waiting = np.flatnonzero(pools.swept & (pools.second < 0))
             self._waiting = np.setdiff1d(waiting, shifts.pool)
@@ -93,11 +103,10 @@ class StructureTrack:
     def _extend(self, open_, high, low, close, majors, n: int) -> MarketStructure:
         old = self._structure
         last = len(close) - 1
-        minor = Swings(
-            np.concatenate([old.minor.high_idx, pivots_in(high, strength=self.minor, start=n)]),
-            np.concatenate([old.minor.low_idx, pivots_in(low, strength=self.minor, start=n, sign=-1.0)]),
-            self.minor,
-        )
+        new_highs = np.setdiff1d(pivots_in(high, strength=self.minor, start=n), self._suppressed[0])
+        new_lows = np.setdiff1d(pivots_in(low, strength=self.minor, start=n, sign=-1.0), self._suppressed[1])
+        minor = Swings(np.concatenate([old.minor.high_idx, new_highs]),
+                       np.concatenate([old.minor.low_idx, new_lows]), self.minor)
         minor_pair = (minor.high_idx, minor.low_idx)
 
         g = old.gaps
