@@ -616,8 +616,9 @@ class MarketWorker(QObject):
         self.progress.emit(percent)
         self.status_changed.emit(Status(label, Phase.FETCHING, percent=percent))
 
-    async def _derivatives(self, source: Source, store: CandleStore) -> None:
-        """Funding, open interest and ratios of each symbol; a missing kind is not fatal."""
+    async def _derivatives(self, source: Source, store: CandleStore | None) -> None:
+        """Funding, open interest and ratios of each symbol; a missing kind is not fatal.
+        ``store`` keeps them for the next start (a replay's recording needs no cache)."""
         period = self.derivatives_period
         for symbol in self.symbols:
             got: dict[str, Series] = {}
@@ -637,7 +638,8 @@ class MarketWorker(QObject):
                     self.notice.emit(f"{source.label} derivatives data of {symbol} unreadable: {elide(exc)}")
                     continue
                 for series in result.values() if isinstance(result, dict) else (result,):
-                    store.save_series(source.name, series)
+                    if store is not None:
+                        store.save_series(source.name, series)
                     self.derivatives_ready.emit(series)
                     got[_MODEL_FIELD[series.kind]] = Series(series.time, series.value)
             if got:
@@ -682,6 +684,8 @@ class MarketWorker(QObject):
             analysis = await self._load(label, histories)
             self.analysis_ready.emit(analysis)
             self._show_forming(folds)
+            if DERIVATIVES in self.source.capabilities and not self._side_tasks:
+                self._side_tasks.append(asyncio.ensure_future(self._derivatives(self.source, None)))
             if LIVE not in self.source.capabilities:
                 self.status_changed.emit(Status(label, Phase.NO_LIVE, count=len(histories[0])))
                 return

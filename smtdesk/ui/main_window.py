@@ -26,6 +26,7 @@ from smtdesk.core.analysis import PairAnalysis
 from smtdesk.core.candles import timeframe_ms
 from smtdesk.core.signal import Signal
 from smtdesk.data.alert_log import RaisedAlert
+from smtdesk.data.demo import NO_DERIVATIVE, DemoSource
 from smtdesk.data.worker import MarketWorker
 from smtdesk.settings import LayoutSettings, Settings, replace_section, save_settings
 from smtdesk.ui.chart import INITIAL_BARS, AssetChart
@@ -49,6 +50,14 @@ LAYOUT_SAVE_DELAY_MS = 1000
 
 def _charted(sig: Signal) -> bool:
     return sig.kind == "smt" or is_drawn(sig)
+
+
+def _panel_notes(venue: str) -> dict[str, str]:
+    """What the derivatives panels the demo has no recording for say instead of a plot."""
+    if venue != DemoSource.name:
+        return {}
+    return {key: NO_DERIVATIVE.format(what=spec.title.lower()) for key, spec in PANELS.items()
+            if spec.kinds and not set(spec.kinds) & DemoSource.derivative_kinds}
 
 
 class MainWindow(QMainWindow):
@@ -312,6 +321,7 @@ class MainWindow(QMainWindow):
         if reloaded:
             for chart in (self.left, self.right):
                 chart.clear_derivatives()
+                chart.set_panel_notes(_panel_notes(drawn[0]))
             self.sidebar.clear_signals()
         redraw, self._redraw = self._redraw, self.worker.settings_pending
         self.left.set_analysis(analysis.assets[0], analysis.timeframe, fresh=reloaded, redraw=redraw)

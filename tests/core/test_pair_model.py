@@ -14,7 +14,8 @@ from smtdesk.core.pair_model import FAMILIES, AlertPolicy, ModelConfig, PairMode
 from smtdesk.core.signal import Direction, Signal, State
 from smtdesk.core.smt.rules import SmtParams
 from smtdesk.core.structure.swings import ManualSwing, find_swings
-from smtdesk.data.demo import load_demo_series, resources_dir
+from smtdesk.data.demo import load_demo_series
+from smtdesk.resources import resources_dir
 
 BTC, ETH = "BTC/USDT:USDT", "ETH/USDT:USDT"
 

@@ -43,3 +43,8 @@ def last_close(item) -> float | None:
     if item._pyramid is None or item._pyramid.size == 0:
         return None
     return float(item._pyramid.raw("close")[-1])
+
+
+def panel_note(panel) -> str | None:
+    """The text an empty panel shows in place of a plot; None when it shows none."""
+    return panel.note.text() if panel.note.isVisible() else None
