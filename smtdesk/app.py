@@ -8,6 +8,7 @@ import logging
 import math
 import re
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from smtdesk.errors import (
     SourceError,
     UserDataError,
 )
+from smtdesk import self_test
 from smtdesk.logs import catch_uncaught, configure_logging
 from smtdesk.settings import Settings, load_settings
 from smtdesk.ui.error_dialog import ErrorReporter
@@ -106,7 +108,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="with --import: the symbol of the candles, e.g. BTC/USDT:USDT")
     parser.add_argument("--timeframe", choices=TIMEFRAMES, default=None, metavar="TF",
                         help=f"with --import: the timeframe of the candles ({', '.join(TIMEFRAMES)})")
+    parser.add_argument(
+        "--self-test", action="store_true",
+        help="open the window offscreen on the demo market (on a fresh temporary data folder "
+        "unless --data-dir is given), wait for a live candle and an SMT signal, save a "
+        "screenshot and exit 0; exit 1 saying what was missing",
+    )
+    parser.add_argument("--self-test-timeout", type=float, default=180.0, metavar="S",
+                        help="with --self-test: seconds to wait (default 180)")
+    parser.add_argument("--screenshot", type=Path, default=None, metavar="FILE",
+                        help="with --self-test: where the screenshot goes (default: "
+                        "self-test.png in the user cache folder)")
     args = parser.parse_args(argv)
+    if args.self_test and (args.import_file is not None or args.exchange not in (None, "demo")):
+        parser.error("--self-test runs on the demo market; it takes no --import or --exchange")
     if args.import_file is None:
         if args.symbol is not None or args.timeframe is not None:
             parser.error("--symbol and --timeframe go with --import FILE")
@@ -294,14 +309,39 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_self_test(args: argparse.Namespace, loop: qasync.QEventLoop) -> int:
+    """``smtdesk --self-test`` (see :mod:`smtdesk.self_test`)."""
+    with tempfile.TemporaryDirectory(prefix="smtdesk-self-test-") as scratch:
+        args.exchange = "demo"
+        args.data_dir = args.data_dir or Path(scratch)
+        screenshot = args.screenshot or self_test.default_screenshot()
+        window = build(args)
+        if window is None:
+            print("smtdesk self-test FAILED: the window could not be opened", file=sys.stderr)
+            loop.close()
+            return self_test.EXIT_FAILED
+        window.show()
+        window.worker.start()
+        with loop:
+            progress = loop.run_until_complete(self_test.watch(window, args.self_test_timeout))
+            status = self_test.report(progress, window, screenshot, args.self_test_timeout)
+            window.close()
+            loop.run_until_complete(window.worker.stop())
+        return status
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.self_test:
+        self_test.use_offscreen_unless_asked()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("smtdesk")
     if args.import_file is not None:
         return run_import(args)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    if args.self_test:
+        return run_self_test(args, loop)
     window = build(args)
     if window is None:
         loop.close()
