@@ -16,7 +16,7 @@ import qasync
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from smtdesk import __version__
+from smtdesk import __version__, self_test
 from smtdesk.core.candles import TIMEFRAMES
 from smtdesk.data.csv_import import import_csv
 from smtdesk.data.demo import DemoSource
@@ -34,13 +34,14 @@ from smtdesk.errors import (
     SourceError,
     UserDataError,
 )
-from smtdesk import self_test
 from smtdesk.logs import catch_uncaught, configure_logging
 from smtdesk.settings import Settings, load_settings
 from smtdesk.ui.error_dialog import ErrorReporter
+from smtdesk.ui.icon import app_icon
 from smtdesk.ui.main_window import MainWindow
 from smtdesk.ui.status_text import describe
 from smtdesk.ui.theme import DARK, apply_palette
+from smtdesk.ui.welcome import install_welcome
 
 EXIT_DATA_ERROR = 2
 # Demo replay speed: slower than an hour per candle is a still picture, faster than this a
@@ -184,6 +185,8 @@ def create_window(
     """
     app = QApplication.instance()
     app.setApplicationName("smtdesk")
+    app.setDesktopFileName("smtdesk")  # the desktop entry's name: Wayland docks match on it
+    app.setWindowIcon(app_icon())
     apply_palette(app, DARK)
     worker = MarketWorker(source, store=store, fallback=fallback, sources=sources, user_store=user_store,
                           settings=settings, symbols=symbols, timeframe=timeframe)
@@ -286,6 +289,8 @@ def build(args: argparse.Namespace) -> MainWindow | None:
         for message in user_store.notices:
             window.worker.failed.emit(message)
         user_store.on_notice = window.worker.failed.emit
+    # the self-test checks the app, it is not a first run of a user
+    install_welcome(window, folder, first_run=not args.self_test)
     lock.hold_for(window)
     return window
 

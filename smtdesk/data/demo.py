@@ -4,7 +4,7 @@ rates of the same period.
 The recorded history is split in two: everything before the split is served as the
 history, the rest arrives as a live stream, one candle per ``seconds_per_bar``. Funding is
 served up to the newest candle replayed so far; the recording holds no open interest and no
-long/short ratios, and asking for them says so.
+long/short ratios, so those are served empty.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ DEMO_SYMBOLS = {"BTC/USDT:USDT": "BTCUSDT", "ETH/USDT:USDT": "ETHUSDT"}
 DEMO_TIMEFRAME = "1h"
 NO_DERIVATIVE = ("The demo market has no {what}: its recording holds candles and funding rates "
                  "only. Pick a live venue for {what}.")
+"""What a panel of a kind the demo has not recorded says instead of a plot."""
 
 
 def load_demo_series(path: Path) -> Candles:
@@ -165,12 +166,14 @@ class DemoSource:
         return DerivSeries(symbol, dv.FUNDING, series.period, series.time[keep], series.value[keep])
 
     async def open_interest_history(self, symbol: str, period: str) -> DerivSeries:
+        """None recorded: an empty series (the panels say why, see :data:`NO_DERIVATIVE`)."""
         self._check(symbol)
-        raise SourceError(NO_DERIVATIVE.format(what="open interest"))
+        return DerivSeries(symbol, dv.OPEN_INTEREST, period, np.empty(0, np.int64), np.empty(0))
 
     async def long_short_ratios(self, symbol: str, period: str) -> dict[str, DerivSeries]:
+        """None recorded."""
         self._check(symbol)
-        raise SourceError(NO_DERIVATIVE.format(what="long/short ratios"))
+        return {}
 
     async def close(self) -> None:
         self._series.clear()

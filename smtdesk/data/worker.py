@@ -30,6 +30,7 @@ from smtdesk.core.signals.derivatives import Derivatives, Series
 from smtdesk.core.pair_model import ModelResult, PairModel
 from smtdesk.core.structure.swings import ManualSwing
 from smtdesk.data import derivatives as dv
+from smtdesk.data.derivatives import DerivSeries
 from smtdesk.data.alert_log import AlertLog, RaisedAlert
 from smtdesk.data.csv_import import import_csv
 from smtdesk.data.imported import IMPORTED
@@ -61,6 +62,10 @@ _MODEL_FIELD = {
 }
 
 SourceFactory = Callable[[str], Source]
+
+
+def _model_input(series: list[DerivSeries]) -> Derivatives:
+    return Derivatives(**{_MODEL_FIELD[s.kind]: Series(s.time, s.value) for s in series})
 
 
 def _ms_from_now(seconds: float) -> int:
@@ -385,11 +390,12 @@ class MarketWorker(QObject):
         if model is self._model:
             await self._show(result)
 
-    async def _load(self, label: str, histories) -> PairAnalysis:
-        """The analysis of whole histories, on the analysis thread: the charts are shown
-        (``charts_ready``) before the signals are detected. When that keeps the window
-        waiting for a while (on the very first start the compiled analysis loops are
-        built for this machine first), the status bar says so."""
+    async def _load(self, label: str, histories,
+                    derivatives: dict[str, Derivatives] | None = None) -> PairAnalysis:
+        """The analysis of whole histories (with ``derivatives`` by symbol), on the analysis
+        thread: the charts are shown (``charts_ready``) before the signals are detected. When
+        that keeps the window waiting for a while (on the very first start the compiled
+        analysis loops are built for this machine first), the status bar says so."""
         loop = asyncio.get_running_loop()
         said = loop.time() + self.slow_analysis_seconds  # when to say so, once
         model = self._model
@@ -398,7 +404,7 @@ class MarketWorker(QObject):
         def load(a, b) -> ModelResult:
             # the user store is read here too, off the window's thread
             model.mark_seen(self.alert_log.seen())
-            return model.load(a, b, manual=self._saved_swings())
+            return model.load(a, b, manual=self._saved_swings(), derivatives=derivatives)
 
         async def run(step, *args):
             nonlocal said
@@ -616,35 +622,39 @@ class MarketWorker(QObject):
         self.progress.emit(percent)
         self.status_changed.emit(Status(label, Phase.FETCHING, percent=percent))
 
-    async def _derivatives(self, source: Source, store: CandleStore | None) -> None:
-        """Funding, open interest and ratios of each symbol; a missing kind is not fatal.
-        ``store`` keeps them for the next start (a replay's recording needs no cache)."""
-        period = self.derivatives_period
+    async def _derivatives(self, source: Source, store: CandleStore) -> None:
+        """Funding, open interest and ratios of each symbol, kept and shown."""
         for symbol in self.symbols:
-            got: dict[str, Series] = {}
-            fetches = (
-                lambda: source.funding_history(symbol),
-                lambda: source.open_interest_history(symbol, period),
-                lambda: source.long_short_ratios(symbol, period),
-            )
-            for fetch in fetches:
-                try:
-                    result = await fetch()
-                except SourceError as exc:
-                    self.notice.emit(str(exc))
-                    continue
-                except Exception as exc:  # a record ccxt could not parse must not end the rest
-                    log.exception("derivatives fetch failed")
-                    self.notice.emit(f"{source.label} derivatives data of {symbol} unreadable: {elide(exc)}")
-                    continue
-                for series in result.values() if isinstance(result, dict) else (result,):
-                    if store is not None:
-                        store.save_series(source.name, series)
-                    self.derivatives_ready.emit(series)
-                    got[_MODEL_FIELD[series.kind]] = Series(series.time, series.value)
-            if got:
+            fetched = await self._fetch_derivatives(source, symbol)
+            for series in fetched:
+                store.save_series(source.name, series)
+                self.derivatives_ready.emit(series)
+            if fetched:
                 # the §6 rules that read derivatives (overheat, OI with price) re-run
-                await self._command(PairModel.set_derivatives, symbol, Derivatives(**got))
+                await self._command(PairModel.set_derivatives, symbol, _model_input(fetched))
+
+    async def _fetch_derivatives(self, source: Source, symbol: str) -> list[DerivSeries]:
+        """The derivatives series ``source`` has for ``symbol``; a missing kind is not fatal."""
+        period = self.derivatives_period
+        fetches = (
+            lambda: source.funding_history(symbol),
+            lambda: source.open_interest_history(symbol, period),
+            lambda: source.long_short_ratios(symbol, period),
+        )
+        fetched = []
+        for fetch in fetches:
+            try:
+                result = await fetch()
+            except SourceError as exc:
+                self.notice.emit(str(exc))
+                continue
+            except Exception as exc:  # a record ccxt could not parse must not end the rest
+                log.exception("derivatives fetch failed")
+                self.notice.emit(f"{source.label} derivatives data of {symbol} unreadable: {elide(exc)}")
+                continue
+            # an empty series is nothing published (the demo's open interest)
+            fetched += [s for s in (result.values() if isinstance(result, dict) else (result,)) if len(s)]
+        return fetched
 
     async def _cached_derivatives(self, venue: str, store: CandleStore) -> None:
         """The derivatives series kept from an earlier run, shown with the cached candles."""
@@ -681,11 +691,15 @@ class MarketWorker(QObject):
                 built_from=self._built(base), reason=self._fallback_reason or ""))
             histories = [folds[s].history(await self.source.history(s, base))
                          for s in self.symbols]
-            analysis = await self._load(label, histories)
+            # a recording's derivatives are at hand: analysed with the history, not after it
+            recorded = ({s: await self._fetch_derivatives(self.source, s) for s in self.symbols}
+                        if DERIVATIVES in self.source.capabilities else {})
+            analysis = await self._load(label, histories, {s: _model_input(got)
+                                                           for s, got in recorded.items() if got})
             self.analysis_ready.emit(analysis)
+            for series in (x for got in recorded.values() for x in got):
+                self.derivatives_ready.emit(series)
             self._show_forming(folds)
-            if DERIVATIVES in self.source.capabilities and not self._side_tasks:
-                self._side_tasks.append(asyncio.ensure_future(self._derivatives(self.source, None)))
             if LIVE not in self.source.capabilities:
                 self.status_changed.emit(Status(label, Phase.NO_LIVE, count=len(histories[0])))
                 return

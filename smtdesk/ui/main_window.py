@@ -146,7 +146,7 @@ class MainWindow(QMainWindow):
         worker.status_changed.connect(lambda status: self.source_label.setText(describe(status)))
         worker.source_changed.connect(self.source_label.setText)
         worker.failed.connect(self._on_failed)
-        worker.notice.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        worker.notice.connect(self._on_notice)
         worker.selection_changed.connect(self._on_selection_changed)
         worker.symbols_listed.connect(self.pickers.set_symbols)
         worker.progress.connect(self._on_progress)
@@ -378,6 +378,9 @@ class MainWindow(QMainWindow):
             self.notice.announce(alert.signal)
         self.sidebar.add_alerts(list(alerts))
         QApplication.alert(self)
+
+    def _on_notice(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10_000)
 
     def _on_failed(self, message: str) -> None:
         self.statusBar().showMessage(message, 15_000)

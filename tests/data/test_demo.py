@@ -108,12 +108,12 @@ def test_demo_funding_grows_with_the_replay():
     assert np.all(np.diff(after.time) == 8 * 3_600_000)
 
 
-def test_demo_says_it_has_no_open_interest_or_ratios():
+def test_demo_serves_no_open_interest_or_ratios():
     src = DemoSource()
-    with pytest.raises(SourceError, match="demo market has no open interest"):
-        asyncio.run(src.open_interest_history(BTC, "1h"))
-    with pytest.raises(SourceError, match="demo market has no long/short ratios"):
-        asyncio.run(src.long_short_ratios(ETH, "1h"))
+    assert len(asyncio.run(src.open_interest_history(BTC, "1h"))) == 0
+    assert asyncio.run(src.long_short_ratios(ETH, "1h")) == {}
+    with pytest.raises(SourceError, match="no SOL"):
+        asyncio.run(src.open_interest_history("SOL/USDT:USDT", "1h"))
 
 
 @pytest.mark.parametrize(
