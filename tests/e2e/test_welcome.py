@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from smtdesk.ui.welcome import WelcomeDialog
 
@@ -26,7 +26,7 @@ def test_welcome_shows_once_per_data_folder_and_again_from_help(app, qtbot):
         assert words in shown
     win.grab().save("/tmp/bundle-welcome-window.png")
     welcome.grab().save("/tmp/bundle-welcome.png")
-    QTest.mouseClick(welcome.start_button, Qt.LeftButton)
+    QTest.mouseClick(welcome.findChild(QPushButton, "start_charting"), Qt.LeftButton)
     assert not welcome.isVisible()
     app.close(win)
 
