@@ -166,7 +166,7 @@ class DemoSource:
         return DerivSeries(symbol, dv.FUNDING, series.period, series.time[keep], series.value[keep])
 
     async def open_interest_history(self, symbol: str, period: str) -> DerivSeries:
-        """None recorded: an empty series (the panels say why, see :data:`NO_DERIVATIVE`)."""
+        """None recorded: an empty series (its panel says why, see :data:`NO_DERIVATIVE`)."""
         self._check(symbol)
         return DerivSeries(symbol, dv.OPEN_INTEREST, period, np.empty(0, np.int64), np.empty(0))
 

@@ -652,8 +652,7 @@ class MarketWorker(QObject):
                 log.exception("derivatives fetch failed")
                 self.notice.emit(f"{source.label} derivatives data of {symbol} unreadable: {elide(exc)}")
                 continue
-            # an empty series is nothing published (the demo's open interest)
-            fetched += [s for s in (result.values() if isinstance(result, dict) else (result,)) if len(s)]
+            fetched += result.values() if isinstance(result, dict) else (result,)
         return fetched
 
     async def _cached_derivatives(self, venue: str, store: CandleStore) -> None:
