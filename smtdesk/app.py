@@ -9,6 +9,7 @@ import math
 import re
 import signal
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import qasync
 from PySide6.QtCore import QStandardPaths, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from smtdesk import __version__
+from smtdesk import __version__, self_test
 from smtdesk.core.candles import TIMEFRAMES
 from smtdesk.data.csv_import import import_csv
 from smtdesk.data.demo import DemoSource
@@ -38,9 +39,11 @@ from smtdesk.errors import (
 from smtdesk.logs import catch_uncaught, configure_logging
 from smtdesk.settings import Settings, load_settings
 from smtdesk.ui.error_dialog import ErrorReporter
+from smtdesk.ui.icon import app_icon
 from smtdesk.ui.main_window import MainWindow
 from smtdesk.ui.status_text import describe
 from smtdesk.ui.theme import DARK, apply_palette
+from smtdesk.ui.welcome import install_welcome
 
 EXIT_DATA_ERROR = 2
 # Demo replay speed: slower than an hour per candle is a still picture, faster than this a
@@ -109,7 +112,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="with --import: the symbol of the candles, e.g. BTC/USDT:USDT")
     parser.add_argument("--timeframe", choices=TIMEFRAMES, default=None, metavar="TF",
                         help=f"with --import: the timeframe of the candles ({', '.join(TIMEFRAMES)})")
+    parser.add_argument(
+        "--self-test", action="store_true",
+        help="open the window offscreen on the demo market (on a fresh temporary data folder "
+        "unless --data-dir is given), wait for a live candle and an SMT signal, save a "
+        "screenshot and exit 0; exit 1 saying what was missing",
+    )
+    parser.add_argument("--self-test-timeout", type=float, default=180.0, metavar="S",
+                        help="with --self-test: seconds to wait (default 180)")
+    parser.add_argument("--screenshot", type=Path, default=None, metavar="FILE",
+                        help="with --self-test: where the screenshot goes (default: "
+                        "self-test.png in the user cache folder)")
     args = parser.parse_args(argv)
+    if args.self_test and (args.import_file is not None or args.exchange not in (None, "demo")):
+        parser.error("--self-test runs on the demo market; it takes no --import or --exchange")
     if args.import_file is None:
         if args.symbol is not None or args.timeframe is not None:
             parser.error("--symbol and --timeframe go with --import FILE")
@@ -172,6 +188,8 @@ def create_window(
     """
     app = QApplication.instance()
     app.setApplicationName("smtdesk")
+    app.setDesktopFileName("smtdesk")  # the desktop entry's name: Wayland docks match on it
+    app.setWindowIcon(app_icon())
     apply_palette(app, DARK)
     worker = MarketWorker(source, store=store, fallback=fallback, sources=sources, user_store=user_store,
                           settings=settings, symbols=symbols, timeframe=timeframe)
@@ -274,6 +292,8 @@ def build(args: argparse.Namespace) -> MainWindow | None:
         for message in user_store.notices:
             window.worker.report(message)
         user_store.on_notice = window.worker.report
+    # the self-test checks the app, it is not a first run of a user
+    install_welcome(window, folder, first_run=not args.self_test)
     lock.hold_for(window)
     window.log_path = log_path
     return window
@@ -309,14 +329,39 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_self_test(args: argparse.Namespace, loop: qasync.QEventLoop) -> int:
+    """``smtdesk --self-test`` (see :mod:`smtdesk.self_test`)."""
+    with tempfile.TemporaryDirectory(prefix="smtdesk-self-test-") as scratch:
+        args.exchange = "demo"
+        args.data_dir = args.data_dir or Path(scratch)
+        screenshot = args.screenshot or self_test.default_screenshot()
+        window = build(args)
+        if window is None:
+            print("smtdesk self-test FAILED: the window could not be opened", file=sys.stderr)
+            loop.close()
+            return self_test.EXIT_FAILED
+        window.show()
+        window.worker.start()
+        with loop:
+            progress = loop.run_until_complete(self_test.watch(window, args.self_test_timeout))
+            status = self_test.report(progress, window, screenshot, args.self_test_timeout)
+            window.close()
+            loop.run_until_complete(window.worker.stop())
+        return status
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.self_test:
+        self_test.use_offscreen_unless_asked()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("smtdesk")
     if args.import_file is not None:
         return run_import(args)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    if args.self_test:
+        return run_self_test(args, loop)
     window = build(args)
     if window is None:
         loop.close()

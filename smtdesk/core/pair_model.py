@@ -316,14 +316,16 @@ class PairModel:
     # -- commands -----------------------------------------------------------------------------
     def load(self, a: Candles, b: Candles, *,
              manual: Mapping[str, Iterable[ManualSwing]] | None = None,
-             suppressed: Mapping[str, Iterable[SuppressedSwing]] | None = None) -> ModelResult:
-        """Take whole histories (and the hand-placed and deleted swings saved for them).
-        The snapshot has candles, indicators and swings but no signals yet: over a long
-        history :meth:`detect` takes longer."""
+             suppressed: Mapping[str, Iterable[SuppressedSwing]] | None = None,
+             derivatives: Mapping[str, Derivatives] | None = None) -> ModelResult:
+        """Take whole histories (and the hand-placed and deleted swings saved for them, and
+        the derivatives at hand with them). The snapshot has candles, indicators and swings
+        but no signals yet: over a long history :meth:`detect` takes longer."""
         for symbol, swings in (manual or {}).items():
             self._manual[symbol] = _in_order(swings)
         for symbol, swings in (suppressed or {}).items():
             self._suppressed[symbol] = _in_order(swings)
+        self._derivatives.update(derivatives or {})
         self._reset(a, b)
         return ModelResult(self._snapshot())
 

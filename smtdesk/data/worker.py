@@ -34,6 +34,7 @@ from smtdesk.core.pair_model import ModelResult, PairModel
 from smtdesk.core.smt.outcome_stats import outcome_report
 from smtdesk.core.structure.swings import ManualSwing, SuppressedSwing
 from smtdesk.data import derivatives as dv
+from smtdesk.data.derivatives import DerivSeries
 from smtdesk.data.alert_log import AlertLog, RaisedAlert
 from smtdesk.data.bar_replay import BarReplay
 from smtdesk.data.compiled import compiled_so_far
@@ -67,6 +68,10 @@ _MODEL_FIELD = {
 }
 
 SourceFactory = Callable[[str], Source]
+
+
+def _model_input(series: list[DerivSeries]) -> Derivatives:
+    return Derivatives(**{_MODEL_FIELD[s.kind]: Series(s.time, s.value) for s in series})
 
 
 def _ms_from_now(seconds: float) -> int:
@@ -393,11 +398,12 @@ class MarketWorker(QObject):
         if model is self._model:
             await self._show(result)
 
-    async def _load(self, label: str, histories) -> PairAnalysis:
-        """The analysis of whole histories, on the analysis thread: the charts are shown
-        (a snapshot not yet ``detected``) before the signals are detected. When that keeps the window
-        waiting for a while (on the very first start the compiled analysis loops are
-        built for this machine first), the status bar says so."""
+    async def _load(self, label: str, histories,
+                    derivatives: dict[str, Derivatives] | None = None) -> PairAnalysis:
+        """The analysis of whole histories (with ``derivatives`` by symbol), on the analysis
+        thread: the charts are shown (a snapshot not yet ``detected``) before the signals are detected. When
+        that keeps the window waiting for a while (on the very first start the compiled
+        analysis loops are built for this machine first), the status bar says so."""
         loop = asyncio.get_running_loop()
         said = loop.time() + self.slow_analysis_seconds  # when to say so, once
         compiled = compiled_so_far()
@@ -411,8 +417,8 @@ class MarketWorker(QObject):
         def load(a, b) -> PairAnalysis:
             # the user store is read here too, off the window's thread
             model.mark_seen(self.alert_log.seen())
-            snapshot = model.load(a, b, manual=self._saved_swings(),
-                                  suppressed=self._suppressed_swings()).snapshot
+            snapshot = model.load(a, b, manual=self._saved_swings(), suppressed=self._suppressed_swings(),
+                                  derivatives=derivatives).snapshot
             return replace(snapshot, drawings=self._saved_drawings())
 
         async def run(step, *args):
@@ -783,32 +789,37 @@ class MarketWorker(QObject):
         self._tell(Status(label, Phase.FETCHING, percent=percent))
 
     async def _derivatives(self, source: Source, store: CandleStore) -> None:
-        """Funding, open interest and ratios of each symbol; a missing kind is not fatal."""
-        period = self.derivatives_period
+        """Funding, open interest and ratios of each symbol, kept and shown."""
         for symbol in self.symbols:
-            got: dict[str, Series] = {}
-            fetches = (
-                lambda: source.funding_history(symbol),
-                lambda: source.open_interest_history(symbol, period),
-                lambda: source.long_short_ratios(symbol, period),
-            )
-            for fetch in fetches:
-                try:
-                    result = await fetch()
-                except SourceError as exc:
-                    self._inform(str(exc))
-                    continue
-                except Exception as exc:  # a record ccxt could not parse must not end the rest
-                    log.exception("derivatives fetch failed")
-                    self._inform(f"{source.label} derivatives data of {symbol} unreadable: {elide(exc)}")
-                    continue
-                for series in result.values() if isinstance(result, dict) else (result,):
-                    await self._stored(store.save_series, source.name, series)
-                    self.market.emit(series)
-                    got[_MODEL_FIELD[series.kind]] = Series(series.time, series.value)
-            if got:
+            fetched = await self._fetch_derivatives(source, symbol)
+            for series in fetched:
+                await self._stored(store.save_series, source.name, series)
+                self.market.emit(series)
+            if fetched:
                 # the §6 rules that read derivatives (overheat, OI with price) re-run
-                await self._command(PairModel.set_derivatives, symbol, Derivatives(**got))
+                await self._command(PairModel.set_derivatives, symbol, _model_input(fetched))
+
+    async def _fetch_derivatives(self, source: Source, symbol: str) -> list[DerivSeries]:
+        """The derivatives series ``source`` has for ``symbol``; a missing kind is not fatal."""
+        period = self.derivatives_period
+        fetches = (
+            lambda: source.funding_history(symbol),
+            lambda: source.open_interest_history(symbol, period),
+            lambda: source.long_short_ratios(symbol, period),
+        )
+        fetched = []
+        for fetch in fetches:
+            try:
+                result = await fetch()
+            except SourceError as exc:
+                self._inform(str(exc))
+                continue
+            except Exception as exc:  # a record ccxt could not parse must not end the rest
+                log.exception("derivatives fetch failed")
+                self._inform(f"{source.label} derivatives data of {symbol} unreadable: {elide(exc)}")
+                continue
+            fetched += result.values() if isinstance(result, dict) else (result,)
+        return fetched
 
     async def _cached_derivatives(self, venue: str, store: CandleStore) -> None:
         """The derivatives series kept from an earlier run, shown with the cached candles."""
@@ -845,8 +856,14 @@ class MarketWorker(QObject):
                 built_from=self._built(base), reason=self._fallback_reason or ""))
             histories = [folds[s].history(await self.source.history(s, base))
                          for s in self.symbols]
-            analysis = await self._load(label, histories)
+            # a recording's derivatives are at hand: analysed with the history, not after it
+            recorded = ({s: await self._fetch_derivatives(self.source, s) for s in self.symbols}
+                        if DERIVATIVES in self.source.capabilities else {})
+            analysis = await self._load(label, histories, {s: _model_input(got)
+                                                           for s, got in recorded.items() if got})
             self.snapshot.emit(analysis)
+            for series in (x for got in recorded.values() for x in got):
+                self.market.emit(series)
             self._show_forming(folds)
             if LIVE not in self.source.capabilities:
                 self._tell(Status(label, Phase.NO_LIVE, count=len(histories[0])))

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QProcess
 from PySide6.QtWidgets import QApplication
 
-from smtdesk.data.demo import resources_dir
+from smtdesk.resources import resources_dir
 
 PLAYERS = ("paplay", "pw-play", "aplay", "afplay")
 """Command-line WAV players, the first one found is used; each takes the file as its one

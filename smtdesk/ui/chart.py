@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal as QtSignal
-from PySide6.QtWidgets import QSplitter, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QToolButton, QVBoxLayout, QWidget
 
 from smtdesk.core.analysis import AssetAnalysis
 from smtdesk.core.candles import Candles, timeframe_ms
@@ -25,7 +25,7 @@ from smtdesk.ui.items.signal_marks import PRICE, SignalMarkItem, is_drawn
 from smtdesk.ui.items.structure_layer import StructureLayer
 from smtdesk.ui.items.volume import VolumeItem
 from smtdesk.ui.manual_swings import ManualSwingLayer
-from smtdesk.ui.pane import FittedViewBox, Pane
+from smtdesk.ui.pane import AXIS_WIDTH, FittedViewBox, Pane
 from smtdesk.ui.smt_layer import SmtLayer
 from smtdesk.ui.panels import HISTOGRAM, OVERLAYS, PANELS, RSI_EXTREMES, VOLUME, PanelInput, PanelSpec
 from smtdesk.ui.signal_text import display_symbol
@@ -139,15 +139,40 @@ class SubPanel(Pane):
         self.close_button.setToolTip(f"Remove {spec.title}")
         self.close_button.setAutoRaise(True)
         self.close_button.clicked.connect(lambda: self.close_requested.emit(spec.key))
+        # Why a derivatives panel stays empty, said in the panel rather than a blank plot.
+        self.note = QLabel(self)
+        self.note.setAlignment(Qt.AlignCenter)
+        self.note.setWordWrap(True)
+        self.note.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.note.hide()
+        self._note_text = ""
+        self._style_note(palette)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         button = getattr(self, "close_button", None)  # pyqtgraph resizes during __init__
         if button is not None:
             button.move(self.width() - button.sizeHint().width() - 80, 2)
+        note = getattr(self, "note", None)
+        if note is not None:
+            note.setGeometry(8, 0, max(self.width() - AXIS_WIDTH - 16, 0), self.height())
+
+    def set_note(self, text: str) -> None:
+        """What the panel says while it has no data (empty: nothing)."""
+        self._note_text = text
+        self._show_note()
+
+    def _show_note(self) -> None:
+        self.note.setText(self._note_text)
+        self.note.setVisible(bool(self._note_text) and not self.has_data())
+
+    def _style_note(self, palette: Palette) -> None:
+        self.note.setStyleSheet(f"color: {palette.text_muted}; background: transparent;")
 
     def set_palette(self, palette: Palette) -> None:
         super().set_palette(palette)
+        if getattr(self, "note", None) is not None:
+            self._style_note(palette)
         for i, item in enumerate(getattr(self, "series_items", ())):
             if isinstance(item, LineItem):
                 item.set_pen(pen(palette.series_color(i)))
@@ -187,6 +212,7 @@ class SubPanel(Pane):
         # an empty pane has no scale to label
         if self.price_axis.style["showValues"] != self.has_data():
             self.price_axis.setStyle(showValues=self.has_data())
+        self._show_note()
         self.fit_y()
 
     def values_at(self, t: float) -> list[tuple[str, float]]:
@@ -230,6 +256,7 @@ class AssetChart(QWidget):
         self._timeframe = ""
         self._bar_seconds = 3600.0
         self._derivatives: dict[str, DerivSeries] = {}
+        self._notes: dict[str, str] = {}  # panel key -> why it has no data
         self._drawable: tuple[Signal, ...] = ()  # this asset's divergences and failure swings
         self._marked: Signal | None = None
         self._mark_all = False
@@ -265,6 +292,7 @@ class AssetChart(QWidget):
         panel.close_requested.connect(self.panel_close_requested)
         if key == "rsi":
             panel.show_extremes(self._rsi_extremes)
+        panel.set_note(self._notes.get(key, ""))
         self.panels[key] = panel
         panel.marks.set_signals(self._marks())
         self.splitter.addWidget(panel)
@@ -402,6 +430,12 @@ class AssetChart(QWidget):
 
     def clear_derivatives(self) -> None:
         self._derivatives.clear()
+
+    def set_panel_notes(self, notes: dict[str, str]) -> None:
+        """Per panel key, what an empty panel says about why (a source without that data)."""
+        self._notes = dict(notes)
+        for key, panel in self.panels.items():
+            panel.set_note(self._notes.get(key, ""))
 
     def _panel_input(self) -> PanelInput:
         return PanelInput(self._analysis, self._x, self._derivatives)

@@ -30,6 +30,7 @@ from smtdesk.data.bar_replay import BarReplay
 from smtdesk.data.derivatives import DerivSeries
 from smtdesk.data.source import CandleUpdate
 from smtdesk.data.status import Events, Level, Notice, Phase, Selection, Status
+from smtdesk.data.demo import NO_DERIVATIVE, DemoSource
 from smtdesk.data.worker import MarketWorker
 from smtdesk.settings import LayoutSettings, Settings, replace_section, save_settings
 from smtdesk.ui.alerting import AlertNotifier
@@ -61,6 +62,14 @@ STATISTICS_HEIGHT = 440
 
 def _charted(sig: Signal) -> bool:
     return sig.kind == "smt" or is_drawn(sig)
+
+
+def _panel_notes(venue: str) -> dict[str, str]:
+    """What the derivatives panels the demo has no recording for say instead of a plot."""
+    if venue != DemoSource.name:
+        return {}
+    return {key: NO_DERIVATIVE.format(what=spec.title.lower()) for key, spec in PANELS.items()
+            if spec.kinds and not set(spec.kinds) & DemoSource.derivative_kinds}
 
 
 class MainWindow(QMainWindow):
@@ -389,6 +398,7 @@ class MainWindow(QMainWindow):
         if reloaded:
             for chart in (self.left, self.right):
                 chart.clear_derivatives()
+                chart.set_panel_notes(_panel_notes(self._drawn[0]))
             self.sidebar.clear_signals()
         self.left.set_analysis(analysis.assets[0], analysis.timeframe, fresh=reloaded, redraw=redraw)
         self.right.set_analysis(analysis.assets[1], analysis.timeframe, fresh=reloaded, redraw=redraw)

@@ -50,7 +50,13 @@ class PanelSpec:
     """Axis labels as 1.2K / 3.4M (volume, OBV, open interest)."""
     scale: float = 1.0
     suffix: str = ""
-    derivatives: bool = False
+    kinds: tuple[str, ...] = ()
+    """The derivatives kinds the panel shows (:mod:`smtdesk.data.derivatives`); none for an
+    indicator panel."""
+
+    @property
+    def derivatives(self) -> bool:
+        return bool(self.kinds)
 
 
 def _indicator(name: str, part: str | None = None) -> Values:
@@ -117,14 +123,14 @@ PANELS: dict[str, PanelSpec] = {
             (Series("Funding", _derivative(deriv.FUNDING, 100.0), HISTOGRAM),),
             levels=(0.0,),
             suffix=" %",
-            derivatives=True,
+            kinds=(deriv.FUNDING,),
         ),
         PanelSpec(
             "open_interest",
             "Open interest",
             (Series("OI", _derivative(deriv.OPEN_INTEREST)),),
             compact=True,
-            derivatives=True,
+            kinds=(deriv.OPEN_INTEREST,),
         ),
         PanelSpec(
             "long_short",
@@ -135,7 +141,7 @@ PANELS: dict[str, PanelSpec] = {
                 Series("Top pos.", _derivative(deriv.TOP_POSITION_RATIO)),
             ),
             levels=(1.0,),
-            derivatives=True,
+            kinds=deriv.RATIO_KINDS,
         ),
     )
 }

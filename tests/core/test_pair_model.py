@@ -9,12 +9,14 @@ import pytest
 
 from smtdesk.core.analysis import analyze_asset
 from smtdesk.core.candles import align_pair
+from smtdesk.core.signals.derivatives import Derivatives, Series
 from smtdesk.core.signals.engine import SignalEngine
 from smtdesk.core.pair_model import FAMILIES, AlertPolicy, ModelConfig, PairModel
 from smtdesk.core.signal import Direction, Signal, State
 from smtdesk.core.smt.rules import SmtParams
 from smtdesk.core.structure.swings import ManualSwing, find_swings
-from smtdesk.data.demo import load_demo_series, resources_dir
+from smtdesk.data.demo import load_demo_series
+from smtdesk.resources import resources_dir
 
 BTC, ETH = "BTC/USDT:USDT", "ETH/USDT:USDT"
 
@@ -224,3 +226,18 @@ def test_another_alert_policy_alone_does_not_rerun(pair):
     quiet = ModelConfig(alerts=AlertPolicy(families=frozenset()))
     assert model.apply(quiet).snapshot.revision == revision
     assert model.config.alerts.families == frozenset()
+
+
+def test_derivatives_given_with_the_history_are_the_same_as_set_after_it(pair):
+    a, b = pair
+    every_8h = a.time[::8]
+    # funding and the account ratio both crowded long throughout: overheat wherever RSI > 70
+    hot = Derivatives(funding=Series(every_8h, np.full(len(every_8h), 0.0005)),
+                      account_ratio=Series(every_8h, np.full(len(every_8h), 3.0)))
+    given = PairModel((BTC, ETH), "1h")
+    given.load(a, b, derivatives={BTC: hot})
+    with_history = given.detect().snapshot.signals
+    later = loaded(a, b)
+    after = later.set_derivatives(BTC, hot).snapshot.signals
+    assert any(s.kind == "overheat_long" for s in with_history)
+    assert [(s.id, s.state) for s in with_history] == [(s.id, s.state) for s in after]

@@ -12,7 +12,8 @@ import pytest
 from smtdesk.core.candles import Candles
 from smtdesk.core.signals.engine import SignalEngine
 from smtdesk.data.bar_replay import BarReplay
-from smtdesk.data.demo import DEMO_SYMBOLS, load_demo_series, resources_dir
+from smtdesk.data.demo import DEMO_SYMBOLS, load_demo_series
+from smtdesk.resources import resources_dir
 from smtdesk.data.worker import MarketWorker
 from tests.data.conftest import Seen, until
 

@@ -132,3 +132,8 @@ def drag_preview(layer) -> tuple[tuple[float, float] | None, tuple[np.ndarray, n
     if marker.isVisible() and len(marker.data):
         at = (float(marker.data["x"][0]), float(marker.data["y"][0]))
     return at, (line.getData() if line.isVisible() else None)
+
+
+def panel_note(panel) -> str | None:
+    """The text an empty panel shows in place of a plot; None when it shows none."""
+    return panel.note.text() if panel.note.isVisible() else None

@@ -12,7 +12,8 @@ from PySide6.QtTest import QTest
 
 from smtdesk import app as smtdesk_app
 from smtdesk.core.resample import resample
-from smtdesk.data.demo import DEMO_SYMBOLS, DemoSource, load_demo_series, resources_dir
+from smtdesk.data.demo import DEMO_SYMBOLS, DemoSource, load_demo_series
+from smtdesk.resources import resources_dir
 from smtdesk.data.exchange import ExchangeSource
 from smtdesk.data.source import CandleUpdate
 from smtdesk.data.store import CandleStore

@@ -6,7 +6,8 @@ import numpy as np
 
 from smtdesk.core.analysis import analyze_asset
 from smtdesk.core.structure.swing_levels import MINOR
-from smtdesk.data.demo import load_demo_series, resources_dir
+from smtdesk.data.demo import load_demo_series
+from smtdesk.resources import resources_dir
 from smtdesk.ui.chart import AssetChart
 from smtdesk.ui.items.swing_levels import MAX_LABELS, price_text
 from tests.ui.probes import drawn_levels
