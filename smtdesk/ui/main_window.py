@@ -452,7 +452,7 @@ class MainWindow(QMainWindow):
     def apply_settings(self, settings: Settings) -> None:
         """Use ``settings`` from now on: the theme at once, the analysis re-run, saved."""
         analysis_changed = any(getattr(settings, k) != getattr(self.settings, k)
-                               for k in ("swings", "smt", "indicators", "signals", "risk", "alerts"))
+                               for k in ("swings", "smt", "indicators", "signals", "risk", "alerts", "history"))
         self.settings = settings
         self.set_palette(LIGHT if settings.appearance.theme == "light" else DARK)
         if analysis_changed:
