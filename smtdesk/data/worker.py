@@ -34,7 +34,7 @@ from smtdesk.data import derivatives as dv
 from smtdesk.data.alert_log import AlertLog, RaisedAlert
 from smtdesk.data.csv_import import import_csv
 from smtdesk.data.imported import IMPORTED
-from smtdesk.data.qt_gc import collect_on_qt_thread
+from smtdesk.data.qt_gc import collect_on_qt_thread, freeze_long_lived
 from smtdesk.data.resampled import BucketFold, fold_stream, require_base
 from smtdesk.data.source import DERIVATIVES, HISTORY_SINCE, LIQUIDATIONS, LIVE, MARKETS, Source
 from smtdesk.data.status import Events, Level, Notice, Phase, Selection, Status
@@ -390,7 +390,9 @@ class MarketWorker(QObject):
             return await job
 
         self.snapshot.emit((await run(load, *histories)).snapshot)
-        return (await run(model.detect)).snapshot
+        detected = (await run(model.detect)).snapshot
+        freeze_long_lived()
+        return detected
 
     async def _follow(self, updates) -> None:
         """Analyse closed candles as they come; pass forming ones straight to the chart."""

@@ -322,8 +322,11 @@ class MainWindow(QMainWindow):
                 chart.clear_derivatives()
             self.sidebar.clear_signals()
         redraw, self._redraw = self._redraw, self.worker.settings_pending
-        self.left.set_analysis(analysis.assets[0], analysis.timeframe, fresh=reloaded, redraw=redraw)
-        self.right.set_analysis(analysis.assets[1], analysis.timeframe, fresh=reloaded, redraw=redraw)
+        found_anew = analysis.revision != self._revision
+        for chart, asset in zip((self.left, self.right), analysis.assets):
+            # a live candle of one asset leaves the other's chart as it is
+            if reloaded or redraw or found_anew or not chart.shows(asset):
+                chart.set_analysis(asset, analysis.timeframe, fresh=reloaded, redraw=redraw)
         if reloaded or analysis.revision != self._revision:
             # found anew: list and draw them all; live events come as the worker's events
             self._revision = analysis.revision
