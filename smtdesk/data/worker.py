@@ -31,7 +31,7 @@ from smtdesk.core.signals.derivatives import Derivatives, Series
 from smtdesk.core.pair_model import ModelResult, PairModel
 from smtdesk.core.structure.swings import ManualSwing
 from smtdesk.data import derivatives as dv
-from smtdesk.data.alert_log import AlertLog, RaisedAlert
+from smtdesk.data.alert_log import HISTORY_LIMIT, AlertLog, RaisedAlert
 from smtdesk.data.csv_import import import_csv
 from smtdesk.data.imported import IMPORTED
 from smtdesk.data.qt_gc import collect_on_qt_thread, freeze_long_lived
@@ -497,7 +497,7 @@ class MarketWorker(QObject):
         pair = shown if len(shown) == 2 else (summary.symbol, next(s for s in held if s != summary.symbol))
         self.reload(summary.venue, pair, summary.timeframe)
 
-    def alert_history(self, *, limit: int = 500) -> list[RaisedAlert]:
+    def alert_history(self, *, limit: int = HISTORY_LIMIT) -> list[RaisedAlert]:
         return self.alert_log.history(limit=limit)
 
     async def _run_exchange(self, source: Source, store: CandleStore,

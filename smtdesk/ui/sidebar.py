@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from smtdesk.core.pair_model import AlertPolicy
 from smtdesk.core.signal import Direction, Signal, State
-from smtdesk.data.alert_log import RaisedAlert
+from smtdesk.data.alert_log import HISTORY_LIMIT, RaisedAlert
 from smtdesk.ui import signal_text
 from smtdesk.ui.theme import DARK, Palette
 
@@ -33,6 +33,10 @@ NO_SIGNAL = "No signal yet."
 SEARCHING = "Finding the signals of the history…"
 ENDED = frozenset({State.CANCELLED, State.INVALIDATED})
 ALL_KINDS = "All kinds"
+
+
+ALERT_ROWS = HISTORY_LIMIT
+"""Alerts listed at most: a window left open for weeks lists the newest, not every one."""
 
 
 def kind_group(kind: str) -> str:
@@ -134,13 +138,16 @@ class SignalSidebar(QDockWidget):
             self._fill(item, item.data(0, Qt.UserRole), first=item.text(0))
 
     def add_alerts(self, alerts: list[RaisedAlert]) -> None:
-        """Put alerts at the top of the history, given newest last."""
+        """Put alerts at the top of the history, given newest last; the oldest rows past
+        ``ALERT_ROWS`` go (the user store keeps them all)."""
         for alert in alerts:
             item = QTreeWidgetItem()
             raised = datetime.fromtimestamp(alert.raised_at / 1000).strftime("%Y-%m-%d %H:%M")
             self._fill(item, alert.signal, first=raised)
             item.setToolTip(0, f"Raised {raised} (local time); bar {signal_text.bar_time(alert.signal.known_time)} UTC")
             self.alerts.insertTopLevelItem(0, item)
+        while self.alerts.topLevelItemCount() > ALERT_ROWS:
+            self.alerts.takeTopLevelItem(self.alerts.topLevelItemCount() - 1)
 
     def _apply_filter(self) -> None:
         for item in self._items.values():
