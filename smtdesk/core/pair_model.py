@@ -162,6 +162,10 @@ class _CandleBuffer:
         for name, col in self._cols.items():
             col.extend(getattr(candles, name))
 
+    def reserve(self, n: int) -> None:
+        for col in self._cols.values():
+            col.reserve(n)
+
     @property
     def time(self) -> np.ndarray:
         return self._cols["time"].view
@@ -213,6 +217,10 @@ class _IndicatorTrack:
                 else:
                     for f, v in zip(shape[1], value):
                         self._cols[(name, f)].extend([v])
+
+    def reserve(self, n: int) -> None:
+        for col in self._cols.values():
+            col.reserve(n)
 
     def view(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -387,6 +395,13 @@ class PairModel:
     def _reset(self, a: Candles, b: Candles) -> None:
         self._assets = [_Asset(s, c, self.config) for s, c in zip(self.symbols, (a, b))]
         self._aligned = [_CandleBuffer(c) for c in align_pair(a, b)]
+        # room up to the bound: a column that doubled past it would hold twice the bars kept
+        bound = self.config.max_bars + 1
+        for asset in self._assets:
+            asset.buffer.reserve(bound)
+            asset.indicators.reserve(bound)
+        for side in self._aligned:
+            side.reserve(bound)
         c = self.config
         self._engine = SignalEngine(self.timeframe, self.symbols, params=c.smt,
                                     indicator_params=c.signals)
