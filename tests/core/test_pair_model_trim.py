@@ -4,6 +4,7 @@ the kept bars analysed as a history loaded from there."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import numpy as np
 import pytest
@@ -60,7 +61,7 @@ def test_streaming_never_holds_more_than_the_bound_and_keeps_the_newest_bar(pair
     model, lengths, _ = streamed
     assert max(max(n) for n in lengths) == BOUND
     # BTC's 601st bar trims both to BTC's newest 540; ETH's newest bar is still to come
-    trims = [n for before, n in zip(lengths, lengths[1:]) if n[0] < before[0]]
+    trims = [n for before, n in itertools.pairwise(lengths) if n[0] < before[0]]
     assert trims == [(KEPT_AFTER_TRIM, KEPT_AFTER_TRIM - 1)] * 9, \
         "the first after 101 bars, then one each 61 bars of the 600 streamed"
     assert min(n for pair_n in lengths[200:] for n in pair_n) == KEPT_AFTER_TRIM - 1
