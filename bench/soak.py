@@ -29,6 +29,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
+import ctypes  # noqa: E402
 import gc  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -94,6 +95,16 @@ def minutes_of(hours: np.ndarray) -> np.ndarray:
         rows[:, 2], rows[:, 3] = np.maximum(path[:-1], path[1:]), np.minimum(path[:-1], path[1:])
         rows[:, 5] = v / 60
     return out
+
+
+def heap_returned_rss_mb() -> float | None:
+    """Resident memory once glibc has handed the freed heap back to the system: what stays
+    is held, what goes was only kept by the allocator (None without glibc)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        return None
+    return rss_mb()
 
 
 def rss_mb() -> float:
@@ -265,6 +276,7 @@ async def soak(n: int, data_dir: Path) -> int:
     heartbeat.stop()
     await asyncio.sleep(1)  # a candle's events follow its snapshot once the alerts are saved
     end_rss = rss_mb()
+    held = heap_returned_rss_mb()
     sent_last = int(rows[0][HISTORY + n - 1, 0])
     kept = window.left.analysis.candles.time
     exact_tail = bool(np.array_equal(kept, rows[0][HISTORY + n - len(kept) : HISTORY + n, 0]))
@@ -281,7 +293,8 @@ async def soak(n: int, data_dir: Path) -> int:
     print(f"candles sent {n:,} per symbol, shown {shown.counted[0]:,} (BTC) {shown.counted[1]:,} (ETH); "
           f"newest shown = newest sent: {int(window.left.analysis.candles.time[-1]) == sent_last}; "
           f"kept bars = the newest {len(kept):,} sent, none missing: {exact_tail}")
-    print(f"RSS start {start_rss:.1f} MB, end {end_rss:.1f} MB, growth {growth:+.1f} MB")
+    print(f"RSS start {start_rss:.1f} MB, end {end_rss:.1f} MB, growth {growth:+.1f} MB"
+          + ("" if held is None else f"; {held:.1f} MB once the freed heap is returned (malloc_trim)"))
     print(f"slowest UI-thread stall: {heartbeat.worst * 1000:.1f} ms wall clock, at candle "
           f"{heartbeat.worst_at:,} (heartbeat every {HEARTBEAT_MS} ms); most UI-thread CPU time "
           f"between two beats {heartbeat.worst_cpu * 1000:.1f} ms, at candle {heartbeat.worst_cpu_at:,}; "
