@@ -281,6 +281,18 @@ class AlertSettings(Section):
 
 
 @dataclass(frozen=True, slots=True)
+class HistorySettings(Section):
+    TITLE: ClassVar[str] = "History"
+
+    # 20,000 one-minute bars are two weeks, hourly ones over two years: a running window
+    # stays within a few tens of MB however long it is left open.
+    bars_kept: int = setting(
+        20_000, "Bars kept in memory per chart (the cache on disk keeps every candle)",
+        lo=1_000, hi=500_000,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class AppearanceSettings(Section):
     TITLE: ClassVar[str] = "Appearance"
 
@@ -316,6 +328,7 @@ SECTIONS: dict[str, type[Section]] = {
     "signals": SignalSettings,
     "risk": RiskSettings,
     "alerts": AlertSettings,
+    "history": HistorySettings,
     "appearance": AppearanceSettings,
     "layout": LayoutSettings,
 }
@@ -329,6 +342,7 @@ class Settings:
     signals: SignalSettings = field(default_factory=SignalSettings)
     risk: RiskSettings = field(default_factory=RiskSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    history: HistorySettings = field(default_factory=HistorySettings)
     appearance: AppearanceSettings = field(default_factory=AppearanceSettings)
     layout: LayoutSettings = field(default_factory=LayoutSettings)
 
@@ -552,4 +566,5 @@ def model_config(s: Settings) -> ModelConfig:
         indicators=indicator_config(s),
         signals=indicator_signal_params(s),
         alerts=alert_policy(s),
+        max_bars=s.history.bars_kept,
     )

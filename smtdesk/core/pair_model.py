@@ -90,6 +90,20 @@ class ModelConfig:
     indicators: IndicatorConfig = IndicatorConfig()
     signals: IndicatorSignalParams = IndicatorSignalParams()
     alerts: AlertPolicy = AlertPolicy()
+    max_bars: int = 20_000
+    """Bars of each asset kept in memory; older ones are dropped (see :class:`PairModel`)."""
+
+
+def kept_window(a: Candles, b: Candles, keep: int) -> tuple[Candles, Candles]:
+    """The pair from the first bar on which neither series holds more than ``keep`` bars.
+
+    Both are cut at one open time, so the bars of the two assets still line up.
+    """
+    starts = [int(c.time[len(c) - keep]) for c in (a, b) if len(c) > keep]
+    if not starts:
+        return a, b
+    cut = max(starts)
+    return tuple(c[int(c.time.searchsorted(cut)):] for c in (a, b))
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +169,10 @@ class _CandleBuffer:
         for name, col in self._cols.items():
             col.extend(getattr(candles, name))
 
+    def reserve(self, n: int) -> None:
+        for col in self._cols.values():
+            col.reserve(n)
+
     @property
     def time(self) -> np.ndarray:
         return self._cols["time"].view
@@ -206,6 +224,10 @@ class _IndicatorTrack:
                 else:
                     for f, v in zip(shape[1], value):
                         self._cols[(name, f)].extend([v])
+
+    def reserve(self, n: int) -> None:
+        for col in self._cols.values():
+            col.reserve(n)
 
     def view(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -298,6 +320,17 @@ class PairModel:
 
     Every command returns a :class:`ModelResult`. Signals are found on the candles both
     assets have (domain §2); a candle only one side has is charted, never compared.
+
+    At most ``config.max_bars`` bars of each asset are kept. When a live candle takes an
+    asset past that bound, the oldest tenth is dropped at one bar boundary and the kept
+    bars are analysed again as a history loaded from there: after a trim the snapshot is
+    exactly that of :meth:`load` and :meth:`detect` on the kept bars. Series with a long
+    memory restart at the first kept bar, as on a start with that history: EMA, Wilder's
+    RSI and ATR differ from their values over the longer history only in a warm-up that
+    fades geometrically (below 1e-9 relative after ten times the longest period); OBV, a
+    running sum, is shifted by a constant; the higher-timeframe trend is read from the
+    kept bars only. Events keep their ids (the time they refer to), so one still open at
+    the cut is found again on the kept bars and not raised a second time.
     """
 
     def __init__(self, symbols: tuple[str, str], timeframe: str, *,
@@ -326,7 +359,7 @@ class PairModel:
         for symbol, swings in (suppressed or {}).items():
             self._suppressed[symbol] = _in_order(swings)
         self._derivatives.update(derivatives or {})
-        self._reset(a, b)
+        self._reset(*kept_window(a, b, self.config.max_bars))
         return ModelResult(self._snapshot())
 
     def detect(self) -> ModelResult:
@@ -344,7 +377,7 @@ class PairModel:
             # A revised candle: history changed under the incremental state.
             merged = [a.buffer.view() for a in self._assets]
             merged[self.symbols.index(symbol)] = asset.buffer.view().merge(candles)
-            self._reset(*merged)
+            self._reset(*kept_window(*merged, self.config.max_bars))
             self._run_engine()
             return ModelResult(self._snapshot())
         asset.append(candles)
@@ -362,6 +395,8 @@ class PairModel:
                 new = self._engine.update(*(side.view() for side in self._aligned),
                                           derivatives=self._derivatives)
                 self._live.extend(new)
+        if len(asset.buffer) > self.config.max_bars:
+            self._trim()
         return ModelResult(self._snapshot(), tuple(new), self._raise(new))
 
     def set_manual(self, symbol: str, swings: Iterable[ManualSwing],
@@ -385,7 +420,7 @@ class PairModel:
             return ModelResult(self._snapshot())
         self.config = config
         ran = self._engine_ran
-        self._reset(*(asset.buffer.view() for asset in self._assets))
+        self._reset(*kept_window(*(asset.buffer.view() for asset in self._assets), config.max_bars))
         if ran:
             self._run_engine()
         return ModelResult(self._snapshot())
@@ -406,6 +441,13 @@ class PairModel:
     def _reset(self, a: Candles, b: Candles) -> None:
         self._assets = [_Asset(s, c, self.config) for s, c in zip(self.symbols, (a, b))]
         self._aligned = [_CandleBuffer(c) for c in align_pair(a, b)]
+        # room up to the bound: a column that doubled past it would hold twice the bars kept
+        bound = self.config.max_bars + 1
+        for asset in self._assets:
+            asset.buffer.reserve(bound)
+            asset.indicators.reserve(bound)
+        for side in self._aligned:
+            side.reserve(bound)
         c = self.config
         self._engine = SignalEngine(self.timeframe, self.symbols, params=c.smt,
                                     indicator_params=c.signals)
@@ -424,6 +466,15 @@ class PairModel:
         self._live = []
         self._engine_ran = True
         self._revision += 1
+
+    def _trim(self) -> None:
+        """Keep the newest nine tenths of the bound; a trim costs a full run now and then
+        instead of a little on every candle."""
+        keep = self.config.max_bars - self.config.max_bars // 10
+        ran = self._engine_ran
+        self._reset(*kept_window(*(asset.buffer.view() for asset in self._assets), keep))
+        if ran:
+            self._run_engine()
 
     def _rerun(self) -> ModelResult:
         if self._engine_ran:

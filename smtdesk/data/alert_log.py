@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import json
 import time
+from collections import deque
 from dataclasses import dataclass
 
 from smtdesk.core.signal import Direction, Signal, State, TradePlan
 from smtdesk.data.userstore import UserStore
 from smtdesk.errors import StorageError
+
+HISTORY_LIMIT = 500
+"""Alerts a history lists by default, the newest."""
 
 @dataclass(frozen=True, slots=True)
 class RaisedAlert:
@@ -64,7 +68,8 @@ class AlertLog:
     def __init__(self, store: UserStore | None = None, *, venue: str = "") -> None:
         self._store = store
         self.venue = venue
-        self._kept: list[RaisedAlert] = []  # raised in this run
+        # raised in this run, the newest a history shows (the store keeps them all)
+        self._kept: deque[RaisedAlert] = deque(maxlen=HISTORY_LIMIT)
         self._kept_keys: set[str] = set()
 
     def _key(self, sig: Signal) -> str:
@@ -98,10 +103,10 @@ class AlertLog:
             out.append(alert)
         return tuple(out)
 
-    def history(self, *, limit: int = 500) -> list[RaisedAlert]:
+    def history(self, *, limit: int = HISTORY_LIMIT) -> list[RaisedAlert]:
         """Alerts raised so far, newest first (this run's and earlier ones)."""
         if self._store is None:
-            return self._kept[::-1][:limit]
+            return list(self._kept)[::-1][:limit]
         raised = []
         for record in self._store.alerts(limit=limit):
             try:

@@ -35,12 +35,12 @@ from smtdesk.core.smt.outcome_stats import outcome_report
 from smtdesk.core.structure.swings import ManualSwing, SuppressedSwing
 from smtdesk.data import derivatives as dv
 from smtdesk.data.derivatives import DerivSeries
-from smtdesk.data.alert_log import AlertLog, RaisedAlert
+from smtdesk.data.alert_log import HISTORY_LIMIT, AlertLog, RaisedAlert
 from smtdesk.data.bar_replay import BarReplay
 from smtdesk.data.compiled import compiled_so_far
 from smtdesk.data.csv_import import import_csv
 from smtdesk.data.imported import IMPORTED
-from smtdesk.data.qt_gc import collect_on_qt_thread
+from smtdesk.data.qt_gc import collect_on_qt_thread, freeze_long_lived
 from smtdesk.data.resampled import BucketFold, fold_stream, require_base
 from smtdesk.data.source import DERIVATIVES, HISTORY_SINCE, LIQUIDATIONS, LIVE, MARKETS, Source
 from smtdesk.data.status import Events, Level, Notice, Phase, Selection, Status
@@ -434,7 +434,9 @@ class MarketWorker(QObject):
             return await job
 
         self.snapshot.emit(await run(load, *histories))
-        return (await run(model.detect)).snapshot
+        detected = (await run(model.detect)).snapshot
+        freeze_long_lived()
+        return detected
 
     async def _follow(self, updates) -> None:
         """Analyse closed candles as they come; pass forming ones straight to the chart."""
@@ -572,7 +574,7 @@ class MarketWorker(QObject):
 
         return self._spawn(self._in_model(report))
 
-    def alert_history(self, *, limit: int = 500) -> list[RaisedAlert]:
+    def alert_history(self, *, limit: int = HISTORY_LIMIT) -> list[RaisedAlert]:
         return self.alert_log.history(limit=limit)
 
     # -- trade journal -------------------------------------------------------------------------

@@ -411,6 +411,19 @@ class AssetChart(QWidget):
         self.price.fit_y()
         self.price.volume.box.refit()
 
+    def shows(self, analysis: AssetAnalysis) -> bool:
+        """Whether ``analysis`` has the bars, hand-placed swings and layers drawn now
+        (the indicators and swings of the same bars are the same)."""
+        old = self._analysis
+        return (
+            old is not None
+            and old.symbol == analysis.symbol
+            and len(old.candles) == len(analysis.candles)
+            and old.candles.time[-1] == analysis.candles.time[-1]
+            and old.manual == analysis.manual
+            and (old.structure is None) == (analysis.structure is None)
+        )
+
     def show_forming(self, candles: Candles) -> None:
         """A still-forming candle: drawn at once, replaced when the closed one arrives."""
         if self._analysis is None or not len(candles):

@@ -400,8 +400,11 @@ class MainWindow(QMainWindow):
                 chart.clear_derivatives()
                 chart.set_panel_notes(_panel_notes(self._drawn[0]))
             self.sidebar.clear_signals()
-        self.left.set_analysis(analysis.assets[0], analysis.timeframe, fresh=reloaded, redraw=redraw)
-        self.right.set_analysis(analysis.assets[1], analysis.timeframe, fresh=reloaded, redraw=redraw)
+        found_anew = analysis.revision != self._revision
+        for chart, asset in zip((self.left, self.right), analysis.assets):
+            # a live candle of one asset leaves the other's chart as it is
+            if reloaded or redraw or found_anew or not chart.shows(asset):
+                chart.set_analysis(asset, analysis.timeframe, fresh=reloaded, redraw=redraw)
         self._limit_zoom()
         if reloaded or analysis.revision != self._revision:
             # found anew: list and draw them all; live events come as the worker's events
@@ -648,7 +651,7 @@ class MainWindow(QMainWindow):
     def apply_settings(self, settings: Settings) -> None:
         """Use ``settings`` from now on: the theme at once, the analysis re-run, saved."""
         analysis_changed = any(getattr(settings, k) != getattr(self.settings, k)
-                               for k in ("swings", "smt", "indicators", "signals", "risk", "alerts"))
+                               for k in ("swings", "smt", "indicators", "signals", "risk", "alerts", "history"))
         self.settings = settings
         self.set_palette(LIGHT if settings.appearance.theme == "light" else DARK)
         self._use_risk(settings)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from smtdesk.core.pair_model import AlertPolicy
 from smtdesk.core.signal import Direction, Signal, State
-from smtdesk.data.alert_log import RaisedAlert
+from smtdesk.data.alert_log import HISTORY_LIMIT, RaisedAlert
 from smtdesk.ui import signal_text
 from smtdesk.ui.signal_filter import ANY, ENDED, SignalFilter, kind_group
 from smtdesk.ui.theme import DARK, Palette
@@ -36,6 +36,10 @@ SEARCHING = "Finding the signals of the history…"
 STATES = (State.FORMING, State.DIVERGENCE, State.CONFIRMED, State.TRIGGERED, State.CANCELLED, State.INVALIDATED)
 COLUMN_WIDTHS = (94, 136, 62)
 """Known time, signal, assets; the tags take the rest. All four fit a sidebar of 340 px."""
+
+
+ALERT_ROWS = HISTORY_LIMIT
+"""Alerts listed at most: a window left open for weeks lists the newest, not every one."""
 
 
 def list_time(ms: int) -> str:
@@ -177,7 +181,8 @@ class SignalSidebar(QDockWidget):
             self._fill(item, item.data(0, Qt.UserRole), first=item.text(0))
 
     def add_alerts(self, alerts: list[RaisedAlert]) -> None:
-        """Put alerts at the top of the history, given newest last."""
+        """Put alerts at the top of the history, given newest last; the oldest rows past
+        ``ALERT_ROWS`` go (the user store keeps them all)."""
         for alert in alerts:
             item = QTreeWidgetItem()
             at = datetime.fromtimestamp(alert.raised_at / 1000)
@@ -185,6 +190,8 @@ class SignalSidebar(QDockWidget):
             self._fill(item, alert.signal, first=at.strftime("%d %b %H:%M"))
             item.setToolTip(0, f"Raised {raised} (local time); bar {signal_text.bar_time(alert.signal.known_time)} UTC")
             self.alerts.insertTopLevelItem(0, item)
+        while self.alerts.topLevelItemCount() > ALERT_ROWS:
+            self.alerts.takeTopLevelItem(self.alerts.topLevelItemCount() - 1)
 
     # -- filters ---------------------------------------------------------------------------
     def filter(self) -> SignalFilter:

@@ -50,9 +50,9 @@ def load_rows(name: str) -> list[list[float]]:
         return [[int(r[0]), *map(float, r[1:6])] for r in reader]
 
 
-def _kline(row: list[float]) -> list:
+def _kline(row: list[float], interval_ms: int = HOUR_MS) -> list:
     t = int(row[0])
-    return [t, *(repr(float(v)) for v in row[1:6]), t + HOUR_MS - 1, "0", 1, "0", "0", "0"]
+    return [t, *(repr(float(v)) for v in row[1:6]), t + interval_ms - 1, "0", 1, "0", "0", "0"]
 
 
 @dataclass
@@ -65,7 +65,8 @@ class Fault:
 
 @dataclass
 class FakeBinance:
-    """The fake exchange. ``candles`` maps exchange ids (``BTCUSDT``) to 1h rows.
+    """The fake exchange. ``candles`` maps exchange ids (``BTCUSDT``) to rows of one
+    ``interval`` (1h unless told), the only one it serves.
 
     ``now_ms`` is the exchange's clock: rows that closed by then are the truth; the row
     containing ``now_ms`` is served after them as the still-forming candle (flat at its
@@ -84,6 +85,8 @@ class FakeBinance:
     _subscribed: asyncio.Event | None = None
     _runner: web.AppRunner | None = None
     base_url: str = ""
+    interval: str = "1h"
+    interval_ms: int = HOUR_MS
 
     # ---- test controls -------------------------------------------------------------
 
@@ -93,11 +96,11 @@ class FakeBinance:
             self._faults[endpoint].append(Fault(f) if isinstance(f, str) else f)
 
     def truth(self, symbol: str) -> list[list[float]]:
-        return [r for r in self.candles[symbol] if r[0] + HOUR_MS <= self.now_ms]
+        return [r for r in self.candles[symbol] if r[0] + self.interval_ms <= self.now_ms]
 
     def forming(self, symbol: str) -> list[float] | None:
         for r in self.candles[symbol]:
-            if r[0] <= self.now_ms < r[0] + HOUR_MS:
+            if r[0] <= self.now_ms < r[0] + self.interval_ms:
                 return [r[0], r[1], r[1], r[1], r[1], r[5] / 2]
         return None
 
@@ -105,10 +108,10 @@ class FakeBinance:
         return sum(1 for e, _ in self.requests if e == endpoint)
 
     async def push_kline(self, symbol: str, row: list[float], *, closed: bool) -> None:
-        k = _kline(row)
+        k = _kline(row, self.interval_ms)
         msg = {
             "e": "kline", "E": self.now_ms, "s": symbol,
-            "k": {"t": k[0], "T": k[6], "s": symbol, "i": "1h", "f": 1, "L": 2,
+            "k": {"t": k[0], "T": k[6], "s": symbol, "i": self.interval, "f": 1, "L": 2,
                   "o": k[1], "h": k[2], "l": k[3], "c": k[4], "v": k[5], "n": 1,
                   "x": closed, "q": "0", "V": "0", "Q": "0", "B": "0"},
         }
@@ -282,7 +285,7 @@ class FakeBinance:
             bad = self._unknown(q.get("symbol"))
             if bad is not None:
                 return bad
-            if q.get("interval") != "1h":
+            if q.get("interval") != self.interval:
                 return web.json_response(error_body("invalid_interval"), status=400)
             rows = self.truth(q["symbol"])
             forming = self.forming(q["symbol"])
@@ -294,7 +297,7 @@ class FakeBinance:
             if "endTime" in q:
                 rows = [r for r in rows if r[0] <= int(q["endTime"])]
             rows = rows[:limit] if "startTime" in q else rows[-limit:]
-            return [_kline(r) for r in rows]
+            return [_kline(r, self.interval_ms) for r in rows]
 
         return await self._serve("klines", request, answer)
 
