@@ -332,6 +332,7 @@ class UserStore:
             except (KeyError, TypeError, ValueError) as exc:
                 self.drop_unreadable("journal", str(row_id), str(payload)[:10_000], f"not a trade ({exc})",
                                      "DELETE FROM journal WHERE id=?", (row_id,))
+        return found
 
     # ---- automatic swings the user deleted -----------------------------------------
 
