@@ -76,7 +76,11 @@ def install_welcome(window: QMainWindow, folder: Path, *, first_run: bool = True
     dialog.finished.connect(remember)
     action = QAction("&Welcome…", window)
     action.triggered.connect(dialog.show)
-    window.menuBar().addMenu("&Help").addAction(action)
+    help_menu = next((a.menu() for a in window.menuBar().actions() if a.text() == "&Help"), None)
+    if help_menu is None:
+        help_menu = window.menuBar().addMenu("&Help")
+    first = help_menu.actions()[0] if help_menu.actions() else None
+    help_menu.insertAction(first, action)
     if first_run and not marker.exists():
         QTimer.singleShot(0, dialog.show)
     return dialog

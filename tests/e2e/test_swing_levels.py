@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -13,15 +13,20 @@ from smtdesk.core.structure.swings import ManualSwing, SuppressedSwing
 from smtdesk.ui.manual_swings import SNAP_BARS
 from tests.e2e.test_manual_swings import (
     choose,
-    listed,
     right_click_menu,
     smt_states,
     view_point,
     wait_for_revision,
 )
 from tests.ui.drive import hold_drag, release
+from tests.ui.probes import signal_at
 from tests.ui.probes import drag_preview, drawn_levels
 
+
+
+def listed_states(win) -> set[tuple[str, str]]:
+    """(id, state) of each signal the sidebar lists (ended ones are hidden)."""
+    return {(sig.id, sig.state.value) for sig in (signal_at(win.sidebar, r) for r in range(win.sidebar.count()))}
 
 def smt_of(snapshot) -> set:
     return {(s.id, s.state) for s in snapshot.signals if s.kind == "smt"}
@@ -76,12 +81,15 @@ def level_of(chart, i: int) -> np.ndarray | None:
 
 def test_drag_an_automatic_swing_level_and_it_becomes_a_manual_swing_kept_after_a_restart(app, qtbot, artifacts):
     win = app.open()
+    box = win.sidebar.hide_ended  # list the ended signals too: a moved swing may end one
+    QTest.mouseClick(box, Qt.LeftButton, pos=QPoint(8, box.height() // 2))
+    assert not box.isChecked()
     chart = win.left
     c = chart.analysis.candles
     i, drop, snapped = a_swing_whose_move_changes_the_smt_signals(win)
     show_around(chart, qtbot, i)
     assert level_of(chart, i)[3] == MAJOR
-    before_smt, before_listed, revision = smt_states(win), listed(win), win._revision
+    before_smt, before_listed, revision = smt_states(win), listed_states(win), win._revision
 
     # held over the drop bar: the marker and the level stand on the snapped bar together,
     # and the swing's own marker and level are gone from where it was
@@ -111,7 +119,7 @@ def test_drag_an_automatic_swing_level_and_it_becomes_a_manual_swing_kept_after_
     [marker] = chart.manual.markers
     assert marker.pos().x() == c.time[snapped] / 1000, "the marker moved with its level"
     assert smt_states(win) != before_smt, "the SMT engine re-ran with the moved swing"
-    assert listed(win) != before_listed, "the sidebar lists the changed signals"
+    assert listed_states(win) != before_listed, "the sidebar lists the changed signals"
     win.grab().save(str(artifacts / "swing_level_dragged.png"))
 
     app.close(win)

@@ -17,7 +17,7 @@ def help_action(win, text: str):
 
 
 def test_welcome_shows_once_per_data_folder_and_again_from_help(app, qtbot):
-    win = app.open()
+    win = app.open(keep_welcome=True)
     welcome = welcome_of(win)
     qtbot.waitUntil(welcome.isVisible, timeout=5_000)
     assert not welcome.isModal()

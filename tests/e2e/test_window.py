@@ -51,7 +51,7 @@ def test_the_menu_bar_has_what_a_desktop_app_has(app, qtbot, artifacts):
                    "Fair value gaps", "All divergences and failure swings"):
         assert wanted in view, wanted
     assert titles(bar["Alerts"]) == ["Mute alerts", "Alert history…"]
-    assert titles(bar["Help"]) == ["Keyboard shortcuts", "Open the log file", "About smtdesk"]
+    assert titles(bar["Help"]) == ["Welcome…", "Keyboard shortcuts", "Open the log file", "About smtdesk"]
 
     # the View menu open, the way a trader sees it, at 1366×768
     qtbot.wait(200)
