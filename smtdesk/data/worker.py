@@ -25,7 +25,7 @@ from typing import Awaitable, Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from smtdesk.core.analysis import PairAnalysis
+from smtdesk.core.analysis import PairAnalysis, candles_only
 from smtdesk.core.candles import timeframe_ms
 from smtdesk.core.signals.derivatives import Derivatives, Series
 from smtdesk.core.pair_model import ModelResult, PairModel
@@ -42,6 +42,7 @@ from smtdesk.data.store import CandleStore
 from smtdesk.data.userstore import ManualSwing as StoredSwing
 from smtdesk.data.userstore import UserStore
 from smtdesk.data.sync import record, sync_candles
+from smtdesk.kernel_cache import kernels_ready
 from smtdesk.errors import SmtdeskError, SourceError, UnknownSymbol, elide
 from smtdesk.settings import Settings, model_config
 
@@ -140,6 +141,7 @@ class MarketWorker(QObject):
         self.config = model_config(settings)
         self._structure_shown = False
         self._model = self._new_model()
+        self._analysed: PairModel | None = None  # the model whose analysis is drawn
         self._settings_task: asyncio.Task | None = None
         self._task: asyncio.Task | None = None
         self._reload_task: asyncio.Task | None = None
@@ -363,13 +365,16 @@ class MarketWorker(QObject):
             await self._show(result)
 
     async def _load(self, label: str, histories) -> PairAnalysis:
-        """The analysis of whole histories, on the analysis thread: the charts are shown
-        (a snapshot not yet ``detected``) before the signals are detected. When that keeps the window
-        waiting for a while (on the very first start the compiled analysis loops are
-        built for this machine first), the status bar says so."""
+        """The analysis of whole histories, on the analysis thread. The candles are shown
+        at once (a snapshot not yet ``analysed``), then with their indicators (not yet
+        ``detected``), then with their signals. When that keeps the window waiting for a
+        while (on the very first start the compiled analysis loops are built for this
+        machine first, in another process), the status bar says so."""
+        model = self._model
+        if model is not self._analysed:
+            self.snapshot.emit(candles_only(self.timeframe, self.symbols, histories))
         loop = asyncio.get_running_loop()
         said = loop.time() + self.slow_analysis_seconds  # when to say so, once
-        model = self._model
         self.alert_log.venue = self.source.name
 
         def load(a, b) -> ModelResult:
@@ -389,7 +394,9 @@ class MarketWorker(QObject):
                     self._tell(Status(label, Phase.ANALYSING))
             return await job
 
+        await run(kernels_ready)
         self.snapshot.emit((await run(load, *histories)).snapshot)
+        self._analysed = model
         return (await run(model.detect)).snapshot
 
     async def _follow(self, updates) -> None:

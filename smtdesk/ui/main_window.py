@@ -42,6 +42,7 @@ from smtdesk.ui.pickers import Pickers
 from smtdesk.ui.settings_dialog import SettingsDialog
 from smtdesk.ui.sidebar import SignalSidebar
 from smtdesk.ui.signal_text import bar_time
+from smtdesk.ui.startup_timing import CANDLES, SIGNALS, StartupTiming
 from smtdesk.ui.status_text import describe
 from smtdesk.ui.theme import DARK, LIGHT, apply_palette
 
@@ -131,6 +132,7 @@ class MainWindow(QMainWindow):
             chart.panel_close_requested.connect(lambda key: self.panel_actions[key].setChecked(False))
             chart.manual_swings_changed.connect(worker.set_manual_swings)
 
+        self.startup_timing = StartupTiming(self)
         self._serving: Selection | None = None
         self._picked: Selection | None = None
         self._offered: tuple[str, ...] = ()
@@ -331,6 +333,9 @@ class MainWindow(QMainWindow):
             self._charted = {key: sig for key, sig in analysis.latest.items() if _charted(sig)}
             self._draw_charted()
         self.sidebar.set_searching(not analysis.detected)
+        self.startup_timing.drawn(CANDLES, self.left.price.viewport())
+        if analysis.detected:
+            self.startup_timing.drawn(SIGNALS, self.sidebar.tree.viewport())
         newest = max(a.candles.time[-1] for a in analysis.assets if len(a.candles))
         self.last_bar_label.setText(f"Last bar {bar_time(int(newest))} UTC")
         if reloaded:

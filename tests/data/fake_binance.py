@@ -17,6 +17,8 @@ from pathlib import Path
 
 from aiohttp import WSMsgType, web
 
+from smtdesk.data.exchange import point_at
+
 FIXTURES = Path(__file__).parent / "fixtures"
 HOUR_MS = 3_600_000
 
@@ -164,20 +166,8 @@ class FakeBinance:
             await self._runner.cleanup()
 
     def point(self, exchange) -> None:
-        """Rewrite a ccxt binanceusdm client's URLs to this server."""
-        host = self.base_url.removeprefix("http://")
-
-        def rewrite(node):
-            if isinstance(node, dict):
-                return {k: rewrite(v) for k, v in node.items()}
-            if isinstance(node, str):
-                for real in ("https://fapi.binance.com", "wss://fstream.binance.com"):
-                    if node.startswith(real):
-                        scheme = "ws://" if node.startswith("wss") else "http://"
-                        return scheme + host + node[len(real):]
-            return node
-
-        exchange.urls["api"] = rewrite(exchange.urls["api"])
+        """Send a ccxt binanceusdm client to this server, as ``SMTDESK_EXCHANGE_URL`` does."""
+        point_at(exchange, self.base_url)
 
     async def _fault_response(self, request: web.Request, fault: Fault) -> web.StreamResponse | None:
         kind = fault.kind
