@@ -301,15 +301,12 @@ class MarketWorker(QObject):
     async def _run(self, *, unreachable: str | None = None, connected: bool = False) -> None:
         if HISTORY_SINCE in self.source.capabilities and self.store is not None:
             try:
-                if await self._run_exchange(self.source, self.store, unreachable, connected):
-                    return
+                await self._run_exchange(self.source, self.store, unreachable, connected)
             except Exception as exc:  # the window must outlive any data failure
                 log.exception("market worker failed")
                 self.report(f"Market data stopped unexpectedly: {elide(exc)}")
                 self._tell(Status(self.source.label, Phase.STOPPED))
-                return
-            abandoned, self.source = self.source, self.fallback
-            await self._discard(abandoned)
+            return
         await self._run_replay()
 
     def _base(self) -> tuple[str, dict[str, BucketFold]]:
@@ -506,8 +503,9 @@ class MarketWorker(QObject):
         return self.alert_log.history(limit=limit)
 
     async def _run_exchange(self, source: Source, store: CandleStore,
-                            unreachable: str | None, connected: bool) -> bool:
-        """Cached candles, the missing ones, then live; False to fall back to the demo.
+                            unreachable: str | None, connected: bool) -> None:
+        """Cached candles, the missing ones, then live. With nothing cached the demo
+        stands in at once until the venue answers.
 
         ``connected`` says the market list was already asked for (by a reload), and
         ``unreachable`` why it did not come.
@@ -520,7 +518,7 @@ class MarketWorker(QObject):
         except SourceError as exc:
             self.report(str(exc))
             self._tell(Status(label, Phase.STOPPED))
-            return True
+            return
         cached = [folds[s].history(store.load_candles(source.name, s, base)) for s in self.symbols]
         has_cache = all(len(c) for c in cached)
         if has_cache:
@@ -530,15 +528,17 @@ class MarketWorker(QObject):
             self._tell(Status(label, Phase.CACHED, count=len(cached[0])))
         else:
             self._tell(Status(label, Phase.CONNECTING))
-        reason = unreachable if connected else await self._connect(source)
+        reason = unreachable if connected else None
+        if not has_cache and self.fallback is not None:
+            if not connected or reason is not None:
+                await self._stand_in(source, reason)
+                reason = None
+        elif not connected:
+            reason = await self._connect(source)
         if reason is not None and not has_cache:
-            if self.fallback is None:
-                self.report(f"{label} is not reachable ({reason}).")
-                self._tell(Status(label, Phase.STOPPED, reason=reason))
-                return True
-            self.report(f"{label} is not reachable ({reason}); showing the demo market.")
-            self._fallback_reason = f"{label} not reachable: {reason}"
-            return False
+            self.report(f"{label} is not reachable ({reason}).")
+            self._tell(Status(label, Phase.STOPPED, reason=reason))
+            return
         if reason is not None:
             self.report(f"{label} is not reachable ({reason}); showing the cached candles "
                              "while it keeps trying.")
@@ -553,11 +553,11 @@ class MarketWorker(QObject):
         while True:
             try:
                 await self._sync_and_follow(source, store, base, folds)
-                return True
+                return
             except UnknownSymbol as exc:
                 self.report(str(exc))
                 self._tell(Status(label, Phase.STOPPED, reason=elide(exc)))
-                return True
+                return
             except Exception as exc:
                 # keep what is shown; the store remembers how far we got. Anything else
                 # (a full disk, a reply ccxt could not parse) may pass too, so it is retried
@@ -570,6 +570,46 @@ class MarketWorker(QObject):
                 self._tell(Status(label, Phase.OFFLINE, reason=message,
                                                 resume_at=_ms_from_now(wait)))
                 await self._sleep(wait)
+
+    async def _stand_in(self, source: Source, reason: str | None) -> None:
+        """The demo market, shown at once while ``source`` connects, which is asked again
+        every ``resume_delay`` seconds while it does not answer (``reason``: why it did not
+        the first time). Returns when it answers, the demo stopped and a new pair model
+        ready for the venue's candles."""
+        label, venue = source.label, self.source
+        self.source = self.fallback
+        self._fallback_reason = f"while {label} connects"
+        demo = asyncio.ensure_future(self._run_replay())
+        try:
+            told = False
+            if reason is None:
+                reason = await self._connect(source)
+            while reason is not None:
+                if not told:
+                    told = True
+                    self.report(f"{label} is not reachable ({reason}); showing the demo market "
+                                "while it keeps trying.")
+                self._fallback_reason = f"{label} not reachable: {reason}; trying again"
+                if self._status is not None and self._status.phase is Phase.LIVE:
+                    self._tell(Status(self.source.label, Phase.LIVE, reason=self._fallback_reason))
+                await self._sleep(self.resume_delay)
+                reason = await self._connect(source)
+        except (asyncio.CancelledError, Exception):
+            # a reload or stop: the source it set (or none) stays, the venue is closed
+            await self._end(demo)
+            await self._discard(venue)
+            raise
+        await self._end(demo)
+        self.source = venue
+        self._fallback_reason = None
+        self._inform(f"{label} answered: showing its candles instead of the demo market.")
+        self._model = self._new_model()
+        self._tell(Status(label, Phase.CONNECTING))
+
+    @staticmethod
+    async def _end(task: asyncio.Task) -> None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
     async def _sync_and_follow(self, source: Source, store: CandleStore,
                                base: str, folds: dict[str, BucketFold]) -> None:

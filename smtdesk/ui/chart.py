@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal as QtSignal
-from PySide6.QtWidgets import QSplitter, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QToolButton, QVBoxLayout, QWidget
 
 from smtdesk.core.analysis import AssetAnalysis
 from smtdesk.core.candles import Candles, timeframe_ms
@@ -38,6 +38,7 @@ MARKER_MIN_PX_PER_BAR = 2.0
 PLAN_BARS = 30
 """How far right of its bar a trade plan's levels are drawn."""
 SUBPANEL_MIN_HEIGHT = 48
+PREPARING = "Preparing analysis…"
 """Room for the legend and two value labels; every sub-panel at once still fits a 900 px window."""
 
 
@@ -142,12 +143,26 @@ class SubPanel(Pane):
         self.close_button.setToolTip(f"Remove {spec.title}")
         self.close_button.setAutoRaise(True)
         self.close_button.clicked.connect(lambda: self.close_requested.emit(spec.key))
+        # said over an indicator pane while the candles are drawn without their analysis
+        self.preparing = QLabel(PREPARING, self)
+        self.preparing.setAlignment(Qt.AlignCenter)
+        self.preparing.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.preparing.hide()
+        self._computed = not spec.derivatives and any(s.style != VOLUME for s in spec.series)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         button = getattr(self, "close_button", None)  # pyqtgraph resizes during __init__
         if button is not None:
             button.move(self.width() - button.sizeHint().width() - 80, 2)
+        label = getattr(self, "preparing", None)
+        if label is not None:
+            label.setGeometry(self.rect())
+
+    def set_preparing(self, preparing: bool) -> None:
+        """Say the pane's indicator is still being computed (not for volume or derivatives,
+        which need no analysis)."""
+        self.preparing.setVisible(preparing and self._computed)
 
     def set_palette(self, palette: Palette) -> None:
         super().set_palette(palette)
@@ -234,6 +249,7 @@ class AssetChart(QWidget):
         self._update_time_labels()
         # every redraw re-shows the legend at this time, so it stays where the crosshair is
         self._legend_time: float | None = None
+        self._analysed = True
         self.price.vb.sigXRangeChanged.connect(self._on_zoom)
 
     # -- structure ------------------------------------------------------------------------
@@ -268,6 +284,7 @@ class AssetChart(QWidget):
         self._update_time_labels()
         if self._analysis is not None:
             panel.set_input(self._panel_input(), self._bar_seconds, None)
+            panel.set_preparing(not self._analysed)
             self.show_values_at(self._legend_time)
         return panel
 
@@ -324,14 +341,16 @@ class AssetChart(QWidget):
 
     # -- data -----------------------------------------------------------------------------
     def set_analysis(
-        self, analysis: AssetAnalysis, timeframe: str, *, fresh: bool = False, redraw: bool = False
+        self, analysis: AssetAnalysis, timeframe: str, *, fresh: bool = False, redraw: bool = False,
+        analysed: bool = True,
     ) -> None:
         """Draw ``analysis``; keep following the newest bar unless the user scrolled back.
 
         ``fresh`` redraws everything from the start: another venue's candles for the same
         symbol and timeframe share their timestamps, so only the caller can tell.
         ``redraw`` draws every bar again where the view is (the candles analysed with
-        other settings).
+        other settings). Without ``analysed`` the candles come alone: the indicator panes
+        say their analysis is being prepared.
         """
         c = analysis.candles
         if not len(c):
@@ -361,8 +380,10 @@ class AssetChart(QWidget):
         self._draw_overlays(tail)
         self._draw_swings()
         self.price.structure.set_analysis(analysis, self._bar_seconds)
+        self._analysed = analysed
         for panel in self.panels.values():
             panel.set_input(self._panel_input(), self._bar_seconds, tail)
+            panel.set_preparing(not analysed)
         self._update_last_price()
         self.show_values_at(self._legend_time)
         if first:

@@ -318,21 +318,24 @@ class MainWindow(QMainWindow):
     def _on_snapshot(self, analysis: PairAnalysis) -> None:
         drawn = (self.worker.source.name, analysis.timeframe, tuple(a.symbol for a in analysis.assets))
         reloaded = drawn != self._drawn
-        self._analysis, self._drawn = analysis, drawn
+        previous, self._analysis, self._drawn = self._analysis, analysis, drawn
         if reloaded:
             for chart in (self.left, self.right):
                 chart.clear_derivatives()
             self.sidebar.clear_signals()
         redraw, self._redraw = self._redraw, self.worker.settings_pending
-        self.left.set_analysis(analysis.assets[0], analysis.timeframe, fresh=reloaded, redraw=redraw)
-        self.right.set_analysis(analysis.assets[1], analysis.timeframe, fresh=reloaded, redraw=redraw)
+        # the analysis of candles drawn alone: every bar's indicators, not only the tail's
+        redraw = redraw or not (previous is None or previous.analysed)
+        for chart, asset in zip((self.left, self.right), analysis.assets):
+            chart.set_analysis(asset, analysis.timeframe, fresh=reloaded, redraw=redraw,
+                               analysed=analysis.analysed)
         if reloaded or analysis.revision != self._revision:
             # found anew: list and draw them all; live events come as the worker's events
             self._revision = analysis.revision
             self.sidebar.set_signals(analysis.latest)
             self._charted = {key: sig for key, sig in analysis.latest.items() if _charted(sig)}
             self._draw_charted()
-        self.sidebar.set_searching(not analysis.detected)
+        self.sidebar.set_searching(not analysis.detected, preparing=not analysis.analysed)
         self.startup_timing.drawn(CANDLES, self.left.price.viewport())
         if analysis.detected:
             self.startup_timing.drawn(SIGNALS, self.sidebar.tree.viewport())

@@ -31,6 +31,7 @@ from smtdesk.ui.theme import DARK, Palette
 
 NO_SIGNAL = "No signal yet."
 SEARCHING = "Finding the signals of the history…"
+PREPARING = "Preparing analysis… (the candles are shown; indicators and signals follow)"
 ENDED = frozenset({State.CANCELLED, State.INVALIDATED})
 ALL_KINDS = "All kinds"
 
@@ -233,10 +234,11 @@ class SignalSidebar(QDockWidget):
         for col in (0, 2):
             item.setForeground(col, QBrush(QColor(p.text_muted if muted else p.text)))
 
-    def set_searching(self, searching: bool) -> None:
-        """Say that the history's signals are still being found (the charts show first)."""
+    def set_searching(self, searching: bool, *, preparing: bool = False) -> None:
+        """Say that the history's signals are still being found (the charts show first),
+        or that its analysis is still being ``preparing`` (the candles show first)."""
         if self.count() == 0:
-            self.detail.setText(SEARCHING if searching else NO_SIGNAL)
+            self.detail.setText(PREPARING if preparing else SEARCHING if searching else NO_SIGNAL)
 
     def _show_detail(self, item: QTreeWidgetItem | None, _previous=None) -> None:
         if item is not None:

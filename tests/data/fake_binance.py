@@ -141,7 +141,8 @@ class FakeBinance:
 
     # ---- server --------------------------------------------------------------------
 
-    async def start(self) -> str:
+    async def start(self, port: int = 0) -> str:
+        """Serve on ``port`` of 127.0.0.1 (any free one when 0); return the base URL."""
         self._subscribed = asyncio.Event()
         app = web.Application()
         app.router.add_get("/fapi/v1/time", self._time)
@@ -154,7 +155,7 @@ class FakeBinance:
         app.router.add_get("/{path:.*ws.*}", self._websocket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]
         self.base_url = f"http://127.0.0.1:{port}"
