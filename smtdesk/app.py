@@ -19,7 +19,7 @@ from smtdesk import __version__
 from smtdesk.core.candles import TIMEFRAMES
 from smtdesk.data.csv_import import import_csv
 from smtdesk.data.demo import DemoSource
-from smtdesk.data.exchange import DEFAULT_VENUE, VENUES, ExchangeSource
+from smtdesk.data.venues import DEFAULT_VENUE, VENUES, DeferredExchange
 from smtdesk.data.imported import IMPORTED, ImportedSource
 from smtdesk.data.source import Source
 from smtdesk.data.store import CandleStore
@@ -143,7 +143,7 @@ def venue_sources(demo: Source, store: CandleStore) -> Callable[[str], Source]:
             return demo
         if venue == IMPORTED:
             return ImportedSource(store)
-        return ExchangeSource(venue)
+        return DeferredExchange(venue)
 
     return source
 

@@ -26,6 +26,7 @@ from smtdesk.data import derivatives as dv
 from smtdesk.data.derivatives import DerivSeries, Liquidation
 from smtdesk.data.retry import Retrier, RetryPolicy, StatusCallback
 from smtdesk.data.source import DERIVATIVES, HISTORY_SINCE, LIQUIDATIONS, LIVE, MARKETS, CandleUpdate
+from smtdesk.data.venues import DEFAULT_VENUE, VENUES
 from smtdesk.errors import (
     EmptyPage,
     MalformedResponse,
@@ -34,14 +35,6 @@ from smtdesk.errors import (
     elide,
 )
 
-VENUES = {
-    "binanceusdm": "Binance USD-M",
-    "bybit": "Bybit",
-    "okx": "OKX",
-    "htx": "HTX",
-    "gate": "Gate",
-}
-DEFAULT_VENUE = "binanceusdm"
 URL_VARIABLE = "SMTDESK_EXCHANGE_URL"
 """An environment variable: when set (``http://127.0.0.1:8080``), every REST and websocket
 address of the venue goes to that host instead (a mirror, a proxy, a test exchange)."""

@@ -6,12 +6,14 @@ the newest stored candle instead of starting over, and nothing fetched is fetche
 
 from __future__ import annotations
 
-from typing import AsyncIterator, Callable
+from typing import TYPE_CHECKING, AsyncIterator, Callable
 
 from smtdesk.core.candles import Candles, timeframe_ms
-from smtdesk.data.exchange import ExchangeSource
 from smtdesk.data.source import CandleUpdate
 from smtdesk.data.store import CandleStore
+
+if TYPE_CHECKING:  # ccxt is imported when a venue is first asked, not with the worker
+    from smtdesk.data.exchange import ExchangeSource
 
 
 async def sync_candles(
