@@ -276,14 +276,14 @@ class PairModel:
     """
 
     def __init__(self, symbols: tuple[str, str], timeframe: str, *,
-                 config: ModelConfig = ModelConfig()) -> None:
+                 config: ModelConfig = ModelConfig(), structure_shown: bool = False) -> None:
         self.symbols = tuple(symbols)
         self.timeframe = timeframe
         self.config = config
         self._manual: dict[str, tuple[ManualSwing, ...]] = {s: () for s in self.symbols}
         self._derivatives: dict[str, Derivatives] = {}
         self._revision = 0
-        self._structure_shown = False
+        self._structure_shown = structure_shown  # as :meth:`show_structure` sets it
         self._seen: set[tuple[str, str]] = set()
         # Made empty when first needed: a model made before any history (a worker's, on
         # the window's thread) runs no compiled loop.

@@ -4,9 +4,10 @@
 through qasync. It owns the source and the pair analysis, moves the number crunching
 to a thread, and hands the UI only frozen data through its Qt signals.
 
-With an exchange source and a store it shows the cached candles at once, fetches only
-what is missing, and falls back to a replay source (the demo) when the exchange does
-not answer within ``connect_timeout`` seconds.
+With an exchange source and a store it shows the cached candles at once and fetches only
+what is missing; with nothing cached a replay source (the demo) stands in at once while
+the exchange connects, for as long as it does not answer. A history's candles are shown
+before any analysis of them runs.
 
 :meth:`MarketWorker.reload` switches venue, symbols or timeframe: the new selection is
 checked while the current one keeps running, then the current one is stopped and the new
@@ -329,9 +330,8 @@ class MarketWorker(QObject):
                 self.market.emit(forming)
 
     def _new_model(self) -> PairModel:
-        model = PairModel(self.symbols, self.timeframe, config=self.config)
-        model.show_structure(self._structure_shown)
-        return model
+        return PairModel(self.symbols, self.timeframe, config=self.config,
+                         structure_shown=self._structure_shown)
 
     def _key(self, symbol: str) -> tuple[str, str, str]:
         return (self.source.name, symbol, self.timeframe)

@@ -1,7 +1,8 @@
 """The log's record of how long the start took.
 
 From launch (``smtdesk`` imported) to the first candles painted and to the first signals
-shown, and the longest the window did not answer meanwhile. Each line carries the system's
+shown, and the longest the window did not answer before each (from its making to the
+candles, then from the candles to the signals, while the analysis runs). Each line carries the system's
 monotonic clock too, so another process (``bench/startup.py``) can time the start against
 its own clock.
 """
@@ -64,7 +65,9 @@ class StartupTiming(QObject):
         self._pending.discard(what)
         now = time.monotonic()
         self._tick()
+        since = "since it was made" if what == CANDLES else "since the candles"
         log.info("start-up: %s %.2f s after launch (monotonic %.3f); the window waited "
-                 "at most %.0f ms meanwhile", what, now - LAUNCHED, now, self._longest * 1000)
+                 "at most %.0f ms %s", what, now - LAUNCHED, now, self._longest * 1000, since)
+        self._longest = 0.0
         if not self._pending:
             self._ticker.stop()
