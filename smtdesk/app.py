@@ -11,6 +11,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+# The analysis (numba and its loops' modules) is imported before Qt: PySide6 reads the
+# source of every module imported after it, which makes their import slower.
+import smtdesk.core.pair_model  # noqa: F401
 import qasync
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
