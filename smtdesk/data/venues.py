@@ -61,6 +61,10 @@ class DeferredExchange:
         else:
             super().__setattr__(name, value)
 
+    async def prepare(self) -> None:
+        """Make the exchange source (ccxt imported on a thread) unless made already."""
+        await self._ready()
+
     async def _ready(self):
         if self._source is None:
             if self._making is None:

@@ -263,6 +263,11 @@ class MarketWorker(QObject):
         return None
 
     async def _connect(self, source: Source) -> str | None:
+        prepare = getattr(source, "prepare", None)
+        if prepare is not None:
+            # a client made on first use (seconds of imports on a slow computer) is not
+            # the venue's silence: the timeout counts from the first request
+            await prepare()
         try:
             await asyncio.wait_for(source.markets(), self.connect_timeout)
         except TimeoutError:
@@ -576,9 +581,12 @@ class MarketWorker(QObject):
         every ``resume_delay`` seconds while it does not answer (``reason``: why it did not
         the first time). Returns when it answers, the demo stopped and a new pair model
         ready for the venue's candles."""
-        label, venue = source.label, self.source
+        label, venue, noted = source.label, self.source, source.on_status
         self.source = self.fallback
         self._fallback_reason = f"while {label} connects"
+        # the venue's retries are told as what the demo stands in for, not instead of it
+        source.on_status = lambda text: self._tell(replace(
+            self._status, reason=f"while {label} connects: {text.rstrip('.')}"))
         demo = asyncio.ensure_future(self._run_replay())
         try:
             told = False
@@ -600,7 +608,7 @@ class MarketWorker(QObject):
             await self._discard(venue)
             raise
         await self._end(demo)
-        self.source = venue
+        self.source, source.on_status = venue, noted
         self._fallback_reason = None
         self._inform(f"{label} answered: showing its candles instead of the demo market.")
         self._model = self._new_model()

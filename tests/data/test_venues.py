@@ -37,9 +37,12 @@ def test_the_client_is_made_when_the_venue_is_first_asked(on_qt_loop, monkeypatc
             statuses = []
             source.on_status = statuses.append
             assert source.timeframes == TIMEFRAMES and source.seconds_blocked() == 0.0
+            assert source._source is None, "no client before the venue is asked"
+            await source.prepare()  # the worker's connect makes it before its timeout starts
+            assert source.on_status is source._source.on_status  # handed on to the client's source
+            assert not fake.requests, "made, not yet asked"
             markets = await source.markets()
             assert {m.symbol for m in markets} >= {"BTC/USDT:USDT", "ETH/USDT:USDT"}
-            assert source.on_status is source._source.on_status  # handed on to the client's source
             assert [q for e, q in fake.requests if e == "exchangeInfo"]
             await source.close()
         finally:
