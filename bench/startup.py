@@ -98,7 +98,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="smtdesk-kernels-") as kernels:
             for cache in ("cold", "warm"):
                 rows.append((venue, cache, start(Path(kernels), *args, **env)))
-    print(f"bare PySide6 window, first paint: {bare:.2f} s\n")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"bare PySide6 window, first paint: {bare:.2f} s  ({os.cpu_count()} cores, "
+          f"load average {load:.1f} at the end)\n")
     print(f"{'start':<28}{'candles s':>10}{'x bare':>8}{'signals s':>11}{'x bare':>8}"
           f"{'longest stall ms':>18}  target")
     for venue, cache, seen in rows:
