@@ -73,7 +73,7 @@ def kernels_ready() -> None:
         log.info("building the compiled analysis loops for this computer (once)")
         try:
             done = subprocess.run([sys.executable, "-c", f"from {__name__} import main; main()"],
-                                  capture_output=True, text=True)
+                                  capture_output=True, text=True, check=False)
         except OSError as exc:
             log.warning("could not build the compiled analysis loops apart: %s", exc)
             return
