@@ -41,3 +41,6 @@ _.SCRATCHED
 # swing levels: pyqtgraph's click hook, and the undo stack's call to undo a swing edit
 _.mouseClickEvent
 _.undo
+
+# the kernel cache's builder process runs it by name (python -c "... import main; main()")
+main  # smtdesk.kernel_cache.main

@@ -13,6 +13,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+# The analysis (numba and its loops' modules) is imported before Qt: PySide6 reads the
+# source of every module imported after it, which makes their import slower.
+import smtdesk.core.pair_model  # noqa: F401
 import qasync
 from PySide6.QtCore import QStandardPaths, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
@@ -21,7 +24,7 @@ from smtdesk import __version__, self_test
 from smtdesk.core.candles import TIMEFRAMES
 from smtdesk.data.csv_import import import_csv
 from smtdesk.data.demo import DemoSource
-from smtdesk.data.exchange import DEFAULT_VENUE, VENUES, ExchangeSource
+from smtdesk.data.venues import DEFAULT_VENUE, VENUES, DeferredExchange
 from smtdesk.data.imported import IMPORTED, ImportedSource
 from smtdesk.data.source import Source
 from smtdesk.data.store import CandleStore
@@ -161,7 +164,7 @@ def venue_sources(demo: Source, store: CandleStore) -> Callable[[str], Source]:
             return demo
         if venue == IMPORTED:
             return ImportedSource(store)
-        return ExchangeSource(venue)
+        return DeferredExchange(venue)
 
     return source
 

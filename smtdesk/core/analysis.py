@@ -59,6 +59,18 @@ class PairAnalysis:
     drawings: Mapping[str, tuple[Drawing, ...]] = field(default_factory=lambda: MappingProxyType({}))
     """The user's drawings on each symbol's chart, read with a loaded history (on the
     snapshot that brings the history only; later ones leave them out)."""
+    analysed: bool = True
+    """False in a history's first snapshot (:func:`candles_only`): its candles alone, the
+    indicators and swings still to come."""
+
+
+def candles_only(timeframe: str, symbols: Sequence[str], histories: Sequence[Candles]) -> PairAnalysis:
+    """The pair's candles before any analysis ran, to draw while it runs: no indicators,
+    no swings, no signals. Computes nothing (no compiled loop is needed)."""
+    none = np.empty(0, np.int64)
+    assets = tuple(AssetAnalysis(s, c, MappingProxyType({}), Swings(none, none, 0))
+                   for s, c in zip(symbols, histories))
+    return PairAnalysis(timeframe, assets, (), detected=False, analysed=False)
 
 
 def analyze_asset(

@@ -190,13 +190,21 @@ class _IndicatorTrack:
     """Every indicator of one asset as growing columns, advanced one closed candle at a time."""
 
     def __init__(self, candles: Candles, config: IndicatorConfig) -> None:
-        full = compute_indicators(candles.high, candles.low, candles.close, candles.volume, config=config)
-        # The incremental states rerun the kernels over the history: only a live candle
-        # needs them, so a history that is only loaded (or re-run) does not pay for them.
+        # Computed when first read: a model made before any history (a worker's, on the
+        # window's thread) runs no compiled loop. The incremental states rerun the kernels
+        # over the history: only a live candle needs them, so a history that is only
+        # loaded (or re-run) does not pay for them.
         self._history, self._config = candles, config
         self._state: IndicatorSet | None = None
-        self._shapes: dict[str, tuple[type, tuple[str, ...]] | None] = {}
+        self._shapes: dict[str, tuple[type, tuple[str, ...]] | None] | None = None
         self._cols: dict[tuple[str, str], GrowingArray] = {}
+
+    def _compute(self) -> dict[str, tuple[type, tuple[str, ...]] | None]:
+        if self._shapes is not None:
+            return self._shapes
+        c = self._history
+        full = compute_indicators(c.high, c.low, c.close, c.volume, config=self._config)
+        self._shapes = {}
         for name, value in full.items():
             if isinstance(value, np.ndarray):
                 self._shapes[name] = None
@@ -206,6 +214,7 @@ class _IndicatorTrack:
                 self._shapes[name] = (type(value), names)
                 for f in names:
                     self._grow(name, f, getattr(value, f))
+        return self._shapes
 
     def _grow(self, name: str, f: str, values: np.ndarray) -> None:
         col = GrowingArray(values.dtype)
@@ -213,12 +222,13 @@ class _IndicatorTrack:
         self._cols[(name, f)] = col
 
     def append(self, c: Candles) -> None:
+        shapes = self._compute()
         if self._state is None:
             self._state = IndicatorSet.from_candles(self._history, config=self._config)
         for i in range(len(c)):
             row = self._state.update(Bar(high=c.high[i], low=c.low[i], close=c.close[i], volume=c.volume[i]))
             for name, value in row.items():
-                shape = self._shapes[name]
+                shape = shapes[name]
                 if shape is None:
                     self._cols[(name, "")].extend([value])
                 else:
@@ -231,7 +241,7 @@ class _IndicatorTrack:
 
     def view(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for name, shape in self._shapes.items():
+        for name, shape in self._compute().items():
             if shape is None:
                 out[name] = read_only(self._cols[(name, "")].view)
             else:
@@ -252,6 +262,8 @@ class _SwingTrack:
 
     def extend(self, c: Candles) -> None:
         start = self._n
+        if len(c) == start:
+            return  # no bar to confirm a swing with (an empty model runs no compiled loop)
         self._n = len(c)
         for col, values, sign in ((self.high, c.high, 1.0), (self.low, c.low, -1.0)):
             col.extend(pivots_in(values, strength=self.strength, start=start, sign=sign))
@@ -334,7 +346,7 @@ class PairModel:
     """
 
     def __init__(self, symbols: tuple[str, str], timeframe: str, *,
-                 config: ModelConfig = ModelConfig()) -> None:
+                 config: ModelConfig = ModelConfig(), structure_shown: bool = False) -> None:
         self.symbols = tuple(symbols)
         self.timeframe = timeframe
         self.config = config
@@ -342,9 +354,11 @@ class PairModel:
         self._suppressed: dict[str, tuple[SuppressedSwing, ...]] = {s: () for s in self.symbols}
         self._derivatives: dict[str, Derivatives] = {}
         self._revision = 0
-        self._structure_shown = False
+        self._structure_shown = structure_shown  # as :meth:`show_structure` sets it
         self._seen: set[tuple[str, str]] = set()
-        self._reset(Candles.empty(), Candles.empty())
+        # Made empty when first needed: a model made before any history (a worker's, on
+        # the window's thread) runs no compiled loop.
+        self._assets: list[_Asset] | None = None
 
     # -- commands -----------------------------------------------------------------------------
     def load(self, a: Candles, b: Candles, *,
@@ -364,11 +378,13 @@ class PairModel:
 
     def detect(self) -> ModelResult:
         """Every signal of the loaded histories (none is raised as an alert)."""
+        self._ready()
         self._run_engine()
         return ModelResult(self._snapshot())
 
     def append(self, symbol: str, candles: Candles) -> ModelResult:
         """Closed candles of ``symbol``; the events they make known, and which alert."""
+        self._ready()
         asset = self._assets[self.symbols.index(symbol)]
         last = asset.buffer.time
         if len(candles) == 0:
@@ -419,6 +435,7 @@ class PairModel:
             self.config = config
             return ModelResult(self._snapshot())
         self.config = config
+        self._ready()
         ran = self._engine_ran
         self._reset(*kept_window(*(asset.buffer.view() for asset in self._assets), config.max_bars))
         if ran:
@@ -438,6 +455,10 @@ class PairModel:
         self._seen.update(keys)
 
     # -- internals ----------------------------------------------------------------------------
+    def _ready(self) -> None:
+        if self._assets is None:
+            self._reset(Candles.empty(), Candles.empty())
+
     def _reset(self, a: Candles, b: Candles) -> None:
         self._assets = [_Asset(s, c, self.config) for s, c in zip(self.symbols, (a, b))]
         self._aligned = [_CandleBuffer(c) for c in align_pair(a, b)]
@@ -477,6 +498,7 @@ class PairModel:
             self._run_engine()
 
     def _rerun(self) -> ModelResult:
+        self._ready()
         if self._engine_ran:
             self._run_engine()
         return ModelResult(self._snapshot())
@@ -491,6 +513,7 @@ class PairModel:
         return tuple(raised)
 
     def _snapshot(self) -> PairAnalysis:
+        self._ready()
         assets = tuple(self._asset_snapshot(a) for a in self._assets)
         signals = EventLog(self._history, self._live, len(self._live))
         return PairAnalysis(self.timeframe, assets, signals, self._revision, self._latest,

@@ -10,9 +10,11 @@ sees a gap it would have to repair itself.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from dataclasses import dataclass
 from typing import AsyncIterator, Awaitable, Callable, NoReturn
+from urllib.parse import urlsplit, urlunsplit
 
 import ccxt
 import ccxt.pro
@@ -24,6 +26,7 @@ from smtdesk.data import derivatives as dv
 from smtdesk.data.derivatives import DerivSeries, Liquidation
 from smtdesk.data.retry import Retrier, RetryPolicy, StatusCallback
 from smtdesk.data.source import DERIVATIVES, HISTORY_SINCE, LIQUIDATIONS, LIVE, MARKETS, CandleUpdate
+from smtdesk.data.venues import DEFAULT_VENUE, VENUES
 from smtdesk.errors import (
     EmptyPage,
     MalformedResponse,
@@ -32,14 +35,9 @@ from smtdesk.errors import (
     elide,
 )
 
-VENUES = {
-    "binanceusdm": "Binance USD-M",
-    "bybit": "Bybit",
-    "okx": "OKX",
-    "htx": "HTX",
-    "gate": "Gate",
-}
-DEFAULT_VENUE = "binanceusdm"
+URL_VARIABLE = "SMTDESK_EXCHANGE_URL"
+"""An environment variable: when set (``http://127.0.0.1:8080``), every REST and websocket
+address of the venue goes to that host instead (a mirror, a proxy, a test exchange)."""
 
 # Venue endpoints for the top-trader ratios, which ccxt has no unified method for.
 _TOP_RATIO_METHODS = {
@@ -119,6 +117,24 @@ async def _forward_failure(work: Awaitable[None], queue: asyncio.Queue) -> None:
         await queue.put(exc)
 
 
+def point_at(exchange: ccxt.Exchange, url: str) -> None:
+    """Send every address of ``exchange`` to the host of ``url``, paths kept; websockets
+    go there too (``ws``, or ``wss`` when ``url`` is https)."""
+    base = urlsplit(url)
+    ws = "wss" if base.scheme == "https" else "ws"
+
+    def rewrite(node):
+        if isinstance(node, dict):
+            return {k: rewrite(v) for k, v in node.items()}
+        if isinstance(node, str) and "://" in node:
+            parts = urlsplit(node)
+            scheme = ws if parts.scheme in ("ws", "wss") else base.scheme
+            return urlunsplit((scheme, base.netloc, parts.path, parts.query, parts.fragment))
+        return node
+
+    exchange.urls["api"] = rewrite(exchange.urls["api"])
+
+
 class ExchangeSource:
     """A :class:`~smtdesk.data.source.Source` backed by a ccxt exchange.
 
@@ -173,6 +189,8 @@ class ExchangeSource:
             if venue not in VENUES:
                 raise SourceError(f"Unknown exchange {venue!r}; choose one of {', '.join(VENUES)}")
             exchange = getattr(ccxt.pro, venue)({"enableRateLimit": True, "timeout": 10_000})
+            if os.environ.get(URL_VARIABLE):
+                point_at(exchange, os.environ[URL_VARIABLE])
         self._ex = exchange
         bodies.install(exchange, limit=max_body_bytes, off_loop_chars=off_loop_chars)
         self._ex.enableLastJsonResponse = True

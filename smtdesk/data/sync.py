@@ -9,12 +9,14 @@ waits on the disk); by default the call is made in place.
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable
 
 from smtdesk.core.candles import Candles, timeframe_ms
-from smtdesk.data.exchange import ExchangeSource
 from smtdesk.data.source import CandleUpdate
 from smtdesk.data.store import CandleStore
+
+if TYPE_CHECKING:  # ccxt is imported when a venue is first asked, not with the worker
+    from smtdesk.data.exchange import ExchangeSource
 
 
 Run = Callable[..., Awaitable[Any]]

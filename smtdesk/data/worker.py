@@ -4,9 +4,10 @@
 through qasync. It owns the source and the pair analysis, moves the number crunching
 to a thread, and hands the UI only frozen data through its Qt signals.
 
-With an exchange source and a store it shows the cached candles at once, fetches only
-what is missing, and falls back to a replay source (the demo) when the exchange does
-not answer within ``connect_timeout`` seconds.
+With an exchange source and a store it shows the cached candles at once and fetches only
+what is missing; with nothing cached a replay source (the demo) stands in at once while
+the exchange connects, for as long as it does not answer. A history's candles are shown
+before any analysis of them runs.
 
 :meth:`MarketWorker.reload` switches venue, symbols or timeframe: the new selection is
 checked while the current one keeps running, then the current one is stopped and the new
@@ -25,7 +26,7 @@ from typing import Awaitable, Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from smtdesk.core.analysis import PairAnalysis
+from smtdesk.core.analysis import PairAnalysis, candles_only
 from smtdesk.core.candles import Candles, timeframe_ms
 from smtdesk.core.drawings import Drawing
 from smtdesk.core.journal import JournalEntry, follow
@@ -49,6 +50,7 @@ from smtdesk.data.userstore import ManualSwing as StoredSwing
 from smtdesk.data.userstore import UserStore
 from smtdesk.data.sync import record, sync_candles
 from smtdesk.errors import SmtdeskError, SourceError, StorageError, UnknownSymbol, elide
+from smtdesk.kernel_cache import kernels_ready
 from smtdesk.settings import Settings, model_config
 
 log = logging.getLogger(__name__)
@@ -152,6 +154,7 @@ class MarketWorker(QObject):
         self.config = model_config(settings)
         self._structure_shown = False
         self._model = self._new_model()
+        self._analysed: PairModel | None = None  # the model whose analysis is drawn
         self._settings_task: asyncio.Task | None = None
         self._task: asyncio.Task | None = None
         self._reload_task: asyncio.Task | None = None
@@ -279,6 +282,11 @@ class MarketWorker(QObject):
         return None
 
     async def _connect(self, source: Source) -> str | None:
+        prepare = getattr(source, "prepare", None)
+        if prepare is not None:
+            # a client made on first use (seconds of imports on a slow computer) is not
+            # the venue's silence: the timeout counts from the first request
+            await prepare()
         try:
             await asyncio.wait_for(source.markets(), self.connect_timeout)
         except TimeoutError:
@@ -318,15 +326,12 @@ class MarketWorker(QObject):
     async def _run(self, *, unreachable: str | None = None, connected: bool = False) -> None:
         if HISTORY_SINCE in self.source.capabilities and self.store is not None:
             try:
-                if await self._run_exchange(self.source, self.store, unreachable, connected):
-                    return
+                await self._run_exchange(self.source, self.store, unreachable, connected)
             except Exception as exc:  # the window must outlive any data failure
                 log.exception("market worker failed")
                 self.report(f"Market data stopped unexpectedly: {elide(exc)}")
                 self._tell(Status(self.source.label, Phase.STOPPED))
-                return
-            abandoned, self.source = self.source, self.fallback
-            await self._discard(abandoned)
+            return
         await self._run_replay()
 
     def _base(self) -> tuple[str, dict[str, BucketFold]]:
@@ -349,9 +354,8 @@ class MarketWorker(QObject):
                 self.market.emit(forming)
 
     def _new_model(self) -> PairModel:
-        model = PairModel(self.symbols, self.timeframe, config=self.config)
-        model.show_structure(self._structure_shown)
-        return model
+        return PairModel(self.symbols, self.timeframe, config=self.config,
+                         structure_shown=self._structure_shown)
 
     def _key(self, symbol: str) -> tuple[str, str, str]:
         return (self.source.name, symbol, self.timeframe)
@@ -401,13 +405,16 @@ class MarketWorker(QObject):
     async def _load(self, label: str, histories,
                     derivatives: dict[str, Derivatives] | None = None) -> PairAnalysis:
         """The analysis of whole histories (with ``derivatives`` by symbol), on the analysis
-        thread: the charts are shown (a snapshot not yet ``detected``) before the signals are detected. When
-        that keeps the window waiting for a while (on the very first start the compiled
-        analysis loops are built for this machine first), the status bar says so."""
+        thread. The candles are shown at once (a snapshot not yet ``analysed``), then with
+        their indicators (not yet ``detected``), then with their signals. When that keeps
+        the window waiting for a while (on the very first start the compiled analysis loops
+        are built for this machine first, in another process), the status bar says so."""
+        model = self._model
+        if model is not self._analysed:
+            self.snapshot.emit(candles_only(self.timeframe, self.symbols, histories))
         loop = asyncio.get_running_loop()
         said = loop.time() + self.slow_analysis_seconds  # when to say so, once
         compiled = compiled_so_far()
-        model = self._model
         # a replay's alerts are its own, kept only while it runs: a period replayed
         # again alerts again, and the alert history holds what the market did
         replaying = self.source.name == BarReplay.name
@@ -433,7 +440,9 @@ class MarketWorker(QObject):
                     self._tell(Status(label, Phase.ANALYSING, compiling=compiled_so_far() > compiled))
             return await job
 
+        await run(kernels_ready)
         self.snapshot.emit(await run(load, *histories))
+        self._analysed = model
         detected = (await run(model.detect)).snapshot
         freeze_long_lived()
         return detected
@@ -692,8 +701,9 @@ class MarketWorker(QObject):
             self.user_store.set_drawings(key, ())
 
     async def _run_exchange(self, source: Source, store: CandleStore,
-                            unreachable: str | None, connected: bool) -> bool:
-        """Cached candles, the missing ones, then live; False to fall back to the demo.
+                            unreachable: str | None, connected: bool) -> None:
+        """Cached candles, the missing ones, then live. With nothing cached the demo
+        stands in at once until the venue answers.
 
         ``connected`` says the market list was already asked for (by a reload), and
         ``unreachable`` why it did not come.
@@ -706,7 +716,7 @@ class MarketWorker(QObject):
         except SourceError as exc:
             self.report(str(exc))
             self._tell(Status(label, Phase.STOPPED))
-            return True
+            return
         cached = [folds[s].history(await self._stored(store.load_candles, source.name, s, base))
                   for s in self.symbols]
         has_cache = all(len(c) for c in cached)
@@ -717,15 +727,17 @@ class MarketWorker(QObject):
             self._tell(Status(label, Phase.CACHED, count=len(cached[0])))
         else:
             self._tell(Status(label, Phase.CONNECTING))
-        reason = unreachable if connected else await self._connect(source)
+        reason = unreachable if connected else None
+        if not has_cache and self.fallback is not None:
+            if not connected or reason is not None:
+                await self._stand_in(source, reason)
+                reason = None
+        elif not connected:
+            reason = await self._connect(source)
         if reason is not None and not has_cache:
-            if self.fallback is None:
-                self.report(f"{label} is not reachable ({reason}).")
-                self._tell(Status(label, Phase.STOPPED, reason=reason))
-                return True
-            self.report(f"{label} is not reachable ({reason}); showing the demo market.")
-            self._fallback_reason = f"{label} not reachable: {reason}"
-            return False
+            self.report(f"{label} is not reachable ({reason}).")
+            self._tell(Status(label, Phase.STOPPED, reason=reason))
+            return
         if reason is not None:
             self.report(f"{label} is not reachable ({reason}); showing the cached candles "
                              "while it keeps trying.")
@@ -740,11 +752,11 @@ class MarketWorker(QObject):
         while True:
             try:
                 await self._sync_and_follow(source, store, base, folds)
-                return True
+                return
             except UnknownSymbol as exc:
                 self.report(str(exc))
                 self._tell(Status(label, Phase.STOPPED, reason=elide(exc)))
-                return True
+                return
             except Exception as exc:
                 # keep what is shown; the store remembers how far we got. Anything else
                 # (a full disk, a reply ccxt could not parse) may pass too, so it is retried
@@ -757,6 +769,49 @@ class MarketWorker(QObject):
                 self._tell(Status(label, Phase.OFFLINE, reason=message,
                                                 resume_at=_ms_from_now(wait)))
                 await self._sleep(wait)
+
+    async def _stand_in(self, source: Source, reason: str | None) -> None:
+        """The demo market, shown at once while ``source`` connects, which is asked again
+        every ``resume_delay`` seconds while it does not answer (``reason``: why it did not
+        the first time). Returns when it answers, the demo stopped and a new pair model
+        ready for the venue's candles."""
+        label, venue, noted = source.label, self.source, source.on_status
+        self.source = self.fallback
+        self._fallback_reason = f"while {label} connects"
+        # the venue's retries are told as what the demo stands in for, not instead of it
+        source.on_status = lambda text: self._tell(replace(
+            self._status, reason=f"while {label} connects: {text.rstrip('.')}"))
+        demo = asyncio.ensure_future(self._run_replay())
+        try:
+            told = False
+            if reason is None:
+                reason = await self._connect(source)
+            while reason is not None:
+                if not told:
+                    told = True
+                    self.report(f"{label} is not reachable ({reason}); showing the demo market "
+                                "while it keeps trying.")
+                self._fallback_reason = f"{label} not reachable: {reason}; trying again"
+                if self._status is not None and self._status.phase is Phase.LIVE:
+                    self._tell(Status(self.source.label, Phase.LIVE, reason=self._fallback_reason))
+                await self._sleep(self.resume_delay)
+                reason = await self._connect(source)
+        except (asyncio.CancelledError, Exception):
+            # a reload or stop: the source it set (or none) stays, the venue is closed
+            await self._end(demo)
+            await self._discard(venue)
+            raise
+        await self._end(demo)
+        self.source, source.on_status = venue, noted
+        self._fallback_reason = None
+        self._inform(f"{label} answered: showing its candles instead of the demo market.")
+        self._model = self._new_model()
+        self._tell(Status(label, Phase.CONNECTING))
+
+    @staticmethod
+    async def _end(task: asyncio.Task) -> None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
     async def _sync_and_follow(self, source: Source, store: CandleStore,
                                base: str, folds: dict[str, BucketFold]) -> None:

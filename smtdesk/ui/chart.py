@@ -39,6 +39,7 @@ MARKER_MIN_PX_PER_BAR = 2.0
 X_LIMIT_MARGIN_BARS = 30
 """How far past the first and last bar the view may go: zooming out stops at the data."""
 SUBPANEL_MIN_HEIGHT = 48
+PREPARING = "Preparing analysis…"
 """Room for the legend and two value labels; every sub-panel at once still fits a 900 px window."""
 
 
@@ -147,6 +148,12 @@ class SubPanel(Pane):
         self.note.hide()
         self._note_text = ""
         self._style_note(palette)
+        # said over an indicator pane while the candles are drawn without their analysis
+        self.preparing = QLabel(PREPARING, self)
+        self.preparing.setAlignment(Qt.AlignCenter)
+        self.preparing.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.preparing.hide()
+        self._computed = not spec.derivatives and any(s.style != VOLUME for s in spec.series)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -156,6 +163,9 @@ class SubPanel(Pane):
         note = getattr(self, "note", None)
         if note is not None:
             note.setGeometry(8, 0, max(self.width() - AXIS_WIDTH - 16, 0), self.height())
+        label = getattr(self, "preparing", None)
+        if label is not None:
+            label.setGeometry(self.rect())
 
     def set_note(self, text: str) -> None:
         """What the panel says while it has no data (empty: nothing)."""
@@ -168,6 +178,11 @@ class SubPanel(Pane):
 
     def _style_note(self, palette: Palette) -> None:
         self.note.setStyleSheet(f"color: {palette.text_muted}; background: transparent;")
+
+    def set_preparing(self, preparing: bool) -> None:
+        """Say the pane's indicator is still being computed (not for volume or derivatives,
+        which need no analysis)."""
+        self.preparing.setVisible(preparing and self._computed)
 
     def set_palette(self, palette: Palette) -> None:
         super().set_palette(palette)
@@ -264,6 +279,7 @@ class AssetChart(QWidget):
         self._update_time_labels()
         # every redraw re-shows the legend at this time, so it stays where the crosshair is
         self._legend_time: float | None = None
+        self._analysed = True
         self.price.vb.sigXRangeChanged.connect(self._on_zoom)
 
     # -- structure ------------------------------------------------------------------------
@@ -300,6 +316,7 @@ class AssetChart(QWidget):
         self._update_time_labels()
         if self._analysis is not None:
             panel.set_input(self._panel_input(), self._bar_seconds, None)
+            panel.set_preparing(not self._analysed)
             self.show_values_at(self._legend_time)
         return panel
 
@@ -357,14 +374,16 @@ class AssetChart(QWidget):
 
     # -- data -----------------------------------------------------------------------------
     def set_analysis(
-        self, analysis: AssetAnalysis, timeframe: str, *, fresh: bool = False, redraw: bool = False
+        self, analysis: AssetAnalysis, timeframe: str, *, fresh: bool = False, redraw: bool = False,
+        analysed: bool = True,
     ) -> None:
         """Draw ``analysis``; keep following the newest bar unless the user scrolled back.
 
         ``fresh`` redraws everything from the start: another venue's candles for the same
         symbol and timeframe share their timestamps, so only the caller can tell.
         ``redraw`` draws every bar again where the view is (the candles analysed with
-        other settings).
+        other settings). Without ``analysed`` the candles come alone: the indicator panes
+        say their analysis is being prepared.
         """
         c = analysis.candles
         if not len(c):
@@ -396,8 +415,10 @@ class AssetChart(QWidget):
         self._draw_swings()
         self.price.structure.set_analysis(analysis, self._bar_seconds)
         self.price.smt.set_asset(analysis.symbol, self._bar_seconds, float(self._x[-1]), fresh=first)
+        self._analysed = analysed
         for panel in self.panels.values():
             panel.set_input(self._panel_input(), self._bar_seconds, tail)
+            panel.set_preparing(not analysed)
         self._update_last_price()
         self.show_values_at(self._legend_time)
         if first:

@@ -49,6 +49,7 @@ from smtdesk.ui.settings_dialog import SettingsDialog
 from smtdesk.ui.sidebar import SignalSidebar
 from smtdesk.ui.statistics import StatisticsDock
 from smtdesk.ui.signal_text import bar_time
+from smtdesk.ui.startup_timing import CANDLES, SIGNALS, StartupTiming
 from smtdesk.ui.status_text import describe
 from smtdesk.ui.theme import DARK, LIGHT, apply_palette
 from smtdesk.ui.window_menus import add_alerts_menu, add_export_action, add_help_menu, extend_view_menu
@@ -178,6 +179,7 @@ class MainWindow(QMainWindow):
             chart.manual_swings_changed.connect(worker.set_manual_swings)
             chart.manual.undo_stack = self.undo_stack
 
+        self.startup_timing = StartupTiming(self)
         self._serving: Selection | None = None
         self._picked: Selection | None = None
         self._offered: tuple[str, ...] = ()
@@ -372,7 +374,7 @@ class MainWindow(QMainWindow):
         """Draw a snapshot now, or at the next frame when one was drawn less than a frame
         ago: a fast market or a replay at 100x sends more than a screen shows, and only
         the newest of those is drawn."""
-        if not analysis.detected:
+        if analysis.analysed and not analysis.detected:
             # a loaded history brings the drawings: shown at once, not merged away
             self.drawings.show_loaded(self.worker.source.name, analysis)
         drawn = (self.worker.source.name, analysis.timeframe, tuple(a.symbol for a in analysis.assets))
@@ -394,17 +396,20 @@ class MainWindow(QMainWindow):
 
     def _draw_pending(self) -> None:
         (analysis, reloaded, redraw), self._pending = self._pending, None
-        self._analysis = analysis
+        previous, self._analysis = self._analysis, analysis
         if reloaded:
             for chart in (self.left, self.right):
                 chart.clear_derivatives()
                 chart.set_panel_notes(_panel_notes(self._drawn[0]))
             self.sidebar.clear_signals()
+        # the analysis of candles drawn alone: every bar's indicators, not only the tail's
+        redraw = redraw or not (previous is None or previous.analysed)
         found_anew = analysis.revision != self._revision
         for chart, asset in zip((self.left, self.right), analysis.assets):
             # a live candle of one asset leaves the other's chart as it is
             if reloaded or redraw or found_anew or not chart.shows(asset):
-                chart.set_analysis(asset, analysis.timeframe, fresh=reloaded, redraw=redraw)
+                chart.set_analysis(asset, analysis.timeframe, fresh=reloaded, redraw=redraw,
+                                   analysed=analysis.analysed)
         self._limit_zoom()
         if reloaded or analysis.revision != self._revision:
             # found anew: list and draw them all; live events come as the worker's events
@@ -412,10 +417,12 @@ class MainWindow(QMainWindow):
             self.sidebar.set_signals(analysis.latest)
             self._charted = {key: sig for key, sig in analysis.latest.items() if _charted(sig)}
             self._draw_charted()
-        self.sidebar.set_searching(not analysis.detected)
+        self.sidebar.set_searching(not analysis.detected, preparing=not analysis.analysed)
         self.replay.on_snapshot(analysis)
+        self.startup_timing.drawn(CANDLES, self.left.price.viewport())
         if analysis.detected:
             self.statistics.set_analysis(analysis)
+            self.startup_timing.drawn(SIGNALS, self.sidebar.tree.viewport())
         newest = max(a.candles.time[-1] for a in analysis.assets if len(a.candles))
         self.last_bar_label.setText(f"Last bar {bar_time(int(newest))} UTC")
         if reloaded:

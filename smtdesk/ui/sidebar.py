@@ -36,6 +36,7 @@ SEARCHING = "Finding the signals of the history…"
 STATES = (State.FORMING, State.DIVERGENCE, State.CONFIRMED, State.TRIGGERED, State.CANCELLED, State.INVALIDATED)
 COLUMN_WIDTHS = (94, 136, 62)
 """Known time, signal, assets; the tags take the rest. All four fit a sidebar of 340 px."""
+PREPARING = "Preparing analysis… (the candles are shown; indicators and signals follow)"
 
 
 ALERT_ROWS = HISTORY_LIMIT
@@ -300,10 +301,11 @@ class SignalSidebar(QDockWidget):
             item.setForeground(col, QBrush(QColor(p.text_muted if muted else p.text)))
 
     # -- the detail view -------------------------------------------------------------------
-    def set_searching(self, searching: bool) -> None:
-        """Say that the history's signals are still being found (the charts show first)."""
+    def set_searching(self, searching: bool, *, preparing: bool = False) -> None:
+        """Say that the history's signals are still being found (the charts show first),
+        or that its analysis is still being ``preparing`` (the candles show first)."""
         if self.count() == 0 and self._reading is None:
-            self.detail.setText(SEARCHING if searching else NO_SIGNAL)
+            self.detail.setText(PREPARING if preparing else SEARCHING if searching else NO_SIGNAL)
 
     def _on_current_changed(self, item: QTreeWidgetItem | None, _previous=None) -> None:
         if self._quiet or item is None:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from aiohttp import WSMsgType, web
 
+from smtdesk.data.exchange import point_at
+
 FIXTURES = Path(__file__).parent / "fixtures"
 HOUR_MS = 3_600_000
 
@@ -142,7 +144,8 @@ class FakeBinance:
 
     # ---- server --------------------------------------------------------------------
 
-    async def start(self) -> str:
+    async def start(self, port: int = 0) -> str:
+        """Serve on ``port`` of 127.0.0.1 (any free one when 0); return the base URL."""
         self._subscribed = asyncio.Event()
         app = web.Application()
         app.router.add_get("/fapi/v1/time", self._time)
@@ -155,7 +158,7 @@ class FakeBinance:
         app.router.add_get("/{path:.*ws.*}", self._websocket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]
         self.base_url = f"http://127.0.0.1:{port}"
@@ -167,20 +170,8 @@ class FakeBinance:
             await self._runner.cleanup()
 
     def point(self, exchange) -> None:
-        """Rewrite a ccxt binanceusdm client's URLs to this server."""
-        host = self.base_url.removeprefix("http://")
-
-        def rewrite(node):
-            if isinstance(node, dict):
-                return {k: rewrite(v) for k, v in node.items()}
-            if isinstance(node, str):
-                for real in ("https://fapi.binance.com", "wss://fstream.binance.com"):
-                    if node.startswith(real):
-                        scheme = "ws://" if node.startswith("wss") else "http://"
-                        return scheme + host + node[len(real):]
-            return node
-
-        exchange.urls["api"] = rewrite(exchange.urls["api"])
+        """Send a ccxt binanceusdm client to this server, as ``SMTDESK_EXCHANGE_URL`` does."""
+        point_at(exchange, self.base_url)
 
     async def _fault_response(self, request: web.Request, fault: Fault) -> web.StreamResponse | None:
         kind = fault.kind

@@ -1,5 +1,6 @@
 """A venue that does not answer, with candles in the cache: they stay on screen, marked
-offline (cached), while the worker keeps trying; the demo stands in only with no cache."""
+offline (cached), while the worker keeps trying; the demo stands in only with no cache,
+until the venue answers."""
 
 from __future__ import annotations
 
@@ -71,7 +72,12 @@ def test_with_nothing_cached_the_demo_stands_in(tmp_path, on_qt_loop):
             seen = Seen(worker)
             worker.start()
             await until(lambda: seen.of("source") == [demo.label], 15)
-            assert any("showing the demo market" in f for f in seen.of("problem"))
+            await until(lambda: any("showing the demo market while it keeps trying" in f
+                                    for f in seen.of("problem")), 15)
+            # three rounds of retries later the venue answers: its candles replace the demo's
+            await until(lambda: LIVE in seen.of("status"), 15)
+            assert seen.of("source") == [demo.label, "Binance USD-M"]
+            assert seen.of("analysis")[-1].assets[0].symbol == BTC
             await worker.stop()
 
     on_qt_loop(body())

@@ -129,8 +129,9 @@ def test_the_charts_show_while_the_historys_signals_are_still_being_found(qtbot,
     worker.start()
     qtbot.waitUntil(lambda: win.left.analysis is not None and win.right.analysis is not None, timeout=30_000)
     assert win.left.price.candles.bar_count() == len(win.left.analysis.candles) > 0
+    # the candles alone first, then with their indicators while the signals are found
+    qtbot.waitUntil(lambda: "Finding the signals" in win.sidebar.detail.text(), timeout=30_000)
     assert win.sidebar.count() == 0, "no signal yet"
-    assert "Finding the signals" in win.sidebar.detail.text()
     release.append(True)
     qtbot.waitUntil(lambda: win.sidebar.count() > 0, timeout=30_000)
     assert "Finding" not in win.sidebar.detail.text()
