@@ -355,12 +355,14 @@ class MainWindow(QMainWindow):
         if fetching:
             self.progress.setValue(status.percent)
         self.progress.setVisible(fetching and status.percent < 100)
-        if status.offered != self._offered:
+        shown = status.pending or status.serving
+        if shown is not None and shown.venue == BarReplay.name:
+            shown = None  # a bar replay is no pick: the pickers keep the market it replays
+        elif status.offered != self._offered:
             self._offered = status.offered
             self.pickers.set_symbols(status.offered)
         # the pickers show the selection being checked, else the one served (a refused
         # one is taken back)
-        shown = status.pending or status.serving
         if shown is not None and shown != self._picked:
             self._picked = shown
             self.pickers.set_selection(shown.venue, shown.symbols, shown.timeframe)
@@ -423,8 +425,8 @@ class MainWindow(QMainWindow):
         if analysis.detected:
             self.statistics.set_analysis(analysis)
             self.startup_timing.drawn(SIGNALS, self.sidebar.tree.viewport())
-        newest = max(a.candles.time[-1] for a in analysis.assets if len(a.candles))
-        self.last_bar_label.setText(f"Last bar {bar_time(int(newest))} UTC")
+        newest = max((a.candles.time[-1] for a in analysis.assets if len(a.candles)), default=None)
+        self.last_bar_label.setText("" if newest is None else f"Last bar {bar_time(int(newest))} UTC")
         if reloaded:
             self._attach_crosshair()
 

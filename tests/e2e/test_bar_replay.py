@@ -24,7 +24,8 @@ def pick(win, qtbot, i: int) -> int:
     QTest.mouseClick(win.left.price.viewport(), Qt.LeftButton,
                      pos=view_point(win.left, c.time[i] / 1000, float(c.close[i])))
     t = int(c.time[i])
-    qtbot.waitUntil(lambda: last_time(win.left) == t and last_time(win.right) == t, timeout=30_000)
+    qtbot.waitUntil(lambda: last_time(win.left) == t and last_time(win.right) == t
+                    and win._analysis.detected, timeout=30_000)
     return t
 
 
