@@ -24,7 +24,8 @@ def test_after_a_timeframe_switch_both_charts_show_their_swing_markers(app, qtbo
     win = app.open()
     assert win.right.price.swing_highs.isVisible()
     click_timeframe(win, "4h")
-    qtbot.waitUntil(lambda: shown_at(win, FOUR_HOURS), timeout=30_000)
+    # the candles come first, their swings with the analysis a moment later
+    qtbot.waitUntil(lambda: shown_at(win, FOUR_HOURS) and win._analysis.analysed, timeout=30_000)
     for chart in (win.left, win.right):
         assert chart.price.swing_highs.isVisible() and chart.price.swing_lows.isVisible(), \
             "markers at once, without panning"
