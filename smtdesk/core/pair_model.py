@@ -281,6 +281,7 @@ class _Asset:
         self.indicators = _IndicatorTrack(candles, config.indicators)
         self.swings = _SwingTrack(candles, config.smt.major)
         self.structure = StructureTrack(major=config.smt.major, minor=config.smt.minor)
+        self.pictured: tuple[tuple, AssetAnalysis] | None = None  # the last snapshot, and of what
         self._levels: SwingLevels | None = None
         self._levels_for: tuple = ()
         self._seen = (0, 0)
@@ -521,8 +522,12 @@ class PairModel:
 
     def _asset_snapshot(self, asset: _Asset) -> AssetAnalysis:
         manual, suppressed = self._manual[asset.symbol], self._suppressed[asset.symbol]
+        # the other asset's candle leaves this one's picture as it was: not made again
+        key = (len(asset.buffer.time), manual, suppressed, self._structure_shown, self.config.smt.minor)
+        if asset.pictured is not None and asset.pictured[0] == key:
+            return asset.pictured[1]
         c, swings = asset.buffer.view(), asset.swings.swings()
-        return analyze_asset(
+        picture = analyze_asset(
             asset.symbol,
             c,
             indicators=asset.indicators.view(),
@@ -535,3 +540,5 @@ class PairModel:
             # the minor levels come with the structure, found anew with it
             levels=None if self._structure_shown else asset.levels(c, swings, manual, suppressed),
         )
+        asset.pictured = (key, picture)
+        return picture
