@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -88,6 +88,7 @@ def analyze_asset(
     with_structure: bool = True,
     structure_track: StructureTrack | None = None,
     levels: SwingLevels | None = None,
+    levels_of: Callable[[tuple[np.ndarray, np.ndarray]], SwingLevels] | None = None,
 ) -> AssetAnalysis:
     """One asset's picture: its ``indicators``, automatic ``swings`` and ``structure`` as
     given, or computed over the whole history when not (the structure only
@@ -120,8 +121,11 @@ def analyze_asset(
                                          minor=minor_strength, suppressed=gone)
     if levels is None:
         minor = (_NONE, _NONE) if structure is None else (structure.minor.high_idx, structure.minor.low_idx)
-        levels = swing_levels(candles.high, candles.low, major=(swings.high_idx, swings.low_idx),
-                              manual=hand, minor=minor)
+        if levels_of is not None:  # a live model's, kept up bar by bar
+            levels = levels_of(minor)
+        else:
+            levels = swing_levels(candles.high, candles.low, major=(swings.high_idx, swings.low_idx),
+                                  manual=hand, minor=minor)
     return AssetAnalysis(symbol, candles, indicators, swings, placed, structure, deleted, levels)
 
 

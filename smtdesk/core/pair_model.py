@@ -285,6 +285,7 @@ class _Asset:
         self._levels: SwingLevels | None = None
         self._levels_for: tuple = ()
         self._seen = (0, 0)
+        self._seen_minor = (0, 0)
 
     def append(self, c: Candles) -> None:
         self.buffer.extend(c)
@@ -292,22 +293,27 @@ class _Asset:
         self.swings.extend(self.buffer.view())
 
     def levels(self, c: Candles, sw: Swings, manual: Iterable[ManualSwing],
-               suppressed: Iterable[SuppressedSwing]) -> SwingLevels:
+               suppressed: Iterable[SuppressedSwing], minor: tuple | None = None) -> SwingLevels:
         """The levels of the major and manual swings of ``c`` (its automatic swings
-        ``sw``) as :func:`analyze_asset` finds them, advanced by the bars and swings new
+        ``sw``), and of the ``minor`` ``(high bars, low bars)`` while the structure is
+        shown, as :func:`analyze_asset` finds them, advanced by the bars and swings new
         since the last call."""
         edits = tuple(tuple(b.tolist()) for b in (*marked_bars(c, manual), *marked_bars(c, suppressed)))
         dropped = (set(edits[0]) | set(edits[2]), set(edits[1]) | set(edits[3]))
         auto = (sw.high_idx, sw.low_idx)
-        if self._levels is None or self._levels_for != edits:
+        minors = minor if minor is not None else (_NO_BARS, _NO_BARS)
+        made_for = (edits, minor is not None)
+        if self._levels is None or self._levels_for != made_for:
             self._levels = swing_levels(
                 c.high, c.low, manual=(np.array(edits[0], np.int64), np.array(edits[1], np.int64)),
-                major=tuple(_without(a, d) for a, d in zip(auto, dropped)))
+                major=tuple(_without(a, d) for a, d in zip(auto, dropped)), minor=minors)
         elif self._levels.n_bars < len(c):
             new = (a[seen:] for a, seen in zip(auto, self._seen))
             self._levels = extend_levels(self._levels, c.high, c.low,
-                                         major=tuple(_without(a, d) for a, d in zip(new, dropped)))
-        self._levels_for, self._seen = edits, (len(auto[0]), len(auto[1]))
+                                         major=tuple(_without(a, d) for a, d in zip(new, dropped)),
+                                         minor=tuple(m[seen:] for m, seen in zip(minors, self._seen_minor)))
+        self._levels_for, self._seen = made_for, (len(auto[0]), len(auto[1]))
+        self._seen_minor = (len(minors[0]), len(minors[1]))
         return self._levels
 
     def has(self, time: int) -> int | None:
@@ -315,6 +321,9 @@ class _Asset:
         t = self.buffer.time
         i = int(t.searchsorted(time))
         return i if i < len(t) and t[i] == time else None
+
+
+_NO_BARS = np.empty(0, np.int64)
 
 
 def _without(bars: np.ndarray, dropped: set[int]) -> np.ndarray:
@@ -537,8 +546,8 @@ class PairModel:
             minor_strength=self.config.smt.minor,
             with_structure=self._structure_shown,
             structure_track=asset.structure,
-            # the minor levels come with the structure, found anew with it
-            levels=None if self._structure_shown else asset.levels(c, swings, manual, suppressed),
+            levels_of=lambda minor: asset.levels(c, swings, manual, suppressed,
+                                                 minor if self._structure_shown else None),
         )
         asset.pictured = (key, picture)
         return picture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,7 +12,7 @@ from smtdesk.core.candles import align_pair
 from smtdesk.core.pair_model import PairModel
 from smtdesk.core.signal import State
 from smtdesk.core.signals.engine import SignalEngine, SmtEngine
-from smtdesk.core.structure.swing_levels import MANUAL
+from smtdesk.core.structure.swing_levels import MANUAL, MINOR
 from smtdesk.core.structure.swings import ManualSwing, SuppressedSwing, find_swings
 from tests.core.scenarios import bar_time, base_pair
 from tests.core.test_pair_model import BTC, ETH, pair  # noqa: F401  (the demo pair fixture)
@@ -142,10 +143,11 @@ def test_levels_are_causal():
         assert np.array_equal(part.taken, np.where(full.taken[sel] < k, full.taken[sel], -1))
 
 
-def test_live_levels_equal_the_levels_of_the_whole_history(pair):  # noqa: F811
+@pytest.mark.parametrize("structure", [False, True], ids=["major and manual", "with minor levels"])
+def test_live_levels_equal_the_levels_of_the_whole_history(pair, structure):  # noqa: F811
     a, b = pair
     n = len(a) - 60
-    model = PairModel((BTC, ETH), "1h")
+    model = PairModel((BTC, ETH), "1h", structure_shown=structure)
     model.load(a[:n], b[:n])
     i = int(find_swings(a.high[:n], a.low[:n], strength=5).high_idx[-3])
     manual = [ManualSwing(int(a.time[n - 30]), "low"),
@@ -157,7 +159,8 @@ def test_live_levels_equal_the_levels_of_the_whole_history(pair):  # noqa: F811
         live = model.append(ETH, b[k : k + 1]).snapshot.assets[0].levels
         if k in (n, n + 20, len(a) - 1):
             full = analyze_asset(BTC, a[: k + 1], manual=manual, suppressed=gone,
-                                 with_structure=False).levels
+                                 with_structure=structure).levels
             for name in ("bar", "is_high", "level", "rank", "taken"):
                 assert np.array_equal(getattr(live, name), getattr(full, name)), (k, name)
     assert (live.rank == MANUAL).sum() == 2 and i not in live.bar[live.is_high]
+    assert ((live.rank == MINOR).sum() > 0) == structure

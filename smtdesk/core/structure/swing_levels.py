@@ -71,12 +71,14 @@ def swing_levels(
 
 
 def extend_levels(
-    levels: SwingLevels, high: npt.ArrayLike, low: npt.ArrayLike, *, major: tuple[Ints, Ints]
+    levels: SwingLevels, high: npt.ArrayLike, low: npt.ArrayLike, *, major: tuple[Ints, Ints],
+    minor: tuple[Ints, Ints] = (_NONE, _NONE),
 ) -> SwingLevels:
-    """``levels`` after the series grew to ``high``, ``low``, with the ``major`` ``(high
-    bars, low bars)`` swings those bars confirmed: the same as :func:`swing_levels` over
-    the whole series (without minor swings), at the cost of the resting levels and the
-    new bars only."""
+    """``levels`` after the series grew to ``high``, ``low``, with the ``major`` and
+    ``minor`` ``(high bars, low bars)`` swings those bars confirmed: the same as
+    :func:`swing_levels` over the whole series, at the cost of the resting levels and the
+    new bars only. A major swing confirmed on a bar already holding a minor level of its
+    kind takes that level over, as in the whole-series answer."""
     high = np.asarray(high, np.float64)
     low = np.asarray(low, np.float64)
     n_old, n = levels.n_bars, len(high)
@@ -86,20 +88,33 @@ def extend_levels(
         lv = levels.level[resting]
         hit = np.where(levels.is_high[resting], high[k] > lv, low[k] < lv) & (levels.bar[resting] < k)
         taken[resting[hit]] = k
-    cols = [levels.bar, levels.is_high, levels.level, levels.rank, taken]
-    hi, lo = (np.asarray(b, np.int64) for b in major)
-    if len(hi) or len(lo):
-        bar = np.concatenate([hi, lo])
-        is_high = np.concatenate([np.ones(len(hi), bool), np.zeros(len(lo), bool)])
+    rank = levels.rank.copy()
+    cols = [levels.bar, levels.is_high, levels.level, rank, taken]
+    held = 2 * levels.bar + ~levels.is_high  # one key per (bar, side), in the levels' order
+    new_rows = []
+    for ranking, (hi, lo) in ((MAJOR, major), (MINOR, minor)):
+        for bars, up in ((np.asarray(hi, np.int64), True), (np.asarray(lo, np.int64), False)):
+            for b in bars.tolist():
+                key = 2 * b + (0 if up else 1)
+                at = int(np.searchsorted(held, key))
+                if at < len(held) and held[at] == key:
+                    if ranking == MAJOR and rank[at] == MINOR:
+                        rank[at] = MAJOR
+                    continue
+                if any(r[0] == key for r in new_rows):
+                    continue
+                new_rows.append((key, b, up, ranking))
+    if new_rows:
+        new_rows.sort()
+        bar = np.array([r[1] for r in new_rows], np.int64)
+        is_high = np.array([r[2] for r in new_rows], bool)
         level = np.where(is_high, high[bar], low[bar])
         # the new bars are few and near the end: a scan beats building tables
         sign = np.where(is_high, 1.0, -1.0)
         new_taken = np.array([first_above_scan(high if up else low, b + 1, n - 1, s * v, sign=s)
                               for b, up, v, s in zip(bar.tolist(), is_high.tolist(), level.tolist(),
                                                       sign.tolist())], np.int64).reshape(-1)
-        new = (bar, is_high, level, np.full(len(bar), MAJOR, np.int64), new_taken)
-        key = 2 * bar + ~is_high
-        order = np.argsort(key, kind="stable")
-        at = np.searchsorted(2 * levels.bar + ~levels.is_high, key[order])
-        cols = [np.insert(old, at, col[order]) for old, col in zip(cols, new)]
+        new = (bar, is_high, level, np.array([r[3] for r in new_rows], np.int64), new_taken)
+        at = np.searchsorted(held, np.array([r[0] for r in new_rows], np.int64))
+        cols = [np.insert(old, at, col) for old, col in zip(cols, new)]
     return SwingLevels(*(read_only(col) for col in cols), n)
