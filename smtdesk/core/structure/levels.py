@@ -62,6 +62,8 @@ def find_with_tables(values: Floats, sign: float, lo: Ints, hi: Ints | int, leve
 
 def find_by_scan(values: Floats, sign: float, lo: Ints, hi: Ints | int, level: Floats) -> Ints:
     """The same answer by scanning: for the few bars a live update adds."""
+    if np.size(lo) == 0 or np.size(level) == 0:  # most live bars bring nothing to look for
+        return np.empty(0, np.int64)
     return first_above_scan(values, lo, hi, level, sign=sign)
 
 
