@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -90,6 +90,9 @@ def _combo(tip: str, choices: list[tuple[str, str]]) -> QComboBox:
     return box
 
 
+RECOUNT_MS = 500
+"""How long after live signals the filters' counts are made again (they read every signal)."""
+
 class SignalSidebar(QDockWidget):
     """A dock with two lists: every signal of the pair, and the alerts raised so far
     (kept across restarts). Activating a row asks to show that signal's bars; the detail
@@ -104,6 +107,8 @@ class SignalSidebar(QDockWidget):
         self.setObjectName("signal_sidebar")
         self.tree = _tree("Known")
         self.alerts = _tree("Raised")
+        self._recount = QTimer(self, singleShot=True, interval=RECOUNT_MS)
+        self._recount.timeout.connect(self._update_counts)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.tree, "Signals")
         self.tabs.addTab(self.alerts, "Alerts")
@@ -205,10 +210,12 @@ class SignalSidebar(QDockWidget):
         return [self.tree.topLevelItem(r).data(0, Qt.UserRole) for r in range(self.count())]
 
     def _update_counts(self) -> None:
+        self._recount.stop()
         f = self.filter()
+        every = f.counts(self._latest.values())
         for box, field in ((self.kind_filter, "kind"), (self.state_filter, "state"),
                            (self.direction_filter, "direction")):
-            counts = f.counts(self._latest.values(), field)
+            counts = every[field]
             for i in range(box.count()):
                 box.setItemText(i, f"{box.itemData(i, Qt.UserRole + 1)} ({counts[box.itemData(i)]})")
 
@@ -281,7 +288,8 @@ class SignalSidebar(QDockWidget):
             self._fill(item, sig)
         self._quiet = False
         if signals:
-            self._update_counts()
+            # live events come fast (a replay at 100x): recounted a moment later, once
+            self._recount.start()
         self._show_reading()
 
     def _fill(self, item: QTreeWidgetItem, sig: Signal, *, first: str | None = None) -> None:

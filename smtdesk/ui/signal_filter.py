@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from smtdesk.core.signal import Signal, State
 
@@ -14,6 +15,7 @@ ANY = ""
 """The choice of a filter that lets every signal through."""
 
 
+@lru_cache(maxsize=256)
 def kind_group(kind: str) -> str:
     """The family a signal kind is listed under in the kind filter."""
     if kind == "smt":
@@ -35,26 +37,30 @@ class SignalFilter:
     hide_ended: bool = True
 
     def passes(self, sig: Signal) -> bool:
-        return (
-            (self.kind == ANY or kind_group(sig.kind) == self.kind)
-            and (self.state == ANY or sig.state.value == self.state)
-            and (self.direction == ANY or sig.direction.value == self.direction)
-            and not (self.hide_ended and sig.state in ENDED)
-        )
+        return self._passes(_facets(sig))
 
-    def counts(self, signals: Iterable[Signal], field: str) -> Counter:
-        """How many of ``signals`` each choice of ``field`` ("kind", "state" or
-        "direction") would list, the other filters as they are; ANY counts them all."""
-        others = replace(self, **{field: ANY})
-        out: Counter = Counter()
-        for sig in signals:
-            if others.passes(sig):
-                out[ANY] += 1
-                out[_value(sig, field)] += 1
+    def _passes(self, facets: tuple[str, str, str, bool]) -> bool:
+        kind, state, direction, ended = facets
+        return ((self.kind == ANY or kind == self.kind) and (self.state == ANY or state == self.state)
+                and (self.direction == ANY or direction == self.direction)
+                and not (self.hide_ended and ended))
+
+    def counts(self, signals: Iterable[Signal]) -> dict[str, Counter]:
+        """For each field ("kind", "state", "direction"): how many of ``signals`` each of
+        its choices would list, the other filters as they are; ANY counts them all."""
+        # thousands of signals share a few dozen (kind, state, direction) combinations
+        joint = Counter(_facets(sig) for sig in signals)
+        out: dict[str, Counter] = {}
+        for i, field in enumerate(("kind", "state", "direction")):
+            others = replace(self, **{field: ANY})
+            counted: Counter = Counter()
+            for facets, n in joint.items():
+                if others._passes(facets):
+                    counted[ANY] += n
+                    counted[facets[i]] += n
+            out[field] = counted
         return out
 
 
-def _value(sig: Signal, field: str) -> str:
-    if field == "kind":
-        return kind_group(sig.kind)
-    return sig.state.value if field == "state" else sig.direction.value
+def _facets(sig: Signal) -> tuple[str, str, str, bool]:
+    return kind_group(sig.kind), sig.state.value, sig.direction.value, sig.state in ENDED
