@@ -43,6 +43,7 @@ class BarReplay:
         self.playing = False
         self._wake = asyncio.Event()
         self._steps = 0
+        self._due: float | None = None  # when the last bar played fell due (loop time)
         times = np.unique(np.concatenate([c.time for c in self._series.values()]))
         shown = times[times <= cursor]
         if not len(shown):
@@ -90,18 +91,31 @@ class BarReplay:
         self._wake.set()
 
     async def _turn(self) -> None:
-        """Until the next bar is due: a step, or the play interval."""
+        """Until the next bar is due: a step, or its time while playing. Bars fall due on
+        a clock, one every 1/speed seconds, so a window busy drawing is caught up with
+        (several bars at once, drawn as one) rather than slowing the replay down."""
+        loop = asyncio.get_running_loop()
         while True:
             if self._steps:
                 self._steps -= 1
+                self._due = None
                 return
             if self.playing:
+                now = loop.time()
+                # at most a second behind: a pause in the window is not made up in a burst
+                due = max(self._due if self._due is not None else now, now - 1.0) + 1.0 / self.speed
+                if due <= now:
+                    self._due = due
+                    return
                 try:
-                    await asyncio.wait_for(self._wake.wait(), 1.0 / self.speed)
+                    await asyncio.wait_for(self._wake.wait(), due - now)
                 except TimeoutError:
+                    self._due = due
                     return
                 self._wake.clear()
+                self._due = None
                 continue  # a pause, a step or another speed came first
+            self._due = None
             self._wake.clear()
             await self._wake.wait()
 
