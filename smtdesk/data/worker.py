@@ -638,10 +638,12 @@ class MarketWorker(QObject):
         """The bar replay running, if any (its controls: play, pause, step, speed)."""
         return self.source if self.source.name == BarReplay.name else None
 
-    def start_replay(self, cursor: int, series: dict[str, Candles] | None = None) -> None:
-        """Replay the pair from the bar opening at ``cursor`` (epoch ms) on: ``series`` are
-        the candles shown (during a replay, the replay's own). The manual swings come
-        along; :meth:`end_replay` says whether those placed meanwhile are kept."""
+    def start_replay(self, cursor: int, series: dict[str, Candles] | None = None, *,
+                     speed: int = 10) -> None:
+        """Replay the pair from the bar opening at ``cursor`` (epoch ms) on, ``speed`` bars
+        a second: ``series`` are the candles shown (during a replay, the replay's own).
+        The manual swings come along; :meth:`end_replay` says whether those placed
+        meanwhile are kept."""
         running = self.replay
         if running is not None:
             series = running.series
@@ -649,7 +651,7 @@ class MarketWorker(QObject):
             self._replay_origin = Selection(self.source.name, tuple(self.symbols), self.timeframe)
         try:
             source = BarReplay(series, self.timeframe, cursor, origin=self._replay_origin.venue,
-                               speed=running.speed if running is not None else 10)
+                               speed=speed)
         except SourceError as exc:
             self.report(str(exc))
             return

@@ -58,7 +58,7 @@ class ReplayControls(QObject):
         for s in SPEEDS:
             self.speed.addItem(f"{s}×", s)
         self.speed.setCurrentIndex(SPEEDS.index(10))
-        self.speed.setToolTip("Bars per second while playing")
+        self.speed.setToolTip("Bars per second while playing (this replay or the next)")
         self.speed.currentIndexChanged.connect(self._set_speed)
         self.date = QDateTimeEdit(objectName="replay_date", displayFormat="yyyy-MM-dd HH:mm")
         self.date.setTimeZone(QTimeZone.utc())
@@ -101,7 +101,8 @@ class ReplayControls(QObject):
             return
         if not self.active:
             self._marked = False
-        self.worker.start_replay(cursor_ms, {a.symbol: a.candles for a in analysis.assets})
+        self.worker.start_replay(cursor_ms, {a.symbol: a.candles for a in analysis.assets},
+                                 speed=self.speed.currentData())
         self.started.emit()
 
     def toggle_play(self) -> None:
@@ -162,7 +163,6 @@ class ReplayControls(QObject):
         on = replay is not None
         for a in (self.play_action, self.step_action, self.back_action, self.exit_action):
             a.setEnabled(on)
-        self.speed.setEnabled(on)
         if not on:
             self.play_action.setText("Play")
             return

@@ -56,6 +56,14 @@ def test_replay_a_day_from_a_clicked_bar_then_back_to_the_market(app, qtbot, art
     assert win.worker.source.name == "demo"
 
 
+def test_the_speed_picked_before_a_replay_is_its_speed(app, qtbot):
+    win = app.open()
+    win.replay.speed.setCurrentIndex(SPEEDS.index(100))
+    pick(win, qtbot, len(win.left.analysis.candles) - 40)
+    assert win.worker.replay.speed == 100
+    assert "100×" in win.replay.banner.text()
+
+
 def test_a_swing_marked_during_a_replay_is_kept_only_when_asked(app, qtbot):
     win = app.open()
     c = win.left.analysis.candles
