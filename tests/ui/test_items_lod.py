@@ -130,6 +130,11 @@ def test_tail_merges_equal_a_rebuild(seed, n, chunks):
         h = high[start : end + size].copy()
         live.merge_tail(x[start : end + size], {"high": h, "low": low[start : end + size]})
         end += size
+        if rng.random() < 0.3:  # a paint zoomed out reads the levels between merges
+            assert len(live.levels) >= 1
+        if rng.random() < 0.5:  # the item's bounds read the totals between merges
+            assert live.total("high") == high[:end].max()
+            assert live.total("low") == low[:end].min()
     full = pyramid(x[:end], high[:end], low[:end])
     assert len(live.levels) == len(full.levels)
     for a, b in zip(live.levels, full.levels):
@@ -147,6 +152,21 @@ def test_replacing_the_last_sample_lowers_the_extremes():
     pyr.merge_tail(x[-1:], {"high": np.array([1.0]), "low": low[-1:]})
     assert pyr.extreme("high", 0, len(x)) == high[:-1].max()
     assert np.max(pyr.levels[-1].field("high")) == high[:-1].max()
+    assert pyr.total("high") == high[:-1].max()
+
+
+def test_totals_follow_corrections_and_appends():
+    x, high, low = series(3000, 4, gap_rate=0.0)
+    pyr = pyramid(x[:2000], high[:2000], low[:2000])
+    assert pyr.total("high") == high[:2000].max()
+    top = int(np.argmax(high[:2000]))
+    # a revised history from before the highest bar on: the old extreme is gone
+    revised = high[top:2000] * 0 + high[:top].min()
+    pyr.merge_tail(x[top:2000], {"high": revised, "low": low[top:2000]})
+    assert pyr.total("high") == max(high[:top].max(), revised.max())
+    pyr.merge_tail(x[2000:], {"high": high[2000:], "low": low[2000:]})
+    assert pyr.total("low") == min(low[:3000].min(), low[top:2000].min())
+    assert pyr.total("high") == max(high[:top].max(), high[2000:].max(), revised.max())
 
 
 def test_extreme_matches_slices():

@@ -7,6 +7,10 @@ The pyramid buckets samples by *time*, not by index: the bucket key of a sample 
 level ``k`` is ``floor(x / bar_seconds) >> k``. A bucket therefore never spans more than
 ``2**k`` bars of time, so a missing candle stays a hole at every zoom instead of being
 pulled next to its neighbour.
+
+Live updates write the raw samples only; the levels above are brought up to date when a
+zoomed-out paint or a wide extreme reads them. Zoomed in, a chart taking a candle after
+another never pays for the levels it does not draw.
 """
 
 from __future__ import annotations
@@ -67,6 +71,14 @@ def _with_capacity(values: np.ndarray, capacity: int) -> np.ndarray:
     return out
 
 
+def _fold(ufunc: np.ufunc, acc: float | None, values: np.ndarray) -> float | None:
+    """``acc`` reduced further by ``values`` (None: nothing reduced yet)."""
+    if not len(values):
+        return acc
+    value = float(ufunc.reduce(values))
+    return value if acc is None else float(ufunc(acc, value))
+
+
 def _bucket(level: _Level, reducers: Mapping[str, np.ufunc], start: int):
     """Buckets of the next level built from ``level``'s entries ``start:``."""
     key = level.key[start:] >> 1
@@ -113,8 +125,19 @@ class Pyramid:
                 raise ValueError(f"{name}: expected {len(x)} values, got shape {v.shape}")
         self._x = _with_capacity(x, max(_MIN_CAPACITY, len(x)))
         self._raw_names = list(raw)
-        self.levels = [_Level(self._keys(x), np.arange(len(x), dtype=np.int64), raw)]
-        self._grow_from(0)
+        self._levels = [_Level(self._keys(x), np.arange(len(x), dtype=np.int64), raw)]
+        self._stale_from: int | None = 0  # raw samples from here on are not in the levels above
+        # each reduced field over the samples [0, upto): all but the newest, which a live
+        # candle replaces again and again
+        self._head: tuple[int, dict[str, float | None]] = (0, dict.fromkeys(self.reducers))
+
+    @property
+    def levels(self) -> list[_Level]:
+        """Level 0 (the raw samples) and the levels of wider buckets, up to date."""
+        if self._stale_from is not None:
+            self._grow_from(self._stale_from)
+            self._stale_from = None
+        return self._levels
 
     def _keys(self, x: np.ndarray) -> np.ndarray:
         return np.floor(x / self.bar_seconds).astype(np.int64)
@@ -123,13 +146,13 @@ class Pyramid:
         """Bring the levels above 0 up to date after raw samples ``start:`` changed."""
         changed, k = start, 0
         while True:
-            below = self.levels[k]
-            if k + 1 == len(self.levels):
+            below = self._levels[k]
+            if k + 1 == len(self._levels):
                 if below.size <= 1:
                     break
-                self.levels.append(_Level(*_bucket(below, self.reducers, 0)))
+                self._levels.append(_Level(*_bucket(below, self.reducers, 0)))
             else:
-                above = self.levels[k + 1]
+                above = self._levels[k + 1]
                 parent = int(below.key[changed]) >> 1
                 at = int(np.searchsorted(above.key, parent, side="left"))
                 child = int(np.searchsorted(below.key, parent << 1, side="left"))
@@ -137,19 +160,29 @@ class Pyramid:
                 changed = at
             k += 1
         # replacing the tail can shrink the series; drop levels that became redundant
-        while len(self.levels) > 1 and self.levels[-2].size <= 1:
-            self.levels.pop()
+        while len(self._levels) > 1 and self._levels[-2].size <= 1:
+            self._levels.pop()
 
     @property
     def size(self) -> int:
-        return self.levels[0].size
+        return self._levels[0].size
 
     @property
     def x(self) -> np.ndarray:
         return self._x[: self.size]
 
     def raw(self, name: str) -> np.ndarray:
-        return self.levels[0].field(name)
+        return self._levels[0].field(name)
+
+    def total(self, name: str) -> float:
+        """Field ``name`` reduced over every sample (NaN when there is none)."""
+        upto, head = self._head
+        newest = max(self.size - 1, 0)
+        if newest > upto:
+            head = {n: _fold(f, head[n], self.raw(n)[upto:newest]) for n, f in self.reducers.items()}
+            self._head = newest, head
+        total = _fold(self.reducers[name], head[name], self.raw(name)[newest:])
+        return np.nan if total is None else total
 
     def merge_tail(self, x: npt.ArrayLike, fields: Mapping[str, npt.ArrayLike]) -> int:
         """Replace samples at or after ``x[0]`` with the given ones (live updates).
@@ -165,8 +198,10 @@ class Pyramid:
             self._x = _with_capacity(self._x[:at], max(end, 2 * len(self._x)))
         self._x[at:end] = x
         raw = {name: np.asarray(fields[name], dtype=np.float64) for name in self._raw_names}
-        self.levels[0].write(at, self._keys(x), np.arange(at, end, dtype=np.int64), raw)
-        self._grow_from(at)
+        self._levels[0].write(at, self._keys(x), np.arange(at, end, dtype=np.int64), raw)
+        self._stale_from = at if self._stale_from is None else min(self._stale_from, at)
+        if at < self._head[0]:
+            self._head = (0, dict.fromkeys(self.reducers))
         return at
 
     def extreme(self, name: str, i: int, j: int) -> float:

@@ -77,8 +77,7 @@ class CandleItem(WindowedItem):
         pyr = self._pyramid
         if pyr is None or pyr.size == 0:
             return QtCore.QRectF()
-        top = pyr.levels[-1]
-        lo, hi = float(np.min(top.field("low"))), float(np.max(top.field("high")))
+        lo, hi = pyr.total("low"), pyr.total("high")
         half = pyr.bar_seconds / 2
         x0, x1 = float(pyr.x[0]) - half, float(pyr.x[-1]) + half
         return QtCore.QRectF(x0, lo, x1 - x0, hi - lo)

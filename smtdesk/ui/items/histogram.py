@@ -62,9 +62,7 @@ class HistogramItem(WindowedItem):
         pyr = self._pyramid
         if pyr is None or pyr.size == 0:
             return QtCore.QRectF()
-        top = pyr.levels[-1]
-        lo = min(float(np.fmin.reduce(top.field("min"))), 0.0)
-        hi = max(float(np.fmax.reduce(top.field("max"))), 0.0)
+        lo, hi = min(pyr.total("min"), 0.0), max(pyr.total("max"), 0.0)
         if not (np.isfinite(lo) and np.isfinite(hi)):
             return QtCore.QRectF()
         half = pyr.bar_seconds / 2

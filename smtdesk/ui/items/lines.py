@@ -61,8 +61,7 @@ class LineItem(WindowedItem):
         pyr = self._pyramid
         if pyr is None or pyr.size == 0:
             return QtCore.QRectF()
-        top = pyr.levels[-1]
-        lo, hi = float(np.fmin.reduce(top.field("min"))), float(np.fmax.reduce(top.field("max")))
+        lo, hi = pyr.total("min"), pyr.total("max")
         if not (np.isfinite(lo) and np.isfinite(hi)):
             return QtCore.QRectF()
         x0, x1 = float(pyr.x[0]), float(pyr.x[-1])

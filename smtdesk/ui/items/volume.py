@@ -69,7 +69,7 @@ class VolumeItem(WindowedItem):
         pyr = self._pyramid
         if pyr is None or pyr.size == 0:
             return QtCore.QRectF()
-        top = float(np.max(pyr.levels[-1].field("volume")))
+        top = pyr.total("volume")
         half = pyr.bar_seconds / 2
         x0, x1 = float(pyr.x[0]) - half, float(pyr.x[-1]) + half
         return QtCore.QRectF(x0, 0.0, x1 - x0, top)
