@@ -6,8 +6,10 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, Qt, Signal as QtSignal
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Signal as QtSignal
 
+from smtdesk.ui.items.guide_line import GuideLine
 from smtdesk.ui.pane import Pane
 from smtdesk.ui.theme import DARK, Palette, pen
 
@@ -27,7 +29,7 @@ class Crosshair(QObject):
     def __init__(self, *, palette: Palette = DARK, parent=None) -> None:
         super().__init__(parent)
         self._palette = palette
-        self._panes: list[tuple[Pane, Snap, pg.InfiniteLine, pg.InfiniteLine]] = []
+        self._panes: list[tuple[Pane, Snap, GuideLine, GuideLine]] = []
         self.time: float | None = None
 
     def attach(self, groups: list[tuple[list[Pane], Snap]]) -> None:
@@ -42,8 +44,8 @@ class Crosshair(QObject):
         style = pen(self._palette.crosshair, style=Qt.DashLine)
         for panes, snap in groups:
             for pane in panes:
-                vline = pg.InfiniteLine(angle=90, movable=False, pen=style)
-                hline = pg.InfiniteLine(angle=0, movable=False, pen=style)
+                vline = GuideLine(angle=90, movable=False, pen=style)
+                hline = GuideLine(angle=0, movable=False, pen=style)
                 for line in (vline, hline):
                     line.setZValue(1000)
                     line.hide()
@@ -59,7 +61,7 @@ class Crosshair(QObject):
             vline.setPen(style)
             hline.setPen(style)
 
-    def lines(self, pane: Pane) -> tuple[pg.InfiniteLine, pg.InfiniteLine]:
+    def lines(self, pane: Pane) -> tuple[GuideLine, GuideLine]:
         for p, _snap, vline, hline in self._panes:
             if p is pane:
                 return vline, hline

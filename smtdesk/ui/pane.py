@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from smtdesk.ui.items.axes import PriceAxisItem, TimeAxisItem
+from smtdesk.ui.items.guide_line import GuideLine
 from smtdesk.ui.theme import DARK, Palette, pen, style_plot
 
 AXIS_WIDTH = 78
@@ -57,6 +58,9 @@ class FittedViewBox(pg.ViewBox):
             if y is not None:
                 target[1] = [float(y[0]), float(y[1])]
         super().updateViewRange(forceX, forceY)
+        # pyqtgraph applies a new range to the items as the view paints; the items then
+        # ask for another paint of the whole view. Applied now, one paint shows it.
+        self.updateMatrix()
 
     def refit(self) -> None:
         """Apply ``fit`` to the x range shown now (after new data or a resize)."""
@@ -196,7 +200,7 @@ class Pane(pg.PlotWidget):
         self.vb.enableAutoRange(x=False, y=False)
         self.setMinimumHeight(36)
         self.fitted: list = []
-        self.levels: list[pg.InfiniteLine] = []
+        self.levels: list[GuideLine] = []
         self._y_range = y_range
         self._palette = palette
         self.legend = Legend(self)
@@ -233,13 +237,13 @@ class Pane(pg.PlotWidget):
         self.time_axis.setVisible(shown)
         self.price_axis.set_time_grid(not shown)
 
-    def add_level(self, value: float) -> pg.InfiniteLine:
-        line = pg.InfiniteLine(pos=value, angle=0, movable=False, pen=pen(self._palette.level, style=Qt.DashLine))
+    def add_level(self, value: float) -> GuideLine:
+        line = GuideLine(pos=value, angle=0, movable=False, pen=pen(self._palette.level, style=Qt.DashLine))
         self.plot.addItem(line, ignoreBounds=True)
         self.levels.append(line)
         return line
 
-    def remove_level(self, line: pg.InfiniteLine) -> None:
+    def remove_level(self, line: GuideLine) -> None:
         self.plot.removeItem(line)
         self.levels.remove(line)
 
