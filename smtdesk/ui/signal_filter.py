@@ -63,4 +63,10 @@ class SignalFilter:
 
 
 def _facets(sig: Signal) -> tuple[str, str, str, bool]:
-    return kind_group(sig.kind), sig.state.value, sig.direction.value, sig.state in ENDED
+    return _facets_of(sig.kind, sig.state, sig.direction)
+
+
+@lru_cache(maxsize=1024)
+def _facets_of(kind: str, state: State, direction) -> tuple[str, str, str, bool]:
+    # tens of thousands of signals share a few dozen of these: an enum's value is slow to read
+    return kind_group(kind), state.value, direction.value, state in ENDED

@@ -8,6 +8,7 @@ peak, failure point, rally high, break on the RSI pane. Each is labelled with it
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -24,9 +25,12 @@ _FAILURE_PATH = ("rsi.peak", "rsi.failure", "rsi.rally", "rsi")
 
 def is_drawn(sig: Signal) -> bool:
     """A signal this module can draw: a regular divergence or a failure swing."""
-    return sig.kind == FAILURE_SWING or (
-        sig.kind.endswith("_divergence") and sig.kind.removesuffix("_divergence") in _LINE_OF
-    )
+    return _drawn_kind(sig.kind)
+
+
+@lru_cache(maxsize=256)
+def _drawn_kind(kind: str) -> bool:
+    return kind == FAILURE_SWING or (kind.endswith("_divergence") and kind.removesuffix("_divergence") in _LINE_OF)
 
 
 def label(sig: Signal) -> str:
