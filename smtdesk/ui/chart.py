@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal as QtSignal
+from PySide6.QtCore import Qt
+from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtWidgets import QLabel, QSplitter, QToolButton, QVBoxLayout, QWidget
 
 from smtdesk.core.analysis import AssetAnalysis
@@ -19,6 +20,7 @@ from smtdesk.core.candles import Candles, timeframe_ms
 from smtdesk.core.signal import Signal
 from smtdesk.data.derivatives import DerivSeries
 from smtdesk.ui.items.candles import CandleItem
+from smtdesk.ui.items.guide_line import GuideLine
 from smtdesk.ui.items.histogram import HistogramItem
 from smtdesk.ui.items.lines import LineItem
 from smtdesk.ui.items.signal_marks import PRICE, SignalMarkItem, is_drawn
@@ -26,9 +28,17 @@ from smtdesk.ui.items.structure_layer import StructureLayer
 from smtdesk.ui.items.volume import VolumeItem
 from smtdesk.ui.manual_swings import ManualSwingLayer
 from smtdesk.ui.pane import AXIS_WIDTH, FittedViewBox, Pane
-from smtdesk.ui.smt_layer import SmtLayer
-from smtdesk.ui.panels import HISTOGRAM, OVERLAYS, PANELS, RSI_EXTREMES, VOLUME, PanelInput, PanelSpec
+from smtdesk.ui.panels import (
+    HISTOGRAM,
+    OVERLAYS,
+    PANELS,
+    RSI_EXTREMES,
+    VOLUME,
+    PanelInput,
+    PanelSpec,
+)
 from smtdesk.ui.signal_text import display_symbol
+from smtdesk.ui.smt_layer import SmtLayer
 from smtdesk.ui.theme import DARK, Palette, pen
 
 VOLUME_SHARE = 0.18
@@ -132,7 +142,7 @@ class SubPanel(Pane):
         self.price_axis.setStyle(showValues=False)  # until data arrives
         for level in spec.levels:
             self.add_level(level)
-        self._extremes: list[pg.InfiniteLine] = []
+        self._extremes: list[GuideLine] = []
         if spec.y_range is not None:
             self.price_axis.set_fixed_ticks(spec.levels)
         self.close_button = QToolButton(self)
@@ -412,7 +422,7 @@ class AssetChart(QWidget):
             self.price.candles.merge_candles(c[tail:])
             self.price.volume.item.merge_candles(c[tail:])
         self._draw_overlays(tail)
-        self._draw_swings()
+        self._draw_swings(tail)
         self.price.structure.set_analysis(analysis, self._bar_seconds)
         self.price.smt.set_asset(analysis.symbol, self._bar_seconds, float(self._x[-1]), fresh=first)
         self._analysed = analysed
@@ -503,9 +513,10 @@ class AssetChart(QWidget):
             return self.palette_.band
         return self.palette_.series_color(list(OVERLAYS).index(key))
 
-    def _draw_swings(self) -> None:
+    def _draw_swings(self, tail: int | None) -> None:
         c = self._analysis.candles
-        self._swing_pad = float(np.mean(c.high - c.low)) * 0.6
+        if tail is None:  # a candle more leaves the markers where they were
+            self._swing_pad = float(np.mean(c.high - c.low)) * 0.6
         self._hide_swing_marker("", -1)
         self.manual.set_analysis(self._analysis, self._swing_pad, self._bar_seconds)
 
@@ -517,8 +528,11 @@ class AssetChart(QWidget):
         sw, pad = self._analysis.swings, self._swing_pad
         hi = sw.high_idx[sw.high_idx != bar] if kind == "high" else sw.high_idx
         lo = sw.low_idx[sw.low_idx != bar] if kind == "low" else sw.low_idx
-        self.price.swing_highs.setData(x=x[hi], y=c.high[hi] + pad)
-        self.price.swing_lows.setData(x=x[lo], y=c.low[lo] - pad)
+        for item, xs, ys in ((self.price.swing_highs, x[hi], c.high[hi] + pad),
+                             (self.price.swing_lows, x[lo], c.low[lo] - pad)):
+            # most candles confirm no swing: the scatter is costly to fill again
+            if not (np.array_equal(item.data["x"], xs) and np.array_equal(item.data["y"], ys)):
+                item.setData(x=xs, y=ys)
 
     def mark_trade(self, marks: Iterable[tuple[int, float, bool | None]]) -> None:
         """Points of a followed trade over its plan, each (time ms, price, won): the fill

@@ -22,37 +22,42 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smtdesk.core.analysis import PairAnalysis
+from smtdesk.core.analysis import AssetAnalysis, PairAnalysis
 from smtdesk.core.candles import timeframe_ms
 from smtdesk.core.signal import Signal
 from smtdesk.data.alert_log import RaisedAlert
 from smtdesk.data.bar_replay import BarReplay
+from smtdesk.data.demo import NO_DERIVATIVE, DemoSource
 from smtdesk.data.derivatives import DerivSeries
 from smtdesk.data.source import CandleUpdate
 from smtdesk.data.status import Events, Level, Notice, Phase, Selection, Status
-from smtdesk.data.demo import NO_DERIVATIVE, DemoSource
 from smtdesk.data.worker import MarketWorker
 from smtdesk.settings import LayoutSettings, Settings, replace_section, save_settings
 from smtdesk.ui.alerting import AlertNotifier
 from smtdesk.ui.chart import INITIAL_BARS, AssetChart
 from smtdesk.ui.crosshair import Crosshair
 from smtdesk.ui.drawings.book import DrawingBook
+from smtdesk.ui.import_dialog import ImportDialog, pick_candle_file
 from smtdesk.ui.items.signal_marks import is_drawn
 from smtdesk.ui.items.structure_layer import STRUCTURE_LAYERS
-from smtdesk.ui.import_dialog import ImportDialog, pick_candle_file
+from smtdesk.ui.journal import JournalDock, JournalEntryDialog, entry_from, when_done
 from smtdesk.ui.notice import NoticeStack
 from smtdesk.ui.panels import OVERLAYS, PANELS
-from smtdesk.ui.journal import JournalDock, JournalEntryDialog, entry_from, when_done
 from smtdesk.ui.pickers import Pickers
 from smtdesk.ui.replay import ReplayControls
 from smtdesk.ui.settings_dialog import SettingsDialog
 from smtdesk.ui.sidebar import SignalSidebar
-from smtdesk.ui.statistics import StatisticsDock
 from smtdesk.ui.signal_text import bar_time
 from smtdesk.ui.startup_timing import CANDLES, SIGNALS, StartupTiming
+from smtdesk.ui.statistics import StatisticsDock
 from smtdesk.ui.status_text import describe
 from smtdesk.ui.theme import DARK, LIGHT, apply_palette
-from smtdesk.ui.window_menus import add_alerts_menu, add_export_action, add_help_menu, extend_view_menu
+from smtdesk.ui.window_menus import (
+    add_alerts_menu,
+    add_export_action,
+    add_help_menu,
+    extend_view_menu,
+)
 
 PAN_FRACTION = 0.2
 FRAME_MS = 33  # at most one snapshot drawn per frame
@@ -149,6 +154,11 @@ class MainWindow(QMainWindow):
         self._pending: tuple[PairAnalysis, bool, bool] | None = None
         self._frame = QTimer(self, interval=FRAME_MS)
         self._frame.timeout.connect(self._on_frame)
+        # A new bar on both charts: the second chart is drawn a moment after the first, so
+        # the window answers between them (a replay at 100x brings one every frame).
+        self._second: tuple[AssetChart, AssetAnalysis, PairAnalysis] | None = None
+        self._second_timer = QTimer(self, singleShot=True, interval=1)
+        self._second_timer.timeout.connect(self._draw_second)
         # Analyses until the one with new settings has come are drawn whole, not by tail.
         self._redraw = False
         self.panel_actions: dict[str, QAction] = {}
@@ -397,6 +407,7 @@ class MainWindow(QMainWindow):
             self._draw_pending()
 
     def _draw_pending(self) -> None:
+        self._draw_second()
         (analysis, reloaded, redraw), self._pending = self._pending, None
         previous, self._analysis = self._analysis, analysis
         if reloaded:
@@ -407,11 +418,16 @@ class MainWindow(QMainWindow):
         # the analysis of candles drawn alone: every bar's indicators, not only the tail's
         redraw = redraw or not (previous is None or previous.analysed)
         found_anew = analysis.revision != self._revision
-        for chart, asset in zip((self.left, self.right), analysis.assets):
-            # a live candle of one asset leaves the other's chart as it is
-            if reloaded or redraw or found_anew or not chart.shows(asset):
-                chart.set_analysis(asset, analysis.timeframe, fresh=reloaded, redraw=redraw,
-                                   analysed=analysis.analysed)
+        whole = reloaded or redraw or found_anew
+        # a live candle of one asset leaves the other's chart as it is
+        due = [(chart, asset) for chart, asset in zip((self.left, self.right), analysis.assets)
+               if whole or not chart.shows(asset)]
+        if len(due) == 2 and not whole:
+            self._second = (*due.pop(), analysis)
+            self._second_timer.start()
+        for chart, asset in due:
+            chart.set_analysis(asset, analysis.timeframe, fresh=reloaded, redraw=redraw,
+                               analysed=analysis.analysed)
         self._limit_zoom()
         if reloaded or analysis.revision != self._revision:
             # found anew: list and draw them all; live events come as the worker's events
@@ -429,6 +445,13 @@ class MainWindow(QMainWindow):
         self.last_bar_label.setText("" if newest is None else f"Last bar {bar_time(int(newest))} UTC")
         if reloaded:
             self._attach_crosshair()
+
+    def _draw_second(self) -> None:
+        if self._second is not None:
+            (chart, asset, analysis), self._second = self._second, None
+            self._second_timer.stop()
+            chart.set_analysis(asset, analysis.timeframe, analysed=analysis.analysed)
+            self._limit_zoom()
 
     def _on_market(self, data: CandleUpdate | DerivSeries) -> None:
         chart = self._chart_of(data.symbol)
