@@ -80,8 +80,11 @@ async def run(win) -> tuple[np.ndarray, np.ndarray, int, float]:
     cursor = int(candles.time[-BARS - 1])
     win.replay.speed.setCurrentIndex(SPEEDS.index(100))
     win.replay.start(cursor)
+    # the replay's history analysed and its signals listed, as a trader would see before Play
     await until(lambda: win.worker.replay is not None and win.left.analysis is not None
-                and int(win.left.analysis.candles.time[-1]) == cursor, 60)
+                and int(win.left.analysis.candles.time[-1]) == cursor
+                and win._analysis.detected, 60)
+    await asyncio.sleep(0.5)
     beat.start()
     t0 = time.perf_counter()
     win.replay.toggle_play()

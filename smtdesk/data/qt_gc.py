@@ -13,7 +13,7 @@ import gc
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
-_INTERVAL_MS = 1000
+_INTERVAL_MS = 100
 
 
 class _QtThreadCollector(QObject):
