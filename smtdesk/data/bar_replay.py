@@ -90,28 +90,30 @@ class BarReplay:
         self.speed = bars_per_second
         self._wake.set()
 
-    async def _turn(self) -> None:
-        """Until the next bar is due: a step, or its time while playing. Bars fall due on
-        a clock, one every 1/speed seconds, so a window busy drawing is caught up with
-        (several bars at once, drawn as one) rather than slowing the replay down."""
+    async def _turn(self) -> int:
+        """Until bars are due: a step (one bar), or their time while playing (how many).
+        Bars fall due on a clock, one every 1/speed seconds, so a window busy drawing is
+        caught up with (the bars due since, analysed and drawn as one) rather than
+        slowing the replay down."""
         loop = asyncio.get_running_loop()
         while True:
             if self._steps:
                 self._steps -= 1
                 self._due = None
-                return
+                return 1
             if self.playing:
                 now = loop.time()
                 # at most a second behind: a pause in the window is not made up in a burst
                 due = max(self._due if self._due is not None else now, now - 1.0) + 1.0 / self.speed
                 if due <= now:
-                    self._due = due
-                    return
+                    late = min(int((now - due) * self.speed), self.remaining - 1)
+                    self._due = due + late / self.speed
+                    return 1 + late
                 try:
                     await asyncio.wait_for(self._wake.wait(), due - now)
                 except TimeoutError:
                     self._due = due
-                    return
+                    return 1
                 self._wake.clear()
                 self._due = None
                 continue  # a pause, a step or another speed came first
@@ -122,14 +124,14 @@ class BarReplay:
     async def stream(self, symbols: tuple[str, ...], timeframe: str) -> AsyncIterator[CandleUpdate]:
         """The bars after the cursor in time order; both symbols' candles of a time together."""
         while len(self._later):
-            await self._turn()
-            t, self._later = int(self._later[0]), self._later[1:]
-            self.cursor = t
+            due = await self._turn()
+            times, self._later = self._later[:due], self._later[due:]
+            self.cursor = int(times[-1])
             for symbol in symbols:
                 c = self._series[symbol]
-                i = int(np.searchsorted(c.time, t))
-                if i < len(c) and c.time[i] == t:
-                    yield CandleUpdate(symbol, timeframe, c[i : i + 1], closed=True)
+                i, j = np.searchsorted(c.time, (times[0], times[-1] + 1))
+                if j > i:
+                    yield CandleUpdate(symbol, timeframe, c[i:j], closed=True)
 
     async def close(self) -> None:
         self.playing = False

@@ -5,6 +5,7 @@ step is one bar."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pandas as pd
 import pytest
@@ -92,3 +93,42 @@ def test_paused_it_sends_nothing_and_a_step_is_one_bar(on_qt_loop):
 def test_a_cursor_before_the_first_bar_is_refused():
     with pytest.raises(Exception, match="Pick a bar"):
         BarReplay(demo_series(), "1h", 0, origin="demo")
+
+
+def test_bars_due_while_the_window_was_busy_come_together_in_order(on_qt_loop):
+    async def body():
+        series = demo_series()
+        cursor = int(series[BTC].time[-120])
+        replay = BarReplay(series, "1h", cursor, origin="demo", speed=100)
+        replay.play()
+        got = {BTC: [], ETH: []}
+        sizes = []
+        async for update in replay.stream((BTC, ETH), "1h"):
+            got[update.symbol].extend(update.candles.time.tolist())
+            sizes.append(len(update.candles))
+            await asyncio.sleep(0.05)  # a busy window: five bars fall due meanwhile
+        return got, sizes
+
+    got, sizes = on_qt_loop(body())
+    for symbol in (BTC, ETH):
+        c = demo_series()[symbol]
+        assert got[symbol] == c.time[c.time > int(c.time[-120])].tolist()
+    assert max(sizes) > 1, "the bars due meanwhile came as one update"
+
+
+def test_a_slow_analysis_gets_bars_in_batches_and_raises_the_same_events(on_qt_loop, monkeypatch):
+    from smtdesk.core.pair_model import PairModel
+    append = PairModel.append
+    sizes = []
+
+    def slow_append(self, symbol, candles):
+        sizes.append(len(candles))
+        time.sleep(0.02)
+        return append(self, symbol, candles)
+
+    monkeypatch.setattr(PairModel, "append", slow_append)
+    series = demo_series()
+    cursor = int(series[BTC].time[-150])
+    got = on_qt_loop(replayed(series, cursor))
+    assert max(sizes) > 1
+    assert got == engine_events_after(series, cursor)

@@ -164,6 +164,11 @@ class Pyramid:
             self._levels.pop()
 
     @property
+    def raw_level(self) -> _Level:
+        """Level 0: one bucket per sample (the levels above are not brought up to date)."""
+        return self._levels[0]
+
+    @property
     def size(self) -> int:
         return self._levels[0].size
 
@@ -215,9 +220,9 @@ class Pyramid:
         if j <= i:
             return float("nan")
         raw = self.raw(name)
-        k = min(int(np.log2(j - i)) // 2, len(self.levels) - 1)
         if j - i <= _DIRECT_REDUCE:
             return float(ufunc.reduce(raw[i:j]))
+        k = min(int(np.log2(j - i)) // 2, len(self.levels) - 1)
         level = self.levels[k]
         b0 = int(np.searchsorted(level.first, i, side="left"))
         b1 = int(np.searchsorted(level.first, j, side="right")) - 1
@@ -258,7 +263,7 @@ def level_for(column_seconds: float, bar_seconds: float, n_levels: int) -> int:
 
 def window_slice(pyramid: Pyramid, x0: float, x1: float, *, level: int = 0) -> tuple[int, int]:
     """Bucket range of ``level`` whose samples may fall in ``[x0, x1]``."""
-    lv = pyramid.levels[level]
+    lv = pyramid.raw_level if level == 0 else pyramid.levels[level]
     bar = pyramid.bar_seconds
     lo = int(np.searchsorted(lv.key, int(np.floor(x0 / bar)) >> level, side="left"))
     hi = int(np.searchsorted(lv.key, int(np.floor(x1 / bar)) >> level, side="right"))

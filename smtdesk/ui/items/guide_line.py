@@ -13,4 +13,5 @@ import pyqtgraph as pg
 class GuideLine(pg.InfiniteLine):
     def viewTransformChanged(self) -> None:
         super().viewTransformChanged()
-        self.boundingRect()
+        if self.isVisible():  # a hidden crosshair line takes it when shown
+            self.boundingRect()
