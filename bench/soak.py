@@ -164,7 +164,8 @@ class Heartbeat:
 
 
 class Shown:
-    """The closed candles each chart drew, counted as they become its newest bar."""
+    """The closed candles each chart drew, counted as they become its newest bar (looked
+    at on each snapshot and while the soak waits: a chart may draw a moment after it)."""
 
     def __init__(self, window) -> None:
         self.window = window
@@ -182,6 +183,9 @@ class Shown:
         self.counted = [0, 0]
 
     def _on_snapshot(self, _analysis) -> None:
+        self.look()
+
+    def look(self) -> None:
         for i, chart in enumerate((self.window.left, self.window.right)):
             if chart.analysis is None or not len(chart.bar_times):
                 continue
@@ -192,6 +196,7 @@ class Shown:
             self.newest[i] = int(times[-1])
 
     def least(self) -> int:
+        self.look()
         return min(self.counted)
 
 

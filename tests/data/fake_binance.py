@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,12 +99,18 @@ class FakeBinance:
             self._faults[endpoint].append(Fault(f) if isinstance(f, str) else f)
 
     def truth(self, symbol: str) -> list[list[float]]:
-        return [r for r in self.candles[symbol] if r[0] + self.interval_ms <= self.now_ms]
+        return self.candles[symbol][: self._closed(symbol)]
+
+    def _closed(self, symbol: str) -> int:
+        """How many rows closed by ``now_ms`` (rows are in time order; a soak has 10^5)."""
+        return bisect_right(self.candles[symbol], self.now_ms - self.interval_ms, key=_open_time)
 
     def forming(self, symbol: str) -> list[float] | None:
-        for r in self.candles[symbol]:
-            if r[0] <= self.now_ms < r[0] + self.interval_ms:
-                return [r[0], r[1], r[1], r[1], r[1], r[5] / 2]
+        rows = self.candles[symbol]
+        i = self._closed(symbol)
+        if i < len(rows) and rows[i][0] <= self.now_ms < rows[i][0] + self.interval_ms:
+            r = rows[i]
+            return [r[0], r[1], r[1], r[1], r[1], r[5] / 2]
         return None
 
     def count(self, endpoint: str) -> int:
@@ -278,15 +285,19 @@ class FakeBinance:
                 return bad
             if q.get("interval") != self.interval:
                 return web.json_response(error_body("invalid_interval"), status=400)
-            rows = self.truth(q["symbol"])
-            forming = self.forming(q["symbol"])
-            if forming is not None:
-                rows = rows + [forming]
-            limit = min(int(q.get("limit", 500)), 1500)
+            symbol = q["symbol"]
+            every, end = self.candles[symbol], self._closed(symbol)
+            start = 0
             if "startTime" in q:
-                rows = [r for r in rows if r[0] >= int(q["startTime"])]
+                start = bisect_left(every, int(q["startTime"]), 0, end, key=_open_time)
             if "endTime" in q:
-                rows = [r for r in rows if r[0] <= int(q["endTime"])]
+                end = bisect_right(every, int(q["endTime"]), start, end, key=_open_time)
+            limit = min(int(q.get("limit", 500)), 1500)
+            rows = every[start:end]
+            forming = self.forming(symbol)
+            if forming is not None and forming[0] >= int(q.get("startTime", forming[0])) \
+                    and forming[0] <= int(q.get("endTime", forming[0])):
+                rows.append(forming)
             rows = rows[:limit] if "startTime" in q else rows[-limit:]
             return [_kline(r, self.interval_ms) for r in rows]
 
@@ -354,3 +365,7 @@ class FakeBinance:
         scaled = [dict(r, longShortRatio=f"{float(r['longShortRatio']) * 1.1:.4f}") for r in ratios]
         return {"openInterestHist": oi, "globalLongShortAccountRatio": ratios,
                 "topLongShortAccountRatio": flipped, "topLongShortPositionRatio": scaled}
+
+
+def _open_time(row: list[float]) -> float:
+    return row[0]
