@@ -174,13 +174,19 @@ class Shown:
         self.most_kept = 0
         self.alerts: list[tuple[str, str]] = []
         window.worker.snapshot.connect(self._on_snapshot)
-        self.events: list = []
-        window.worker.events.connect(
-            lambda e: self.alerts.extend((a.signal.id, a.signal.state) for a in e.alerts))
-        window.worker.events.connect(lambda e: self.events.extend(e.signals))
+        # the states of only the signals that alerted: a record of every event would be
+        # the soak's own memory growing with the candles
+        self.alerted_states: dict[str, list[str]] = {}
+        window.worker.events.connect(self._on_events)
 
     def start(self) -> None:
         self.counted = [0, 0]
+
+    def _on_events(self, events) -> None:
+        self.alerts.extend((a.signal.id, a.signal.state) for a in events.alerts)
+        for sig in events.signals:
+            if sig.id in self.alerted_states or any(a.signal.id == sig.id for a in events.alerts):
+                self.alerted_states.setdefault(sig.id, []).append(sig.state.value)
 
     def _on_snapshot(self, _analysis) -> None:
         self.look()
@@ -310,7 +316,7 @@ async def soak(n: int, data_dir: Path) -> int:
             print(f"  raised by {what}: {sorted(keys)}")
             ids = {k[0] for k in keys}
             print(f"    the window raised of these: {[a for a in shown.alerts if a[0] in ids]}")
-            print(f"    events the window got of these: {[s for s in shown.events if s.id in ids]}")
+            print(f"    states the window got of these: {[shown.alerted_states.get(i) for i in ids]}")
     checks = [
         (f"RSS growth <= {TARGET_RSS_GROWTH_MB:g} MB", growth <= TARGET_RSS_GROWTH_MB),
         ("0 candles lost", lost == 0 and exact_tail),

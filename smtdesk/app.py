@@ -13,23 +13,23 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-# The analysis (numba and its loops' modules) is imported before Qt: PySide6 reads the
-# source of every module imported after it, which makes their import slower.
-import smtdesk.core.pair_model  # noqa: F401
 import qasync
 from PySide6.QtCore import QStandardPaths, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
+# The analysis (numba and its loops' modules) is imported before Qt: PySide6 reads the
+# source of every module imported after it, which makes their import slower.
+import smtdesk.core.pair_model  # noqa: F401
 from smtdesk import __version__, self_test
 from smtdesk.core.candles import TIMEFRAMES
 from smtdesk.data.csv_import import import_csv
 from smtdesk.data.demo import DemoSource
-from smtdesk.data.venues import DEFAULT_VENUE, VENUES, DeferredExchange
 from smtdesk.data.imported import IMPORTED, ImportedSource
 from smtdesk.data.source import Source
+from smtdesk.data.status import Level
 from smtdesk.data.store import CandleStore
 from smtdesk.data.userstore import UserStore
-from smtdesk.data.status import Level
+from smtdesk.data.venues import DEFAULT_VENUE, VENUES, DeferredExchange
 from smtdesk.data.worker import DEFAULT_SYMBOLS, MarketWorker
 from smtdesk.data_dir import DataDirLock, check_usable, show_running
 from smtdesk.errors import (
@@ -39,6 +39,7 @@ from smtdesk.errors import (
     SourceError,
     UserDataError,
 )
+from smtdesk.heap import keep_large_blocks_mapped
 from smtdesk.logs import catch_uncaught, configure_logging
 from smtdesk.settings import Settings, load_settings
 from smtdesk.ui.error_dialog import ErrorReporter
@@ -189,6 +190,7 @@ def create_window(
     venues of ``source`` and ``fallback`` can be picked. ``settings`` are applied and,
     with ``settings_path``, saved there with the layout when they change.
     """
+    keep_large_blocks_mapped()
     app = QApplication.instance()
     app.setApplicationName("smtdesk")
     app.setDesktopFileName("smtdesk")  # the desktop entry's name: Wayland docks match on it

@@ -589,8 +589,11 @@ class AssetChart(QWidget):
         signals = tuple(signals)
         me = self._analysis.symbol
         self.price.smt.set_signals(signals)
-        self._drawable = tuple(s for s in signals if is_drawn(s) and s.assets == (me,))
-        self._draw_marks()
+        drawable = tuple(s for s in signals if is_drawn(s) and s.assets == (me,))
+        old, self._drawable = self._drawable, drawable
+        # a batch of SMT events leaves thousands of divergence marks as they were
+        if len(old) != len(drawable) or any(a is not b for a, b in zip(old, drawable)):
+            self._draw_marks()
 
     # -- divergence and failure-swing marks -----------------------------------------------
     def mark_signal(self, sig: Signal | None) -> None:
