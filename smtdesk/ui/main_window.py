@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -154,11 +156,12 @@ class MainWindow(QMainWindow):
         self._pending: tuple[PairAnalysis, bool, bool] | None = None
         self._frame = QTimer(self, interval=FRAME_MS)
         self._frame.timeout.connect(self._on_frame)
-        # A new bar on both charts: the second chart is drawn a moment after the first, so
-        # the window answers between them (a replay at 100x brings one every frame).
-        self._second: tuple[AssetChart, AssetAnalysis, PairAnalysis] | None = None
-        self._second_timer = QTimer(self, singleShot=True, interval=1)
-        self._second_timer.timeout.connect(self._draw_second)
+        # A snapshot is drawn in steps, one chart, then the other, then the signals found
+        # anew, each a moment after the last, so the window answers between them (a
+        # replay at 100x brings a new bar every frame).
+        self._steps: list[Callable[[], None]] = []
+        self._step_timer = QTimer(self, singleShot=True, interval=1)
+        self._step_timer.timeout.connect(self._next_step)
         # Analyses until the one with new settings has come are drawn whole, not by tail.
         self._redraw = False
         self.panel_actions: dict[str, QAction] = {}
@@ -407,7 +410,7 @@ class MainWindow(QMainWindow):
             self._draw_pending()
 
     def _draw_pending(self) -> None:
-        self._draw_second()
+        self._finish_steps()
         (analysis, reloaded, redraw), self._pending = self._pending, None
         previous, self._analysis = self._analysis, analysis
         if reloaded:
@@ -417,24 +420,21 @@ class MainWindow(QMainWindow):
             self.sidebar.clear_signals()
         # the analysis of candles drawn alone: every bar's indicators, not only the tail's
         redraw = redraw or not (previous is None or previous.analysed)
-        found_anew = analysis.revision != self._revision
-        whole = reloaded or redraw or found_anew
+        found_anew = reloaded or analysis.revision != self._revision
         # a live candle of one asset leaves the other's chart as it is
-        due = [(chart, asset) for chart, asset in zip((self.left, self.right), analysis.assets)
-               if whole or not chart.shows(asset)]
-        if len(due) == 2 and not whole:
-            self._second = (*due.pop(), analysis)
-            self._second_timer.start()
-        for chart, asset in due:
-            chart.set_analysis(asset, analysis.timeframe, fresh=reloaded, redraw=redraw,
-                               analysed=analysis.analysed)
-        self._limit_zoom()
-        if reloaded or analysis.revision != self._revision:
-            # found anew: list and draw them all; live events come as the worker's events
-            self._revision = analysis.revision
-            self.sidebar.set_signals(analysis.latest)
-            self._charted = {key: sig for key, sig in analysis.latest.items() if _charted(sig)}
-            self._draw_charted()
+        steps = [partial(self._draw_chart, chart, asset, analysis, reloaded, redraw)
+                 for chart, asset in zip((self.left, self.right), analysis.assets)
+                 if found_anew or redraw or not chart.shows(asset)]
+        if found_anew:
+            steps.append(partial(self._list_signals, analysis))
+        first_found = analysis.detected and not (previous is not None and previous.detected)
+        if reloaded or redraw or first_found:  # a new series, or its first signals, at once
+            for step in steps:
+                step()
+        elif steps:
+            steps.pop(0)()
+            self._steps = steps
+            self._step_timer.start()
         self.sidebar.set_searching(not analysis.detected, preparing=not analysis.analysed)
         self.replay.on_snapshot(analysis)
         self.startup_timing.drawn(CANDLES, self.left.price.viewport())
@@ -446,12 +446,31 @@ class MainWindow(QMainWindow):
         if reloaded:
             self._attach_crosshair()
 
-    def _draw_second(self) -> None:
-        if self._second is not None:
-            (chart, asset, analysis), self._second = self._second, None
-            self._second_timer.stop()
-            chart.set_analysis(asset, analysis.timeframe, analysed=analysis.analysed)
-            self._limit_zoom()
+    def _draw_chart(self, chart: AssetChart, asset: AssetAnalysis, analysis: PairAnalysis,
+                    fresh: bool, redraw: bool) -> None:
+        chart.set_analysis(asset, analysis.timeframe, fresh=fresh, redraw=redraw,
+                           analysed=analysis.analysed)
+        self._limit_zoom()
+
+    def _list_signals(self, analysis: PairAnalysis) -> None:
+        """Signals found anew: list and draw them all; live events come as the worker's events."""
+        self._revision = analysis.revision
+        self.sidebar.set_signals(analysis.latest)
+        self._charted = {key: sig for key, sig in analysis.latest.items() if _charted(sig)}
+        self._draw_charted()
+
+    def _next_step(self) -> None:
+        if self._steps:
+            self._steps.pop(0)()
+        if self._steps:
+            self._step_timer.start()
+
+    def _finish_steps(self) -> None:
+        """The steps of the snapshot drawn last, all now: a newer one or events follow."""
+        self._step_timer.stop()
+        steps, self._steps = self._steps, []
+        for step in steps:
+            step()
 
     def _on_market(self, data: CandleUpdate | DerivSeries) -> None:
         chart = self._chart_of(data.symbol)
@@ -486,6 +505,7 @@ class MainWindow(QMainWindow):
             chart.set_signals(self._charted.values())
 
     def _on_events(self, events: Events) -> None:
+        self._finish_steps()  # the signals listed anew come before the live events after them
         self.sidebar.show_signals(events.signals)
         charted = [sig for sig in events.signals if _charted(sig)]
         if charted:
