@@ -1,9 +1,16 @@
-"""Array helpers for state kept bar by bar: read-only views and arrays that grow at the end."""
+"""Array helpers for state kept bar by bar: read-only views, arrays that grow at the end
+and tables of such columns."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import fields
+from typing import Generic, TypeVar
+
 import numpy as np
 import numpy.typing as npt
+
+T = TypeVar("T")
 
 
 def read_only(arr: npt.NDArray) -> npt.NDArray:
@@ -56,3 +63,55 @@ class GrowingArray:
             bigger = np.empty((max(n, 2 * len(self._buf)), *self._buf.shape[1:]), self._buf.dtype)
             bigger[: self._n] = self._buf[: self._n]
             self._buf = bigger
+
+    def detach(self) -> None:
+        """Write later changes to a copy: views handed out before keep the rows they saw."""
+        self._buf = self._buf.copy()
+
+
+class ColumnTable(Generic[T]):
+    """A frozen dataclass of equal-length columns kept in :class:`GrowingArray` columns.
+
+    Rows are added at the end and earlier rows may be rewritten; :attr:`table` is the
+    dataclass of read-only views, made again only after a change. A rewrite copies its
+    column first, so a table handed out before keeps the values it had.
+    """
+
+    __slots__ = ("_cls", "_cols", "_table", "_copied")
+
+    def __init__(self, table: T) -> None:
+        self._cls = type(table)
+        self._cols = {f.name: GrowingArray(getattr(table, f.name).dtype) for f in fields(table)}
+        for name, col in self._cols.items():
+            col.extend(getattr(table, name))
+        self._table: T | None = table
+        self._copied: set[str] = set()
+
+    def __len__(self) -> int:
+        return len(next(iter(self._cols.values())))
+
+    def column(self, name: str) -> np.ndarray:
+        """The filled part of a column, to read (rewrite it with :meth:`rewrite`)."""
+        return self._cols[name].view
+
+    def append(self, rows: Mapping[str, np.ndarray]) -> None:
+        if len(rows[next(iter(self._cols))]):
+            for name, col in self._cols.items():
+                col.extend(rows[name])
+            self._table = None
+
+    def rewrite(self, name: str, at: npt.NDArray[np.int64], values: npt.ArrayLike) -> None:
+        """Set rows ``at`` of column ``name`` to ``values``."""
+        col = self._cols[name]
+        if name not in self._copied:
+            col.detach()
+            self._copied.add(name)
+        col.view[at] = values
+        self._table = None
+
+    @property
+    def table(self) -> T:
+        if self._table is None:
+            self._table = self._cls(**{name: read_only(col.view) for name, col in self._cols.items()})
+            self._copied.clear()
+        return self._table

@@ -68,9 +68,15 @@ def _queries(lo, hi, level) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[i
         np.asarray(hi, dtype=np.int64),
         np.asarray(level, dtype=np.float64),
     )
-    shape = np.broadcast_shapes(*(x.shape for x in arrays))
+    shape = arrays[0].shape
+    if arrays[1].shape != shape or arrays[2].shape != shape:
+        shape = np.broadcast_shapes(*(x.shape for x in arrays))
+    # a live update asks a handful of queries, where numpy's general broadcasting
+    # costs more than the scans: a scalar is spread with ``full``
     flat = (
-        np.ascontiguousarray(x if x.shape == shape else np.broadcast_to(x, shape).copy()).ravel()
+        np.ascontiguousarray(x).ravel() if x.shape == shape
+        else np.full(shape, x, x.dtype).ravel() if x.ndim == 0
+        else np.broadcast_to(x, shape).copy().ravel()
         for x in arrays
     )
     return (*flat, shape)

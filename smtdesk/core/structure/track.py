@@ -4,25 +4,25 @@
 of milliseconds at 10^5 bars. Everything in it is causal: what bars ``[:n]`` decided stays
 decided, and only what was still open (a gap not yet filled, a pool not yet taken, a
 sweep not yet shifted) can change with a new bar. :class:`StructureTrack` keeps the last
-answer and looks at the new bars for the new items and the open ones, with the same
-row builders the batch uses, so the two agree exactly.
+answer in growing columns and looks at the new bars for the new items and the open ones,
+with the same row builders the batch uses, so the two agree exactly.
+
+Most candles change nothing: each open kind keeps how far a bar must reach to touch any
+of its items (the highest bottom of the open bullish gaps, the lowest untaken high pool,
+each waiting sweep's extreme and shift level), and the new bars are compared with those
+few numbers before any array is looked at.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from smtdesk.core.arrays import ColumnTable, GrowingArray, read_only
 from smtdesk.core.structure.levels import (
-    POOL_COLUMNS,
-    SHIFT_COLUMNS,
-    Gaps,
     Ints,
     MarketStructure,
     Pools,
-    Shifts,
     find_by_scan,
-    gap_fills,
-    gap_rows,
     market_structure,
     pool_rows,
     shift_rows,
@@ -32,6 +32,7 @@ from smtdesk.core.structure.swings import Swings, pivots_in
 
 
 _NONE = np.empty(0, np.int64)
+_NONE.flags.writeable = False
 
 
 class StructureTrack:
@@ -43,7 +44,6 @@ class StructureTrack:
         self._structure: MarketStructure | None = None
         self._majors: tuple[Ints, Ints] | None = None
         self._suppressed: tuple[Ints, Ints] = (_NONE, _NONE)
-        self._waiting = np.empty(0, np.int64)  # swept pools neither shifted nor traded beyond
 
     def update(self, open_, high, low, close, major_swings: tuple[Ints, Ints], *,
                suppressed: tuple[Ints, Ints] = (_NONE, _NONE)) -> MarketStructure:
@@ -55,39 +55,53 @@ class StructureTrack:
         majors = tuple(np.asarray(m, np.int64) for m in major_swings)
         suppressed = tuple(np.asarray(m, np.int64) for m in suppressed)
         n, grown = self._n, len(arrays[3])
-        same_deleted = all(np.array_equal(a, b) for a, b in zip(suppressed, self._suppressed))
+        same_deleted = all(_equal(a, b) for a, b in zip(suppressed, self._suppressed))
         if self._structure is not None and grown == n and same_deleted and self._same(majors):
             return self._structure
         if self._structure is None or grown < n or not same_deleted or not self._extends(majors, n):
             self._suppressed = suppressed
-            self._structure = market_structure(*arrays, major_swings=majors, major=self.major,
-                                               minor=self.minor, tolerance=self.tolerance,
-                                               suppressed=suppressed)
-            pools, shifts = self._structure.pools, self._structure.shifts
-            waiting = np.flatnonzero(pools.swept & (pools.second < 0))
-            self._waiting = np.setdiff1d(waiting, shifts.pool)
-            self._waiting = self._waiting[self._not_beyond(arrays, pools, self._waiting)]
+            self._restart(arrays, market_structure(*arrays, major_swings=majors, major=self.major,
+                                                   minor=self.minor, tolerance=self.tolerance,
+                                                   suppressed=suppressed))
         else:
-            self._structure = self._extend(*arrays, majors, n)
+            self._extend(*arrays, majors, n)
         self._n, self._majors = grown, majors
         return self._structure
 
     def _same(self, majors) -> bool:
-        return all(np.array_equal(a, b) for a, b in zip(majors, self._majors))
+        return all(_equal(a, b) for a, b in zip(majors, self._majors))
 
     def _extends(self, majors, n: int) -> bool:
         """Whether ``majors`` are the earlier swings plus swings known from bar ``n`` on,
         and every earlier pool was known before it (a hand-placed swing near the end is
         "known" later: then the pools' order may change)."""
-        known = self._structure.pools.known
-        if len(known) and known.max() >= n:
+        if self._last_known >= n:
             return False
         for new, old in zip(majors, self._majors):
-            if len(new) < len(old) or not np.array_equal(new[: len(old)], old):
+            if len(new) < len(old) or not _equal(new[: len(old)], old):
                 return False
             if len(new) > len(old) and new[len(old)] + self.major < n:
                 return False
         return True
+
+    # -- the whole answer, and the state to extend it from -------------------------------------
+    def _restart(self, arrays, structure: MarketStructure) -> None:
+        self._structure = s = structure
+        self._minor = []
+        for bars in (s.minor.high_idx, s.minor.low_idx):
+            col = GrowingArray(np.int64)
+            col.extend(bars)
+            self._minor.append(col)
+        self._gaps, self._pools, self._shifts = (ColumnTable(t) for t in (s.gaps, s.pools, s.shifts))
+        g, p = s.gaps, s.pools
+        rows = np.flatnonzero(g.fill_bar < 0)
+        self._open_gaps = _Resting(rows, *_fill_levels(g.bullish[rows], g.top[rows], g.bottom[rows]))
+        rows = np.flatnonzero(p.taken < 0)
+        self._untaken = _Resting(rows, p.is_high[rows], np.where(p.is_high[rows], 1.0, -1.0) * p.level[rows])
+        self._last_known = int(s.pools.known.max()) if len(s.pools.known) else -1
+        waiting = np.setdiff1d(np.flatnonzero(s.pools.swept & (s.pools.second < 0)), s.shifts.pool)
+        self._waiting = waiting[self._not_beyond(arrays, s.pools, waiting)]
+        self._mss: dict[int, tuple[bool, float, float | None]] = {}
 
     def _not_beyond(self, arrays, pools: Pools, rows: Ints) -> np.ndarray:
         """Which swept ``rows`` no later bar traded beyond the sweep bar's extreme."""
@@ -100,58 +114,185 @@ class StructureTrack:
             keep[mine] = find_by_scan(ext, above, t + 1, last, above * ext[t]) < 0
         return keep
 
-    def _extend(self, open_, high, low, close, majors, n: int) -> MarketStructure:
-        old = self._structure
+    # -- a few bars more -----------------------------------------------------------------------
+    def _extend(self, open_, high, low, close, majors, n: int) -> None:
         last = len(close) - 1
-        new_highs = np.setdiff1d(pivots_in(high, strength=self.minor, start=n), self._suppressed[0])
-        new_lows = np.setdiff1d(pivots_in(low, strength=self.minor, start=n, sign=-1.0), self._suppressed[1])
-        minor = Swings(np.concatenate([old.minor.high_idx, new_highs]),
-                       np.concatenate([old.minor.low_idx, new_lows]), self.minor)
-        minor_pair = (minor.high_idx, minor.low_idx)
+        hs, ls, cs = high[n:].tolist(), low[n:].tolist(), close[n:].tolist()
+        counts = tuple(len(col) for col in self._minor)
+        for col, values, sign, gone in zip(self._minor, (high, low), (1.0, -1.0), self._suppressed):
+            found = pivots_in(values, strength=self.minor, start=n, sign=sign)
+            if len(found) and len(gone):
+                found = np.setdiff1d(found, gone)
+            if len(found):
+                col.extend(found)
+        minor_pair = tuple(read_only(col.view) for col in self._minor)
 
-        g = old.gaps
-        fill = g.fill_bar.copy()
-        open_gaps = np.flatnonzero(fill < 0)
-        fill[open_gaps] = gap_fills(high, low, g.bullish[open_gaps], g.top[open_gaps],
-                                    g.bottom[open_gaps], np.full(len(open_gaps), n), last, find_by_scan)
-        bar, bullish, top, bottom = gap_rows(high, low, n)
-        new_fill = gap_fills(high, low, bullish, top, bottom, bar + 1, last, find_by_scan)
-        gaps = Gaps(**_joined(g, dict(bar=bar, bullish=bullish, top=top, bottom=bottom, fill_bar=new_fill),
-                              fill_bar=fill))
+        self._gaps_through(high, low, n, last)
+        taken = self._take_pools(close, n, hs, ls)
+        added = self._add_pools(high, low, close, majors, minor_pair, counts)
+        self._shift((open_, high, low, close), n, np.concatenate([taken, added]), minor_pair, (hs, ls, cs))
 
-        p = old.pools
-        taken = p.taken.copy()
-        untaken = np.flatnonzero(taken < 0)
-        for is_high, values, s in ((True, high, 1.0), (False, low, -1.0)):
-            mine = untaken[p.is_high[untaken] == is_high]
-            taken[mine] = find_by_scan(values, s, np.full(len(mine), n), last, s * p.level[mine])
-        # new pools: major swings known from bar n on, and equal pairs ending in a new minor swing
+        old = self._structure
+        minor = old.minor
+        if counts != tuple(len(col) for col in self._minor):
+            minor = Swings(*minor_pair, self.minor)
+        tables = (self._gaps.table, self._pools.table, self._shifts.table)
+        if minor is not old.minor or any(a is not b for a, b in zip(tables, (old.gaps, old.pools, old.shifts))):
+            self._structure = MarketStructure(minor, *tables)
+
+    def _gaps_through(self, high, low, n: int, last: int) -> None:
+        """Bar by bar: the open gaps each new bar fills, then the gap it completes."""
+        first = max(n, 2)
+        h, lo = high[first - 2:].tolist(), low[first - 2:].tolist()
+        fills: dict[int, int] = {}
+        new = {name: [] for name in ("bar", "bullish", "top", "bottom", "fill_bar")}
+        for w in range(n, last + 1):
+            for row in self._open_gaps.hit(float(high[w]), float(low[w])):
+                fills.setdefault(row, w)
+            if w < first:
+                continue
+            i = w - first
+            # the batch's gap test (gap_rows): a bullish one before a bearish one on a bar
+            for bullish, made, top, bottom in ((True, h[i] < lo[i + 2], lo[i + 2], h[i]),
+                                               (False, lo[i] > h[i + 2], lo[i], h[i + 2])):
+                if made:
+                    row = len(self._gaps) + len(new["bar"])
+                    for name, v in zip(new, (w, bullish, top, bottom, -1)):
+                        new[name].append(v)
+                    self._open_gaps.add(np.array([row]), *_fill_levels(np.array([bullish]), np.array([top]),
+                                                                      np.array([bottom])))
+        if new["bar"]:
+            self._gaps.append({name: np.array(v, dtype) for (name, v), dtype in
+                               zip(new.items(), (np.int64, bool, np.float64, np.float64, np.int64))})
+        if fills:
+            self._gaps.rewrite("fill_bar", np.fromiter(fills, np.int64, len(fills)),
+                               np.fromiter(fills.values(), np.int64, len(fills)))
+
+    def _take_pools(self, close, n: int, hs, ls) -> Ints:
+        """Rows of the pools the new bars took."""
+        taken: dict[int, int] = {}
+        for w, (hw, lw) in enumerate(zip(hs, ls), start=n):
+            for row in self._untaken.hit(hw, lw):
+                taken.setdefault(row, w)
+        if not taken:
+            return _NONE
+        rows = np.fromiter(taken, np.int64, len(taken))
+        bars = np.fromiter(taken.values(), np.int64, len(taken))
+        p = self._pools
+        p.rewrite("taken", rows, bars)
+        p.rewrite("swept", rows, swept(close, p.column("is_high")[rows], p.column("level")[rows], bars))
+        return rows
+
+    def _add_pools(self, high, low, close, majors, minor_pair, counts) -> Ints:
+        """Rows of the new pools: major swings known from bar n on, and equal pairs ending
+        in a new minor swing."""
         new_majors = tuple(m[len(o):] for m, o in zip(majors, self._majors))
-        pairs_from = tuple(mn[max(len(om) - 1, 0):] for mn, om in
-                           zip(minor_pair, (old.minor.high_idx, old.minor.low_idx)))
+        pairs_from = tuple(m[max(k - 1, 0):] for m, k in zip(minor_pair, counts))
+        if not any(len(m) for m in new_majors) and not any(
+                self._may_pair(bars, values) for bars, values in zip(pairs_from, (high, low))):
+            return _NONE
         rows = pool_rows(high, low, close, new_majors, pairs_from, major=self.major, minor=self.minor,
                          tolerance=self.tolerance, find=find_by_scan)
-        columns = {name: getattr(p, name) for name in POOL_COLUMNS}
-        columns["taken"] = taken
-        columns["swept"] = p.swept.copy()
-        columns["swept"][untaken] = swept(close, p.is_high[untaken], p.level[untaken], taken[untaken])
-        pools = Pools(**_frozen({k: np.concatenate([columns[k], rows[k]]) for k in POOL_COLUMNS}))
+        if not len(rows["known"]):
+            return _NONE
+        start = len(self._pools)
+        self._pools.append(rows)
+        self._last_known = max(self._last_known, int(rows["known"].max()))
+        added = start + np.arange(len(rows["known"]), dtype=np.int64)
+        resting = rows["taken"] < 0
+        self._untaken.add(added[resting], rows["is_high"][resting],
+                          np.where(rows["is_high"][resting], 1.0, -1.0) * rows["level"][resting])
+        return added
 
-        newly_swept = np.flatnonzero(pools.swept & (pools.second < 0) & (pools.taken >= n))
-        looked_at = np.union1d(self._waiting, newly_swept)
-        found, self._waiting = shift_rows(open_, high, low, close, pools, looked_at, n, minor_pair,
-                                          minor=self.minor, find=find_by_scan)
-        s = old.shifts
-        shifts = Shifts(**_frozen({k: np.concatenate([getattr(s, k), found[k]]) for k in SHIFT_COLUMNS}))
-        return MarketStructure(minor, gaps, pools, shifts)
+    def _may_pair(self, bars: Ints, values) -> bool:
+        """Whether two consecutive ``bars`` are close enough to be equal swings (the
+        batch's test, in the same float operations; the rest of it is the batch's)."""
+        v = values[bars].tolist()
+        tol = self.tolerance
+        return any(abs(a - b) <= tol * max(abs(a), abs(b)) for a, b in zip(v, v[1:]))
+
+    def _shift(self, arrays, n: int, changed: Ints, minor_pair, new_bars) -> None:
+        """Shifts after the pools swept by the new bars and those still waiting."""
+        open_, high, low, close = arrays
+        last = len(close) - 1
+        p = self._pools.table
+        newly = changed[p.swept[changed] & (p.second[changed] < 0) & (p.taken[changed] >= n)]
+        if not (p.taken[newly] < last).any() and not self._waiting_may_end(p, n, arrays, minor_pair,
+                                                                           new_bars):
+            if len(newly):  # swept by the last bar: nothing after it to look at yet
+                self._waiting = np.union1d(self._waiting, newly)
+            return
+        found, self._waiting = shift_rows(open_, high, low, close, p, np.union1d(self._waiting, newly),
+                                          n, minor_pair, minor=self.minor, find=find_by_scan)
+        self._shifts.append(found)
+        self._mss = {row: mss for row, mss in self._mss.items() if row in set(self._waiting.tolist())}
+
+    def _waiting_may_end(self, pools: Pools, n: int, arrays, minor_pair, new_bars) -> bool:
+        """Whether a new bar can shift or trade beyond a waiting sweep. Once the minor
+        swings before the sweep are all known, its shift level no longer moves (see
+        :func:`~smtdesk.core.structure.shift.first_shift`): a bar ends the wait only by
+        trading beyond the sweep bar's extreme or closing beyond that level."""
+        _, high, low, _ = arrays
+        hs, ls, cs = new_bars
+        for row in self._waiting.tolist():
+            mss = self._mss.get(row)
+            if mss is None:
+                t = int(pools.taken[row])
+                if n < t - 1 + self.minor:
+                    return True
+                bearish = bool(pools.is_high[row])
+                legs, level_price, ext = ((minor_pair[1], low, high) if bearish
+                                          else (minor_pair[0], high, low))
+                i = int(np.searchsorted(legs, t)) - 1
+                level = float(level_price[legs[i]]) if i >= 0 else None
+                mss = self._mss[row] = (bearish, float(ext[t]), level)
+            bearish, extreme, level = mss
+            if bearish:
+                if any(v > extreme for v in hs) or (level is not None and any(v < level for v in cs)):
+                    return True
+            elif any(v < extreme for v in ls) or (level is not None and any(v > level for v in cs)):
+                return True
+        return False
 
 
-def _joined(old, new: dict, **replaced) -> dict:
-    columns = {k: replaced.get(k, getattr(old, k)) for k in new}
-    return _frozen({k: np.concatenate([columns[k], new[k]]) for k in new})
+class _Resting:
+    """Open items of a table, each waiting for a bar whose high (``up``) or negated low
+    is strictly above its ``level``, as the batch's range queries test it."""
+
+    def __init__(self, rows: Ints, up: np.ndarray, level: np.ndarray) -> None:
+        self._rows, self._up, self._level = rows, up, level
+        self._reach()
+
+    def add(self, rows: Ints, up: np.ndarray, level: np.ndarray) -> None:
+        if len(rows):
+            self._rows = np.concatenate([self._rows, rows])
+            self._up = np.concatenate([self._up, up])
+            self._level = np.concatenate([self._level, level])
+            self._reach()
+
+    def hit(self, high: float, low: float) -> list[int]:
+        """The rows a bar with this high and low reaches, which rest no more."""
+        if not (high > self._low_up or -low > self._low_down):
+            return []  # the usual bar: inside every level (a NaN reaches nothing either)
+        hit = np.where(self._up, high, -low) > self._level
+        rows = self._rows[hit].tolist()
+        keep = ~hit
+        self._rows, self._up, self._level = self._rows[keep], self._up[keep], self._level[keep]
+        self._reach()
+        return rows
+
+    def _reach(self) -> None:
+        # the lowest level of each side; a NaN level is never passed, so it is left out
+        up, down = self._level[self._up], self._level[~self._up]
+        self._low_up = float(np.fmin.reduce(up)) if len(up) else np.inf
+        self._low_down = float(np.fmin.reduce(down)) if len(down) else np.inf
 
 
-def _frozen(columns: dict) -> dict:
-    for arr in columns.values():
-        arr.flags.writeable = False
-    return columns
+def _fill_levels(bullish: np.ndarray, top: np.ndarray, bottom: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A gap's fill as a :class:`_Resting` level: a touch of the far edge fills, and
+    "at or beyond x" is "strictly beyond the float just short of x" (as in gap_fills)."""
+    return ~bullish, np.where(bullish, np.nextafter(-bottom, -np.inf), np.nextafter(top, -np.inf))
+
+
+def _equal(a: np.ndarray, b: np.ndarray) -> bool:
+    return len(a) == len(b) and (not len(a) or bool((a == b).all()))
