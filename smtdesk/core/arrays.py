@@ -52,6 +52,13 @@ class GrowingArray:
         self._buf[self._n : self._n + len(rows)] = rows
         self._n += len(rows)
 
+    def append(self, value) -> None:
+        """One row at the end (a live bar's value: cheaper than :meth:`extend`)."""
+        if self._n == len(self._buf):
+            self.reserve(self._n + 1)
+        self._buf[self._n] = value
+        self._n += 1
+
     def append_rows(self, count: int) -> np.ndarray:
         """``count`` new rows at the end, unset, for the caller to fill in place."""
         self.reserve(self._n + count)

@@ -34,7 +34,7 @@ from smtdesk.core.indicators._common import Bar
 from smtdesk.core.signal import Signal, State
 from smtdesk.core.smt.rules import SmtParams
 from smtdesk.core.smt.context import COUNTER_TREND, WEAK_PAIR
-from smtdesk.core.structure.swing_levels import SwingLevels, extend_levels, swing_levels
+from smtdesk.core.structure.swing_levels import LevelTrack, SwingLevels, swing_levels
 from smtdesk.core.structure.swings import ManualSwing, SuppressedSwing, Swings, pivots_in
 from smtdesk.core.structure.track import StructureTrack
 
@@ -230,10 +230,10 @@ class _IndicatorTrack:
             for name, value in row.items():
                 shape = shapes[name]
                 if shape is None:
-                    self._cols[(name, "")].extend([value])
+                    self._cols[(name, "")].append(value)
                 else:
                     for f, v in zip(shape[1], value):
-                        self._cols[(name, f)].extend([v])
+                        self._cols[(name, f)].append(v)
 
     def reserve(self, n: int) -> None:
         for col in self._cols.values():
@@ -282,7 +282,7 @@ class _Asset:
         self.swings = _SwingTrack(candles, config.smt.major)
         self.structure = StructureTrack(major=config.smt.major, minor=config.smt.minor)
         self.pictured: tuple[tuple, AssetAnalysis] | None = None  # the last snapshot, and of what
-        self._levels: SwingLevels | None = None
+        self._levels: LevelTrack | None = None
         self._levels_for: tuple = ()
         self._seen = (0, 0)
         self._seen_minor = (0, 0)
@@ -304,17 +304,16 @@ class _Asset:
         minors = minor if minor is not None else (_NO_BARS, _NO_BARS)
         made_for = (edits, minor is not None)
         if self._levels is None or self._levels_for != made_for:
-            self._levels = swing_levels(
+            self._levels = LevelTrack(swing_levels(
                 c.high, c.low, manual=(np.array(edits[0], np.int64), np.array(edits[1], np.int64)),
-                major=tuple(_without(a, d) for a, d in zip(auto, dropped)), minor=minors)
-        elif self._levels.n_bars < len(c):
+                major=tuple(_without(a, d) for a, d in zip(auto, dropped)), minor=minors))
+        elif self._levels.levels.n_bars < len(c):
             new = (a[seen:] for a, seen in zip(auto, self._seen))
-            self._levels = extend_levels(self._levels, c.high, c.low,
-                                         major=tuple(_without(a, d) for a, d in zip(new, dropped)),
-                                         minor=tuple(m[seen:] for m, seen in zip(minors, self._seen_minor)))
+            self._levels.extend(c.high, c.low, major=tuple(_without(a, d) for a, d in zip(new, dropped)),
+                                minor=tuple(m[seen:] for m, seen in zip(minors, self._seen_minor)))
         self._levels_for, self._seen = made_for, (len(auto[0]), len(auto[1]))
         self._seen_minor = (len(minors[0]), len(minors[1]))
-        return self._levels
+        return self._levels.levels
 
     def has(self, time: int) -> int | None:
         """The row of the candle opening at ``time``, if this asset has it."""

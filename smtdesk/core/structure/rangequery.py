@@ -130,6 +130,41 @@ def first_above_scan(
     return found.reshape(shape)
 
 
+class Resting:
+    """Levels still waiting for their first bar beyond, tested a bar at a time (a live
+    update's): row ``rows[i]`` waits for a bar whose high (``up[i]``) or negated low is
+    strictly above ``level[i]``, as :func:`first_above_scan` tests it. Most bars reach
+    none: they are compared with the lowest level of each side first."""
+
+    def __init__(self, rows: npt.NDArray[np.int64], up: np.ndarray, level: np.ndarray) -> None:
+        self._rows, self._up, self._level = rows, up, level
+        self._reach()
+
+    def add(self, rows: npt.NDArray[np.int64], up: np.ndarray, level: np.ndarray) -> None:
+        if len(rows):
+            self._rows = np.concatenate([self._rows, rows])
+            self._up = np.concatenate([self._up, up])
+            self._level = np.concatenate([self._level, level])
+            self._reach()
+
+    def hit(self, high: float, low: float) -> list[int]:
+        """The rows a bar with this high and low reaches, which rest no more."""
+        if not (high > self._low_up or -low > self._low_down):
+            return []  # the usual bar: inside every level (a NaN reaches nothing either)
+        hit = np.where(self._up, high, -low) > self._level
+        rows = self._rows[hit].tolist()
+        keep = ~hit
+        self._rows, self._up, self._level = self._rows[keep], self._up[keep], self._level[keep]
+        self._reach()
+        return rows
+
+    def _reach(self) -> None:
+        # the lowest level of each side; a NaN level is never passed, so it is left out
+        up, down = self._level[self._up], self._level[~self._up]
+        self._low_up = float(np.fmin.reduce(up)) if len(up) else np.inf
+        self._low_down = float(np.fmin.reduce(down)) if len(down) else np.inf
+
+
 # Block maxima of "no tables": :func:`seek_one` then scans bar by bar.
 NO_TABLE = np.empty(0)
 NO_TABLE.flags.writeable = False

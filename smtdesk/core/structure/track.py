@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from smtdesk.core.arrays import ColumnTable, GrowingArray, read_only
+from smtdesk.core.structure.rangequery import Resting
 from smtdesk.core.structure.levels import (
     Ints,
     MarketStructure,
@@ -95,9 +96,9 @@ class StructureTrack:
         self._gaps, self._pools, self._shifts = (ColumnTable(t) for t in (s.gaps, s.pools, s.shifts))
         g, p = s.gaps, s.pools
         rows = np.flatnonzero(g.fill_bar < 0)
-        self._open_gaps = _Resting(rows, *_fill_levels(g.bullish[rows], g.top[rows], g.bottom[rows]))
+        self._open_gaps = Resting(rows, *_fill_levels(g.bullish[rows], g.top[rows], g.bottom[rows]))
         rows = np.flatnonzero(p.taken < 0)
-        self._untaken = _Resting(rows, p.is_high[rows], np.where(p.is_high[rows], 1.0, -1.0) * p.level[rows])
+        self._untaken = Resting(rows, p.is_high[rows], np.where(p.is_high[rows], 1.0, -1.0) * p.level[rows])
         self._last_known = int(s.pools.known.max()) if len(s.pools.known) else -1
         waiting = np.setdiff1d(np.flatnonzero(s.pools.swept & (s.pools.second < 0)), s.shifts.pool)
         self._waiting = waiting[self._not_beyond(arrays, s.pools, waiting)]
@@ -125,29 +126,30 @@ class StructureTrack:
                 found = np.setdiff1d(found, gone)
             if len(found):
                 col.extend(found)
-        minor_pair = tuple(read_only(col.view) for col in self._minor)
-
-        self._gaps_through(high, low, n, last)
-        taken = self._take_pools(close, n, hs, ls)
-        added = self._add_pools(high, low, close, majors, minor_pair, counts)
-        self._shift((open_, high, low, close), n, np.concatenate([taken, added]), minor_pair, (hs, ls, cs))
-
         old = self._structure
         minor = old.minor
         if counts != tuple(len(col) for col in self._minor):
-            minor = Swings(*minor_pair, self.minor)
+            minor = Swings(*(read_only(col.view) for col in self._minor), self.minor)
+        minor_pair = (minor.high_idx, minor.low_idx)
+
+        self._gaps_through(high, low, n, last, hs, ls)
+        taken = self._take_pools(close, n, hs, ls)
+        added = self._add_pools(high, low, close, majors, minor_pair, counts)
+        changed = np.concatenate([taken, added]) if len(taken) or len(added) else _NONE
+        self._shift((open_, high, low, close), n, changed, minor_pair, (hs, ls, cs))
+
         tables = (self._gaps.table, self._pools.table, self._shifts.table)
         if minor is not old.minor or any(a is not b for a, b in zip(tables, (old.gaps, old.pools, old.shifts))):
             self._structure = MarketStructure(minor, *tables)
 
-    def _gaps_through(self, high, low, n: int, last: int) -> None:
+    def _gaps_through(self, high, low, n: int, last: int, hs, ls) -> None:
         """Bar by bar: the open gaps each new bar fills, then the gap it completes."""
         first = max(n, 2)
         h, lo = high[first - 2:].tolist(), low[first - 2:].tolist()
         fills: dict[int, int] = {}
         new = {name: [] for name in ("bar", "bullish", "top", "bottom", "fill_bar")}
-        for w in range(n, last + 1):
-            for row in self._open_gaps.hit(float(high[w]), float(low[w])):
+        for w, hw, lw in zip(range(n, last + 1), hs, ls):
+            for row in self._open_gaps.hit(hw, lw):
                 fills.setdefault(row, w)
             if w < first:
                 continue
@@ -186,11 +188,13 @@ class StructureTrack:
     def _add_pools(self, high, low, close, majors, minor_pair, counts) -> Ints:
         """Rows of the new pools: major swings known from bar n on, and equal pairs ending
         in a new minor swing."""
+        grew = [len(m) > k for m, k in zip(minor_pair, counts)]
+        if all(len(m) == len(o) for m, o in zip(majors, self._majors)) and not any(
+                g and self._may_pair(m[max(k - 1, 0):], values)
+                for g, m, k, values in zip(grew, minor_pair, counts, (high, low))):
+            return _NONE
         new_majors = tuple(m[len(o):] for m, o in zip(majors, self._majors))
         pairs_from = tuple(m[max(k - 1, 0):] for m, k in zip(minor_pair, counts))
-        if not any(len(m) for m in new_majors) and not any(
-                self._may_pair(bars, values) for bars, values in zip(pairs_from, (high, low))):
-            return _NONE
         rows = pool_rows(high, low, close, new_majors, pairs_from, major=self.major, minor=self.minor,
                          tolerance=self.tolerance, find=find_by_scan)
         if not len(rows["known"]):
@@ -215,8 +219,11 @@ class StructureTrack:
         """Shifts after the pools swept by the new bars and those still waiting."""
         open_, high, low, close = arrays
         last = len(close) - 1
+        if not len(changed) and not len(self._waiting):
+            return
         p = self._pools.table
-        newly = changed[p.swept[changed] & (p.second[changed] < 0) & (p.taken[changed] >= n)]
+        newly = changed[p.swept[changed] & (p.second[changed] < 0) & (p.taken[changed] >= n)] \
+            if len(changed) else _NONE
         if not (p.taken[newly] < last).any() and not self._waiting_may_end(p, n, arrays, minor_pair,
                                                                            new_bars):
             if len(newly):  # swept by the last bar: nothing after it to look at yet
@@ -255,41 +262,8 @@ class StructureTrack:
         return False
 
 
-class _Resting:
-    """Open items of a table, each waiting for a bar whose high (``up``) or negated low
-    is strictly above its ``level``, as the batch's range queries test it."""
-
-    def __init__(self, rows: Ints, up: np.ndarray, level: np.ndarray) -> None:
-        self._rows, self._up, self._level = rows, up, level
-        self._reach()
-
-    def add(self, rows: Ints, up: np.ndarray, level: np.ndarray) -> None:
-        if len(rows):
-            self._rows = np.concatenate([self._rows, rows])
-            self._up = np.concatenate([self._up, up])
-            self._level = np.concatenate([self._level, level])
-            self._reach()
-
-    def hit(self, high: float, low: float) -> list[int]:
-        """The rows a bar with this high and low reaches, which rest no more."""
-        if not (high > self._low_up or -low > self._low_down):
-            return []  # the usual bar: inside every level (a NaN reaches nothing either)
-        hit = np.where(self._up, high, -low) > self._level
-        rows = self._rows[hit].tolist()
-        keep = ~hit
-        self._rows, self._up, self._level = self._rows[keep], self._up[keep], self._level[keep]
-        self._reach()
-        return rows
-
-    def _reach(self) -> None:
-        # the lowest level of each side; a NaN level is never passed, so it is left out
-        up, down = self._level[self._up], self._level[~self._up]
-        self._low_up = float(np.fmin.reduce(up)) if len(up) else np.inf
-        self._low_down = float(np.fmin.reduce(down)) if len(down) else np.inf
-
-
 def _fill_levels(bullish: np.ndarray, top: np.ndarray, bottom: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A gap's fill as a :class:`_Resting` level: a touch of the far edge fills, and
+    """A gap's fill as a :class:`Resting` level: a touch of the far edge fills, and
     "at or beyond x" is "strictly beyond the float just short of x" (as in gap_fills)."""
     return ~bullish, np.where(bullish, np.nextafter(-bottom, -np.inf), np.nextafter(top, -np.inf))
 
