@@ -107,6 +107,12 @@ class ColumnTable(Generic[T]):
                 col.extend(rows[name])
             self._table = None
 
+    def append_row(self, **values) -> None:
+        """One row at the end, a value per column."""
+        for name, col in self._cols.items():
+            col.append(values[name])
+        self._table = None
+
     def rewrite(self, name: str, at: npt.NDArray[np.int64], values: npt.ArrayLike) -> None:
         """Set rows ``at`` of column ``name`` to ``values``."""
         col = self._cols[name]

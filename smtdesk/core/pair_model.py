@@ -195,6 +195,7 @@ class _IndicatorTrack:
         # over the history: only a live candle needs them, so a history that is only
         # loaded (or re-run) does not pay for them.
         self._history, self._config = candles, config
+        self._n = len(candles)
         self._state: IndicatorSet | None = None
         self._shapes: dict[str, tuple[type, tuple[str, ...]] | None] | None = None
         self._cols: dict[tuple[str, str], GrowingArray] = {}
@@ -227,6 +228,7 @@ class _IndicatorTrack:
             self._state = IndicatorSet.from_candles(self._history, config=self._config)
         for i in range(len(c)):
             row = self._state.update(Bar(high=c.high[i], low=c.low[i], close=c.close[i], volume=c.volume[i]))
+            self._n += 1
             for name, value in row.items():
                 shape = shapes[name]
                 if shape is None:
@@ -239,15 +241,45 @@ class _IndicatorTrack:
         for col in self._cols.values():
             col.reserve(n)
 
-    def view(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name, shape in self._compute().items():
+    def view(self) -> Mapping[str, Any]:
+        return _IndicatorView(self._cols, self._compute(), self._n)
+
+
+class _IndicatorView(Mapping[str, Any]):
+    """The indicators over a track's first ``n`` bars, each made when first read.
+
+    A snapshot is made for every live candle and its indicators are read only when a
+    chart draws them. Rows already written never change (new ones go past the end), so
+    a view made later holds what one made now would.
+    """
+
+    __slots__ = ("_cols", "_shapes", "_n", "_made")
+
+    def __init__(self, cols: Mapping[tuple[str, str], GrowingArray],
+                 shapes: Mapping[str, tuple[type, tuple[str, ...]] | None], n: int) -> None:
+        self._cols, self._shapes, self._n = cols, shapes, n
+        self._made: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        made = self._made.get(name)
+        if made is None:
+            shape = self._shapes[name]
             if shape is None:
-                out[name] = read_only(self._cols[(name, "")].view)
+                made = self._column(name, "")
             else:
                 cls, names = shape
-                out[name] = cls(*(read_only(self._cols[(name, f)].view) for f in names))
-        return out
+                made = cls(*(self._column(name, f) for f in names))
+            self._made[name] = made
+        return made
+
+    def _column(self, name: str, f: str) -> np.ndarray:
+        return read_only(self._cols[(name, f)].view[: self._n])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._shapes)
+
+    def __len__(self) -> int:
+        return len(self._shapes)
 
 
 class _SwingTrack:

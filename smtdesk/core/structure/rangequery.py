@@ -9,6 +9,8 @@ anything), only the search differs.
 
 from __future__ import annotations
 
+import bisect
+
 import numba
 import numpy as np
 import numpy.typing as npt
@@ -133,36 +135,40 @@ def first_above_scan(
 class Resting:
     """Levels still waiting for their first bar beyond, tested a bar at a time (a live
     update's): row ``rows[i]`` waits for a bar whose high (``up[i]``) or negated low is
-    strictly above ``level[i]``, as :func:`first_above_scan` tests it. Most bars reach
-    none: they are compared with the lowest level of each side first."""
+    strictly above ``level[i]``, as :func:`first_above_scan` tests it.
+
+    Each side is kept sorted by level, so the rows a bar reaches are the lowest ones of a
+    side, found by a binary search: a bar costs the same with ten levels or ten thousand.
+    """
 
     def __init__(self, rows: npt.NDArray[np.int64], up: np.ndarray, level: np.ndarray) -> None:
-        self._rows, self._up, self._level = rows, up, level
-        self._reach()
+        self._levels: tuple[list[float], list[float]] = ([], [])  # (up, down), ascending
+        self._rows: tuple[list[int], list[int]] = ([], [])
+        self.add(rows, up, level)
 
     def add(self, rows: npt.NDArray[np.int64], up: np.ndarray, level: np.ndarray) -> None:
-        if len(rows):
-            self._rows = np.concatenate([self._rows, rows])
-            self._up = np.concatenate([self._up, up])
-            self._level = np.concatenate([self._level, level])
-            self._reach()
+        for row, is_up, lvl in zip(np.asarray(rows).tolist(), np.asarray(up).tolist(),
+                                   np.asarray(level, np.float64).tolist()):
+            self.add_one(row, is_up, lvl)
+
+    def add_one(self, row: int, up: bool, level: float) -> None:
+        if level != level:
+            return  # a NaN level is never passed: it rests for good
+        side = 0 if up else 1
+        at = bisect.bisect_left(self._levels[side], level)
+        self._levels[side].insert(at, level)
+        self._rows[side].insert(at, row)
 
     def hit(self, high: float, low: float) -> list[int]:
         """The rows a bar with this high and low reaches, which rest no more."""
-        if not (high > self._low_up or -low > self._low_down):
-            return []  # the usual bar: inside every level (a NaN reaches nothing either)
-        hit = np.where(self._up, high, -low) > self._level
-        rows = self._rows[hit].tolist()
-        keep = ~hit
-        self._rows, self._up, self._level = self._rows[keep], self._up[keep], self._level[keep]
-        self._reach()
-        return rows
-
-    def _reach(self) -> None:
-        # the lowest level of each side; a NaN level is never passed, so it is left out
-        up, down = self._level[self._up], self._level[~self._up]
-        self._low_up = float(np.fmin.reduce(up)) if len(up) else np.inf
-        self._low_down = float(np.fmin.reduce(down)) if len(down) else np.inf
+        out: list[int] = []
+        for side, x in ((0, high), (1, -low)):
+            if x == x:  # a NaN reaches nothing
+                k = bisect.bisect_left(self._levels[side], x)  # the levels strictly below x
+                if k:
+                    out += self._rows[side][:k]
+                    del self._levels[side][:k], self._rows[side][:k]
+        return out
 
 
 # Block maxima of "no tables": :func:`seek_one` then scans bar by bar.

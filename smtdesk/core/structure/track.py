@@ -15,6 +15,8 @@ few numbers before any array is looked at.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from smtdesk.core.arrays import ColumnTable, GrowingArray, read_only
@@ -79,7 +81,7 @@ class StructureTrack:
         if self._last_known >= n:
             return False
         for new, old in zip(majors, self._majors):
-            if len(new) < len(old) or not _equal(new[: len(old)], old):
+            if len(new) < len(old) or not _starts_with(new, old):
                 return False
             if len(new) > len(old) and new[len(old)] + self.major < n:
                 return False
@@ -147,10 +149,9 @@ class StructureTrack:
         first = max(n, 2)
         h, lo = high[first - 2:].tolist(), low[first - 2:].tolist()
         fills: dict[int, int] = {}
-        new = {name: [] for name in ("bar", "bullish", "top", "bottom", "fill_bar")}
         for w, hw, lw in zip(range(n, last + 1), hs, ls):
             for row in self._open_gaps.hit(hw, lw):
-                fills.setdefault(row, w)
+                fills[row] = w
             if w < first:
                 continue
             i = w - first
@@ -158,14 +159,10 @@ class StructureTrack:
             for bullish, made, top, bottom in ((True, h[i] < lo[i + 2], lo[i + 2], h[i]),
                                                (False, lo[i] > h[i + 2], lo[i], h[i + 2])):
                 if made:
-                    row = len(self._gaps) + len(new["bar"])
-                    for name, v in zip(new, (w, bullish, top, bottom, -1)):
-                        new[name].append(v)
-                    self._open_gaps.add(np.array([row]), *_fill_levels(np.array([bullish]), np.array([top]),
-                                                                      np.array([bottom])))
-        if new["bar"]:
-            self._gaps.append({name: np.array(v, dtype) for (name, v), dtype in
-                               zip(new.items(), (np.int64, bool, np.float64, np.float64, np.int64))})
+                    self._open_gaps.add_one(len(self._gaps), not bullish,
+                                            math.nextafter(-bottom, -math.inf) if bullish
+                                            else math.nextafter(top, -math.inf))
+                    self._gaps.append_row(bar=w, bullish=bullish, top=top, bottom=bottom, fill_bar=-1)
         if fills:
             self._gaps.rewrite("fill_bar", np.fromiter(fills, np.int64, len(fills)),
                                np.fromiter(fills.values(), np.int64, len(fills)))
@@ -175,7 +172,7 @@ class StructureTrack:
         taken: dict[int, int] = {}
         for w, (hw, lw) in enumerate(zip(hs, ls), start=n):
             for row in self._untaken.hit(hw, lw):
-                taken.setdefault(row, w)
+                taken[row] = w
         if not taken:
             return _NONE
         rows = np.fromiter(taken, np.int64, len(taken))
@@ -266,6 +263,16 @@ def _fill_levels(bullish: np.ndarray, top: np.ndarray, bottom: np.ndarray) -> tu
     """A gap's fill as a :class:`Resting` level: a touch of the far edge fills, and
     "at or beyond x" is "strictly beyond the float just short of x" (as in gap_fills)."""
     return ~bullish, np.where(bullish, np.nextafter(-bottom, -np.inf), np.nextafter(top, -np.inf))
+
+
+def _starts_with(new: np.ndarray, old: np.ndarray) -> bool:
+    """Whether ``new`` begins with ``old``. A longer view of the same memory (a growing
+    column's) does without comparing: a change made in that memory would show in the
+    ``old`` kept here as well, so comparing could not see it either."""
+    if len(old) and (new.__array_interface__["data"][0] != old.__array_interface__["data"][0]
+                     or new.strides != old.strides):
+        return _equal(new[: len(old)], old)
+    return True
 
 
 def _equal(a: np.ndarray, b: np.ndarray) -> bool:
