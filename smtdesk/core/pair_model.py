@@ -166,8 +166,19 @@ class _CandleBuffer:
         return len(self._cols["time"])
 
     def extend(self, candles: Candles) -> None:
+        if len(candles) == 1:  # a live candle
+            for name, col in self._cols.items():
+                col.append(getattr(candles, name)[0])
+            return
         for name, col in self._cols.items():
             col.extend(getattr(candles, name))
+
+    def copy_rows(self, source: _CandleBuffer, at: list[int]) -> None:
+        """Rows ``at`` of ``source`` appended, in that order."""
+        for name, col in self._cols.items():
+            values = source._cols[name].view
+            for i in at:
+                col.append(values[i])
 
     def reserve(self, n: int) -> None:
         for col in self._cols.values():
@@ -176,6 +187,9 @@ class _CandleBuffer:
     @property
     def time(self) -> np.ndarray:
         return self._cols["time"].view
+
+    def column(self, name: str) -> np.ndarray:
+        return read_only(self._cols[name].view)
 
     def view(self) -> Candles:
         # Rows already written never change (new ones go past the end), so read-only
@@ -290,15 +304,18 @@ class _SwingTrack:
         self.high = GrowingArray(np.int64)
         self.low = GrowingArray(np.int64)
         self._n = 0
-        self.extend(candles)
+        self.extend(candles.high, candles.low)
 
-    def extend(self, c: Candles) -> None:
+    def extend(self, high: np.ndarray, low: np.ndarray) -> None:
+        """Swings confirmed by the bars of ``high``, ``low`` new since the last call."""
         start = self._n
-        if len(c) == start:
+        if len(high) == start:
             return  # no bar to confirm a swing with (an empty model runs no compiled loop)
-        self._n = len(c)
-        for col, values, sign in ((self.high, c.high, 1.0), (self.low, c.low, -1.0)):
-            col.extend(pivots_in(values, strength=self.strength, start=start, sign=sign))
+        self._n = len(high)
+        for col, values, sign in ((self.high, high, 1.0), (self.low, low, -1.0)):
+            found = pivots_in(values, strength=self.strength, start=start, sign=sign)
+            if len(found):
+                col.extend(found)
 
     def swings(self) -> Swings:
         return Swings(read_only(self.high.view), read_only(self.low.view), self.strength)
@@ -322,7 +339,7 @@ class _Asset:
     def append(self, c: Candles) -> None:
         self.buffer.extend(c)
         self.indicators.append(c)
-        self.swings.extend(self.buffer.view())
+        self.swings.extend(self.buffer.column("high"), self.buffer.column("low"))
 
     def levels(self, c: Candles, sw: Swings, manual: Iterable[ManualSwing],
                suppressed: Iterable[SuppressedSwing], minor: tuple | None = None) -> SwingLevels:
@@ -443,11 +460,13 @@ class PairModel:
         both = [(i, j) for i, j in rows if j is not None]
         new: list[Signal] = []
         if both:
-            mine = candles.take([i for i, _ in both])
-            theirs = other.buffer.view().take([j for _, j in both])
+            # the rows both assets have, copied from their buffers (this one's are last)
+            start = len(asset.buffer) - len(candles)
+            mine = (asset.buffer, [start + i for i, _ in both])
+            theirs = (other.buffer, [j for _, j in both])
             pair = (mine, theirs) if symbol == self.symbols[0] else (theirs, mine)
-            for side, c in zip(self._aligned, pair):
-                side.extend(c)
+            for side, (source, at) in zip(self._aligned, pair):
+                side.copy_rows(source, at)
             if self._engine_ran:
                 new = self._engine.update(*(side.view() for side in self._aligned),
                                           derivatives=self._derivatives)

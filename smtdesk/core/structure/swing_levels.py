@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from smtdesk.core.arrays import read_only
-from smtdesk.core.structure.rangequery import FirstAbove, Resting, first_above_scan
+from smtdesk.core.structure.rangequery import FirstAbove, Resting
 
 Ints = npt.NDArray[np.int64]
 
@@ -122,15 +122,17 @@ class LevelTrack:
             bar = np.array([r[1] for r in new_rows], np.int64)
             is_high = np.array([r[2] for r in new_rows], bool)
             level = np.where(is_high, high[bar], low[bar])
-            # the new bars are few and near the end: a scan beats building tables
-            sign = np.where(is_high, 1.0, -1.0)
-            new_taken = np.array([first_above_scan(high if up else low, b + 1, n - 1, s * v, sign=s)
-                                  for b, up, v, s in zip(bar.tolist(), is_high.tolist(), level.tolist(),
-                                                          sign.tolist())], np.int64).reshape(-1)
+            new_taken = np.array([_first_beyond(high if up else low, b, n, v, up)
+                                  for b, up, v in zip(bar.tolist(), is_high.tolist(), level.tolist())],
+                                 np.int64)
             new = (bar, is_high, level, np.array([r[3] for r in new_rows], np.int64), new_taken)
-            at = np.array([r[4] for r in new_rows], np.int64)
-            cols = [np.insert(col, at, part) for col, part in zip(cols, new)]
+            at = [r[4] for r in new_rows]
+            if at[0] == at[-1]:  # the usual case: next to each other, often at the end
+                cols = [np.concatenate((col[: at[0]], part, col[at[0]:])) for col, part in zip(cols, new)]
+            else:
+                cols = [np.insert(col, at, part) for col, part in zip(cols, new)]
             resting = new_taken < 0
+            sign = np.where(is_high, 1.0, -1.0)
             self._resting.add(_keys(bar[resting], is_high[resting]), is_high[resting],
                               sign[resting] * level[resting])
         self.levels = SwingLevels(*(c if c is o else read_only(c) for c, o in
@@ -146,6 +148,16 @@ class LevelTrack:
             i += 1
         held = i < len(lv.bar) and lv.bar[i] == bar and bool(lv.is_high[i]) == up
         return i, held
+
+
+def _first_beyond(values: np.ndarray, bar: int, n: int, level: float, up: bool) -> int:
+    """The first bar after ``bar`` (before ``n``) above ``level`` (``up``) or below it, -1
+    if none: :func:`~smtdesk.core.structure.rangequery.first_above_scan`'s test, on the
+    few bars after a new swing."""
+    for k, v in enumerate(values[bar + 1 : n].tolist(), start=bar + 1):
+        if (v > level) if up else (v < level):
+            return k
+    return -1
 
 
 def _keys(bar: Ints, is_high: npt.NDArray[np.bool_]) -> Ints:
