@@ -219,10 +219,11 @@ class StructureTrack:
         if not len(changed) and not len(self._waiting):
             return
         p = self._pools.table
-        newly = changed[p.swept[changed] & (p.second[changed] < 0) & (p.taken[changed] >= n)] \
-            if len(changed) else _NONE
-        if not (p.taken[newly] < last).any() and not self._waiting_may_end(p, n, arrays, minor_pair,
-                                                                           new_bars):
+        newly, due = _NONE, False
+        if len(changed):
+            newly = changed[p.swept[changed] & (p.second[changed] < 0) & (p.taken[changed] >= n)]
+            due = bool((p.taken[newly] < last).any())
+        if not due and not self._waiting_may_end(p, n, arrays, minor_pair, new_bars):
             if len(newly):  # swept by the last bar: nothing after it to look at yet
                 self._waiting = np.union1d(self._waiting, newly)
             return
