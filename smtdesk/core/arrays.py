@@ -84,7 +84,7 @@ class ColumnTable(Generic[T]):
     column first, so a table handed out before keeps the values it had.
     """
 
-    __slots__ = ("_cls", "_cols", "_table", "_copied")
+    __slots__ = ("_cls", "_cols", "_copied", "_table")
 
     def __init__(self, table: T) -> None:
         self._cls = type(table)

@@ -267,7 +267,7 @@ class _IndicatorView(Mapping[str, Any]):
     a view made later holds what one made now would.
     """
 
-    __slots__ = ("_cols", "_shapes", "_n", "_made")
+    __slots__ = ("_cols", "_made", "_n", "_shapes")
 
     def __init__(self, cols: Mapping[tuple[str, str], GrowingArray],
                  shapes: Mapping[str, tuple[type, tuple[str, ...]] | None], n: int) -> None:

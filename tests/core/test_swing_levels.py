@@ -6,7 +6,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smtdesk.core.structure.swing_levels import MAJOR, MANUAL, MINOR, LevelTrack, swing_levels
+from smtdesk.core.structure.swing_levels import (
+    MAJOR,
+    MANUAL,
+    MINOR,
+    LevelTrack,
+    swing_levels,
+)
 from smtdesk.core.structure.swings import find_swings
 
 FIELDS = ("bar", "is_high", "level", "rank", "taken")

@@ -10,6 +10,7 @@ anything), only the search differs.
 from __future__ import annotations
 
 import bisect
+import math
 
 import numba
 import numpy as np
@@ -152,8 +153,8 @@ class Resting:
             self.add_one(row, is_up, lvl)
 
     def add_one(self, row: int, up: bool, level: float) -> None:
-        if level != level:
-            return  # a NaN level is never passed: it rests for good
+        if math.isnan(level):
+            return  # never passed: it rests for good
         side = 0 if up else 1
         at = bisect.bisect_left(self._levels[side], level)
         self._levels[side].insert(at, level)
@@ -163,7 +164,7 @@ class Resting:
         """The rows a bar with this high and low reaches, which rest no more."""
         out: list[int] = []
         for side, x in ((0, high), (1, -low)):
-            if x == x:  # a NaN reaches nothing
+            if not math.isnan(x):  # a NaN reaches nothing
                 k = bisect.bisect_left(self._levels[side], x)  # the levels strictly below x
                 if k:
                     out += self._rows[side][:k]

@@ -15,6 +15,7 @@ few numbers before any array is looked at.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -210,7 +211,7 @@ class StructureTrack:
         batch's test, in the same float operations; the rest of it is the batch's)."""
         v = values[bars].tolist()
         tol = self.tolerance
-        return any(abs(a - b) <= tol * max(abs(a), abs(b)) for a, b in zip(v, v[1:]))
+        return any(abs(a - b) <= tol * max(abs(a), abs(b)) for a, b in itertools.pairwise(v))
 
     def _shift(self, arrays, n: int, changed: Ints, minor_pair, new_bars) -> None:
         """Shifts after the pools swept by the new bars and those still waiting."""
