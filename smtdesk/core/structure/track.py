@@ -187,11 +187,13 @@ class StructureTrack:
         """Rows of the new pools: major swings known from bar n on, and equal pairs ending
         in a new minor swing."""
         grew = [len(m) > k for m, k in zip(minor_pair, counts)]
-        if all(len(m) == len(o) for m, o in zip(majors, self._majors)) and not any(
-                g and self._may_pair(m[max(k - 1, 0):], values)
-                for g, m, k, values in zip(grew, minor_pair, counts, (high, low))):
+        pairs = any(g and self._may_pair(m[max(k - 1, 0):], values)
+                    for g, m, k, values in zip(grew, minor_pair, counts, (high, low)))
+        if all(len(m) == len(o) for m, o in zip(majors, self._majors)) and not pairs:
             return _NONE
         new_majors = tuple(m[len(o):] for m, o in zip(majors, self._majors))
+        if not pairs:
+            return self._add_major_pools(high, low, close, new_majors)
         pairs_from = tuple(m[max(k - 1, 0):] for m, k in zip(minor_pair, counts))
         rows = pool_rows(high, low, close, new_majors, pairs_from, major=self.major, minor=self.minor,
                          tolerance=self.tolerance, find=find_by_scan)
@@ -205,6 +207,31 @@ class StructureTrack:
         self._untaken.add(added[resting], rows["is_high"][resting],
                           np.where(rows["is_high"][resting], 1.0, -1.0) * rows["level"][resting])
         return added
+
+    def _add_major_pools(self, high, low, close, new_majors) -> Ints:
+        """The pools of new major swings alone (the usual new pool), row by row: what
+        :func:`~smtdesk.core.structure.levels.pool_rows` makes of them, in its order (by
+        the bar known, then the swing bar, a high before a low)."""
+        rows = sorted((int(b) + self.major, int(b), side) for side, bars in enumerate(new_majors)
+                      for b in bars.tolist())
+        start = len(self._pools)
+        for known, b, side in rows:
+            up = side == 0
+            values = high if up else low
+            level = float(values[b])
+            taken = -1
+            for k, v in enumerate(values[b + 1:].tolist(), start=b + 1):
+                if (v > level) if up else (v < level):  # strictly beyond, as the range query
+                    taken = k
+                    break
+            swept = taken >= 0 and (close[taken] <= level if up else close[taken] >= level)
+            self._pools.append_row(is_high=up, level=level, first=b, second=-1, known=known,
+                                   taken=taken, swept=swept)
+            if taken < 0:
+                self._untaken.add_one(start, up, level if up else -level)
+            self._last_known = max(self._last_known, known)
+            start += 1
+        return np.arange(start - len(rows), start, dtype=np.int64)
 
     def _may_pair(self, bars: Ints, values) -> bool:
         """Whether two consecutive ``bars`` are close enough to be equal swings (the
