@@ -17,6 +17,7 @@ Typical use::
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass, replace
 from types import MappingProxyType
@@ -27,6 +28,7 @@ import numpy as np
 from smtdesk.core.analysis import AssetAnalysis, PairAnalysis, analyze_asset, marked_bars
 from smtdesk.core.arrays import GrowingArray, read_only
 from smtdesk.core.candles import FIELDS, Candles, align_pair
+from smtdesk.core.signals.columns import INDICATOR_CONFIG
 from smtdesk.core.signals.engine import SignalEngine
 from smtdesk.core.signals.indicators import Derivatives, IndicatorSignalParams
 from smtdesk.core.indicators import IndicatorConfig, IndicatorSet, compute_indicators
@@ -200,6 +202,10 @@ class _CandleBuffer:
         return out
 
 
+_RECENT = 8
+"""Rows of indicator values an indicator track keeps for the signal engine."""
+
+
 class _IndicatorTrack:
     """Every indicator of one asset as growing columns, advanced one closed candle at a time."""
 
@@ -210,6 +216,7 @@ class _IndicatorTrack:
         # loaded (or re-run) does not pay for them.
         self._history, self._config = candles, config
         self._n = len(candles)
+        self._recent: deque[dict[str, Any]] = deque(maxlen=_RECENT)
         self._state: IndicatorSet | None = None
         self._shapes: dict[str, tuple[type, tuple[str, ...]] | None] | None = None
         self._cols: dict[tuple[str, str], GrowingArray] = {}
@@ -241,7 +248,11 @@ class _IndicatorTrack:
         if self._state is None:
             self._state = IndicatorSet.from_candles(self._history, config=self._config)
         for i in range(len(c)):
-            row = self._state.update(Bar(high=c.high[i], low=c.low[i], close=c.close[i], volume=c.volume[i]))
+            # plain floats, as the signal engine's own set is fed: the two sets then give
+            # the same values, and the engine may take them (see :meth:`recent`)
+            row = self._state.update(Bar(high=float(c.high[i]), low=float(c.low[i]),
+                                         close=float(c.close[i]), volume=float(c.volume[i])))
+            self._recent.append(row)
             self._n += 1
             for name, value in row.items():
                 shape = shapes[name]
@@ -254,6 +265,12 @@ class _IndicatorTrack:
     def reserve(self, n: int) -> None:
         for col in self._cols.values():
             col.reserve(n)
+
+    def recent(self, count: int) -> list[dict[str, Any]] | None:
+        """Every indicator's values at each of the last ``count`` bars appended, if kept."""
+        if count > len(self._recent):
+            return None
+        return list(self._recent)[len(self._recent) - count:]
 
     def view(self) -> Mapping[str, Any]:
         return _IndicatorView(self._cols, self._compute(), self._n)
@@ -469,7 +486,8 @@ class PairModel:
                 side.copy_rows(source, at)
             if self._engine_ran:
                 new = self._engine.update(*(side.view() for side in self._aligned),
-                                          derivatives=self._derivatives)
+                                          derivatives=self._derivatives,
+                                          indicator_values=self._indicator_values(len(both)))
                 self._live.extend(new)
         if len(asset.buffer) > self.config.max_bars:
             self._trim()
@@ -533,6 +551,7 @@ class PairModel:
         self._engine = SignalEngine(self.timeframe, self.symbols, params=c.smt,
                                     indicator_params=c.signals)
         self._engine_ran = False
+        self._shares_indicators = replace(c.indicators, sma_periods=(), ema_periods=()) == INDICATOR_CONFIG
         self._revision += 1
         self._history: Sequence[Signal] = ()
         self._latest: Mapping[str, Signal] = MappingProxyType({})
@@ -547,6 +566,15 @@ class PairModel:
         self._live = []
         self._engine_ran = True
         self._revision += 1
+
+    def _indicator_values(self, count: int) -> tuple:
+        """For each side of the pair, its assets' indicators at the ``count`` bars just
+        aligned, when the engine would compute the same: the same periods, and every bar
+        of the asset is one of the pair's (the two series are then one)."""
+        if not self._shares_indicators:
+            return None, None
+        return tuple(asset.indicators.recent(count) if len(side) == len(asset.buffer) else None
+                     for asset, side in zip(self._assets, self._aligned))
 
     def _trim(self) -> None:
         """Keep the newest nine tenths of the bound; a trim costs a full run now and then
