@@ -83,6 +83,8 @@ class IndicatorColumns:
         first bar: a live pair model does so for its charts.
         """
         n_old = self._n
+        if values is not None and len(values) != len(c) - n_old:
+            values = None  # not the bars this update brings: computed here instead
         if values is not None:
             self._set = None  # it would lag behind: made again from the history when needed
         elif self._set is None:
