@@ -4,13 +4,14 @@
 of milliseconds at 10^5 bars. Everything in it is causal: what bars ``[:n]`` decided stays
 decided, and only what was still open (a gap not yet filled, a pool not yet taken, a
 sweep not yet shifted) can change with a new bar. :class:`StructureTrack` keeps the last
-answer in growing columns and looks at the new bars for the new items and the open ones,
-with the same row builders the batch uses, so the two agree exactly.
+answer in growing columns and looks at the new bars for the new items and the open ones:
+equal pairs and shifts with the batch's own row builders, new gaps and the pools of new
+major swings row by row with the batch's tests, so the two agree exactly.
 
-Most candles change nothing: each open kind keeps how far a bar must reach to touch any
-of its items (the highest bottom of the open bullish gaps, the lowest untaken high pool,
-each waiting sweep's extreme and shift level), and the new bars are compared with those
-few numbers before any array is looked at.
+Most candles change nothing, and cost only a few float comparisons: the open gaps and
+untaken pools are kept sorted by level (:class:`~smtdesk.core.structure.rangequery.Resting`),
+so a bar finds those it reaches by a binary search, and each waiting sweep keeps the two
+prices a bar must pass to end its wait.
 """
 
 from __future__ import annotations
@@ -258,7 +259,8 @@ class StructureTrack:
         found, self._waiting = shift_rows(open_, high, low, close, p, np.union1d(self._waiting, newly),
                                           n, minor_pair, minor=self.minor, find=find_by_scan)
         self._shifts.append(found)
-        self._mss = {row: mss for row, mss in self._mss.items() if row in set(self._waiting.tolist())}
+        waiting = set(self._waiting.tolist())
+        self._mss = {row: mss for row, mss in self._mss.items() if row in waiting}
 
     def _waiting_may_end(self, pools: Pools, n: int, arrays, minor_pair, new_bars) -> bool:
         """Whether a new bar can shift or trade beyond a waiting sweep. Once the minor
