@@ -71,6 +71,7 @@ class StructureTrack:
         else:
             self._extend(*arrays, majors, n)
         self._n, self._majors = grown, majors
+        self._major_memory = tuple(_memory(m) for m in majors)
         return self._structure
 
     def _same(self, majors) -> bool:
@@ -82,8 +83,8 @@ class StructureTrack:
         "known" later: then the pools' order may change)."""
         if self._last_known >= n:
             return False
-        for new, old in zip(majors, self._majors):
-            if len(new) < len(old) or not _starts_with(new, old):
+        for new, old, at in zip(majors, self._majors, self._major_memory):
+            if len(new) < len(old) or not _starts_with(new, old, at):
                 return False
             if len(new) > len(old) and new[len(old)] + self.major < n:
                 return False
@@ -296,12 +297,17 @@ def _fill_levels(bullish: np.ndarray, top: np.ndarray, bottom: np.ndarray) -> tu
     return ~bullish, np.where(bullish, np.nextafter(-bottom, -np.inf), np.nextafter(top, -np.inf))
 
 
-def _starts_with(new: np.ndarray, old: np.ndarray) -> bool:
-    """Whether ``new`` begins with ``old``. A longer view of the same memory (a growing
-    column's) does without comparing: a change made in that memory would show in the
-    ``old`` kept here as well, so comparing could not see it either."""
-    if len(old) and (new.__array_interface__["data"][0] != old.__array_interface__["data"][0]
-                     or new.strides != old.strides):
+def _memory(arr: np.ndarray) -> tuple:
+    """Where ``arr``'s elements are: its first one's address and its strides."""
+    return arr.__array_interface__["data"][0], arr.strides
+
+
+def _starts_with(new: np.ndarray, old: np.ndarray, old_memory: tuple) -> bool:
+    """Whether ``new`` begins with ``old`` (which is at ``old_memory``). A longer view of
+    the same memory (a growing column's) does without comparing: a change made in that
+    memory would show in the ``old`` kept here as well, so comparing could not see it
+    either."""
+    if len(old) and _memory(new) != old_memory:
         return _equal(new[: len(old)], old)
     return True
 
