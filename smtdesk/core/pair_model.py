@@ -236,6 +236,9 @@ class _IndicatorTrack:
                 self._shapes[name] = (type(value), names)
                 for f in names:
                     self._grow(name, f, getattr(value, f))
+        # each indicator's columns in the order of its values, for a live row
+        self._targets = {name: [col for (of, _), col in self._cols.items() if of == name]
+                         for name in self._shapes}
         return self._shapes
 
     def _grow(self, name: str, f: str, values: np.ndarray) -> None:
@@ -255,12 +258,12 @@ class _IndicatorTrack:
             self._recent.append(row)
             self._n += 1
             for name, value in row.items():
-                shape = shapes[name]
-                if shape is None:
-                    self._cols[(name, "")].append(value)
+                cols = self._targets[name]
+                if shapes[name] is None:
+                    cols[0].append(value)
                 else:
-                    for f, v in zip(shape[1], value):
-                        self._cols[(name, f)].append(v)
+                    for col, v in zip(cols, value):
+                        col.append(v)
 
     def reserve(self, n: int) -> None:
         for col in self._cols.values():
