@@ -291,7 +291,8 @@ def test_indicator_values_handed_in_grow_the_columns_as_computing_them_would():
     columns = IndicatorColumns()
     columns.run(c[:300])
     for k in range(300, 400):
-        bar = Bar(high=float(c.high[k]), low=float(c.low[k]), close=float(c.close[k]), volume=float(c.volume[k]))
+        bar = Bar(high=float(c.high[k]), low=float(c.low[k]), close=float(c.close[k]),
+                  volume=float(c.volume[k]))
         values = [own.update(bar)]
         if k % 7 == 0:
             values = values * 2  # two rows for one new bar: computed by the columns instead
