@@ -95,8 +95,8 @@ class LevelTrack:
         old = self.levels
         n = len(high)
         taken: dict[int, int] = {}
-        for k in range(old.n_bars, n):
-            for key in self._resting.hit(float(high[k]), float(low[k])):
+        for k, hk, lk in zip(range(old.n_bars, n), high[old.n_bars:].tolist(), low[old.n_bars:].tolist()):
+            for key in self._resting.hit(hk, lk):
                 taken[key] = k
         cols = [old.bar, old.is_high, old.level, old.rank, old.taken]
         if taken:
@@ -104,8 +104,10 @@ class LevelTrack:
             cols[4][[self._find(k >> 1, not k & 1)[0] for k in taken]] = list(taken.values())
         new_rows = []
         for ranking, (hi, lo) in ((MAJOR, major), (MINOR, minor)):
-            for bars, up in ((np.asarray(hi, np.int64), True), (np.asarray(lo, np.int64), False)):
-                for b in bars.tolist():
+            for bars, up in ((hi, True), (lo, False)):
+                if not len(bars):
+                    continue  # most bars confirm no swing
+                for b in np.asarray(bars, np.int64).tolist():
                     at, held = self._find(b, up)
                     if held:
                         if ranking == MAJOR and cols[3][at] == MINOR:
