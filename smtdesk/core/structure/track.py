@@ -63,28 +63,29 @@ class StructureTrack:
         same_deleted = all(_equal(a, b) for a, b in zip(suppressed, self._suppressed))
         if self._structure is not None and grown == n and same_deleted and self._same(majors):
             return self._structure
-        if self._structure is None or grown < n or not same_deleted or not self._extends(majors, n):
+        memory = tuple(_memory(m) for m in majors)
+        if (self._structure is None or grown < n or not same_deleted
+                or not self._extends(majors, memory, n)):
             self._suppressed = suppressed
             self._restart(arrays, market_structure(*arrays, major_swings=majors, major=self.major,
                                                    minor=self.minor, tolerance=self.tolerance,
                                                    suppressed=suppressed))
         else:
             self._extend(*arrays, majors, n)
-        self._n, self._majors = grown, majors
-        self._major_memory = tuple(_memory(m) for m in majors)
+        self._n, self._majors, self._major_memory = grown, majors, memory
         return self._structure
 
     def _same(self, majors) -> bool:
         return all(_equal(a, b) for a, b in zip(majors, self._majors))
 
-    def _extends(self, majors, n: int) -> bool:
+    def _extends(self, majors, memory, n: int) -> bool:
         """Whether ``majors`` are the earlier swings plus swings known from bar ``n`` on,
         and every earlier pool was known before it (a hand-placed swing near the end is
         "known" later: then the pools' order may change)."""
         if self._last_known >= n:
             return False
-        for new, old, at in zip(majors, self._majors, self._major_memory):
-            if len(new) < len(old) or not _starts_with(new, old, at):
+        for new, old, new_at, old_at in zip(majors, self._majors, memory, self._major_memory):
+            if len(new) < len(old) or not _starts_with(new, old, new_at != old_at):
                 return False
             if len(new) > len(old) and new[len(old)] + self.major < n:
                 return False
@@ -302,12 +303,11 @@ def _memory(arr: np.ndarray) -> tuple:
     return arr.__array_interface__["data"][0], arr.strides
 
 
-def _starts_with(new: np.ndarray, old: np.ndarray, old_memory: tuple) -> bool:
-    """Whether ``new`` begins with ``old`` (which is at ``old_memory``). A longer view of
-    the same memory (a growing column's) does without comparing: a change made in that
-    memory would show in the ``old`` kept here as well, so comparing could not see it
-    either."""
-    if len(old) and _memory(new) != old_memory:
+def _starts_with(new: np.ndarray, old: np.ndarray, moved: bool) -> bool:
+    """Whether ``new`` begins with ``old``. A longer view of the same memory (a growing
+    column's: not ``moved``) does without comparing: a change made in that memory would
+    show in the ``old`` kept here as well, so comparing could not see it either."""
+    if len(old) and moved:
         return _equal(new[: len(old)], old)
     return True
 
