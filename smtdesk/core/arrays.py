@@ -73,7 +73,9 @@ class GrowingArray:
 
     def detach(self) -> None:
         """Write later changes to a copy: views handed out before keep the rows they saw."""
-        self._buf = self._buf.copy()
+        buf = np.empty_like(self._buf)  # the same room; only the rows written are copied
+        buf[: self._n] = self._buf[: self._n]
+        self._buf = buf
 
 
 class ColumnTable(Generic[T]):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from smtdesk.core.arrays import read_only
+from smtdesk.core.arrays import GrowingArray, read_only
 from smtdesk.core.structure.rangequery import FirstAbove, Resting
 
 Ints = npt.NDArray[np.int64]
@@ -77,11 +77,19 @@ class LevelTrack:
     swings the new bars confirm are added: the same as :func:`swing_levels` over the
     whole series, at the cost of the new bars. A major swing confirmed on a bar already
     holding a minor level of its kind takes that level over, as in the whole-series
-    answer. :attr:`levels` is the answer now; earlier answers stay as they were.
+    answer. :attr:`levels` is the answer now; earlier answers stay as they were. The
+    columns grow at the end, where a new minor swing's level goes: only a level placed
+    before others (a major swing confirmed after a later minor one) or a rewritten one
+    copies a column.
     """
 
     def __init__(self, levels: SwingLevels) -> None:
         self.levels = levels
+        self._cols = []
+        for name in _FIELDS:
+            col = GrowingArray(getattr(levels, name).dtype)
+            col.extend(getattr(levels, name))
+            self._cols.append(col)
         rows = np.flatnonzero(levels.taken < 0)
         self._resting = Resting(_keys(levels.bar[rows], levels.is_high[rows]), levels.is_high[rows],
                                 np.where(levels.is_high[rows], 1.0, -1.0) * levels.level[rows])
@@ -94,14 +102,14 @@ class LevelTrack:
         low = np.asarray(low, np.float64)
         old = self.levels
         n = len(high)
+        changed: set[int] = set()  # columns written: each copied first, once (see detach)
         taken: dict[int, int] = {}
         for k, hk, lk in zip(range(old.n_bars, n), high[old.n_bars:].tolist(), low[old.n_bars:].tolist()):
             for key in self._resting.hit(hk, lk):
                 taken[key] = k
-        cols = [old.bar, old.is_high, old.level, old.rank, old.taken]
         if taken:
-            cols[4] = old.taken.copy()
-            cols[4][[self._find(k >> 1, not k & 1)[0] for k in taken]] = list(taken.values())
+            self._rewrite(_TAKEN, [self._find(k >> 1, not k & 1)[0] for k in taken], list(taken.values()),
+                          changed)
         new_rows = []
         for ranking, (hi, lo) in ((MAJOR, major), (MINOR, minor)):
             for bars, up in ((hi, True), (lo, False)):
@@ -110,36 +118,54 @@ class LevelTrack:
                 for b in np.asarray(bars, np.int64).tolist():
                     at, held = self._find(b, up)
                     if held:
-                        if ranking == MAJOR and cols[3][at] == MINOR:
-                            if cols[3] is old.rank:
-                                cols[3] = old.rank.copy()
-                            cols[3][at] = MAJOR
+                        if ranking == MAJOR and old.rank[at] == MINOR:
+                            self._rewrite(_RANK, [at], [MAJOR], changed)
                         continue
                     key = 2 * b + (0 if up else 1)
                     if any(r[0] == key for r in new_rows):
                         continue
                     new_rows.append((key, b, up, ranking, at))
         if new_rows:
-            new_rows.sort()
-            bar = np.array([r[1] for r in new_rows], np.int64)
-            is_high = np.array([r[2] for r in new_rows], bool)
-            level = np.where(is_high, high[bar], low[bar])
-            new_taken = np.array([_first_beyond(high if up else low, b, n, v, up)
-                                  for b, up, v in zip(bar.tolist(), is_high.tolist(), level.tolist())],
-                                 np.int64)
-            new = (bar, is_high, level, np.array([r[3] for r in new_rows], np.int64), new_taken)
-            at = [r[4] for r in new_rows]
-            if at[0] == at[-1]:  # the usual case: next to each other, often at the end
-                cols = [np.concatenate((col[: at[0]], part, col[at[0]:])) for col, part in zip(cols, new)]
-            else:
-                cols = [np.insert(col, at, part) for col, part in zip(cols, new)]
-            resting = new_taken < 0
-            sign = np.where(is_high, 1.0, -1.0)
-            self._resting.add(_keys(bar[resting], is_high[resting]), is_high[resting],
-                              sign[resting] * level[resting])
-        self.levels = SwingLevels(*(c if c is o else read_only(c) for c, o in
-                                    zip(cols, (old.bar, old.is_high, old.level, old.rank, old.taken))), n)
+            self._add(new_rows, high, low, n)
+            changed.update(range(len(_FIELDS)))
+        self.levels = SwingLevels(*(read_only(col.view) if i in changed else getattr(old, name)
+                                    for i, (name, col) in enumerate(zip(_FIELDS, self._cols))), n)
         return self.levels
+
+    def _rewrite(self, i: int, rows: list[int], values: list, changed: set[int]) -> None:
+        if i not in changed:
+            self._cols[i].detach()
+            changed.add(i)
+        self._cols[i].view[rows] = values
+
+    def _add(self, new_rows: list, high: np.ndarray, low: np.ndarray, n: int) -> None:
+        new_rows.sort()
+        bar = np.array([r[1] for r in new_rows], np.int64)
+        is_high = np.array([r[2] for r in new_rows], bool)
+        level = np.where(is_high, high[bar], low[bar])
+        new_taken = np.array([_first_beyond(high if up else low, b, n, v, up)
+                              for b, up, v in zip(bar.tolist(), is_high.tolist(), level.tolist())],
+                             np.int64)
+        new = (bar, is_high, level, np.array([r[3] for r in new_rows], np.int64), new_taken)
+        at = [r[4] for r in new_rows]
+        size = len(self._cols[0])
+        for i, (col, part) in enumerate(zip(self._cols, new)):
+            if at[0] == size:  # after every level: the usual new minor swing
+                col.extend(part)
+                continue
+            # before some: a column made anew, leaving the one handed out as it was
+            grown = GrowingArray(col.view.dtype)
+            grown.reserve(2 * (size + len(part)))
+            if at[0] == at[-1]:
+                grown.extend(col.view[: at[0]])
+                grown.extend(part)
+                grown.extend(col.view[at[0]:])
+            else:
+                grown.extend(np.insert(col.view, at, part))
+            self._cols[i] = grown
+        resting = new_taken < 0
+        sign = np.where(is_high, 1.0, -1.0)
+        self._resting.add(_keys(bar[resting], is_high[resting]), is_high[resting], sign[resting] * level[resting])
 
     def _find(self, bar: int, up: bool) -> tuple[int, bool]:
         """Where the level of swing ``bar`` (a high when ``up``) is or would go in the
@@ -150,6 +176,10 @@ class LevelTrack:
             i += 1
         held = i < len(lv.bar) and lv.bar[i] == bar and bool(lv.is_high[i]) == up
         return i, held
+
+
+_FIELDS = ("bar", "is_high", "level", "rank", "taken")
+_RANK, _TAKEN = 3, 4
 
 
 def _first_beyond(values: np.ndarray, bar: int, n: int, level: float, up: bool) -> int:
