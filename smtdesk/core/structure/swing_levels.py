@@ -165,7 +165,8 @@ class LevelTrack:
             self._cols[i] = grown
         resting = new_taken < 0
         sign = np.where(is_high, 1.0, -1.0)
-        self._resting.add(_keys(bar[resting], is_high[resting]), is_high[resting], sign[resting] * level[resting])
+        self._resting.add(_keys(bar[resting], is_high[resting]), is_high[resting],
+                          sign[resting] * level[resting])
 
     def _find(self, bar: int, up: bool) -> tuple[int, bool]:
         """Where the level of swing ``bar`` (a high when ``up``) is or would go in the
