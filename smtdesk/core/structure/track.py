@@ -189,10 +189,11 @@ class StructureTrack:
     def _add_pools(self, high, low, close, majors, minor_pair, counts) -> Ints:
         """Rows of the new pools: major swings known from bar n on, and equal pairs ending
         in a new minor swing."""
-        grew = [len(m) > k for m, k in zip(minor_pair, counts)]
-        pairs = any(g and self._may_pair(m[max(k - 1, 0):], values)
-                    for g, m, k, values in zip(grew, minor_pair, counts, (high, low)))
-        if all(len(m) == len(o) for m, o in zip(majors, self._majors)) and not pairs:
+        pairs = False
+        for m, k, values in zip(minor_pair, counts, (high, low)):
+            if len(m) > k and self._may_pair(m[max(k - 1, 0):], values):
+                pairs = True
+        if not pairs and len(majors[0]) == len(self._majors[0]) and len(majors[1]) == len(self._majors[1]):
             return _NONE
         new_majors = tuple(m[len(o):] for m, o in zip(majors, self._majors))
         if not pairs:
