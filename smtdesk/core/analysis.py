@@ -130,6 +130,7 @@ def analyze_asset(
 
 
 _NONE = np.empty(0, np.int64)
+_NONE.flags.writeable = False
 
 
 def _on_bars(candles: Candles, marks: Iterable) -> tuple:
@@ -140,6 +141,8 @@ def marked_bars(candles: Candles, marks: Iterable) -> tuple[np.ndarray, np.ndarr
     """(high bars, low bars) of the marked swings (manual or suppressed) on bars of
     ``candles``; marks off its bars are left out."""
     marks = _on_bars(candles, marks)
+    if not marks:  # most charts: nothing marked, and a live candle asks on every snapshot
+        return _NONE, _NONE
     return tuple(  # type: ignore[return-value]
         candles.time.searchsorted(np.array([m.time for m in marks if m.kind == kind], np.int64))
         for kind in ("high", "low")

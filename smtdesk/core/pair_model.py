@@ -17,6 +17,7 @@ Typical use::
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass, replace
 from types import MappingProxyType
@@ -27,6 +28,7 @@ import numpy as np
 from smtdesk.core.analysis import AssetAnalysis, PairAnalysis, analyze_asset, marked_bars
 from smtdesk.core.arrays import GrowingArray, read_only
 from smtdesk.core.candles import FIELDS, Candles, align_pair
+from smtdesk.core.signals.columns import INDICATOR_CONFIG
 from smtdesk.core.signals.engine import SignalEngine
 from smtdesk.core.signals.indicators import Derivatives, IndicatorSignalParams
 from smtdesk.core.indicators import IndicatorConfig, IndicatorSet, compute_indicators
@@ -34,7 +36,7 @@ from smtdesk.core.indicators._common import Bar
 from smtdesk.core.signal import Signal, State
 from smtdesk.core.smt.rules import SmtParams
 from smtdesk.core.smt.context import COUNTER_TREND, WEAK_PAIR
-from smtdesk.core.structure.swing_levels import SwingLevels, extend_levels, swing_levels
+from smtdesk.core.structure.swing_levels import LevelTrack, SwingLevels, swing_levels
 from smtdesk.core.structure.swings import ManualSwing, SuppressedSwing, Swings, pivots_in
 from smtdesk.core.structure.track import StructureTrack
 
@@ -166,8 +168,19 @@ class _CandleBuffer:
         return len(self._cols["time"])
 
     def extend(self, candles: Candles) -> None:
+        if len(candles) == 1:  # a live candle
+            for name, col in self._cols.items():
+                col.append(getattr(candles, name)[0])
+            return
         for name, col in self._cols.items():
             col.extend(getattr(candles, name))
+
+    def copy_rows(self, source: _CandleBuffer, at: list[int]) -> None:
+        """Rows ``at`` of ``source`` appended, in that order."""
+        for name, col in self._cols.items():
+            values = source._cols[name].view
+            for i in at:
+                col.append(values[i])
 
     def reserve(self, n: int) -> None:
         for col in self._cols.values():
@@ -177,6 +190,9 @@ class _CandleBuffer:
     def time(self) -> np.ndarray:
         return self._cols["time"].view
 
+    def column(self, name: str) -> np.ndarray:
+        return read_only(self._cols[name].view)
+
     def view(self) -> Candles:
         # Rows already written never change (new ones go past the end), so read-only
         # views of the filled part are as frozen as a copy, and checked when they came in.
@@ -184,6 +200,10 @@ class _CandleBuffer:
         for name, col in self._cols.items():
             object.__setattr__(out, name, read_only(col.view))
         return out
+
+
+_RECENT = 8
+"""Rows of indicator values an indicator track keeps for the signal engine."""
 
 
 class _IndicatorTrack:
@@ -195,6 +215,8 @@ class _IndicatorTrack:
         # over the history: only a live candle needs them, so a history that is only
         # loaded (or re-run) does not pay for them.
         self._history, self._config = candles, config
+        self._n = len(candles)
+        self._recent: deque[dict[str, Any]] = deque(maxlen=_RECENT)
         self._state: IndicatorSet | None = None
         self._shapes: dict[str, tuple[type, tuple[str, ...]] | None] | None = None
         self._cols: dict[tuple[str, str], GrowingArray] = {}
@@ -214,6 +236,9 @@ class _IndicatorTrack:
                 self._shapes[name] = (type(value), names)
                 for f in names:
                     self._grow(name, f, getattr(value, f))
+        # each indicator's columns in the order of its values, for a live row
+        self._targets = {name: [col for (of, _), col in self._cols.items() if of == name]
+                         for name in self._shapes}
         return self._shapes
 
     def _grow(self, name: str, f: str, values: np.ndarray) -> None:
@@ -226,28 +251,69 @@ class _IndicatorTrack:
         if self._state is None:
             self._state = IndicatorSet.from_candles(self._history, config=self._config)
         for i in range(len(c)):
-            row = self._state.update(Bar(high=c.high[i], low=c.low[i], close=c.close[i], volume=c.volume[i]))
+            # plain floats, as the signal engine's own set is fed: the two sets then give
+            # the same values, and the engine may take them (see :meth:`recent`)
+            row = self._state.update(Bar(high=float(c.high[i]), low=float(c.low[i]),
+                                         close=float(c.close[i]), volume=float(c.volume[i])))
+            self._recent.append(row)
+            self._n += 1
             for name, value in row.items():
-                shape = shapes[name]
-                if shape is None:
-                    self._cols[(name, "")].extend([value])
+                cols = self._targets[name]
+                if shapes[name] is None:
+                    cols[0].append(value)
                 else:
-                    for f, v in zip(shape[1], value):
-                        self._cols[(name, f)].extend([v])
+                    for col, v in zip(cols, value):
+                        col.append(v)
 
     def reserve(self, n: int) -> None:
         for col in self._cols.values():
             col.reserve(n)
 
-    def view(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name, shape in self._compute().items():
+    def recent(self, count: int) -> list[dict[str, Any]] | None:
+        """Every indicator's values at each of the last ``count`` bars appended, if kept."""
+        if count > len(self._recent):
+            return None
+        return list(self._recent)[len(self._recent) - count:]
+
+    def view(self) -> Mapping[str, Any]:
+        return _IndicatorView(self._cols, self._compute(), self._n)
+
+
+class _IndicatorView(Mapping[str, Any]):
+    """The indicators over a track's first ``n`` bars, each made when first read.
+
+    A snapshot is made for every live candle and its indicators are read only when a
+    chart draws them. Rows already written never change (new ones go past the end), so
+    a view made later holds what one made now would.
+    """
+
+    __slots__ = ("_cols", "_made", "_n", "_shapes")
+
+    def __init__(self, cols: Mapping[tuple[str, str], GrowingArray],
+                 shapes: Mapping[str, tuple[type, tuple[str, ...]] | None], n: int) -> None:
+        self._cols, self._shapes, self._n = cols, shapes, n
+        self._made: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        made = self._made.get(name)
+        if made is None:
+            shape = self._shapes[name]
             if shape is None:
-                out[name] = read_only(self._cols[(name, "")].view)
+                made = self._column(name, "")
             else:
                 cls, names = shape
-                out[name] = cls(*(read_only(self._cols[(name, f)].view) for f in names))
-        return out
+                made = cls(*(self._column(name, f) for f in names))
+            self._made[name] = made
+        return made
+
+    def _column(self, name: str, f: str) -> np.ndarray:
+        return read_only(self._cols[(name, f)].view[: self._n])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._shapes)
+
+    def __len__(self) -> int:
+        return len(self._shapes)
 
 
 class _SwingTrack:
@@ -258,15 +324,18 @@ class _SwingTrack:
         self.high = GrowingArray(np.int64)
         self.low = GrowingArray(np.int64)
         self._n = 0
-        self.extend(candles)
+        self.extend(candles.high, candles.low)
 
-    def extend(self, c: Candles) -> None:
+    def extend(self, high: np.ndarray, low: np.ndarray) -> None:
+        """Swings confirmed by the bars of ``high``, ``low`` new since the last call."""
         start = self._n
-        if len(c) == start:
+        if len(high) == start:
             return  # no bar to confirm a swing with (an empty model runs no compiled loop)
-        self._n = len(c)
-        for col, values, sign in ((self.high, c.high, 1.0), (self.low, c.low, -1.0)):
-            col.extend(pivots_in(values, strength=self.strength, start=start, sign=sign))
+        self._n = len(high)
+        for col, values, sign in ((self.high, high, 1.0), (self.low, low, -1.0)):
+            found = pivots_in(values, strength=self.strength, start=start, sign=sign)
+            if len(found):
+                col.extend(found)
 
     def swings(self) -> Swings:
         return Swings(read_only(self.high.view), read_only(self.low.view), self.strength)
@@ -282,7 +351,7 @@ class _Asset:
         self.swings = _SwingTrack(candles, config.smt.major)
         self.structure = StructureTrack(major=config.smt.major, minor=config.smt.minor)
         self.pictured: tuple[tuple, AssetAnalysis] | None = None  # the last snapshot, and of what
-        self._levels: SwingLevels | None = None
+        self._levels: LevelTrack | None = None
         self._levels_for: tuple = ()
         self._seen = (0, 0)
         self._seen_minor = (0, 0)
@@ -290,7 +359,7 @@ class _Asset:
     def append(self, c: Candles) -> None:
         self.buffer.extend(c)
         self.indicators.append(c)
-        self.swings.extend(self.buffer.view())
+        self.swings.extend(self.buffer.column("high"), self.buffer.column("low"))
 
     def levels(self, c: Candles, sw: Swings, manual: Iterable[ManualSwing],
                suppressed: Iterable[SuppressedSwing], minor: tuple | None = None) -> SwingLevels:
@@ -304,17 +373,16 @@ class _Asset:
         minors = minor if minor is not None else (_NO_BARS, _NO_BARS)
         made_for = (edits, minor is not None)
         if self._levels is None or self._levels_for != made_for:
-            self._levels = swing_levels(
+            self._levels = LevelTrack(swing_levels(
                 c.high, c.low, manual=(np.array(edits[0], np.int64), np.array(edits[1], np.int64)),
-                major=tuple(_without(a, d) for a, d in zip(auto, dropped)), minor=minors)
-        elif self._levels.n_bars < len(c):
+                major=tuple(_without(a, d) for a, d in zip(auto, dropped)), minor=minors))
+        elif self._levels.levels.n_bars < len(c):
             new = (a[seen:] for a, seen in zip(auto, self._seen))
-            self._levels = extend_levels(self._levels, c.high, c.low,
-                                         major=tuple(_without(a, d) for a, d in zip(new, dropped)),
-                                         minor=tuple(m[seen:] for m, seen in zip(minors, self._seen_minor)))
+            self._levels.extend(c.high, c.low, major=tuple(_without(a, d) for a, d in zip(new, dropped)),
+                                minor=tuple(m[seen:] for m, seen in zip(minors, self._seen_minor)))
         self._levels_for, self._seen = made_for, (len(auto[0]), len(auto[1]))
         self._seen_minor = (len(minors[0]), len(minors[1]))
-        return self._levels
+        return self._levels.levels
 
     def has(self, time: int) -> int | None:
         """The row of the candle opening at ``time``, if this asset has it."""
@@ -412,14 +480,17 @@ class PairModel:
         both = [(i, j) for i, j in rows if j is not None]
         new: list[Signal] = []
         if both:
-            mine = candles.take([i for i, _ in both])
-            theirs = other.buffer.view().take([j for _, j in both])
+            # the rows both assets have, copied from their buffers (this one's are last)
+            start = len(asset.buffer) - len(candles)
+            mine = (asset.buffer, [start + i for i, _ in both])
+            theirs = (other.buffer, [j for _, j in both])
             pair = (mine, theirs) if symbol == self.symbols[0] else (theirs, mine)
-            for side, c in zip(self._aligned, pair):
-                side.extend(c)
+            for side, (source, at) in zip(self._aligned, pair):
+                side.copy_rows(source, at)
             if self._engine_ran:
                 new = self._engine.update(*(side.view() for side in self._aligned),
-                                          derivatives=self._derivatives)
+                                          derivatives=self._derivatives,
+                                          indicator_values=self._indicator_values(len(both)))
                 self._live.extend(new)
         if len(asset.buffer) > self.config.max_bars:
             self._trim()
@@ -483,6 +554,7 @@ class PairModel:
         self._engine = SignalEngine(self.timeframe, self.symbols, params=c.smt,
                                     indicator_params=c.signals)
         self._engine_ran = False
+        self._shares_indicators = replace(c.indicators, sma_periods=(), ema_periods=()) == INDICATOR_CONFIG
         self._revision += 1
         self._history: Sequence[Signal] = ()
         self._latest: Mapping[str, Signal] = MappingProxyType({})
@@ -497,6 +569,15 @@ class PairModel:
         self._live = []
         self._engine_ran = True
         self._revision += 1
+
+    def _indicator_values(self, count: int) -> tuple:
+        """For each side of the pair, its assets' indicators at the ``count`` bars just
+        aligned, when the engine would compute the same: the same periods, and every bar
+        of the asset is one of the pair's (the two series are then one)."""
+        if not self._shares_indicators:
+            return None, None
+        return tuple(asset.indicators.recent(count) if len(side) == len(asset.buffer) else None
+                     for asset, side in zip(self._assets, self._aligned))
 
     def _trim(self) -> None:
         """Keep the newest nine tenths of the bound; a trim costs a full run now and then

@@ -11,12 +11,16 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from dataclasses import replace
 from types import MappingProxyType
 
 import numpy as np
 import pytest
 
 from smtdesk.core.candles import Candles
+from smtdesk.core.indicators import IndicatorSet
+from smtdesk.core.indicators._common import Bar
+from smtdesk.core.signals.columns import INDICATOR_CONFIG
 from smtdesk.core.signals.engine import SignalEngine, _any_event_key
 from smtdesk.core.signals.indicators import (
     COLUMNS,
@@ -275,3 +279,27 @@ def test_an_update_of_many_bars_orders_its_events_like_the_full_scan():
     few = [e for k in range(2301, 2401) for e in engine.update(a[:k], b[:k])]
     assert len(many) > _FEW_EVENTS
     assert head + many + few == list(full)
+
+
+def test_indicator_values_handed_in_grow_the_columns_as_computing_them_would():
+    # A caller's own set of the same periods (and moving averages the columns never read)
+    # steps the bars; handed in, they give the columns of a full run. Values for other
+    # bars than the update brings are not taken, and a set left behind is made again.
+    c = walk(5, 400)
+    own = IndicatorSet.from_history(c.high[:300], c.low[:300], c.close[:300], c.volume[:300],
+                                    config=replace(INDICATOR_CONFIG, sma_periods=(5, 20), ema_periods=(9,)))
+    columns = IndicatorColumns()
+    columns.run(c[:300])
+    for k in range(300, 400):
+        bar = Bar(high=float(c.high[k]), low=float(c.low[k]), close=float(c.close[k]),
+                  volume=float(c.volume[k]))
+        values = [own.update(bar)]
+        if k % 7 == 0:
+            values = values * 2  # two rows for one new bar: computed by the columns instead
+        columns.update(c[: k + 1], None if 330 <= k < 340 else values)
+    full = IndicatorColumns()
+    full.run(c)
+    got, want = columns.view(), full.view()
+    assert set(got) == set(COLUMNS)
+    for name in COLUMNS:
+        assert np.array_equal(got[name], want[name], equal_nan=True), name

@@ -9,6 +9,7 @@ import pytest
 
 from smtdesk.core.analysis import analyze_asset
 from smtdesk.core.candles import align_pair
+from smtdesk.core.indicators import IndicatorConfig, rsi
 from smtdesk.core.signals.derivatives import Derivatives, Series
 from smtdesk.core.signals.engine import SignalEngine
 from smtdesk.core.pair_model import FAMILIES, AlertPolicy, ModelConfig, PairModel
@@ -241,3 +242,23 @@ def test_derivatives_given_with_the_history_are_the_same_as_set_after_it(pair):
     after = later.set_derivatives(BTC, hot).snapshot.signals
     assert any(s.kind == "overheat_long" for s in with_history)
     assert [(s.id, s.state) for s in with_history] == [(s.id, s.state) for s in after]
+
+
+@pytest.mark.parametrize("rsi_period", [14, 9], ids=["the engine's periods", "other chart periods"])
+def test_live_signals_read_the_engine_periods_whatever_the_charts_show(pair, rsi_period):
+    # With the engine's periods the model hands its live indicator values to the engine;
+    # with others the engine computes its own. The events are a full run's either way.
+    a, b = pair
+    n = len(a) - 40
+    model = PairModel((BTC, ETH), "1h", config=ModelConfig(indicators=IndicatorConfig(rsi_period=rsi_period)))
+    model.load(a[:n], b[:n])
+    model.detect()
+    events = []
+    for k in range(n, len(a)):
+        for symbol, c in ((BTC, a), (ETH, b)):
+            events.extend(model.append(symbol, c[k : k + 1]).events)
+    expected = SignalEngine("1h", (BTC, ETH)).run(a, b, align=True)
+    assert events and events == [s for s in expected if s.known_time >= a.time[n]]
+    shown = snapshot(model).assets[0].indicators["rsi"]
+    assert np.array_equal(shown, rsi(a.close, rsi_period), equal_nan=True)
+    assert np.array_equal(shown, rsi(a.close, 14), equal_nan=True) == (rsi_period == 14)

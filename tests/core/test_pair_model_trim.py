@@ -9,6 +9,7 @@ import itertools
 import numpy as np
 import pytest
 
+from smtdesk.core.analysis import analyze_asset
 from smtdesk.core.pair_model import ModelConfig, PairModel
 from smtdesk.data.demo import load_demo_series, resources_dir
 from tests.core.test_pair_model import BTC, ETH, assert_same_snapshot, snapshot
@@ -125,3 +126,41 @@ def test_a_smaller_bound_applied_trims_at_once(pair):
     result = model.apply(dataclasses.replace(model.config, max_bars=300))
     assert [len(x.candles) for x in result.snapshot.assets] == [300, 300]
     assert result.snapshot.detected
+
+
+def _same_arrays(x, y, where) -> None:
+    for f in dataclasses.fields(x):
+        assert np.array_equal(getattr(x, f.name), getattr(y, f.name), equal_nan=True), (where, f.name)
+
+
+def test_with_the_structure_shown_each_snapshot_across_trims_is_that_of_its_bars(pair):
+    a, b = pair
+    model = model_with(300)
+    model.show_structure(True)
+    model.load(a[:250], b[:250])
+    model.detect()
+    handed = []
+    for k in range(250, 480):
+        model.append(BTC, a[k : k + 1])
+        snap = model.append(ETH, b[k : k + 1]).snapshot
+        if k % 17 == 0 or k == 479:
+            handed.append(snap)
+    starts = [int(np.searchsorted(a.time, s.assets[0].candles.time[0])) for s in handed]
+    assert starts[0] == 0 and len(set(starts)) >= 3, "several trims happened on the way"
+    # read after all of them were handed out: none changed with the candles that followed
+    for snap in handed:
+        for asset, c in zip(snap.assets, (a, b)):
+            start = int(np.searchsorted(c.time, asset.candles.time[0]))
+            bars = c[start : start + len(asset.candles)]
+            assert np.array_equal(asset.candles.time, bars.time)
+            want = analyze_asset(asset.symbol, bars, with_structure=True)
+            for name in ("minor", "gaps", "pools", "shifts"):
+                _same_arrays(getattr(asset.structure, name), getattr(want.structure, name), name)
+            _same_arrays(asset.levels, want.levels, "levels")
+            _same_arrays(asset.swings, want.swings, "swings")
+            assert set(asset.indicators) == set(want.indicators)
+            for name, value in want.indicators.items():
+                if isinstance(value, np.ndarray):
+                    assert np.array_equal(asset.indicators[name], value, equal_nan=True), name
+                else:
+                    _same_arrays(asset.indicators[name], value, name)

@@ -66,3 +66,42 @@ def test_a_swing_placed_by_hand_among_old_bars_recomputes_it_all():
     placed = np.union1d(major.high_idx, [100])  # a manual high at an old bar
     got = track.update(o, h, lo, c, (placed, major.low_idx))
     _assert_same(got, market_structure(o, h, lo, c, major_swings=(placed, major.low_idx)))
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), steps=st.lists(st.integers(1, 5), min_size=20, max_size=60),
+       gone=st.integers(0, 4))
+def test_every_answer_handed_out_stays_that_of_its_bars(seed, steps, gone):
+    # From 12 bars on, the columns start small and grow past their room many times;
+    # fills, takes and shifts rewrite earlier rows of later answers only. Deleted minor
+    # swings stay out of the swings found while streaming too.
+    o, h, lo, c = _series(seed, 12 + sum(steps))
+    minor = find_swings(h, lo, strength=1)
+    suppressed = (minor.high_idx[:gone], minor.low_idx[-gone:] if gone else minor.low_idx[:0])
+    track = StructureTrack(major=3, minor=1)
+    answers = []
+    k = 12
+    for step in [0, *steps]:
+        k += step
+        major = find_swings(h[:k], lo[:k], strength=3)
+        majors = (np.setdiff1d(major.high_idx, suppressed[0]), np.setdiff1d(major.low_idx, suppressed[1]))
+        answers.append((k, majors, track.update(o[:k], h[:k], lo[:k], c[:k], majors, suppressed=suppressed)))
+    for k, majors, got in answers:
+        _assert_same(got, market_structure(o[:k], h[:k], lo[:k], c[:k], major_swings=majors,
+                                           major=3, minor=1, suppressed=suppressed))
+
+
+def test_bars_with_missing_prices_stream_as_the_batch_reads_them():
+    # A NaN price is beyond no level and makes no swing or gap, in both ways of computing.
+    o, h, lo, c = _series(3, 600)
+    rng = np.random.default_rng(3)
+    h, lo = h.copy(), lo.copy()
+    h[rng.random(600) < 0.03] = np.nan
+    lo[rng.random(600) < 0.03] = np.nan
+    track = StructureTrack(major=3, minor=1)
+    for k in range(40, 600):
+        major = find_swings(h[:k], lo[:k], strength=3)
+        majors = (major.high_idx, major.low_idx)
+        got = track.update(o[:k], h[:k], lo[:k], c[:k], majors)
+        _assert_same(got, market_structure(o[:k], h[:k], lo[:k], c[:k], major_swings=majors, major=3, minor=1))
+    assert np.isnan(h[:k][got.minor.high_idx]).sum() == 0 and len(got.shifts.bar) > 0

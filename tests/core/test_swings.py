@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from smtdesk.core.structure.swings import find_swing_sets, find_swings
+from smtdesk.core.structure.swings import find_swing_sets, find_swings, pivots_in
 
 
 def test_swing_high_and_low_on_hand_made_bars():
@@ -87,3 +87,23 @@ def test_swing_sets_equal_separate_detection(strengths):
         assert sw.strength == n and len(alone.high_idx) > 10
         assert sw.high_idx.tolist() == alone.high_idx.tolist()
         assert sw.low_idx.tolist() == alone.low_idx.tolist()
+
+
+@pytest.mark.parametrize("strength", [1, 2, 3])
+def test_live_bars_one_at_a_time_find_the_swings_of_the_whole_series_with_gaps_in_the_data(strength):
+    # A missing price (NaN) in a swing's window makes it no swing; the live test on a new
+    # bar or two must agree, whatever the NaN's place in the window.
+    rng = np.random.default_rng(strength)
+    values = np.round(rng.normal(0, 1, 2000), 0)
+    values[rng.random(2000) < 0.1] = np.nan
+    whole = find_swings(values, values, strength=strength)
+    for sign, bars in ((1.0, whole.high_idx), (-1.0, whole.low_idx)):
+        one = [pivots_in(values[:k], strength=strength, start=k - 1, sign=sign) for k in range(1, 2001)]
+        two = [pivots_in(values[:k], strength=strength, start=k - 2, sign=sign) for k in range(2, 2001, 2)]
+        assert np.array_equal(np.concatenate(one), bars)
+        assert np.array_equal(np.concatenate(two), bars)
+        # the case the test is for: swings whose window holds a NaN next to a lower value
+        window_nan = [b for b in range(strength, 2000 - strength)
+                      if np.isnan(values[b - strength : b + strength + 1]).any()
+                      and not np.isnan(values[b])]
+        assert window_nan and not set(window_nan) & set(bars.tolist())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import numpy as np
 
 from smtdesk.core.candles import Candles
@@ -71,17 +74,27 @@ class IndicatorColumns:
         self._set = None
         self._history = c
 
-    def update(self, c: Candles) -> None:
-        """Fold in the bars ``c`` gained since the last call (``c`` extends the last series)."""
+    def update(self, c: Candles, values: Sequence[Mapping[str, Any]] | None = None) -> None:
+        """Fold in the bars ``c`` gained since the last call (``c`` extends the last series).
+
+        ``values`` are the indicators at each of those bars when the caller computed them
+        already, by an :class:`IndicatorSet` of the same periods (:data:`INDICATOR_CONFIG`
+        less the moving averages, which are not read) over the same bars from the same
+        first bar: a live pair model does so for its charts.
+        """
         n_old = self._n
-        if self._set is None:
+        if values is not None and len(values) != len(c) - n_old:
+            values = None  # not the bars this update brings: computed here instead
+        if values is not None:
+            self._set = None  # it would lag behind: made again from the history when needed
+        elif self._set is None:
             h = self._history
             self._set = IndicatorSet.from_history(
                 h.high, h.low, h.close, h.volume, config=INDICATOR_CONFIG
             )
         rows = []
         for k in range(n_old, len(c)):
-            v = self._set.update(
+            v = values[k - n_old] if values is not None else self._set.update(
                 Bar(
                     high=float(c.high[k]),
                     low=float(c.low[k]),

@@ -18,10 +18,11 @@ Typical use::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields, replace
+from typing import Any
 
 import numpy as np
 
@@ -429,8 +430,13 @@ class SignalEngine:
         *,
         derivatives: Mapping[str, Derivatives] | None = None,
         align: bool = False,
+        indicator_values: tuple[Sequence[Mapping[str, Any]] | None, Sequence[Mapping[str, Any]] | None]
+        = (None, None),
     ) -> list[Signal]:
-        """Only the events new since the previous call (see :meth:`SmtEngine.update`)."""
+        """Only the events new since the previous call (see :meth:`SmtEngine.update`).
+
+        ``indicator_values``: for each asset, the indicators at each new bar when the
+        caller has them already (see :meth:`IndicatorColumns.update`), else None."""
         if align:
             a, b = align_pair(a, b)
         self.smt._check_tail_aligned(a, b)
@@ -440,7 +446,7 @@ class SignalEngine:
         smt = self.smt._grow(a, b)
         sinks = []
         for ai, c in enumerate((a, b)):
-            self._columns[ai].update(c)
+            self._columns[ai].update(c, indicator_values[ai])
             sinks.append(self._indicator_sink(ai, c, n_old, derivatives))
         self._n = len(a)
         return _in_stream_order(_blocks(smt, sinks), a.time, self.timeframe)

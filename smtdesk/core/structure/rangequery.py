@@ -9,6 +9,9 @@ anything), only the search differs.
 
 from __future__ import annotations
 
+import bisect
+import math
+
 import numba
 import numpy as np
 import numpy.typing as npt
@@ -68,9 +71,15 @@ def _queries(lo, hi, level) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[i
         np.asarray(hi, dtype=np.int64),
         np.asarray(level, dtype=np.float64),
     )
-    shape = np.broadcast_shapes(*(x.shape for x in arrays))
+    shape = arrays[0].shape
+    if arrays[1].shape != shape or arrays[2].shape != shape:
+        shape = np.broadcast_shapes(*(x.shape for x in arrays))
+    # a live update asks a handful of queries, where numpy's general broadcasting
+    # costs more than the scans: a scalar is spread with ``full``
     flat = (
-        np.ascontiguousarray(x if x.shape == shape else np.broadcast_to(x, shape).copy()).ravel()
+        np.ascontiguousarray(x).ravel() if x.shape == shape
+        else np.full(shape, x, x.dtype).ravel() if x.ndim == 0
+        else np.broadcast_to(x, shape).copy().ravel()
         for x in arrays
     )
     return (*flat, shape)
@@ -122,6 +131,45 @@ def first_above_scan(
     values = np.ascontiguousarray(values, dtype=np.float64)
     found = _first_above(values, float(sign), NO_TABLE, NO_TABLE, lo, hi, level)
     return found.reshape(shape)
+
+
+class Resting:
+    """Levels still waiting for their first bar beyond, tested a bar at a time (a live
+    update's): row ``rows[i]`` waits for a bar whose high (``up[i]``) or negated low is
+    strictly above ``level[i]``, as :func:`first_above_scan` tests it.
+
+    Each side is kept sorted by level, so the rows a bar reaches are the lowest ones of a
+    side, found by a binary search: a bar costs the same with ten levels or ten thousand.
+    """
+
+    def __init__(self, rows: npt.NDArray[np.int64], up: np.ndarray, level: np.ndarray) -> None:
+        self._levels: tuple[list[float], list[float]] = ([], [])  # (up, down), ascending
+        self._rows: tuple[list[int], list[int]] = ([], [])
+        self.add(rows, up, level)
+
+    def add(self, rows: npt.NDArray[np.int64], up: np.ndarray, level: np.ndarray) -> None:
+        for row, is_up, lvl in zip(np.asarray(rows).tolist(), np.asarray(up).tolist(),
+                                   np.asarray(level, np.float64).tolist()):
+            self.add_one(row, is_up, lvl)
+
+    def add_one(self, row: int, up: bool, level: float) -> None:
+        if math.isnan(level):
+            return  # never passed: it rests for good
+        side = 0 if up else 1
+        at = bisect.bisect_left(self._levels[side], level)
+        self._levels[side].insert(at, level)
+        self._rows[side].insert(at, row)
+
+    def hit(self, high: float, low: float) -> list[int]:
+        """The rows a bar with this high and low reaches, which rest no more."""
+        out: list[int] = []
+        for side, x in ((0, high), (1, -low)):
+            if not math.isnan(x):  # a NaN reaches nothing
+                k = bisect.bisect_left(self._levels[side], x)  # the levels strictly below x
+                if k:
+                    out += self._rows[side][:k]
+                    del self._levels[side][:k], self._rows[side][:k]
+        return out
 
 
 # Block maxima of "no tables": :func:`seek_one` then scans bar by bar.

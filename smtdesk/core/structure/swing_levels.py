@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from smtdesk.core.arrays import read_only
-from smtdesk.core.structure.rangequery import FirstAbove, first_above_scan
+from smtdesk.core.arrays import GrowingArray, read_only
+from smtdesk.core.structure.rangequery import FirstAbove, Resting
 
 Ints = npt.NDArray[np.int64]
 
@@ -70,51 +70,129 @@ def swing_levels(
     return SwingLevels(*(read_only(col[order]) for col in (bar, is_high, level, rank, taken)), len(high))
 
 
-def extend_levels(
-    levels: SwingLevels, high: npt.ArrayLike, low: npt.ArrayLike, *, major: tuple[Ints, Ints],
-    minor: tuple[Ints, Ints] = (_NONE, _NONE),
-) -> SwingLevels:
-    """``levels`` after the series grew to ``high``, ``low``, with the ``major`` and
-    ``minor`` ``(high bars, low bars)`` swings those bars confirmed: the same as
-    :func:`swing_levels` over the whole series, at the cost of the resting levels and the
-    new bars only. A major swing confirmed on a bar already holding a minor level of its
-    kind takes that level over, as in the whole-series answer."""
-    high = np.asarray(high, np.float64)
-    low = np.asarray(low, np.float64)
-    n_old, n = levels.n_bars, len(high)
-    taken = levels.taken.copy()
-    for k in range(n_old, n):
-        resting = np.flatnonzero(taken < 0)
-        lv = levels.level[resting]
-        hit = np.where(levels.is_high[resting], high[k] > lv, low[k] < lv) & (levels.bar[resting] < k)
-        taken[resting[hit]] = k
-    rank = levels.rank.copy()
-    cols = [levels.bar, levels.is_high, levels.level, rank, taken]
-    held = 2 * levels.bar + ~levels.is_high  # one key per (bar, side), in the levels' order
-    new_rows = []
-    for ranking, (hi, lo) in ((MAJOR, major), (MINOR, minor)):
-        for bars, up in ((np.asarray(hi, np.int64), True), (np.asarray(lo, np.int64), False)):
-            for b in bars.tolist():
-                key = 2 * b + (0 if up else 1)
-                at = int(np.searchsorted(held, key))
-                if at < len(held) and held[at] == key:
-                    if ranking == MAJOR and rank[at] == MINOR:
-                        rank[at] = MAJOR
-                    continue
-                if any(r[0] == key for r in new_rows):
-                    continue
-                new_rows.append((key, b, up, ranking))
-    if new_rows:
+class LevelTrack:
+    """:func:`swing_levels` of a growing series, kept up a few bars at a time.
+
+    The resting levels are tested against each new bar (most bars reach none) and the
+    swings the new bars confirm are added: the same as :func:`swing_levels` over the
+    whole series, at the cost of the new bars. A major swing confirmed on a bar already
+    holding a minor level of its kind takes that level over, as in the whole-series
+    answer. :attr:`levels` is the answer now; earlier answers stay as they were. The
+    columns grow at the end, where a new minor swing's level goes: only a level placed
+    before others (a major swing confirmed after a later minor one) or a rewritten one
+    copies a column.
+    """
+
+    def __init__(self, levels: SwingLevels) -> None:
+        self.levels = levels
+        self._cols = []
+        for name in _FIELDS:
+            col = GrowingArray(getattr(levels, name).dtype)
+            col.extend(getattr(levels, name))
+            self._cols.append(col)
+        rows = np.flatnonzero(levels.taken < 0)
+        self._resting = Resting(_keys(levels.bar[rows], levels.is_high[rows]), levels.is_high[rows],
+                                np.where(levels.is_high[rows], 1.0, -1.0) * levels.level[rows])
+
+    def extend(self, high: npt.ArrayLike, low: npt.ArrayLike, *, major: tuple[Ints, Ints],
+               minor: tuple[Ints, Ints] = (_NONE, _NONE)) -> SwingLevels:
+        """The levels after the series grew to ``high``, ``low``, with the ``major`` and
+        ``minor`` ``(high bars, low bars)`` swings those bars confirmed."""
+        high = np.asarray(high, np.float64)
+        low = np.asarray(low, np.float64)
+        old = self.levels
+        n = len(high)
+        changed: set[int] = set()  # columns written: each copied first, once (see detach)
+        taken: dict[int, int] = {}
+        for k, hk, lk in zip(range(old.n_bars, n), high[old.n_bars:].tolist(), low[old.n_bars:].tolist()):
+            for key in self._resting.hit(hk, lk):
+                taken[key] = k
+        if taken:
+            self._rewrite(_TAKEN, [self._find(k >> 1, not k & 1)[0] for k in taken], list(taken.values()),
+                          changed)
+        new_rows = []
+        for ranking, (hi, lo) in ((MAJOR, major), (MINOR, minor)):
+            for bars, up in ((hi, True), (lo, False)):
+                if not len(bars):
+                    continue  # most bars confirm no swing
+                for b in np.asarray(bars, np.int64).tolist():
+                    at, held = self._find(b, up)
+                    if held:
+                        if ranking == MAJOR and old.rank[at] == MINOR:
+                            self._rewrite(_RANK, [at], [MAJOR], changed)
+                        continue
+                    key = 2 * b + (0 if up else 1)
+                    if any(r[0] == key for r in new_rows):
+                        continue
+                    new_rows.append((key, b, up, ranking, at))
+        if new_rows:
+            self._add(new_rows, high, low, n)
+            changed.update(range(len(_FIELDS)))
+        self.levels = SwingLevels(*(read_only(col.view) if i in changed else getattr(old, name)
+                                    for i, (name, col) in enumerate(zip(_FIELDS, self._cols))), n)
+        return self.levels
+
+    def _rewrite(self, i: int, rows: list[int], values: list, changed: set[int]) -> None:
+        if i not in changed:
+            self._cols[i].detach()
+            changed.add(i)
+        self._cols[i].view[rows] = values
+
+    def _add(self, new_rows: list, high: np.ndarray, low: np.ndarray, n: int) -> None:
         new_rows.sort()
         bar = np.array([r[1] for r in new_rows], np.int64)
         is_high = np.array([r[2] for r in new_rows], bool)
         level = np.where(is_high, high[bar], low[bar])
-        # the new bars are few and near the end: a scan beats building tables
-        sign = np.where(is_high, 1.0, -1.0)
-        new_taken = np.array([first_above_scan(high if up else low, b + 1, n - 1, s * v, sign=s)
-                              for b, up, v, s in zip(bar.tolist(), is_high.tolist(), level.tolist(),
-                                                      sign.tolist())], np.int64).reshape(-1)
+        new_taken = np.array([_first_beyond(high if up else low, b, n, v, up)
+                              for b, up, v in zip(bar.tolist(), is_high.tolist(), level.tolist())],
+                             np.int64)
         new = (bar, is_high, level, np.array([r[3] for r in new_rows], np.int64), new_taken)
-        at = np.searchsorted(held, np.array([r[0] for r in new_rows], np.int64))
-        cols = [np.insert(old, at, col) for old, col in zip(cols, new)]
-    return SwingLevels(*(read_only(col) for col in cols), n)
+        at = [r[4] for r in new_rows]
+        size = len(self._cols[0])
+        for i, (col, part) in enumerate(zip(self._cols, new)):
+            if at[0] == size:  # after every level: the usual new minor swing
+                col.extend(part)
+                continue
+            # before some: a column made anew, leaving the one handed out as it was
+            grown = GrowingArray(col.view.dtype)
+            grown.reserve(2 * (size + len(part)))
+            if at[0] == at[-1]:
+                grown.extend(col.view[: at[0]])
+                grown.extend(part)
+                grown.extend(col.view[at[0]:])
+            else:
+                grown.extend(np.insert(col.view, at, part))
+            self._cols[i] = grown
+        resting = new_taken < 0
+        sign = np.where(is_high, 1.0, -1.0)
+        self._resting.add(_keys(bar[resting], is_high[resting]), is_high[resting],
+                          sign[resting] * level[resting])
+
+    def _find(self, bar: int, up: bool) -> tuple[int, bool]:
+        """Where the level of swing ``bar`` (a high when ``up``) is or would go in the
+        levels' order (a high before a low on one bar), and whether it is there."""
+        lv = self.levels
+        i = int(np.searchsorted(lv.bar, bar))
+        if i < len(lv.bar) and lv.bar[i] == bar and not up and lv.is_high[i]:
+            i += 1
+        held = i < len(lv.bar) and lv.bar[i] == bar and bool(lv.is_high[i]) == up
+        return i, held
+
+
+_FIELDS = ("bar", "is_high", "level", "rank", "taken")
+_RANK, _TAKEN = 3, 4
+
+
+def _first_beyond(values: np.ndarray, bar: int, n: int, level: float, up: bool) -> int:
+    """The first bar after ``bar`` (before ``n``) above ``level`` (``up``) or below it, -1
+    if none: :func:`~smtdesk.core.structure.rangequery.first_above_scan`'s test, on the
+    few bars after a new swing."""
+    for k, v in enumerate(values[bar + 1 : n].tolist(), start=bar + 1):
+        if (v > level) if up else (v < level):
+            return k
+    return -1
+
+
+def _keys(bar: Ints, is_high: npt.NDArray[np.bool_]) -> Ints:
+    """One key per (bar, side), in the levels' order: a high before a low on one bar."""
+    return 2 * bar + ~is_high

@@ -116,14 +116,19 @@ def pivots_in(
     n = strength
     first = max(0, start - 2 * n)
     if len(values) - start <= 2:
-        # One or two new bars: a couple of float comparisons beat array set-up.
+        # One or two new bars: a couple of float comparisons beat array set-up. Each
+        # neighbour is compared on its own, as the compiled loop does, so a NaN in the
+        # window fails the test here too (a max() of floats with a NaN depends on order).
         out = []
         tail = values[first:].tolist()
-        if sign < 0:
-            tail = [-v for v in tail]
         for centre in range(max(start - n, n) - first, len(tail) - n):
             v = tail[centre]
-            if v > max(tail[centre - n : centre]) and v >= max(tail[centre + 1 : centre + n + 1]):
+            before, after = tail[centre - n : centre], tail[centre + 1 : centre + n + 1]
+            if sign > 0:
+                ok = all(v > x for x in before) and all(v >= x for x in after)
+            else:  # -v > -x is v < x exactly: negating a float is exact
+                ok = all(v < x for x in before) and all(v <= x for x in after)
+            if ok:
                 out.append(centre + first)
         return np.array(out, np.int64) if out else _NO_BARS
     return _pivots(values[first:], n, sign) + first
