@@ -64,16 +64,15 @@ def _marker() -> Path:
 def kernels_ready() -> None:
     """Return once the compiled loops are in the cache: at once when an earlier start
     built them, else after a separate process has. Blocks; call it off the window's
-    thread. When that process cannot run (a frozen bundle, a failure), the loops compile
-    in this process on their first use instead."""
+    thread. When that process cannot run (a failure), the loops compile in this process
+    on their first use instead."""
     with _lock:
         marker = _marker()
-        if marker.exists() or getattr(sys, "frozen", False):
+        if marker.exists():
             return
         log.info("building the compiled analysis loops for this computer (once)")
         try:
-            done = subprocess.run([sys.executable, "-c", f"from {__name__} import main; main()"],
-                                  capture_output=True, text=True, check=False)
+            done = subprocess.run(build_command(), capture_output=True, text=True, check=False)
         except OSError as exc:
             log.warning("could not build the compiled analysis loops apart: %s", exc)
             return
@@ -81,6 +80,17 @@ def kernels_ready() -> None:
             log.warning("building the compiled analysis loops failed:\n%s", done.stderr[-2000:])
             return
         log.info("compiled analysis loops built")
+
+
+BUILD_FLAG = "--build-kernels"
+"""What the bundle's program is started with to build the loops (it runs no ``-c``)."""
+
+
+def build_command() -> list[str]:
+    """The command of the process that builds the loops: this Python, or the bundle."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, BUILD_FLAG]
+    return [sys.executable, "-c", f"from {__name__} import main; main()"]
 
 
 def _warm() -> None:

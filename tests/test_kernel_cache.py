@@ -67,3 +67,22 @@ def test_a_failed_build_leaves_the_loops_to_compile_in_the_app(monkeypatch, tmp_
     kernel_cache.kernels_ready()
     assert "building the compiled analysis loops failed" in caplog.text and "MemoryError" in caplog.text
     assert not list(tmp_path.iterdir()), "no marker: the next start tries again"
+
+
+def test_the_bundle_builds_the_loops_with_its_own_program(monkeypatch, tmp_path):
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", "/opt/smtdesk/smtdesk")
+    runs = []
+    monkeypatch.setattr(kernel_cache.subprocess, "run", lambda command, **kw: runs.append(command)
+                        or subprocess.CompletedProcess(command, 0, "", ""))
+    kernel_cache.kernels_ready()
+    assert runs == [["/opt/smtdesk/smtdesk", kernel_cache.BUILD_FLAG]]
+
+
+def test_the_bundle_entry_builds_the_loops_when_asked(monkeypatch, tmp_path):
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    launch = Path(__file__).resolve().parents[1] / "packaging" / "launch.py"
+    subprocess.run([sys.executable, str(launch), kernel_cache.BUILD_FLAG], check=True, timeout=600,
+                   env={**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)})
+    assert (tmp_path / kernel_cache._marker().name).exists()
