@@ -10,10 +10,12 @@ collection is switched off and the same thresholds are checked from a Qt timer.
 from __future__ import annotations
 
 import gc
+import time
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 _INTERVAL_MS = 100
+_FULL_CHECK_S = 1.0
 
 
 class _QtThreadCollector(QObject):
@@ -22,16 +24,33 @@ class _QtThreadCollector(QObject):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.collect)
         self._timer.start(_INTERVAL_MS)
+        self._long_lived = 0  # objects in the oldest generation after its last collection
+        self._looked = 0.0
 
     def collect(self) -> None:
         """Collect the oldest generation whose count is over its threshold, as Python
-        itself would have."""
+        itself would have; the oldest only once worthwhile (see :meth:`_full_due`)."""
         counts = gc.get_count()
         thresholds = gc.get_threshold()
-        for generation in (2, 1, 0):
-            if counts[generation] > thresholds[generation]:
+        if counts[2] > thresholds[2] and self._full_due():
+            gc.collect(2)
+            self._long_lived = len(gc.get_objects(generation=2))
+            return
+        for generation in (1, 0):
+            if counts[generation] > thresholds[generation] or (generation and counts[2] > thresholds[2]):
                 gc.collect(generation)
                 return
+
+    def _full_due(self) -> bool:
+        """Whether the objects that reached the oldest generation since its last collection
+        are a quarter of those it kept then: Python's own rule, which spares a long-running
+        window a full collection (a tenth of a second with a long history's signals) on
+        every tenth younger one. Looked at once a second at most: it counts the generation."""
+        now = time.monotonic()
+        if now - self._looked < _FULL_CHECK_S:
+            return False
+        self._looked = now
+        return len(gc.get_objects(generation=2)) - self._long_lived > self._long_lived / 4
 
 
 def freeze_long_lived() -> None:

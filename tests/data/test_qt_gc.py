@@ -37,3 +37,22 @@ def test_installing_twice_keeps_one_collector(qapp):
     collect_on_qt_thread()
     collect_on_qt_thread()
     assert len(qapp.findChildren(_QtThreadCollector)) == 1
+
+
+def test_the_oldest_generation_is_collected_only_once_a_quarter_more_reached_it(qapp, monkeypatch):
+    from smtdesk.data import qt_gc
+
+    collector = qapp.findChild(_QtThreadCollector) or _QtThreadCollector(qapp)
+    collected = []
+    population = [1000]
+    monkeypatch.setattr(qt_gc.gc, "get_count", lambda: (800, 11, 11))
+    monkeypatch.setattr(qt_gc.gc, "get_objects", lambda generation=None: [None] * population[0])
+    monkeypatch.setattr(qt_gc.gc, "collect", lambda generation=2: collected.append(generation))
+    collector._long_lived, collector._looked = 1000, 0.0
+    population[0] = 1200  # a fifth more: a younger generation is collected instead
+    collector.collect()
+    collector._looked = 0.0
+    population[0] = 1300  # over a quarter more: the full collection is due
+    collector.collect()
+    assert collected == [1, 2]
+    assert collector._long_lived == 1300
