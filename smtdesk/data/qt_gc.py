@@ -24,7 +24,7 @@ class _QtThreadCollector(QObject):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.collect)
         self._timer.start(_INTERVAL_MS)
-        self._long_lived = 0  # objects in the oldest generation after its last collection
+        self._long_lived = 0  # objects kept out of collections after the last full one
         self._looked = 0.0
 
     def collect(self) -> None:
@@ -34,7 +34,12 @@ class _QtThreadCollector(QObject):
         thresholds = gc.get_threshold()
         if counts[2] > thresholds[2] and self._full_due():
             gc.collect(2)
-            self._long_lived = len(gc.get_objects(generation=2))
+            # what outlived a full collection lives long (a history's signals): the next
+            # one walks only what came after, not a tenth of a second of the same objects.
+            # A kept object later dropped in a reference cycle stays, as few as there are
+            # full collections, which this rule keeps rare.
+            gc.freeze()
+            self._long_lived = gc.get_freeze_count()
             return
         for generation in (1, 0):
             if counts[generation] > thresholds[generation] or (generation and counts[2] > thresholds[2]):
@@ -42,15 +47,15 @@ class _QtThreadCollector(QObject):
                 return
 
     def _full_due(self) -> bool:
-        """Whether the objects that reached the oldest generation since its last collection
-        are a quarter of those it kept then: Python's own rule, which spares a long-running
-        window a full collection (a tenth of a second with a long history's signals) on
-        every tenth younger one. Looked at once a second at most: it counts the generation."""
+        """Whether the objects that reached the oldest generation since the last full
+        collection are a quarter of those kept then: Python's own rule, which spares a
+        long-running window a full collection on every tenth younger one. Looked at once
+        a second at most: it counts the generation."""
         now = time.monotonic()
         if now - self._looked < _FULL_CHECK_S:
             return False
         self._looked = now
-        return len(gc.get_objects(generation=2)) - self._long_lived > self._long_lived / 4
+        return len(gc.get_objects(generation=2)) > self._long_lived / 4
 
 
 def freeze_long_lived() -> None:

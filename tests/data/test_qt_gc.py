@@ -48,11 +48,13 @@ def test_the_oldest_generation_is_collected_only_once_a_quarter_more_reached_it(
     monkeypatch.setattr(qt_gc.gc, "get_count", lambda: (800, 11, 11))
     monkeypatch.setattr(qt_gc.gc, "get_objects", lambda generation=None: [None] * population[0])
     monkeypatch.setattr(qt_gc.gc, "collect", lambda generation=2: collected.append(generation))
+    monkeypatch.setattr(qt_gc.gc, "freeze", lambda: collected.append("freeze"))
+    monkeypatch.setattr(qt_gc.gc, "get_freeze_count", lambda: 1300)
     collector._long_lived, collector._looked = 1000, 0.0
-    population[0] = 1200  # a fifth more: a younger generation is collected instead
+    population[0] = 200  # a fifth as many as kept: a younger generation is collected instead
     collector.collect()
     collector._looked = 0.0
-    population[0] = 1300  # over a quarter more: the full collection is due
+    population[0] = 300  # over a quarter: the full collection is due, its survivors are kept out
     collector.collect()
-    assert collected == [1, 2]
+    assert collected == [1, 2, "freeze"]
     assert collector._long_lived == 1300
