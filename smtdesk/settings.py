@@ -284,8 +284,8 @@ class AlertSettings(Section):
 class HistorySettings(Section):
     TITLE: ClassVar[str] = "History"
 
-    # 20,000 one-minute bars are two weeks, hourly ones over two years: a running window
-    # stays within a few tens of MB however long it is left open.
+    # 20,000 one-minute bars are two weeks, hourly ones over two years. The pair at that
+    # bound takes some 100 MB (bench/soak.py), and no more however long it is left open.
     bars_kept: int = setting(
         20_000, "Bars kept in memory per chart (the cache on disk keeps every candle)",
         lo=1_000, hi=500_000,
