@@ -16,6 +16,8 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 _INTERVAL_MS = 100
 _FULL_CHECK_S = 1.0
+_BURST = 50_000
+"""New objects alive since the last collection that make a batch kept, not collected."""
 
 
 class _QtThreadCollector(QObject):
@@ -32,6 +34,11 @@ class _QtThreadCollector(QObject):
         itself would have; the oldest only once worthwhile (see :meth:`_full_due`)."""
         counts = gc.get_count()
         thresholds = gc.get_threshold()
+        if counts[0] > _BURST:
+            # a history analysed anew (a trim, a re-run): its signals live as long as it
+            # does, and walking them would hold the window for a tenth of a second
+            gc.freeze()
+            return
         if counts[2] > thresholds[2] and self._full_due():
             gc.collect(2)
             # what outlived a full collection lives long (a history's signals): the next

@@ -58,3 +58,15 @@ def test_the_oldest_generation_is_collected_only_once_a_quarter_more_reached_it(
     collector.collect()
     assert collected == [1, 2, "freeze"]
     assert collector._long_lived == 1300
+
+
+def test_a_burst_of_new_objects_is_kept_out_of_collections_not_walked(qapp, monkeypatch):
+    from smtdesk.data import qt_gc
+
+    collector = qapp.findChild(_QtThreadCollector) or _QtThreadCollector(qapp)
+    done = []
+    monkeypatch.setattr(qt_gc.gc, "get_count", lambda: (qt_gc._BURST + 1, 0, 0))
+    monkeypatch.setattr(qt_gc.gc, "collect", lambda generation=2: done.append(generation))
+    monkeypatch.setattr(qt_gc.gc, "freeze", lambda: done.append("freeze"))
+    collector.collect()
+    assert done == ["freeze"]
