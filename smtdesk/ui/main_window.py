@@ -426,7 +426,7 @@ class MainWindow(QMainWindow):
                  for chart, asset in zip((self.left, self.right), analysis.assets)
                  if found_anew or redraw or not chart.shows(asset)]
         if found_anew:
-            steps.append(partial(self._list_signals, analysis))
+            steps += [partial(self._list_signals, analysis), self._draw_charted]
         first_found = analysis.detected and not (previous is not None and previous.detected)
         if reloaded or redraw or first_found:  # a new series, or its first signals, at once
             for step in steps:
@@ -453,11 +453,11 @@ class MainWindow(QMainWindow):
         self._limit_zoom()
 
     def _list_signals(self, analysis: PairAnalysis) -> None:
-        """Signals found anew: list and draw them all; live events come as the worker's events."""
+        """Signals found anew: list them all (and draw them, the next step); live events
+        come as the worker's events."""
         self._revision = analysis.revision
         self.sidebar.set_signals(analysis.latest)
         self._charted = {key: sig for key, sig in analysis.latest.items() if _charted(sig)}
-        self._draw_charted()
 
     def _next_step(self) -> None:
         if self._steps:

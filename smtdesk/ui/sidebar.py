@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, QTimer
@@ -92,6 +93,27 @@ def _combo(tip: str, choices: list[tuple[str, str]]) -> QComboBox:
 
 RECOUNT_MS = 500
 """How long after live signals the filters' counts are made again (they read every signal)."""
+
+class _SignalRow(QTreeWidgetItem):
+    """A listed signal. Its tooltips are written when the mouse asks for one: a history
+    re-run lists a thousand rows at once, and most are never hovered."""
+
+    def data(self, column: int, role: int):
+        if role == Qt.ItemDataRole.ToolTipRole and column in (0, 1, 3):
+            given = super().data(column, role)
+            sig = super().data(0, Qt.ItemDataRole.UserRole)
+            if given is None and sig is not None:
+                if column == 0:
+                    return f"Known at the close of {signal_text.bar_time(sig.known_time)} UTC"
+                return signal_text.summary(sig) if column == 1 else tags_text(sig)
+            return given
+        return super().data(column, role)
+
+
+@lru_cache(maxsize=64)
+def _brush(colour: str) -> QBrush:
+    return QBrush(QColor(colour))
+
 
 class SignalSidebar(QDockWidget):
     """A dock with two lists: every signal of the pair, and the alerts raised so far
@@ -190,7 +212,7 @@ class SignalSidebar(QDockWidget):
         """Put alerts at the top of the history, given newest last; the oldest rows past
         ``ALERT_ROWS`` go (the user store keeps them all)."""
         for alert in alerts:
-            item = QTreeWidgetItem()
+            item = _SignalRow()
             at = datetime.fromtimestamp(alert.raised_at / 1000)
             raised = at.strftime("%Y-%m-%d %H:%M")
             self._fill(item, alert.signal, first=at.strftime("%d %b %H:%M"))
@@ -250,7 +272,7 @@ class SignalSidebar(QDockWidget):
         items = []
         for sig in self._latest.values():
             if f.passes(sig):
-                item = self._items[sig.id] = QTreeWidgetItem()
+                item = self._items[sig.id] = _SignalRow()
                 self._fill(item, sig)
                 items.append(item)
         # newest first, inserted at once: one insertion per row would move every row
@@ -283,7 +305,7 @@ class SignalSidebar(QDockWidget):
                     self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(item))
                 continue
             if item is None:
-                item = self._items[sig.id] = QTreeWidgetItem()
+                item = self._items[sig.id] = _SignalRow()
                 self.tree.insertTopLevelItem(0, item)
             self._fill(item, sig)
         self._quiet = False
@@ -295,18 +317,15 @@ class SignalSidebar(QDockWidget):
     def _fill(self, item: QTreeWidgetItem, sig: Signal, *, first: str | None = None) -> None:
         item.setData(0, Qt.UserRole, sig)
         item.setText(0, list_time(sig.known_time) if first is None else first)
-        item.setToolTip(0, f"Known at the close of {signal_text.bar_time(sig.known_time)} UTC")
         item.setText(1, list_title(sig))
         item.setText(2, assets_text(sig))
         item.setText(3, tags_text(sig))
-        item.setToolTip(1, signal_text.summary(sig))
-        item.setToolTip(3, tags_text(sig))
         muted = sig.state in ENDED or self._policy.mutes(sig)
         p = self._palette
         colour = p.text_muted if muted else (p.up if sig.direction is Direction.BULLISH else p.down)
-        item.setForeground(1, QBrush(QColor(colour)))
+        item.setForeground(1, _brush(colour))
         for col in (0, 2, 3):
-            item.setForeground(col, QBrush(QColor(p.text_muted if muted else p.text)))
+            item.setForeground(col, _brush(p.text_muted if muted else p.text))
 
     # -- the detail view -------------------------------------------------------------------
     def set_searching(self, searching: bool, *, preparing: bool = False) -> None:

@@ -36,3 +36,19 @@ def test_an_alert_log_without_a_store_keeps_the_newest_in_memory():
     assert len(history) == ALERT_ROWS
     assert [a.signal.id for a in history[:2]] == [f"smt:{ALERT_ROWS + 29}", f"smt:{ALERT_ROWS + 28}"]
     assert history[-1].signal.id == "smt:30"
+
+
+def test_a_row_says_its_tooltips_when_asked(qapp):
+    from PySide6.QtCore import Qt
+
+    from smtdesk.ui import signal_text
+
+    sidebar = SignalSidebar()
+    sig = replace(smt(State.CONFIRMED), id="smt:1", known_time=5 * HOUR_MS)
+    sidebar.set_signals({sig.id: sig})
+    row = sidebar.tree.topLevelItem(0)
+    assert row.data(1, Qt.ToolTipRole) == signal_text.summary(sig)
+    assert row.data(0, Qt.ToolTipRole) == f"Known at the close of {signal_text.bar_time(sig.known_time)} UTC"
+    [raised] = alerts(1)
+    sidebar.add_alerts([raised])
+    assert sidebar.alerts.topLevelItem(0).data(0, Qt.ToolTipRole).startswith("Raised ")
