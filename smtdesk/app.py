@@ -13,13 +13,15 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+# The analysis (numba and its loops' modules) is imported before Qt: PySide6 reads the
+# source of every module imported after it, which makes their import slower.
+import smtdesk.core.pair_model  # noqa: F401
+
+# isort: split
 import qasync
 from PySide6.QtCore import QStandardPaths, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-# The analysis (numba and its loops' modules) is imported before Qt: PySide6 reads the
-# source of every module imported after it, which makes their import slower.
-import smtdesk.core.pair_model  # noqa: F401
 from smtdesk import __version__, self_test
 from smtdesk.core.candles import TIMEFRAMES
 from smtdesk.data.csv_import import import_csv
