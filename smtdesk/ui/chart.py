@@ -591,7 +591,8 @@ class AssetChart(QWidget):
         self.price.smt.set_signals(signals)
         drawable = tuple(s for s in signals if is_drawn(s) and s.assets == (me,))
         old, self._drawable = self._drawable, drawable
-        # a batch of SMT events leaves thousands of divergence marks as they were
+        # a batch of SMT events leaves the divergence marks (every one of them, when all are
+        # marked) as they were
         if len(old) != len(drawable) or any(a is not b for a, b in zip(old, drawable)):
             self._draw_marks()
 
