@@ -30,6 +30,7 @@ from smtdesk.core.arrays import GrowingArray, read_only
 from smtdesk.core.candles import FIELDS, Candles, align_pair
 from smtdesk.core.signals.columns import INDICATOR_CONFIG
 from smtdesk.core.signals.engine import SignalEngine
+from smtdesk.core.signals.event_table import LatestSignals
 from smtdesk.core.signals.indicators import Derivatives, IndicatorSignalParams
 from smtdesk.core.indicators import IndicatorConfig, IndicatorSet, compute_indicators
 from smtdesk.core.indicators._common import Bar
@@ -564,8 +565,7 @@ class PairModel:
         a, b = (side.view() for side in self._aligned)
         self._history = self._engine.run(a, b, manual=self._manual, suppressed=self._suppressed,
                                          derivatives=self._derivatives)
-        # read once here, off the window's thread: a long history has 10^5 events
-        self._latest = MappingProxyType({sig.id: sig for sig in self._history})
+        self._latest = LatestSignals(self._history)
         self._live = []
         self._engine_ran = True
         self._revision += 1

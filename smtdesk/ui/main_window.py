@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from smtdesk.core.analysis import AssetAnalysis, PairAnalysis
 from smtdesk.core.candles import timeframe_ms
 from smtdesk.core.signal import Signal
+from smtdesk.core.signals.event_table import where
 from smtdesk.data.alert_log import RaisedAlert
 from smtdesk.data.bar_replay import BarReplay
 from smtdesk.data.demo import NO_DERIVATIVE, DemoSource
@@ -40,7 +41,7 @@ from smtdesk.ui.chart import INITIAL_BARS, AssetChart
 from smtdesk.ui.crosshair import Crosshair
 from smtdesk.ui.drawings.book import DrawingBook
 from smtdesk.ui.import_dialog import ImportDialog, pick_candle_file
-from smtdesk.ui.items.signal_marks import is_drawn
+from smtdesk.ui.items.signal_marks import is_drawn_kind
 from smtdesk.ui.items.structure_layer import STRUCTURE_LAYERS
 from smtdesk.ui.journal import JournalDock, JournalEntryDialog, entry_from, when_done
 from smtdesk.ui.notice import NoticeStack
@@ -69,7 +70,11 @@ STATISTICS_HEIGHT = 440
 
 
 def _charted(sig: Signal) -> bool:
-    return sig.kind == "smt" or is_drawn(sig)
+    return _charted_kind(sig.kind)
+
+
+def _charted_kind(kind: str, *_facets) -> bool:
+    return kind == "smt" or is_drawn_kind(kind)
 
 
 def _panel_notes(venue: str) -> dict[str, str]:
@@ -457,7 +462,7 @@ class MainWindow(QMainWindow):
         come as the worker's events."""
         self._revision = analysis.revision
         self.sidebar.set_signals(analysis.latest)
-        self._charted = {key: sig for key, sig in analysis.latest.items() if _charted(sig)}
+        self._charted = {sig.id: sig for sig in where(analysis.latest, _charted_kind)}
 
     def _next_step(self) -> None:
         if self._steps:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from functools import lru_cache
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from smtdesk.core.pair_model import AlertPolicy
 from smtdesk.core.signal import Direction, Signal, State
+from smtdesk.core.signals.event_table import Facets, tally, where
 from smtdesk.data.alert_log import HISTORY_LIMIT, RaisedAlert
 from smtdesk.ui import signal_text
 from smtdesk.ui.signal_filter import ANY, ENDED, SignalFilter, kind_group
@@ -188,7 +190,12 @@ class SignalSidebar(QDockWidget):
         split.setSizes([480, 320])
         self.setWidget(split)
         self._items: dict[str, QTreeWidgetItem] = {}
-        self._latest: dict[str, Signal] = {}
+        # The latest state of every signal: those found with the history (read from it
+        # when listed), and the live events since, split by whether the history has the id.
+        self._found: Mapping[str, Signal] = {}
+        self._changed: dict[str, Signal] = {}
+        self._added: dict[str, Signal] = {}
+        self._tally: Counter[Facets] = Counter()
         self._reading: tuple[QTreeWidget, str] | None = None  # the row picked: its list, its id
         self._quiet = False  # rows changed by the list itself, not picked by the user
         self._policy = AlertPolicy()
@@ -234,7 +241,7 @@ class SignalSidebar(QDockWidget):
     def _update_counts(self) -> None:
         self._recount.stop()
         f = self.filter()
-        every = f.counts(self._latest.values())
+        every = f.counts(self._tally)
         for box, field in ((self.kind_filter, "kind"), (self.state_filter, "state"),
                            (self.direction_filter, "direction")):
             counts = every[field]
@@ -260,7 +267,9 @@ class SignalSidebar(QDockWidget):
         self.tree.clear()
         self._quiet = False
         self._items.clear()
-        self._latest.clear()
+        self._found, self._tally = {}, Counter()
+        self._changed.clear()
+        self._added.clear()
         self._update_counts()
 
     def _rebuild(self) -> None:
@@ -270,7 +279,9 @@ class SignalSidebar(QDockWidget):
         self.tree.clear()
         self._items.clear()
         items = []
-        for sig in self._latest.values():
+        changed = self._changed
+        found = [changed.get(s.id, s) for s in where(self._found, f.keeps, also=changed)]
+        for sig in found + list(self._added.values()):
             if f.passes(sig):
                 item = self._items[sig.id] = _SignalRow()
                 self._fill(item, sig)
@@ -286,8 +297,10 @@ class SignalSidebar(QDockWidget):
 
     def set_signals(self, latest: Mapping[str, Signal]) -> None:
         """The signals of the pair, found anew: the latest state of each, by id."""
-        self._latest = dict(latest)
-        for group in sorted({kind_group(s.kind) for s in self._latest.values()} - {"SMT"}):
+        self._found, self._tally = latest, tally(latest)
+        self._changed.clear()
+        self._added.clear()
+        for group in sorted({kind_group(kind) for kind, _, _ in self._tally} - {"SMT"}):
             self._offer_kind(group)
         self._rebuild()
 
@@ -296,7 +309,7 @@ class SignalSidebar(QDockWidget):
         f = self.filter()
         self._quiet = True
         for sig in signals:
-            self._latest[sig.id] = sig
+            self._remember(sig)
             self._offer_kind(kind_group(sig.kind))
             item = self._items.get(sig.id)
             if not f.passes(sig):
@@ -313,6 +326,21 @@ class SignalSidebar(QDockWidget):
             # live events come fast (a replay at 100x): recounted a moment later, once
             self._recount.start()
         self._show_reading()
+
+    def _remember(self, sig: Signal) -> None:
+        """``sig`` as the latest state of its id, counted in place of the one before."""
+        before = self._changed.get(sig.id) or self._added.get(sig.id)
+        if before is None:
+            before = self._found.get(sig.id)
+            if before is None:
+                self._added[sig.id] = sig
+        if before is not None:
+            self._tally[(before.kind, before.state, before.direction)] -= 1
+            if sig.id not in self._added:
+                self._changed[sig.id] = sig
+            else:
+                self._added[sig.id] = sig
+        self._tally[(sig.kind, sig.state, sig.direction)] += 1
 
     def _fill(self, item: QTreeWidgetItem, sig: Signal, *, first: str | None = None) -> None:
         item.setData(0, Qt.UserRole, sig)

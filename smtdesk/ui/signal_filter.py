@@ -4,11 +4,12 @@ and how many each choice of a filter would list."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from smtdesk.core.signal import Signal, State
+from smtdesk.core.signal import Direction, Signal, State
+from smtdesk.core.signals.event_table import Facets
 
 ENDED = frozenset({State.CANCELLED, State.INVALIDATED})
 ANY = ""
@@ -37,7 +38,11 @@ class SignalFilter:
     hide_ended: bool = True
 
     def passes(self, sig: Signal) -> bool:
-        return self._passes(_facets(sig))
+        return self._passes(_facets_of(sig.kind, sig.state, sig.direction))
+
+    def keeps(self, kind: str, state: State, direction: Direction) -> bool:
+        """:meth:`passes` for a signal of this kind, state and direction."""
+        return self._passes(_facets_of(kind, state, direction))
 
     def _passes(self, facets: tuple[str, str, str, bool]) -> bool:
         kind, state, direction, ended = facets
@@ -45,11 +50,13 @@ class SignalFilter:
                 and (self.direction == ANY or direction == self.direction)
                 and not (self.hide_ended and ended))
 
-    def counts(self, signals: Iterable[Signal]) -> dict[str, Counter]:
-        """For each field ("kind", "state", "direction"): how many of ``signals`` each of
-        its choices would list, the other filters as they are; ANY counts them all."""
-        # thousands of signals share a few dozen (kind, state, direction) combinations
-        joint = Counter(_facets(sig) for sig in signals)
+    def counts(self, tally: Mapping[Facets, int]) -> dict[str, Counter]:
+        """For each field ("kind", "state", "direction"): how many of the signals counted
+        in ``tally`` (by kind, state and direction) each of its choices would list, the
+        other filters as they are; ANY counts them all."""
+        joint: Counter = Counter()
+        for facets, n in tally.items():
+            joint[_facets_of(*facets)] += n
         out: dict[str, Counter] = {}
         for i, field in enumerate(("kind", "state", "direction")):
             others = replace(self, **{field: ANY})
@@ -60,10 +67,6 @@ class SignalFilter:
                     counted[facets[i]] += n
             out[field] = counted
         return out
-
-
-def _facets(sig: Signal) -> tuple[str, str, str, bool]:
-    return _facets_of(sig.kind, sig.state, sig.direction)
 
 
 @lru_cache(maxsize=1024)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from smtdesk.core.signals.engine import SignalEngine, SmtEngine
-from smtdesk.core.signals.event_table import Block, EventTable
+from smtdesk.core.signals.event_table import Block, EventTable, LatestSignals, tally, where
 from smtdesk.core.signal import Direction, Signal, State
 from tests.core.test_engine_fastpaths import derivatives, walk
 
@@ -51,6 +51,38 @@ def test_columns_and_select_match_the_records(table):
     assert table.ref_time.tolist() == [e.ref_time for e in events]
     late = table.known_time > events[len(events) // 2].known_time
     assert list(table.select(late)) == [e for e, keep in zip(events, late) if keep]
+
+
+def test_latest_signals_read_as_the_dict_filled_event_by_event(table):
+    by_id: dict[str, Signal] = {}
+    for e in table:
+        by_id[e.id] = e
+    latest = LatestSignals(table)
+    assert len(by_id) < len(table)  # ids that passed through several states
+    assert latest == by_id and list(latest) == list(by_id)
+    assert latest.values() == list(by_id.values()) and latest.items() == list(by_id.items())
+    for sig_id in list(by_id)[::13]:
+        assert sig_id in latest and latest[sig_id] == by_id[sig_id]
+    smt = next(i for i in by_id if i.startswith("smt"))
+    for absent in ("", "smt", smt + "0", smt[:-1] + "x", "nothing:" + smt.rsplit(":", 1)[1]):
+        assert absent not in latest and latest.get(absent) is None
+    with pytest.raises(KeyError):
+        latest[smt + "0"]
+
+
+def test_latest_signals_are_counted_and_picked_without_reading_them_all(table):
+    by_id = {e.id: e for e in table}
+    latest = LatestSignals(table)
+    assert tally(latest) == tally(by_id) and sum(tally(latest).values()) == len(by_id)
+
+    def confirmed_smt(kind, state, _direction):
+        return kind == "smt" and state is State.CONFIRMED
+
+    also = [i for i in by_id if i.startswith("rsi")][:3] + ["not an id"]
+    expected = [s for s in by_id.values() if confirmed_smt(s.kind, s.state, None) or s.id in also]
+    assert 3 < len(expected) < len(by_id)
+    assert latest.where(confirmed_smt, also) == expected == where(by_id, confirmed_smt, also)
+    assert LatestSignals(table[:0]) == {} and LatestSignals(table[:0]).where(confirmed_smt) == []
 
 
 def test_records_equal_constructed_ones_with_plain_values(table):

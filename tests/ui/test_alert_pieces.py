@@ -18,6 +18,7 @@ import numba
 import numpy as np
 
 from smtdesk.core.signal import Direction, State
+from smtdesk.core.signals.event_table import tally
 from smtdesk.data.compiled import compiled_so_far
 from smtdesk.data.signal_csv import write_signals_csv
 from smtdesk.ui import notice
@@ -44,13 +45,13 @@ def test_each_choice_counts_what_it_would_list_with_the_other_filters_as_they_ar
     f = SignalFilter()  # SMT, any state, both directions, ended hidden
     assert [s.id for s in sigs if f.passes(s)] == ["s0", "s1"]
     # by hand: SMT not ended = s0 (bearish confirmed), s1 (bullish divergence)
-    assert f.counts(sigs)["direction"] == {ANY: 2, "bearish": 1, "bullish": 1}
-    assert f.counts(sigs)["state"] == {ANY: 2, "confirmed": 1, "divergence": 1}
+    assert f.counts(tally({s.id: s for s in sigs}))["direction"] == {ANY: 2, "bearish": 1, "bullish": 1}
+    assert f.counts(tally({s.id: s for s in sigs}))["state"] == {ANY: 2, "confirmed": 1, "divergence": 1}
     # every kind, ended hidden: s0 s1 smt, s3 divergence, s5 cross
-    assert f.counts(sigs)["kind"] == {ANY: 4, "SMT": 2, "Divergences": 1, "MACD": 1}
+    assert f.counts(tally({s.id: s for s in sigs}))["kind"] == {ANY: 4, "SMT": 2, "Divergences": 1, "MACD": 1}
     shown = SignalFilter(kind=ANY, hide_ended=False, direction="bearish")
     assert [s.id for s in sigs if shown.passes(s)] == ["s0", "s4"]
-    assert shown.counts(sigs)["state"] == {ANY: 2, "confirmed": 1, "invalidated": 1}
+    assert shown.counts(tally({s.id: s for s in sigs}))["state"] == {ANY: 2, "confirmed": 1, "invalidated": 1}
 
 
 def test_exported_signals_read_back_as_written(tmp_path):

@@ -52,3 +52,34 @@ def test_a_row_says_its_tooltips_when_asked(qapp):
     [raised] = alerts(1)
     sidebar.add_alerts([raised])
     assert sidebar.alerts.topLevelItem(0).data(0, Qt.ToolTipRole).startswith("Raised ")
+
+
+def test_a_history_listed_from_its_table_then_live_events_list_and_count_as_a_dict_would(qapp):
+    from smtdesk.core.signals.engine import SignalEngine
+    from smtdesk.core.signals.event_table import LatestSignals, tally
+    from smtdesk.ui.signal_filter import ANY
+    from tests.core.test_engine_fastpaths import walk
+
+    table = SignalEngine("1h", ("A", "B"), major=3).run(walk(5, 1500), walk(6, 1500, vol=0.012))
+    by_id = {e.id: e for e in table}
+    sidebar = SignalSidebar()
+    sidebar.set_signals(LatestSignals(table))
+    forming = next(s for s in by_id.values() if s.kind == "smt" and s.state is State.FORMING)
+    rsi = next(s for s in by_id.values() if s.kind.startswith("rsi"))
+    live = [replace(forming, state=State.CONFIRMED), replace(rsi, state=State.INVALIDATED),
+            replace(forming, id="smt:new", state=State.DIVERGENCE)]
+    sidebar.show_signals(live)
+    for sig in live:
+        by_id[sig.id] = sig
+    sidebar.kind_filter.setCurrentIndex(sidebar.kind_filter.findData(ANY))
+    sidebar.hide_ended.setChecked(False)
+
+    assert [s.id for s in sidebar.listed()] == list(by_id)[::-1]
+    assert sidebar.listed()[list(by_id)[::-1].index(forming.id)].state is State.CONFIRMED
+    counts = sidebar.filter().counts(tally(by_id))
+    for box, field in ((sidebar.kind_filter, "kind"), (sidebar.state_filter, "state")):
+        assert [box.itemText(i) for i in range(box.count())] == [
+            f"{box.itemData(i, 0x0101)} ({counts[field][box.itemData(i)]})" for i in range(box.count())]
+    sidebar.state_filter.setCurrentIndex(sidebar.state_filter.findData(State.CONFIRMED.value))
+    assert [s.id for s in sidebar.listed()] == [i for i, s in reversed(by_id.items())
+                                                if s.state is State.CONFIRMED]

@@ -10,7 +10,8 @@ table reads as a ``Sequence[Signal]``: indexing or iterating builds the records.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from types import MappingProxyType
@@ -293,6 +294,11 @@ class EventTable(Sequence[Signal]):
     def __iter__(self) -> Iterator[Signal]:
         rows: dict[int, _Rows] = {}
         blocks, time, tf = self._blocks, self._time, self.timeframe
+        # the rows of each block read here: a few picked from a long block build only those
+        lo_of = np.full(len(blocks), np.iinfo(np.int64).max)
+        hi_of = np.zeros(len(blocks), np.int64)
+        np.minimum.at(lo_of, self._block, self._row)
+        np.maximum.at(hi_of, self._block, self._row + 1)
         block, row = self._block.tolist(), self._row.tolist()
         for lo in range(0, len(block), _CHUNK):
             # Paused per chunk (see bulk_build), never while the caller runs.
@@ -302,7 +308,7 @@ class EventTable(Sequence[Signal]):
                     b = blocks[bi]
                     cols = rows.get(bi)
                     if cols is None:
-                        cols = rows[bi] = _Rows(b, time)
+                        cols = rows[bi] = _Rows(b, time, int(lo_of[bi]), int(hi_of[bi]))
                     chunk.append(cols.signal(b, r, tf))
             yield from chunk
 
@@ -325,13 +331,22 @@ class EventTable(Sequence[Signal]):
     # columns ------------------------------------------------------------------------------
 
     def _column(self, name: str) -> Ints:
+        return self._times_of([getattr(b, name) for b in self._blocks])
+
+    def _times_of(self, bars_of_blocks: list[Ints]) -> Ints:
+        """Open time of one bar per event, from an array of bars per block."""
         if not len(self):
             return _NO_BARS
-        bars = np.concatenate([getattr(b, name) for b in self._blocks])
+        bars = np.concatenate(bars_of_blocks)
         offset = np.cumsum([0] + [len(b) for b in self._blocks[:-1]])
         out = self._time[bars[offset[self._block] + self._row]]
         out.flags.writeable = False
         return out
+
+    @property
+    def id_time(self) -> Ints:
+        """The time each event's id ends in (its prefix comes from its block)."""
+        return self._times_of([b.ref if b.id_bar is None else b.id_bar for b in self._blocks])
 
     @property
     def known_time(self) -> Ints:
@@ -354,3 +369,119 @@ class EventTable(Sequence[Signal]):
 
 _NO_BARS = np.empty(0, np.int64)
 _NO_BARS.flags.writeable = False
+
+Facets = tuple[str, State, Direction]
+"""Kind, state and direction: what the sidebar's filters pick signals by."""
+
+
+class LatestSignals(Mapping[str, Signal]):
+    """The latest event of each signal id of an :class:`EventTable`, by id, in the order
+    the ids first became known (as a dict filled event by event would keep them).
+
+    A long history has tens of thousands of ids; their records are built only when read,
+    and :meth:`tally` and :meth:`where` count and pick by kind, state and direction from
+    the table's blocks without building any.
+    """
+
+    __slots__ = ("_by_prefix", "_key_rank", "_key_time", "_pos", "_rank_of_key", "_table")
+
+    def __init__(self, table: EventTable) -> None:
+        self._table = table
+        blocks = table._blocks
+        prefixes = sorted({b.prefix for b in blocks})
+        rank_of = {p: i for i, p in enumerate(prefixes)}
+        self._by_prefix = [(p, rank_of[p]) for p in sorted(prefixes, key=len, reverse=True)]
+        n = len(table)
+        rank = np.array([rank_of[b.prefix] for b in blocks], np.int64)[table._block] if n else _NO_BARS
+        time = table.id_time
+        # events of one id side by side, in stream order: the first and last of each run
+        order = np.lexsort((np.arange(n), time, rank))
+        rank, time = rank[order], time[order]
+        starts = np.flatnonzero(np.r_[True, (rank[1:] != rank[:-1]) | (time[1:] != time[:-1])]) if n else _NO_BARS
+        last = order[np.r_[starts[1:], n] - 1] if n else _NO_BARS
+        by_first = np.argsort(order[starts], kind="stable")
+        self._pos = last[by_first]  # latest event of each id, ids in order of first event
+        self._key_rank, self._key_time = rank[starts], time[starts]  # ids sorted
+        self._rank_of_key = np.empty_like(by_first)
+        self._rank_of_key[by_first] = np.arange(len(by_first))
+
+    def _rank(self, sig_id: str) -> int | None:
+        """Where ``sig_id`` is in the order of ids (None: not an id of the table)."""
+        for prefix, r in self._by_prefix:
+            if sig_id.startswith(prefix):
+                digits = sig_id[len(prefix):]
+                if not digits.isdigit():
+                    continue
+                lo = int(np.searchsorted(self._key_rank, r, "left"))
+                hi = int(np.searchsorted(self._key_rank, r, "right"))
+                t = int(digits)
+                k = lo + int(np.searchsorted(self._key_time[lo:hi], t))
+                if k < hi and self._key_time[k] == t:
+                    return int(self._rank_of_key[k])
+        return None
+
+    def __getitem__(self, sig_id: str) -> Signal:
+        r = self._rank(sig_id) if isinstance(sig_id, str) else None
+        if r is None:
+            raise KeyError(sig_id)
+        return self._table[int(self._pos[r])]
+
+    def __contains__(self, sig_id: object) -> bool:
+        return isinstance(sig_id, str) and self._rank(sig_id) is not None
+
+    def __len__(self) -> int:
+        return len(self._pos)
+
+    def __iter__(self) -> Iterator[str]:
+        t = self._table
+        prefix = [b.prefix for b in t._blocks]
+        block = t._block[self._pos].tolist()
+        times = t.id_time[self._pos].tolist()
+        return (prefix[b] + str(time) for b, time in zip(block, times))
+
+    def values(self) -> list[Signal]:  # type: ignore[override]
+        return self._records(self._pos)
+
+    def items(self) -> list[tuple[str, Signal]]:  # type: ignore[override]
+        return [(s.id, s) for s in self.values()]
+
+    def _records(self, pos: Ints) -> list[Signal]:
+        t = self._table
+        return list(t._subset(t._block[pos], t._row[pos]))
+
+    def tally(self) -> Counter[Facets]:
+        """How many ids are in each (kind, state, direction)."""
+        per_block = np.bincount(self._table._block[self._pos], minlength=len(self._table._blocks))
+        out: Counter[Facets] = Counter()
+        for b, n in zip(self._table._blocks, per_block.tolist()):
+            if n:
+                out[(b.kind, b.state, b.direction)] += n
+        return out
+
+    def where(self, keep: Callable[[str, State, Direction], bool], also: Iterable[str] = ()) -> list[Signal]:
+        """The latest events whose kind, state and direction ``keep`` lets through, and
+        those of the ids ``also``, in the order of ids."""
+        blocks = self._table._blocks
+        kept = np.array([keep(b.kind, b.state, b.direction) for b in blocks] or [False], bool)
+        picked = kept[self._table._block[self._pos]] if len(blocks) else np.zeros(0, bool)
+        for sig_id in also:
+            r = self._rank(sig_id)
+            if r is not None:
+                picked[r] = True
+        return self._records(self._pos[picked])
+
+
+def tally(latest: Mapping[str, Signal]) -> Counter[Facets]:
+    """:meth:`LatestSignals.tally` of any mapping of signals by id."""
+    if isinstance(latest, LatestSignals):
+        return latest.tally()
+    return Counter((s.kind, s.state, s.direction) for s in latest.values())
+
+
+def where(latest: Mapping[str, Signal], keep: Callable[[str, State, Direction], bool],
+          also: Iterable[str] = ()) -> list[Signal]:
+    """:meth:`LatestSignals.where` of any mapping of signals by id."""
+    if isinstance(latest, LatestSignals):
+        return latest.where(keep, also)
+    also = set(also)
+    return [s for s in latest.values() if s.id in also or keep(s.kind, s.state, s.direction)]

@@ -17,6 +17,7 @@ from smtdesk.core.analysis import PairAnalysis
 from smtdesk.core.journal import JournalEntry
 from smtdesk.core.pair_model import EventLog
 from smtdesk.core.signal import Direction, Signal, State
+from smtdesk.core.signals.event_table import where
 from smtdesk.core.smt.context import ALIGNED, COUNTER_TREND, WEAK_PAIR
 from smtdesk.core.smt.outcomes import Outcome, Trade, follow_plans
 
@@ -152,7 +153,7 @@ def group_stats(name: str, trades: Sequence[Trade]) -> GroupStats:
 
 def confirmed_smt(analysis: PairAnalysis) -> list[Signal]:
     """The confirmed SMT signals of a snapshot, in the order they became known."""
-    seen = {s.id: s for s in analysis.latest.values() if _confirmed(s)}
+    seen = {s.id: s for s in where(analysis.latest, _confirmed_facets)}
     signals = analysis.signals
     # a model's log keeps its live events apart; any other sequence is read whole
     live = signals.live if isinstance(signals, EventLog) else signals
@@ -162,6 +163,10 @@ def confirmed_smt(analysis: PairAnalysis) -> list[Signal]:
 
 def _confirmed(sig: Signal) -> bool:
     return sig.kind == "smt" and sig.state is State.CONFIRMED
+
+
+def _confirmed_facets(kind: str, state: State, _direction) -> bool:
+    return kind == "smt" and state is State.CONFIRMED
 
 
 def outcome_report(analysis: PairAnalysis, *, fill_bars: int,
@@ -188,7 +193,7 @@ JOURNALED = "Journaled"
 def journaled_trades(journal: Iterable[JournalEntry], analysis: PairAnalysis) -> list[Trade]:
     """The journal's trades on signals of ``analysis``, as the trader took and closed them
     (a trade closed by hand counts as won or lost by the sign of its R)."""
-    signals = {s.id: s for s in analysis.latest.values()}
+    signals = analysis.latest
     candles = {a.symbol: a.candles for a in analysis.assets}
     trades = []
     for e in journal:

@@ -25,11 +25,11 @@ _FAILURE_PATH = ("rsi.peak", "rsi.failure", "rsi.rally", "rsi")
 
 def is_drawn(sig: Signal) -> bool:
     """A signal this module can draw: a regular divergence or a failure swing."""
-    return _drawn_kind(sig.kind)
+    return is_drawn_kind(sig.kind)
 
 
 @lru_cache(maxsize=256)
-def _drawn_kind(kind: str) -> bool:
+def is_drawn_kind(kind: str) -> bool:
     return kind == FAILURE_SWING or (kind.endswith("_divergence") and kind.removesuffix("_divergence") in _LINE_OF)
 
 
