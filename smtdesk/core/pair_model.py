@@ -221,6 +221,7 @@ class _IndicatorTrack:
         self._state: IndicatorSet | None = None
         self._shapes: dict[str, tuple[type, tuple[str, ...]] | None] | None = None
         self._cols: dict[tuple[str, str], GrowingArray] = {}
+        self._room = 0  # rows each column is made with room for (see :meth:`reserve`)
 
     def _compute(self) -> dict[str, tuple[type, tuple[str, ...]] | None]:
         if self._shapes is not None:
@@ -244,6 +245,7 @@ class _IndicatorTrack:
 
     def _grow(self, name: str, f: str, values: np.ndarray) -> None:
         col = GrowingArray(values.dtype)
+        col.reserve(self._room)
         col.extend(values)
         self._cols[(name, f)] = col
 
@@ -267,6 +269,7 @@ class _IndicatorTrack:
                         col.append(v)
 
     def reserve(self, n: int) -> None:
+        self._room = max(self._room, n)
         for col in self._cols.values():
             col.reserve(n)
 
