@@ -116,6 +116,18 @@ def faded(color: str, alpha: int) -> str:
     return f"{color[:7]}{alpha:02x}"
 
 
+def over(color: str, background: str) -> str:
+    """``color`` (``#rrggbbaa``) as it looks over ``background``, as an opaque ``#rrggbb``.
+
+    Raster painting fills a translucent area some twenty times slower than an opaque one:
+    bars that only ever cover the background are drawn in the colour they blend to.
+    """
+    front, back = qcolor(color), qcolor(background)
+    a = front.alphaF()
+    mix = [round(f * a + b * (1 - a)) for f, b in zip(front.getRgb()[:3], back.getRgb()[:3])]
+    return "#" + "".join(f"{v:02x}" for v in mix)
+
+
 def qcolor(color: str) -> pg.QtGui.QColor:
     """A palette colour as a QColor; ``#rrggbbaa`` read as the palettes mean it (Qt's
     own parser takes eight digits as ``#aarrggbb``)."""

@@ -15,7 +15,7 @@ from smtdesk.ui.items.axes import PriceAxisItem, TimeAxisItem
 from smtdesk.ui.items.candles import CandleItem
 from smtdesk.ui.items.lines import LineItem
 from smtdesk.ui.items.volume import VolumeItem
-from smtdesk.ui.theme import DARK, LIGHT, Palette, pen, style_plot
+from smtdesk.ui.theme import DARK, LIGHT, Palette, over, pen, style_plot
 from tests.ui.probes import last_close
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -227,6 +227,21 @@ def test_live_updates_extend_the_pyramid_in_place(qtbot):
     render(widget, x[0], x[-1])
     cols = item.drawn_columns
     assert cols.last[-1] == len(full) - 1
+
+
+def test_volume_bars_look_as_the_translucent_palette_colour_over_the_background(qtbot):
+    assert over("#ff000080", "#000000") == "#800000" and over("#26a69a", "#131722") == "#26a69a"
+    t = T0_MS + np.arange(2) * BAR * 1000
+    candles = Candles(t, [100, 110], [112, 111], [99, 95], [110, 96], [5, 8])
+    item = VolumeItem(palette=LIGHT)
+    item.set_candles(candles, bar_seconds=BAR)
+    widget = plot_with(item, qtbot, palette=LIGHT, size=(300, 300))
+    x = t / 1000.0
+    img = render(widget, x[0] - BAR, x[1] + BAR, (0, 10))
+    xs, ys = to_pixels(widget, x, [2, 2])
+    for px, y, colour in zip(xs, ys, (LIGHT.volume_up, LIGHT.volume_down)):
+        blended = np.array(pg.mkColor(over(colour, LIGHT.background)).getRgb()[:3][::-1])
+        assert np.abs(img[int(y), int(px)].astype(int) - blended).max() <= 1
 
 
 def test_volume_columns_keep_the_largest_bar(qtbot):

@@ -9,7 +9,7 @@ from pyqtgraph.Qt import QtCore, QtGui
 from smtdesk.ui.items._lod import Columns, Pyramid
 from smtdesk.ui.items._windowed import WindowedItem, line_array, rect_array
 from smtdesk.ui.items.candles import BODY_FRACTION
-from smtdesk.ui.theme import DARK, Palette, brush, pen
+from smtdesk.ui.theme import DARK, Palette, brush, over, pen
 
 _REDUCERS = {"max": np.fmax, "min": np.fmin}
 
@@ -27,8 +27,9 @@ class HistogramItem(WindowedItem):
         self.set_palette(palette)
 
     def set_palette(self, palette: Palette) -> None:
-        self._up = (pen(palette.volume_up), brush(palette.volume_up))
-        self._down = (pen(palette.volume_down), brush(palette.volume_down))
+        up, down = (over(c, palette.background) for c in (palette.volume_up, palette.volume_down))
+        self._up = (pen(up), brush(up))
+        self._down = (pen(down), brush(down))
         self._window = None
         self.update()
 
