@@ -425,6 +425,10 @@ class PairModel:
     running sum, is shifted by a constant; the higher-timeframe trend is read from the
     kept bars only. Events keep their ids (the time they refer to), so one still open at
     the cut is found again on the kept bars and not raised a second time.
+
+    Below the bound, the signals of every tenth of it in live candles are found again
+    over the whole history, which gives the events the live candles gave (the engine's
+    full and incremental runs agree): they are then kept as a table, not a record each.
     """
 
     def __init__(self, symbols: tuple[str, str], timeframe: str, *,
@@ -496,8 +500,13 @@ class PairModel:
                                           derivatives=self._derivatives,
                                           indicator_values=self._indicator_values(len(both)))
                 self._live.extend(new)
+                self._live_bars += len(both)
         if len(asset.buffer) > self.config.max_bars:
             self._trim()
+        elif self._live_bars >= self._fold_bars:
+            # the live events become rows of a table again, as after a trim: a record
+            # per event would otherwise pile up until the bound is reached
+            self._run_engine()
         return ModelResult(self._snapshot(), tuple(new), self._raise(new))
 
     def set_manual(self, symbol: str, swings: Iterable[ManualSwing],
@@ -563,6 +572,8 @@ class PairModel:
         self._history: Sequence[Signal] = ()
         self._latest: Mapping[str, Signal] = MappingProxyType({})
         self._live: list[Signal] = []
+        self._live_bars = 0
+        self._fold_bars = max(self.config.max_bars // 10, 1)
 
     def _run_engine(self) -> None:
         a, b = (side.view() for side in self._aligned)
@@ -570,6 +581,7 @@ class PairModel:
                                          derivatives=self._derivatives)
         self._latest = LatestSignals(self._history)
         self._live = []
+        self._live_bars = 0
         self._engine_ran = True
         self._revision += 1
 

@@ -164,3 +164,28 @@ def test_with_the_structure_shown_each_snapshot_across_trims_is_that_of_its_bars
                     assert np.array_equal(asset.indicators[name], value, equal_nan=True), name
                 else:
                     _same_arrays(asset.indicators[name], value, name)
+
+
+def test_below_the_bound_live_events_are_kept_as_a_table_every_tenth_of_it(pair):
+    a, b = pair
+    folding, plain = model_with(3000), model_with(100_000)  # a tenth: 300 bars, 10,000
+    for model in (folding, plain):
+        model.load(a[:500], b[:500])
+        model.detect()
+    revisions, lives = [], []
+    events = {id(folding): [], id(plain): []}
+    for k in range(500, len(a)):
+        for symbol, c in ((BTC, a), (ETH, b)):
+            for model in (folding, plain):
+                result = model.append(symbol, c[k : k + 1])
+                events[id(model)].extend(result.events)
+        revisions.append(result.snapshot.revision)
+        lives.append(len(snapshot(folding).signals.live))
+    assert len(set(revisions)) == 1  # the plain model never ran again
+    folded = snapshot(folding)
+    assert folded.revision > snapshot(plain).revision
+    assert lives[299] == lives[-1] == 0 < max(lives) < len(events[id(plain)]) * 0.6  # folded at 300, 600
+    assert events[id(folding)] == events[id(plain)]
+    assert list(folded.signals) == list(snapshot(plain).signals)
+    assert dict(folded.latest) | {s.id: s for s in folded.signals.live} == {
+        s.id: s for s in snapshot(plain).signals}

@@ -48,7 +48,10 @@ def test_statistics_table_counts_the_confirmed_signals(app, qtbot, artifacts):
     win.resize(1600, 1000)
     dock = open_statistics(qtbot, win)
     assert dock.isVisible()
-    confirmed = [s for s in win.sidebar._latest.values() if s.kind == "smt" and s.state is State.CONFIRMED]
+    sidebar = win.sidebar
+    sidebar.state_filter.setCurrentIndex(sidebar.state_filter.findData(State.CONFIRMED.value))
+    confirmed = sidebar.listed()  # the SMT signals in the confirmed state
+    assert {(s.kind, s.state) for s in confirmed} == {("smt", State.CONFIRMED)}
     shown = int(group_figure(dock, "Signals", "All"))
     assert shown == len(confirmed) > 0
     assert int(group_figure(dock, "Signals", "Bullish")) + int(group_figure(dock, "Signals", "Bearish")) == shown
