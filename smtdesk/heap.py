@@ -13,7 +13,10 @@ import ctypes
 import ctypes.util
 
 _M_MMAP_THRESHOLD = -3  # mallopt's parameter, from glibc's malloc.h
-_LARGE_BYTES = 128 * 1024  # glibc's own starting limit
+_LARGE_BYTES = 32 * 1024
+"""A column of a few thousand bars or more: the arrays a history's analysis makes anew on
+every trim come and go in mappings of their own, not in the shared heap's holes (glibc's
+own starting limit, 128 KB, left 10,000-bar columns there)."""
 
 
 def keep_large_blocks_mapped() -> bool:

@@ -284,10 +284,11 @@ class AlertSettings(Section):
 class HistorySettings(Section):
     TITLE: ClassVar[str] = "History"
 
-    # 20,000 one-minute bars are two weeks, hourly ones over two years. The pair at that
-    # bound takes some 100 MB (bench/soak.py), and no more however long it is left open.
+    # 10,000 one-minute bars are a week, hourly ones over a year, daily ones every candle
+    # the venues have. The pair takes some 3.5 MB per 1,000 bars kept (bench/soak.py), and
+    # no more however long it is left open.
     bars_kept: int = setting(
-        20_000, "Bars kept in memory per chart (the cache on disk keeps every candle)",
+        10_000, "Bars kept in memory per chart (the cache on disk keeps every candle)",
         lo=1_000, hi=500_000,
     )
 

@@ -93,7 +93,7 @@ class ModelConfig:
     indicators: IndicatorConfig = IndicatorConfig()
     signals: IndicatorSignalParams = IndicatorSignalParams()
     alerts: AlertPolicy = AlertPolicy()
-    max_bars: int = 20_000
+    max_bars: int = 10_000
     """Bars of each asset kept in memory; older ones are dropped (see :class:`PairModel`)."""
 
 

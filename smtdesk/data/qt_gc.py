@@ -16,6 +16,9 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 _INTERVAL_MS = 100
 _FULL_CHECK_S = 1.0
+_WALK_MAX = 10_000
+"""Objects new to the oldest generation that make a full collection due at the most: a
+walk of more than this holds the window past a frame."""
 _BURST = 50_000
 """New objects alive since the last collection that make a batch kept, not collected."""
 
@@ -55,14 +58,14 @@ class _QtThreadCollector(QObject):
 
     def _full_due(self) -> bool:
         """Whether the objects that reached the oldest generation since the last full
-        collection are a quarter of those kept then: Python's own rule, which spares a
-        long-running window a full collection on every tenth younger one. Looked at once
-        a second at most: it counts the generation."""
+        collection are a quarter of those kept then (Python's own rule, which spares a
+        long-running window a full collection on every tenth younger one), or enough for
+        a walk to be felt. Looked at once a second at most: it counts the generation."""
         now = time.monotonic()
         if now - self._looked < _FULL_CHECK_S:
             return False
         self._looked = now
-        return len(gc.get_objects(generation=2)) > self._long_lived / 4
+        return len(gc.get_objects(generation=2)) > min(self._long_lived / 4, _WALK_MAX)
 
 
 def freeze_long_lived() -> None:

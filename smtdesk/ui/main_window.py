@@ -510,7 +510,14 @@ class MainWindow(QMainWindow):
             chart.set_signals(self._charted.values())
 
     def _on_events(self, events: Events) -> None:
-        self._finish_steps()  # the signals listed anew come before the live events after them
+        if self._steps:
+            # the signals listed anew come before the live events after them: the events
+            # wait their turn behind the steps left, which keep the window answering
+            self._steps.append(partial(self._show_events, events))
+        else:
+            self._show_events(events)
+
+    def _show_events(self, events: Events) -> None:
         self.sidebar.show_signals(events.signals)
         charted = [sig for sig in events.signals if _charted(sig)]
         if charted:

@@ -58,6 +58,11 @@ def test_the_oldest_generation_is_collected_only_once_a_quarter_more_reached_it(
     collector.collect()
     assert collected == [1, 2, "freeze"]
     assert collector._long_lived == 1300
+    # a long-running window keeps millions: a walk of a quarter of them would be felt
+    collector._long_lived, collector._looked = 10 * qt_gc._WALK_MAX, 0.0
+    population[0] = qt_gc._WALK_MAX + 1
+    collector.collect()
+    assert collected == [1, 2, "freeze", 2, "freeze"]
 
 
 def test_a_burst_of_new_objects_is_kept_out_of_collections_not_walked(qapp, monkeypatch):
