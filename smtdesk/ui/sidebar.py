@@ -205,6 +205,10 @@ class SignalSidebar(QDockWidget):
     def set_policy(self, policy: AlertPolicy) -> None:
         """Signals this policy does not raise are listed greyed."""
         self._policy = policy
+        self._quiet = True
+        self.tree.clear()  # every row written anew, in its colours under this policy
+        self._items.clear()
+        self._quiet = False
         self._rebuild()
 
     def set_palette(self, palette: Palette) -> None:
@@ -275,19 +279,26 @@ class SignalSidebar(QDockWidget):
     def _rebuild(self) -> None:
         """List the latest state of every signal the filters let through, anew."""
         f = self.filter()
-        self._quiet = True
-        self.tree.clear()
-        self._items.clear()
-        items = []
         changed = self._changed
         found = [changed.get(s.id, s) for s in where(self._found, f.keeps, also=changed)]
-        for sig in found + list(self._added.values()):
-            if f.passes(sig):
+        listed = [sig for sig in found + list(self._added.values()) if f.passes(sig)]
+        self._quiet = True
+        if [sig.id for sig in listed] == list(self._items):
+            # the same rows (the history found again, as every tenth of the bars kept):
+            # only those whose signal changed are written again
+            for sig, item in zip(listed, self._items.values()):
+                if item.data(0, Qt.UserRole) != sig:
+                    self._fill(item, sig)
+        else:
+            self.tree.clear()
+            self._items.clear()
+            items = []
+            for sig in listed:
                 item = self._items[sig.id] = _SignalRow()
                 self._fill(item, sig)
                 items.append(item)
-        # newest first, inserted at once: one insertion per row would move every row
-        self.tree.insertTopLevelItems(0, items[::-1])
+            # newest first, inserted at once: one insertion per row would move every row
+            self.tree.insertTopLevelItems(0, items[::-1])
         reading = self._reading
         if reading is not None and reading[0] is self.tree and reading[1] in self._items:
             self.tree.setCurrentItem(self._items[reading[1]])

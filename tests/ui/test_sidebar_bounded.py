@@ -83,3 +83,22 @@ def test_a_history_listed_from_its_table_then_live_events_list_and_count_as_a_di
     sidebar.state_filter.setCurrentIndex(sidebar.state_filter.findData(State.CONFIRMED.value))
     assert [s.id for s in sidebar.listed()] == [i for i, s in reversed(by_id.items())
                                                 if s.state is State.CONFIRMED]
+
+
+def test_the_history_found_again_keeps_its_rows_and_a_policy_recolours_them(qapp):
+    from PySide6.QtCore import Qt
+
+    from smtdesk.core.pair_model import AlertPolicy
+    from smtdesk.ui.theme import DARK
+
+    sidebar = SignalSidebar()
+    sigs = [replace(smt(State.CONFIRMED), id=f"smt:{i}", known_time=i * HOUR_MS) for i in range(3)]
+    sidebar.set_signals({s.id: s for s in sigs})
+    rows = [sidebar.tree.topLevelItem(r) for r in range(3)]
+    moved_on = replace(sigs[1], state=State.DIVERGENCE)
+    sidebar.set_signals({s.id: s for s in (sigs[0], moved_on, sigs[2])})
+    assert [sidebar.tree.topLevelItem(r) for r in range(3)] == rows  # not made again
+    assert rows[1].data(0, Qt.UserRole) == moved_on and rows[0].data(0, Qt.UserRole) == sigs[2]
+    assert rows[0].foreground(1).color().name() != DARK.text_muted
+    sidebar.set_policy(AlertPolicy(families=frozenset()))  # nothing alerts: every row muted
+    assert {sidebar.tree.topLevelItem(r).foreground(1).color().name() for r in range(3)} == {DARK.text_muted}
