@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from smtdesk.core.analysis import analyze_asset  # noqa: E402
 from smtdesk.core.candles import Candles  # noqa: E402
 from smtdesk.core.signals.engine import SignalEngine  # noqa: E402
-from smtdesk.core.pair_model import PairModel  # noqa: E402
+from smtdesk.core.pair_model import ModelConfig, PairModel  # noqa: E402
 
 LIVE_BARS = 200
 RUNS = 3
@@ -50,7 +50,8 @@ def correlated_pair(n: int, seed: int = 7) -> tuple[Candles, Candles]:
 
 
 def model_per_bar(a: Candles, b: Candles, n: int, *, structure: bool = False) -> list[float]:
-    model = PairModel(("BTC", "ETH"), "1h")
+    # every bar of the history kept, whatever the app's default bound
+    model = PairModel(("BTC", "ETH"), "1h", config=ModelConfig(max_bars=n + LIVE_BARS + 2))
     model.show_structure(structure)
     model.load(a[:n], b[:n])
     model.detect()
