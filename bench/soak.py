@@ -1,6 +1,6 @@
 """Soak: live 1m candles for days of market time through the real app, against a fake Binance.
 
-Run ``python bench/soak.py`` from the repository root (not in CI; some five minutes on two
+Run ``python bench/soak.py`` from the repository root (not in CI; some three minutes on two
 cores for the default 50,000 candles). The window is built by ``smtdesk.app.create_window``
 (offscreen) on a ccxt client aimed at the fake exchange of the test suite, which speaks
 Binance's REST and websocket JSON. Market time runs as fast as the app takes it: each step
