@@ -128,6 +128,13 @@ def over(color: str, background: str) -> str:
     return "#" + "".join(f"{v:02x}" for v in mix)
 
 
+def bar_styles(palette: Palette) -> tuple[tuple["pg.QtGui.QPen", "pg.QtGui.QBrush"], ...]:
+    """(pen, brush) of up bars and of down bars (volume, a histogram): the palette's
+    translucent bar colours as they look over its background."""
+    return tuple((pen(c), brush(c)) for c in (over(palette.volume_up, palette.background),
+                                              over(palette.volume_down, palette.background)))
+
+
 def qcolor(color: str) -> pg.QtGui.QColor:
     """A palette colour as a QColor; ``#rrggbbaa`` read as the palettes mean it (Qt's
     own parser takes eight digits as ``#aarrggbb``)."""

@@ -9,7 +9,7 @@ from pyqtgraph.Qt import QtCore, QtGui
 from smtdesk.ui.items._lod import Columns, Pyramid
 from smtdesk.ui.items._windowed import WindowedItem, line_array, rect_array
 from smtdesk.ui.items.candles import BODY_FRACTION
-from smtdesk.ui.theme import DARK, Palette, brush, over, pen
+from smtdesk.ui.theme import DARK, Palette, bar_styles
 
 _REDUCERS = {"max": np.fmax, "min": np.fmin}
 
@@ -27,9 +27,7 @@ class HistogramItem(WindowedItem):
         self.set_palette(palette)
 
     def set_palette(self, palette: Palette) -> None:
-        up, down = (over(c, palette.background) for c in (palette.volume_up, palette.volume_down))
-        self._up = (pen(up), brush(up))
-        self._down = (pen(down), brush(down))
+        self._up, self._down = bar_styles(palette)
         self._window = None
         self.update()
 
