@@ -205,14 +205,14 @@ class SignalSidebar(QDockWidget):
     def set_policy(self, policy: AlertPolicy) -> None:
         """Signals this policy does not raise are listed greyed."""
         self._policy = policy
-        self._quiet = True
-        self.tree.clear()  # every row written anew, in its colours under this policy
-        self._items.clear()
-        self._quiet = False
-        self._rebuild()
+        self._refill()
 
     def set_palette(self, palette: Palette) -> None:
         self._palette = palette
+        self._refill()
+
+    def _refill(self) -> None:
+        """Every row written again, in the colours of the palette and policy now."""
         for item in self._items.values():
             self._fill(item, item.data(0, Qt.UserRole))
         for row in range(self.alerts.topLevelItemCount()):
@@ -340,17 +340,14 @@ class SignalSidebar(QDockWidget):
 
     def _remember(self, sig: Signal) -> None:
         """``sig`` as the latest state of its id, counted in place of the one before."""
-        before = self._changed.get(sig.id) or self._added.get(sig.id)
-        if before is None:
-            before = self._found.get(sig.id)
-            if before is None:
-                self._added[sig.id] = sig
+        if sig.id in self._added:
+            before = self._added[sig.id]
+            self._added[sig.id] = sig
+        else:
+            before = self._changed.get(sig.id) or self._found.get(sig.id)
+            (self._added if before is None else self._changed)[sig.id] = sig
         if before is not None:
             self._tally[(before.kind, before.state, before.direction)] -= 1
-            if sig.id not in self._added:
-                self._changed[sig.id] = sig
-            else:
-                self._added[sig.id] = sig
         self._tally[(sig.kind, sig.state, sig.direction)] += 1
 
     def _fill(self, item: QTreeWidgetItem, sig: Signal, *, first: str | None = None) -> None:

@@ -38,7 +38,7 @@ class SignalFilter:
     hide_ended: bool = True
 
     def passes(self, sig: Signal) -> bool:
-        return self._passes(_facets_of(sig.kind, sig.state, sig.direction))
+        return self.keeps(sig.kind, sig.state, sig.direction)
 
     def keeps(self, kind: str, state: State, direction: Direction) -> bool:
         """:meth:`passes` for a signal of this kind, state and direction."""

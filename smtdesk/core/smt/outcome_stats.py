@@ -162,7 +162,7 @@ def confirmed_smt(analysis: PairAnalysis) -> list[Signal]:
 
 
 def _confirmed(sig: Signal) -> bool:
-    return sig.kind == "smt" and sig.state is State.CONFIRMED
+    return _confirmed_facets(sig.kind, sig.state, sig.direction)
 
 
 def _confirmed_facets(kind: str, state: State, _direction) -> bool:
