@@ -158,14 +158,18 @@ def test_zoomed_in_draws_every_candle_and_leaves_gaps_empty(qtbot):
     save(img, "items_zoomed_in_gap.png")
 
 
-def test_up_and_down_candles_use_the_palette_colours(qtbot):
+def up_then_down(item, qtbot, y: tuple[float, float]) -> tuple[pg.PlotWidget, np.ndarray, np.ndarray]:
+    """``item`` showing an up candle then a down one (volumes 5, 8) on the light palette:
+    its widget, the candles' x and the picture."""
     t = T0_MS + np.arange(2) * BAR * 1000
-    candles = Candles(t, [100, 110], [112, 111], [99, 95], [110, 96], [1, 1])
-    item = CandleItem(palette=LIGHT)
-    item.set_candles(candles, bar_seconds=BAR)
+    item.set_candles(Candles(t, [100, 110], [112, 111], [99, 95], [110, 96], [5, 8]), bar_seconds=BAR)
     widget = plot_with(item, qtbot, palette=LIGHT, size=(300, 300))
     x = t / 1000.0
-    img = render(widget, x[0] - BAR, x[1] + BAR, (90, 115))
+    return widget, x, render(widget, x[0] - BAR, x[1] + BAR, y)
+
+
+def test_up_and_down_candles_use_the_palette_colours(qtbot):
+    widget, x, img = up_then_down(CandleItem(palette=LIGHT), qtbot, (90, 115))
     (bx,), (by,) = to_pixels(widget, [x[0]], [105])
     (dx,), (dy,) = to_pixels(widget, [x[1]], [103])
     up = pg.mkColor(LIGHT.up).getRgb()[:3][::-1]
@@ -231,13 +235,7 @@ def test_live_updates_extend_the_pyramid_in_place(qtbot):
 
 def test_volume_bars_look_as_the_translucent_palette_colour_over_the_background(qtbot):
     assert over("#ff000080", "#000000") == "#800000" and over("#26a69a", "#131722") == "#26a69a"
-    t = T0_MS + np.arange(2) * BAR * 1000
-    candles = Candles(t, [100, 110], [112, 111], [99, 95], [110, 96], [5, 8])
-    item = VolumeItem(palette=LIGHT)
-    item.set_candles(candles, bar_seconds=BAR)
-    widget = plot_with(item, qtbot, palette=LIGHT, size=(300, 300))
-    x = t / 1000.0
-    img = render(widget, x[0] - BAR, x[1] + BAR, (0, 10))
+    widget, x, img = up_then_down(VolumeItem(palette=LIGHT), qtbot, (0, 10))
     xs, ys = to_pixels(widget, x, [2, 2])
     for px, y, colour in zip(xs, ys, (LIGHT.volume_up, LIGHT.volume_down)):
         blended = np.array(pg.mkColor(over(colour, LIGHT.background)).getRgb()[:3][::-1])
