@@ -527,8 +527,7 @@ class MainWindow(QMainWindow):
             self._on_alerts_raised(events.alerts)
 
     def _on_alerts_raised(self, alerts: tuple[RaisedAlert, ...]) -> None:
-        for alert in alerts:
-            self.notice.announce(alert.signal)
+        self.notice.announce([alert.signal for alert in alerts])
         self.sidebar.add_alerts(list(alerts))
         self.alert_notifier.notify(alerts)
         QApplication.alert(self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -75,9 +76,21 @@ class NoticeCard(QFrame):
         row.addWidget(self.close_button, 0, Qt.AlignTop)
         if signal is not None:
             self.setCursor(Qt.PointingHandCursor)
+        self._fitted = -1
         self.timer = QTimer(self, singleShot=True, interval=SHOW_MS)
         self.timer.timeout.connect(self._close)
         self.timer.start()
+
+    def fit_width(self, width: int) -> None:
+        """As tall as the text's lines at ``width``; the text never changes, so a card
+        works that out once per width (a burst of alerts places the stack each time)."""
+        if width == self._fitted:
+            return
+        self._fitted = width
+        self.ensurePolished()  # the style sheet's font sets the lines
+        column = self.layout()
+        self.setFixedHeight(column.totalHeightForWidth(width) if column.hasHeightForWidth()
+                            else column.sizeHint().height())
 
     def _close(self) -> None:
         self.closed.emit(self)
@@ -110,7 +123,14 @@ class NoticeStack(QWidget):
         """The newest notice's text; empty when none is shown."""
         return self._cards[0].label.text() if self._cards else ""
 
-    def announce(self, sig: Signal) -> None:
+    def announce(self, signals: Sequence[Signal]) -> None:
+        """Alerts raised together, oldest first. Only the newest :data:`MAX_CARDS` get a
+        card: older ones would make way at once, and the sidebar's alert history lists all."""
+        for sig in signals[-MAX_CARDS:]:
+            self._insert(self._alert_card(sig))
+        self._settle()
+
+    def _alert_card(self, sig: Signal) -> NoticeCard:
         colour = BULLISH if sig.direction is Direction.BULLISH else BEARISH
         when = datetime.fromtimestamp(sig.known_time / 1000, tz=UTC).strftime("%d %b %H:%M")
         font = QFont(self.font())
@@ -122,27 +142,32 @@ class NoticeStack(QWidget):
             f"{when} UTC · {signal_text.summary(sig)}", Qt.ElideRight, TEXT_WIDTH)
         # asset names come from the exchange's market list: never markup
         text = f"<b>{html.escape(title)}</b><br>{html.escape(line)}"
-        self._add(NoticeCard(text, colour, signal=sig, parent=self))
+        return NoticeCard(text, colour, signal=sig, parent=self)
 
     def warn(self, message: str) -> None:
         """A problem the user should know about (data source down, bad pick)."""
         if len(message) > MAX_WARN_CHARS:
             message = message[:MAX_WARN_CHARS].rstrip() + f"… ({len(message)} characters)"
-        self._add(NoticeCard(message, WARNING, signal=None, parent=self))
+        self._insert(NoticeCard(message, WARNING, signal=None, parent=self))
+        self._settle()
 
     def clear_warnings(self) -> None:
         """Dismiss every warning (what they were about is no longer on screen)."""
         for card in [c for c in self._cards if c.signal is None]:
             self._dismiss(card)
 
-    def _add(self, card: NoticeCard) -> None:
+    def _insert(self, card: NoticeCard) -> None:
         # bound methods, not lambdas holding the stack and the card: Qt drops them with either
         card.closed.connect(self._dismiss)
         card.clicked.connect(self._activate if card.signal is not None else self._dismiss)
         self._cards.insert(0, card)
         self._column.insertWidget(0, card)
+
+    def _settle(self) -> None:
+        """The stack after new cards: the oldest past :data:`MAX_CARDS` go, the rest placed."""
         for old in self._cards[MAX_CARDS:]:
-            self._dismiss(old)
+            self._cards.remove(old)
+            self._drop(old)
         self._place()
         self.show()
         self.raise_()
@@ -156,13 +181,17 @@ class NoticeStack(QWidget):
         if card not in self._cards:
             return
         self._cards.remove(card)
-        card.timer.stop()
-        card.hide()
-        card.deleteLater()
+        self._drop(card)
         if self._cards:
             self._place()
         else:
             self.hide()
+
+    @staticmethod
+    def _drop(card: NoticeCard) -> None:
+        card.timer.stop()
+        card.hide()
+        card.deleteLater()
 
     def _place(self) -> None:
         parent = self.parentWidget()
@@ -171,10 +200,8 @@ class NoticeStack(QWidget):
             return
         width = min(CARD_WIDTH, max(parent.width() - 2 * LEFT_OFFSET, 120))
         height = 0
-        for card in self._cards:  # wrapped text: each card as tall as its lines at this width
-            column = card.layout()
-            card.setFixedHeight(column.totalHeightForWidth(width) if column.hasHeightForWidth()
-                                else column.sizeHint().height())
+        for card in self._cards:
+            card.fit_width(width)
             height += card.height() + self._column.spacing()
         self.setGeometry(LEFT_OFFSET, TOP_OFFSET, width, max(height - self._column.spacing(), 0))
 

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 import numba
 import numpy as np
+from PySide6.QtWidgets import QWidget
 
 from smtdesk.core.signal import Direction, State
 from smtdesk.core.signals.event_table import tally
@@ -25,6 +26,7 @@ from smtdesk.ui import notice
 from smtdesk.ui.alert_sound import AlertSound, alert_sound_path
 from smtdesk.ui.signal_filter import ANY, SignalFilter
 from tests.data.test_alert_log import smt
+from tests.ui.probes import notice_cards
 
 
 def signals():
@@ -112,3 +114,22 @@ def test_a_notice_stack_dropped_with_notices_showing_goes_quietly(qtbot, monkeyp
     drop()
     gc.collect()
     qtbot.wait(300)  # the notice's time runs out after its stack is gone: nothing crashes
+
+
+def test_a_burst_of_alerts_shows_the_newest_few_each_as_tall_as_its_text(qtbot):
+    host = QWidget()
+    host.resize(1200, 700)
+    qtbot.addWidget(host)
+    stack = notice.NoticeStack(host)
+    burst = [replace(s, id=f"a{i}") for i, s in enumerate(signals() * 2)][:notice.MAX_CARDS + 2]
+    stack.announce(burst)
+    cards = notice_cards(stack)
+    assert [c.signal.id for c in cards] == [s.id for s in burst[::-1][:notice.MAX_CARDS]]
+    host.show()
+    qtbot.waitExposed(host)
+    for card in cards:
+        assert card.height() >= card.label.heightForWidth(card.label.width()) > 0
+    stack.warn("The exchange did not answer in time; the cache is shown. " * 3)
+    wide = notice_cards(stack)[0].height()
+    host.resize(260, 700)  # the warning wraps to more lines
+    assert notice_cards(stack)[0].height() > wide
