@@ -162,8 +162,8 @@ class MainWindow(QMainWindow):
         self._frame = QTimer(self, interval=FRAME_MS)
         self._frame.timeout.connect(self._on_frame)
         # A snapshot is drawn in steps, one chart, then the other, then the signals found
-        # anew, each a moment after the last, so the window answers between them (a
-        # replay at 100x brings a new bar every frame).
+        # anew, and live events after it, each in a turn of the event loop of its own, so
+        # the window answers between them (a replay at 100x brings a new bar every frame).
         self._steps: list[Callable[[], None]] = []
         self._step_timer = QTimer(self, singleShot=True, interval=1)
         self._step_timer.timeout.connect(self._next_step)
@@ -411,11 +411,10 @@ class MainWindow(QMainWindow):
     def _on_frame(self) -> None:
         if self._pending is None:
             self._frame.stop()
-        else:
+        elif not self._steps:  # the snapshot before is drawn whole first
             self._draw_pending()
 
     def _draw_pending(self) -> None:
-        self._finish_steps()
         (analysis, reloaded, redraw), self._pending = self._pending, None
         previous, self._analysis = self._analysis, analysis
         if reloaded:
@@ -434,12 +433,11 @@ class MainWindow(QMainWindow):
             steps += [partial(self._list_signals, analysis), self._draw_charted]
         first_found = analysis.detected and not (previous is not None and previous.detected)
         if reloaded or redraw or first_found:  # a new series, or its first signals, at once
+            self._finish_steps()
             for step in steps:
                 step()
-        elif steps:
-            steps.pop(0)()
-            self._steps = steps
-            self._step_timer.start()
+        else:
+            self._queue(*steps)
         self.sidebar.set_searching(not analysis.detected, preparing=not analysis.analysed)
         self.replay.on_snapshot(analysis)
         self.startup_timing.drawn(CANDLES, self.left.price.viewport())
@@ -464,6 +462,12 @@ class MainWindow(QMainWindow):
         self.sidebar.set_signals(analysis.latest)
         self._charted = {sig.id: sig for sig in where(analysis.latest, _charted_kind)}
 
+    def _queue(self, *steps: Callable[[], None]) -> None:
+        """Run ``steps`` after those queued before, each in its own turn of the event loop."""
+        self._steps.extend(steps)
+        if self._steps and not self._step_timer.isActive():
+            self._step_timer.start()
+
     def _next_step(self) -> None:
         if self._steps:
             self._steps.pop(0)()
@@ -471,7 +475,7 @@ class MainWindow(QMainWindow):
             self._step_timer.start()
 
     def _finish_steps(self) -> None:
-        """The steps of the snapshot drawn last, all now: a newer one or events follow."""
+        """Every step queued, now: a new series, or its first signals, is drawn at once after them."""
         self._step_timer.stop()
         steps, self._steps = self._steps, []
         for step in steps:
@@ -510,12 +514,11 @@ class MainWindow(QMainWindow):
             chart.set_signals(self._charted.values())
 
     def _on_events(self, events: Events) -> None:
-        if self._steps:
-            # the signals listed anew come before the live events after them: the events
-            # wait their turn behind the steps left, which keep the window answering
-            self._steps.append(partial(self._show_events, events))
-        else:
-            self._show_events(events)
+        # behind the steps of the snapshot before them (the signals listed anew come
+        # first); the alerts in a turn of their own, as a fast market brings many
+        self._queue(partial(self._show_events, events))
+        if events.alerts:
+            self._queue(partial(self._on_alerts_raised, events.alerts))
 
     def _show_events(self, events: Events) -> None:
         self.sidebar.show_signals(events.signals)
@@ -523,8 +526,6 @@ class MainWindow(QMainWindow):
         if charted:
             self._charted.update((sig.id, sig) for sig in charted)
             self._draw_charted()
-        if events.alerts:
-            self._on_alerts_raised(events.alerts)
 
     def _on_alerts_raised(self, alerts: tuple[RaisedAlert, ...]) -> None:
         self.notice.announce([alert.signal for alert in alerts])

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtWidgets import QApplication
-
 from smtdesk.core.analysis import candles_only
 from smtdesk.ui.chart import PREPARING
 from smtdesk.ui.sidebar import PREPARING as LIST_PREPARING
@@ -18,7 +16,7 @@ def rsi_at(chart, i: int) -> float:
     return dict(chart.panels["rsi"].values_at(t))["RSI"]
 
 
-def test_candles_alone_then_their_analysis_over_every_bar(still_window, artifacts):
+def test_candles_alone_then_their_analysis_over_every_bar(still_window, qtbot, artifacts):
     win = still_window
     for key in ("rsi", "volume"):
         win.panel_actions[key].setChecked(True)
@@ -29,8 +27,9 @@ def test_candles_alone_then_their_analysis_over_every_bar(still_window, artifact
                          [a.candles for a in analysed.assets])
     win.sidebar.clear_signals()
     win.worker.snapshot.emit(alone)
-    QApplication.processEvents()
     rsi_pane, volume_pane = win.left.panels["rsi"], win.left.panels["volume"]
+    # a live snapshot is drawn chart by chart, each in a turn of the event loop
+    qtbot.waitUntil(lambda: rsi_pane.preparing.isVisible() and win.right.panels["rsi"].preparing.isVisible())
     assert rsi_pane.preparing.isVisible() and rsi_pane.preparing.text() == PREPARING
     assert not volume_pane.preparing.isVisible(), "volume needs no analysis"
     assert math.isnan(rsi_at(win.left, i))
@@ -39,7 +38,6 @@ def test_candles_alone_then_their_analysis_over_every_bar(still_window, artifact
     win.grab().save(str(artifacts / "preparing_analysis.png"))
 
     win.worker.snapshot.emit(analysed)
-    QApplication.processEvents()
-    assert not rsi_pane.preparing.isVisible()
+    qtbot.waitUntil(lambda: not rsi_pane.preparing.isVisible())  # at the next frame
     assert rsi_at(win.left, i) == rsi[i], "the early bars are drawn too, not only the newest"
     assert win.sidebar.detail.text() != LIST_PREPARING
