@@ -166,8 +166,8 @@ class NoticeStack(QWidget):
     def _settle(self) -> None:
         """The stack after new cards: the oldest past :data:`MAX_CARDS` go, the rest placed."""
         for old in self._cards[MAX_CARDS:]:
-            self._cards.remove(old)
             self._drop(old)
+        del self._cards[MAX_CARDS:]
         self._place()
         self.show()
         self.raise_()
