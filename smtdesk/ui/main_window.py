@@ -417,13 +417,17 @@ class MainWindow(QMainWindow):
     def _draw_pending(self) -> None:
         (analysis, reloaded, redraw), self._pending = self._pending, None
         previous, self._analysis = self._analysis, analysis
+        # the analysis of candles drawn alone: every bar's indicators, not only the tail's
+        redraw = redraw or not (previous is None or previous.analysed)
+        first_found = analysis.detected and not (previous is not None and previous.detected)
+        at_once = reloaded or redraw or first_found  # a new series, or its first signals
+        if at_once:
+            self._finish_steps()  # what was queued before, the series shown before with it
         if reloaded:
             for chart in (self.left, self.right):
                 chart.clear_derivatives()
                 chart.set_panel_notes(_panel_notes(self._drawn[0]))
             self.sidebar.clear_signals()
-        # the analysis of candles drawn alone: every bar's indicators, not only the tail's
-        redraw = redraw or not (previous is None or previous.analysed)
         found_anew = reloaded or analysis.revision != self._revision
         # a live candle of one asset leaves the other's chart as it is
         steps = [partial(self._draw_chart, chart, asset, analysis, reloaded, redraw)
@@ -431,9 +435,7 @@ class MainWindow(QMainWindow):
                  if found_anew or redraw or not chart.shows(asset)]
         if found_anew:
             steps += [partial(self._list_signals, analysis), self._draw_charted]
-        first_found = analysis.detected and not (previous is not None and previous.detected)
-        if reloaded or redraw or first_found:  # a new series, or its first signals, at once
-            self._finish_steps()
+        if at_once:
             for step in steps:
                 step()
         else:
@@ -475,7 +477,7 @@ class MainWindow(QMainWindow):
             self._step_timer.start()
 
     def _finish_steps(self) -> None:
-        """Every step queued, now: a new series, or its first signals, is drawn at once after them."""
+        """Every step queued, now."""
         self._step_timer.stop()
         steps, self._steps = self._steps, []
         for step in steps:

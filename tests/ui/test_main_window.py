@@ -1,5 +1,6 @@
 import asyncio
 import time
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
@@ -9,6 +10,7 @@ from smtdesk import app as smtdesk_app
 from smtdesk.core.signal import State
 from smtdesk.data.alert_log import AlertLog
 from smtdesk.data.demo import DemoSource
+from smtdesk.data.status import Events
 from smtdesk.data.userstore import UserStore
 from tests.data.test_alert_log import smt
 from tests.ui.drive import drag
@@ -138,3 +140,14 @@ def test_the_charts_show_while_the_historys_signals_are_still_being_found(qtbot,
     win.close()
     stopping = asyncio.ensure_future(worker.stop())
     qtbot.waitUntil(stopping.done, timeout=10_000)
+
+
+def test_events_still_queued_for_the_series_shown_before_never_list_in_the_next(still_window, qtbot):
+    win = still_window
+    shown = win._analysis
+    old = signal_at(win.sidebar, 0)
+    win.worker.events.emit(Events((replace(old, id="from-the-series-before"),), ()))  # waits its turn
+    win.worker.snapshot.emit(replace(shown, timeframe="4h"))  # another series: drawn at once
+    listed = {signal_at(win.sidebar, r).id for r in range(win.sidebar.count())}
+    assert old.id in listed, "the new series' own signals are listed"
+    assert "from-the-series-before" not in listed
