@@ -105,6 +105,18 @@ def test_work_is_bounded_by_columns_not_history():
         assert hi - lo <= 2 * 1000 + 2
 
 
+def test_columns_narrower_than_two_bars_leave_the_levels_above_unbuilt():
+    x, high, low = series(5000, 3)
+    pyr = pyramid(x, high, low)
+    for zoom in (0.3, 1.0, 1.9):  # 3.3, 1 and 0.5 pixels a bar
+        x0, x1 = x[100], x[100] + 400 * zoom * BAR
+        check_columns(x, high, low, aggregate_columns(pyr, x0, x1, zoom * BAR), x0, x1)
+    assert len(pyr._levels) == 1, "the raw samples alone were read"
+    x0, x1 = x[100], x[100] + 400 * 2.0 * BAR
+    check_columns(x, high, low, aggregate_columns(pyr, x0, x1, 2.0 * BAR), x0, x1)
+    assert len(pyr._levels) > 1
+
+
 def test_gaps_stay_gaps_when_zoomed_out():
     x = np.concatenate([T0 + np.arange(1000) * BAR, T0 + (np.arange(1000) + 5000) * BAR])
     high = np.arange(2000.0)

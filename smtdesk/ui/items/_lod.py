@@ -278,8 +278,11 @@ def aggregate_columns(pyramid: Pyramid, x0: float, x1: float, column_seconds: fl
     level bucket, at most one column left of its own: the work is proportional to the
     number of columns, whatever the history's length, and every sample's value counts.
     """
-    k = level_for(column_seconds, pyramid.bar_seconds, len(pyramid.levels))
-    level = pyramid.levels[k]
+    # a column narrower than two bars reads the raw samples: the levels above are not
+    # brought up to date for it (a live candle at a laptop's default zoom)
+    levels = pyramid.levels if column_seconds >= 2 * pyramid.bar_seconds else [pyramid.raw_level]
+    k = level_for(column_seconds, pyramid.bar_seconds, len(levels))
+    level = levels[k]
     lo, hi = window_slice(pyramid, x0, x1, level=k)
     if hi <= lo:
         empty = np.empty(0)
