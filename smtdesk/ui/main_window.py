@@ -471,10 +471,12 @@ class MainWindow(QMainWindow):
             self._step_timer.start()
 
     def _next_step(self) -> None:
-        if self._steps:
-            self._steps.pop(0)()
-        if self._steps:
+        if not self._steps:
+            return
+        step = self._steps.pop(0)
+        if self._steps:  # before the step: one that fails leaves the rest to run
             self._step_timer.start()
+        step()
 
     def _finish_steps(self) -> None:
         """Every step queued, now."""

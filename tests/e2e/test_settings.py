@@ -3,6 +3,7 @@
 import asyncio
 import gc
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -10,9 +11,10 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QCheckBox, QDialogButtonBox, QLineEdit, QMessageBox, QSpinBox, QToolBar
 
+from smtdesk.data.status import Events
 from smtdesk.ui.settings_dialog import SettingsDialog
 from smtdesk.ui.theme import LIGHT
-from tests.ui.probes import alert_count
+from tests.ui.probes import alert_count, signal_at
 
 
 def _brute_swings(high: np.ndarray, low: np.ndarray, n: int) -> tuple[int, int]:
@@ -185,6 +187,21 @@ def test_an_exception_in_a_slot_shows_the_error_dialog_and_the_window_goes_on(ap
     _press_ok(dialog, qtbot, win)
     candles = win.left.analysis.candles
     assert _markers(win) == _brute_swings(candles.high, candles.low, 6)
+
+
+@pytest.mark.qt_no_exception_capture
+def test_a_live_event_the_window_fails_on_leaves_the_events_after_it_shown(app, qtbot):
+    win = app.open()
+    listed = signal_at(win.sidebar, 0)
+    # a malformed event, then a sound one behind it: the first fails in its own turn
+    win.worker.events.emit(Events((object(),), ()))
+    win.worker.events.emit(Events((replace(listed, id="after-the-failed-one"),), ()))
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox))
+    box = QApplication.activeModalWidget()
+    assert "_show_events" in box.detailedText()
+    qtbot.mouseClick(box.button(QMessageBox.Ok), Qt.LeftButton)
+    qtbot.waitUntil(lambda: "after-the-failed-one" in
+                    {signal_at(win.sidebar, r).id for r in range(win.sidebar.count())})
 
 
 def test_moving_average_periods_from_the_dialog_leave_a_dropped_overlay_empty(app, qtbot):
