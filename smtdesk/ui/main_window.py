@@ -471,8 +471,7 @@ class MainWindow(QMainWindow):
             self._step_timer.start()
 
     def _next_step(self) -> None:
-        if not self._steps:
-            return
+        # never empty here: only a queued step starts the timer, and a finish stops it
         step = self._steps.pop(0)
         if self._steps:  # before the step: one that fails leaves the rest to run
             self._step_timer.start()
