@@ -32,6 +32,10 @@ class Spy:
     def raised(self) -> list[tuple[str, str]]:
         return [key for batch in self.batches for key in batch]
 
+    def caught_up(self) -> bool:
+        """The window has announced every batch the worker sent (a step or two after it)."""
+        return len(self.notices) >= len(self.raised())
+
 
 def test_an_alert_raises_a_floating_notice_a_tray_message_and_a_sound_once(app, qtbot, artifacts):
     win = app.open("--replay-seconds", "0.05")
@@ -39,7 +43,7 @@ def test_an_alert_raises_a_floating_notice_a_tray_message_and_a_sound_once(app, 
     spy = Spy(win)
     qtbot.wait(100)
     charts_top = win.charts.mapTo(win, QPoint(0, 0))
-    qtbot.waitUntil(lambda: len(spy.batches) >= 3, timeout=60_000)
+    qtbot.waitUntil(lambda: len(spy.batches) >= 3 and spy.caught_up(), timeout=60_000)
     assert win.notice.isVisible()
     assert win.charts.mapTo(win, QPoint(0, 0)) == charts_top, "the notice floats: the charts stay put"
     assert win.notice.geometry().intersects(win.charts.geometry()), "over the charts"
@@ -59,7 +63,7 @@ def test_the_tray_gets_one_message_per_batch_where_there_is_a_tray(app, qtbot, m
     monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
     win = app.open("--replay-seconds", "0.05")
     spy = Spy(win)
-    qtbot.waitUntil(lambda: len(spy.batches) >= 2, timeout=60_000)
+    qtbot.waitUntil(lambda: len(spy.batches) >= 2 and spy.caught_up(), timeout=60_000)
     assert len(spy.tray) == len(spy.batches) == len(spy.sounds)
     title, body, _icon, ms = spy.tray[-1]
     newest = win.sidebar.alerts.topLevelItem(0).data(0, Qt.UserRole)
@@ -81,7 +85,7 @@ def test_alerts_of_the_last_run_raise_nothing_after_a_restart(app, qtbot):
     replayed = []
     again.worker.events.connect(lambda events: replayed.extend((s.id, s.state.value) for s in events.signals))
     # the demo replays the same live candles: wait until every alert's event has come again
-    qtbot.waitUntil(lambda: earlier <= set(replayed), timeout=60_000)
+    qtbot.waitUntil(lambda: earlier <= set(replayed) and spy.caught_up(), timeout=60_000)
     assert not earlier & set(spy.notices), "no notice again"
     assert not earlier & set(spy.raised()), "not raised again"
     assert len(spy.sounds) == len(spy.batches), "a chime only for alerts new to this run"
