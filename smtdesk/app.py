@@ -349,11 +349,18 @@ def run_self_test(args: argparse.Namespace, loop: qasync.QEventLoop) -> int:
             return self_test.EXIT_FAILED
         window.show()
         window.worker.start()
-        with loop:
-            progress = loop.run_until_complete(self_test.watch(window, args.self_test_timeout))
+
+        async def checked() -> int:
+            # the worker stops within the run: the loop's last round of events must not
+            # step its tasks (see main)
+            progress = await self_test.watch(window, args.self_test_timeout)
             status = self_test.report(progress, window, screenshot, args.self_test_timeout)
+            await window.worker.stop()
+            return status
+
+        with loop:
+            status = loop.run_until_complete(checked())
             window.close()
-            loop.run_until_complete(window.worker.stop())
         return status
 
 
@@ -380,12 +387,12 @@ def main(argv: list[str] | None = None) -> int:
         # screen's size is the same request made directly.
         window.setGeometry(app.primaryScreen().availableGeometry())
         window.showMaximized()
-    closed = asyncio.Event()
-    app.aboutToQuit.connect(closed.set)
     quit_on_interrupt(window)
     window.worker.start()
     with loop:
-        loop.run_until_complete(closed.wait())
+        # until Qt quits; not run_until_complete, whose last round of events would step the
+        # worker's tasks with no running loop (they fail instead of being stopped)
+        loop.run_forever()
         loop.run_until_complete(window.worker.stop())
     return 0
 
