@@ -702,7 +702,11 @@ def _series_bar_seconds(x: np.ndarray, candle_seconds: float) -> float:
     """Derivatives come at their own period (funding every 8h), not the candles'."""
     if len(x) < 2:
         return candle_seconds
-    return float(np.median(np.diff(x)))
+    # the middle spacing; np.median would import numpy.ma on the first chart drawn (tens
+    # of ms on the window's thread at start-up)
+    spacing = np.diff(x)
+    middle = len(spacing) // 2
+    return float(np.partition(spacing, middle)[middle])
 
 
 def _value_at(values: tuple[np.ndarray, np.ndarray] | None, t: float | None, *, as_of: bool) -> float:
