@@ -206,6 +206,13 @@ class MainWindow(QMainWindow):
         worker.market.connect(self._on_market)
         worker.status.connect(self._on_status)
         worker.notice.connect(self._on_notice)
+        self.replay.go_action.triggered.connect(self.focus_charts)
+        self.focus_charts()
+
+    def focus_charts(self) -> None:
+        """The keyboard to the charts, where the arrow keys pan and zoom: a field in the
+        toolbars (the replay's date, a symbol just typed) would keep them for itself."""
+        self.left.price.setFocus(Qt.OtherFocusReason)
 
     # -- toolbar and actions ------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -366,6 +373,7 @@ class MainWindow(QMainWindow):
         self.notice.clear_warnings()
         self.statusBar().clearMessage()
         self.worker.reload(venue=venue, symbols=tuple(symbols), timeframe=timeframe)
+        self.focus_charts()
 
     def _on_status(self, status: Status) -> None:
         self.source_label.setText(describe(status))

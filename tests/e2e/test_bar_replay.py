@@ -101,6 +101,10 @@ def test_a_date_typed_in_the_replay_field_starts_there(app, qtbot):
     field.setFocus()
     field.setSelectedSection(field.sectionAt(0))
     QTest.keyClicks(field, datetime.fromtimestamp(t / 1000, UTC).strftime("%Y%m%d%H%M"))
-    win.replay.go_action.trigger()
+    QTest.mouseClick(win.replay.toolbar.widgetForAction(win.replay.go_action), Qt.LeftButton)
     qtbot.waitUntil(lambda: last_time(win.left) == t, timeout=30_000)
     assert win.worker.replay is not None
+    # → now steps the replay, not the cursor in the date field
+    assert not field.hasFocus()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key_Right)
+    qtbot.waitUntil(lambda: last_time(win.left) == int(c.time[len(c) - 99]), timeout=10_000)

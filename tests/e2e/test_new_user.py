@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from smtdesk.data.status import Phase
 from smtdesk.ui.status_text import describe
@@ -85,3 +86,26 @@ def test_picking_the_right_charts_symbol_on_the_left_swaps_the_charts(app, qtbot
     assert [b.currentText() for b in win.pickers.symbols] == [ETH, BTC]
     assert "both charts" not in win.notice.text()
     assert "both charts" not in win.statusBar().currentMessage()
+
+
+def test_the_arrow_keys_pan_and_zoom_the_charts_from_the_start_and_after_a_symbol_is_typed(app, qtbot):
+    win = app.open()
+    price = win.left.price
+    x0, x1 = price.visible_x()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key_Left)  # where the keyboard is now
+    qtbot.waitUntil(lambda: price.visible_x()[0] < x0, timeout=5_000)
+
+    box = win.pickers.symbols[1]
+    QTest.mouseClick(box.lineEdit(), Qt.LeftButton)
+    box.lineEdit().selectAll()
+    QTest.keyClicks(box.lineEdit(), BTC)  # the left chart's symbol: the charts swap
+    QTest.keyClick(box.lineEdit(), Qt.Key_Return)
+    qtbot.waitUntil(lambda: win.left.analysis.symbol == ETH and win.right.analysis.symbol == BTC,
+                    timeout=30_000)
+    x0, x1 = price.visible_x()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key_Up)
+    qtbot.waitUntil(lambda: price.visible_x()[1] - price.visible_x()[0] < x1 - x0, timeout=5_000)
+    x0, _ = price.visible_x()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key_Left)  # a text field would move its cursor
+    qtbot.waitUntil(lambda: price.visible_x()[0] < x0, timeout=5_000)
+    assert box.currentText() == BTC, "the keys went to the charts, not to the symbol box"
