@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smtdesk.ui.items._lod import Pyramid, aggregate_columns, level_for
+from smtdesk.ui.items._lod import Pyramid, aggregate_columns
 
 BAR = 3600.0
 T0 = 1_600_000_000.0
@@ -96,7 +96,7 @@ def test_work_is_bounded_by_columns_not_history():
     x, high, low = series(300_000, 9, gap_rate=0.0)
     pyr = pyramid(x, high, low)
     for zoom in (2.0, 7.5, 64.0, 1000.0):
-        k = level_for(zoom * BAR, BAR, len(pyr.levels))
+        k = pyr.level_for(zoom * BAR)
         assert 2**k <= zoom < 2 ** (k + 1)
         lv = pyr.levels[k]
         x0, x1 = x[1000], x[1000] + 1000 * zoom * BAR

@@ -163,10 +163,17 @@ class Pyramid:
         while len(self._levels) > 1 and self._levels[-2].size <= 1:
             self._levels.pop()
 
-    @property
-    def raw_level(self) -> _Level:
-        """Level 0: one bucket per sample (the levels above are not brought up to date)."""
-        return self._levels[0]
+    def level(self, k: int) -> _Level:
+        """Level ``k``; the levels above 0 are brought up to date only when one of them is
+        asked for (a live candle at a zoom of under two bars a column reads level 0 alone)."""
+        return self._levels[0] if k == 0 else self.levels[k]
+
+    def level_for(self, column_seconds: float) -> int:
+        """Widest level whose buckets are no wider than one column."""
+        ratio = column_seconds / self.bar_seconds
+        if ratio < 2:
+            return 0
+        return min(int(np.floor(np.log2(ratio))), len(self.levels) - 1)
 
     @property
     def size(self) -> int:
@@ -223,7 +230,7 @@ class Pyramid:
         if j - i <= _DIRECT_REDUCE:
             return float(ufunc.reduce(raw[i:j]))
         k = min(int(np.log2(j - i)) // 2, len(self.levels) - 1)
-        level = self.levels[k]
+        level = self.level(k)
         b0 = int(np.searchsorted(level.first, i, side="left"))
         b1 = int(np.searchsorted(level.first, j, side="right")) - 1
         # bucket b1 may run past j; only buckets b0..b1-1 are known to lie inside
@@ -253,17 +260,9 @@ class Columns:
         return len(self.x)
 
 
-def level_for(column_seconds: float, bar_seconds: float, n_levels: int) -> int:
-    """Widest level whose buckets are no wider than one column."""
-    ratio = column_seconds / bar_seconds
-    if ratio < 2:
-        return 0
-    return min(int(np.floor(np.log2(ratio))), n_levels - 1)
-
-
 def window_slice(pyramid: Pyramid, x0: float, x1: float, *, level: int = 0) -> tuple[int, int]:
     """Bucket range of ``level`` whose samples may fall in ``[x0, x1]``."""
-    lv = pyramid.raw_level if level == 0 else pyramid.levels[level]
+    lv = pyramid.level(level)
     bar = pyramid.bar_seconds
     lo = int(np.searchsorted(lv.key, int(np.floor(x0 / bar)) >> level, side="left"))
     hi = int(np.searchsorted(lv.key, int(np.floor(x1 / bar)) >> level, side="right"))
@@ -278,11 +277,8 @@ def aggregate_columns(pyramid: Pyramid, x0: float, x1: float, column_seconds: fl
     level bucket, at most one column left of its own: the work is proportional to the
     number of columns, whatever the history's length, and every sample's value counts.
     """
-    # a column narrower than two bars reads the raw samples: the levels above are not
-    # brought up to date for it (a live candle at a laptop's default zoom)
-    levels = pyramid.levels if column_seconds >= 2 * pyramid.bar_seconds else [pyramid.raw_level]
-    k = level_for(column_seconds, pyramid.bar_seconds, len(levels))
-    level = levels[k]
+    k = pyramid.level_for(column_seconds)
+    level = pyramid.level(k)
     lo, hi = window_slice(pyramid, x0, x1, level=k)
     if hi <= lo:
         empty = np.empty(0)
