@@ -233,7 +233,8 @@ class SubPanel(Pane):
             elif tail_from is not None and not self.spec.derivatives and item.bar_count():
                 item.merge_tail(x[tail_from:], y[tail_from:])
             else:
-                item.set_data(x, y, bar_seconds=_series_bar_seconds(x, bar_seconds))
+                spacing = _series_bar_seconds(x, bar_seconds) if self.spec.derivatives else bar_seconds
+                item.set_data(x, y, bar_seconds=spacing)
         # an empty pane has no scale to label
         if self.price_axis.style["showValues"] != self.has_data():
             self.price_axis.setStyle(showValues=self.has_data())
