@@ -353,10 +353,11 @@ def run_self_test(args: argparse.Namespace, loop: qasync.QEventLoop) -> int:
         async def checked() -> int:
             # the worker stops within the run: the loop's last round of events must not
             # step its tasks (see main)
-            progress = await self_test.watch(window, args.self_test_timeout)
-            status = self_test.report(progress, window, screenshot, args.self_test_timeout)
-            await window.worker.stop()
-            return status
+            try:
+                progress = await self_test.watch(window, args.self_test_timeout)
+                return self_test.report(progress, window, screenshot, args.self_test_timeout)
+            finally:
+                await window.worker.stop()
 
         with loop:
             status = loop.run_until_complete(checked())
